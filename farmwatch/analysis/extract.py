@@ -1,0 +1,370 @@
+"""Split an HTML page into text blocks and label each as main text or boilerplate.
+
+One pass over the parsed tree (lexbor, read-only) turns the visible text into blocks in
+document order, remembering for each block its element chain. Then:
+
+1. Elements hint at what they hold through tag, class, id, role and itemprop
+   (extract_hints). A hint on an element that holds most of the page's prose is a
+   layout class ("has-sidebar") and is ignored.
+2. The article container is the element that maximises prose minus boilerplate
+   (text in hinted or link-dense blocks): big enough to hold all paragraphs, small enough
+   to leave menus, sidebars and footers out. Siblings that continue the prose join it.
+3. Blocks inside the container are main text unless a hint, their link density or their
+   wording (extract_phrases) says otherwise; blocks outside are boilerplate, each with
+   the kind its context gives it.
+
+The tree is never mutated, so the caller can read metadata from it before or after.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from farmwatch.analysis.blocks import Block, BlockKind
+from farmwatch.analysis.extract_hints import MAIN_HINT, hint_for
+from farmwatch.analysis.extract_phrases import phrase_kind
+
+__all__ = ["extract_blocks", "main_text"]
+
+# Subtrees that never hold visible text.
+_SKIP = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+        "select", "option", "optgroup", "datalist", "textarea", "input", "button", "head", "title", "meta",
+        "link", "base", "video", "audio", "source", "track", "map", "area", "img", "picture", "dialog",
+    }
+)  # fmt: skip
+# Elements that don't start a new block: their text flows into the enclosing one.
+_INLINE = frozenset(
+    {
+        "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i",
+        "ins", "kbd", "label", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike",
+        "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+    }
+)  # fmt: skip
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HIDDEN_CLASSES = frozenset(
+    {
+        "hidden", "hide", "d-none", "sr-only", "screen-reader-text", "screen-reader-only", "visually-hidden",
+        "visuallyhidden", "invisible", "is-hidden", "u-hidden", "element-invisible", "offscreen", "sr-text",
+    }
+)  # fmt: skip
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_END = re.compile(r"[.!?。！？…:;»\"”)]\s*$")
+
+# Container choice: score = prose - BOILERPLATE_WEIGHT * boilerplate text.
+BOILERPLATE_WEIGHT = 1.0
+MIN_PROSE_BLOCK = 25  # a block shorter than this is neither prose nor boilerplate by itself
+LINK_DENSE = 0.5
+WRAPPER_SHARE = 0.6  # a hinted element holding this share of the prose is a layout wrapper
+
+_BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN, BlockKind.TITLE))
+
+
+class _Page:
+    """The flattened page: an element table (preorder) and raw blocks."""
+
+    __slots__ = ("blocks", "bp", "end", "hint", "main", "names", "parent", "tag")
+
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+        self.tag: list[str] = []
+        self.hint: list[BlockKind | str | None] = []
+        self.names: list[str] = []  # "tag#id.class" for paths
+        self.end: list[int] = []  # last descendant index (preorder interval)
+        self.bp: list[int] = []  # nearest ancestor-or-self with a boilerplate hint, -1 if none
+        self.main: list[int] = []  # nearest ancestor-or-self with a main-container hint
+        # raw blocks: (owner element, text, link chars, hrefs, block tag)
+        self.blocks: list[tuple[int, str, int, list[str], str]] = []
+
+
+def _is_hidden(attrs: dict[str, str | None]) -> bool:
+    if "hidden" in attrs:
+        return True
+    if attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    classes = attrs.get("class")
+    if classes:
+        for name in classes.split():
+            if name.lower() in _HIDDEN_CLASSES:
+                return True
+    return False
+
+
+def _name(tag: str, attrs: dict[str, str | None]) -> str:
+    # Digits vary between pages of one template (post-48213), so they're dropped.
+    name = tag
+    ident = attrs.get("id")
+    if ident:
+        name += "#" + _DIGITS.sub("", ident.strip())
+    classes = attrs.get("class")
+    if classes:
+        name += "." + ".".join(_DIGITS.sub("", c) for c in classes.split()[:3])
+    return name
+
+
+def _flatten(root: LexborNode) -> _Page:
+    page = _Page()
+    parent_l, tag_l, hint_l, names_l, end_l, bp_l, main_l = (
+        page.parent, page.tag, page.hint, page.names, page.end, page.bp, page.main,
+    )  # fmt: skip
+    blocks = page.blocks
+    parts: list[str] = []
+    link_chars = 0
+    links: list[str] = []
+    open_links: list[str] = []  # hrefs of the <a> elements we're inside
+    owners: list[int] = []  # stack of open block-level elements
+    in_article = 0  # depth of open main containers, for <header> inside an article
+
+    def flush() -> None:
+        nonlocal link_chars, links
+        if parts:
+            text = " ".join("".join(parts).split())
+            parts.clear()
+            if text:
+                owner = owners[-1] if owners else 0
+                if link_chars and not links and open_links:
+                    links = [open_links[-1]]
+                blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner] if tag_l else ""))
+                links = []
+        link_chars = 0
+        if links:
+            links = []
+
+    # Stack items: (node, parent index) to enter, or (None, exit code) to leave an element.
+    stack: list[tuple[LexborNode | None, int]] = [(root, -1)]
+    exits: list[tuple[int, bool, bool, bool]] = []  # (index, is_block, is_link, is_article)
+    while stack:
+        node, pidx = stack.pop()
+        if node is None:
+            idx, is_block, is_link, is_article = exits.pop()
+            if is_block:
+                flush()
+                owners.pop()
+            if is_link:
+                open_links.pop()
+            if is_article:
+                in_article -= 1
+            end_l[idx] = len(parent_l) - 1
+            continue
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                parts.append(text)
+                if open_links:
+                    link_chars += len(text.strip())
+            continue
+        if tag is None or tag[0] == "-" or tag in _SKIP:
+            continue
+        if tag == "br" or tag == "hr":
+            parts.append(" ")
+            continue
+        attrs = node.attributes
+        if attrs and _is_hidden(attrs):
+            continue
+        idx = len(parent_l)
+        hint = hint_for(tag, attrs) if attrs or tag in ("nav", "footer", "aside", "main", "article", "header") else None
+        if tag == "header" and hint is None and not in_article:
+            hint = BlockKind.HEADER
+        elif hint is BlockKind.HEADER and in_article:
+            hint = None  # an article's own header holds its title
+        parent_l.append(pidx)
+        tag_l.append(tag)
+        hint_l.append(hint)
+        names_l.append(_name(tag, attrs) if attrs else tag)
+        end_l.append(idx)
+        is_bp = hint is not None and hint is not MAIN_HINT
+        bp_l.append(idx if is_bp else (bp_l[pidx] if pidx >= 0 else -1))
+        main_l.append(idx if hint is MAIN_HINT else (main_l[pidx] if pidx >= 0 else -1))
+        is_block = tag not in _INLINE
+        if is_block:
+            flush()
+            owners.append(idx)
+        is_link = tag == "a"
+        if is_link:
+            href = attrs.get("href") or ""
+            open_links.append(href)
+            if href:
+                links.append(href)
+        is_article = hint is MAIN_HINT
+        if is_article:
+            in_article += 1
+        exits.append((idx, is_block, is_link, is_article))
+        stack.append((None, 0))
+        children = list(node.iter(include_text=True))
+        for child in reversed(children):
+            stack.append((child, idx))
+    flush()
+    return page
+
+
+def _path(page: _Page, idx: int, cache: dict[int, str]) -> str:
+    chain = []
+    node = idx
+    while node >= 0 and node not in cache:
+        chain.append(node)
+        node = page.parent[node]
+    path = cache.get(node, "") if node >= 0 else ""
+    for element in reversed(chain):
+        path = path + "/" + page.names[element] if path else page.names[element]
+        cache[element] = path
+    return path
+
+
+def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
+    """The page's text blocks in document order, each labelled main text or a boilerplate kind.
+
+    `url` is accepted for context but not needed: the labels come from the page alone.
+    The tree is read, never modified.
+    """
+    root = tree.body or tree.root
+    if root is None:
+        return []
+    page = _flatten(root)
+    raw = page.blocks
+    if not raw:
+        return []
+    parent, hints, bp, end = page.parent, page.hint, page.bp, page.end
+    n_el = len(parent)
+
+    # Per block: length, link density, and whether it reads as prose.
+    lengths = [len(b[1]) for b in raw]
+    prose = [0] * len(raw)
+    for i, (_owner, text, lc, _links, tag) in enumerate(raw):
+        n = lengths[i]
+        if lc <= LINK_DENSE * n and (n >= MIN_PROSE_BLOCK or _SENTENCE_END.search(text)) and tag not in _HEADINGS:
+            prose[i] = n - lc
+
+    # Raw prose per element (ignoring hints) to spot layout wrappers with misleading classes.
+    raw_prose = [0] * n_el
+    for i, b in enumerate(raw):
+        raw_prose[b[0]] += prose[i]
+    for idx in range(n_el - 1, 0, -1):
+        p = parent[idx]
+        if p >= 0:
+            raw_prose[p] += raw_prose[idx]
+    total_prose = raw_prose[0] if n_el else 0
+    active = [h is not None and h is not MAIN_HINT for h in hints]
+    if total_prose:
+        limit = WRAPPER_SHARE * total_prose
+        for idx in range(n_el):
+            if active[idx] and raw_prose[idx] >= limit:
+                active[idx] = False
+
+    def effective_hint(idx: int) -> int:
+        h = bp[idx]
+        while h >= 0 and not active[h]:
+            p = parent[h]
+            h = bp[p] if p >= 0 else -1
+        return h
+
+    hinted_by = [effective_hint(b[0]) for b in raw]
+
+    # Prose and boilerplate per element.
+    good = [0.0] * n_el
+    bad = [0.0] * n_el
+    for i, b in enumerate(raw):
+        owner = b[0]
+        if hinted_by[i] >= 0 or b[2] > LINK_DENSE * lengths[i]:
+            bad[owner] += lengths[i]
+        else:
+            good[owner] += prose[i]
+    for idx in range(n_el - 1, 0, -1):
+        p = parent[idx]
+        if p >= 0:
+            good[p] += good[idx]
+            bad[p] += bad[idx]
+
+    best, best_score = 0, float("-inf")
+    for idx in range(n_el):
+        g = good[idx]
+        if g <= 0:
+            continue
+        score = g - BOILERPLATE_WEIGHT * bad[idx]
+        if score > best_score or (score == best_score and hints[idx] is MAIN_HINT):
+            best, best_score = idx, score
+
+    # Main regions: the container plus siblings that continue its prose.
+    regions = [(best, end[best])]
+    bp_parent = parent[best]
+    if bp_parent >= 0 and good[best] > 0:
+        sib = bp_parent + 1
+        stop = end[bp_parent]
+        while sib <= stop:
+            if sib != best and hints[sib] is None and good[sib] > bad[sib] and good[sib] >= 0.2 * good[best]:
+                regions.append((sib, end[sib]))
+            sib = end[sib] + 1
+
+    # The headline: the first h1 in or near the article (up to 3 levels up) that isn't boilerplate.
+    title_scope = best
+    for _ in range(3):
+        if parent[title_scope] >= 0:
+            title_scope = parent[title_scope]
+    title_lo, title_hi = title_scope, end[title_scope]
+    title_done = False
+
+    out: list[Block] = []
+    path_cache: dict[int, str] = {}
+    for i, (owner, text, lc, links, tag) in enumerate(raw):
+        n = lengths[i]
+        in_main = any(lo <= owner <= hi for lo, hi in regions)
+        h = hinted_by[i]
+        kind: BlockKind
+        if h >= 0:
+            kind = hints[h]  # type: ignore[assignment]
+        elif in_main:
+            kind = _inner_kind(text, n, lc, tag)
+        else:
+            kind = _outer_kind(page, owner, text, n, lc)
+        if (
+            tag == "h1"
+            and h < 0
+            and not title_done
+            and title_lo <= owner <= title_hi
+            and kind in (BlockKind.MAIN, BlockKind.OTHER)
+        ):
+            kind = BlockKind.TITLE
+            title_done = True
+        out.append(
+            Block(
+                text=text,
+                kind=kind,
+                tag=tag,
+                path=_path(page, owner, path_cache),
+                link_density=lc / n if n else 0.0,
+                links=links,
+            )
+        )
+    return out
+
+
+def _inner_kind(text: str, n: int, lc: int, tag: str) -> BlockKind:
+    """Kind of an unhinted block inside the article container."""
+    kind = phrase_kind(text)
+    if kind is not None:
+        return kind
+    if lc > LINK_DENSE * n and n - lc < 100:
+        return BlockKind.RELATED if tag in ("li", "p", "div") else BlockKind.NAVIGATION
+    return BlockKind.MAIN
+
+
+def _outer_kind(page: _Page, owner: int, text: str, n: int, lc: int) -> BlockKind:
+    """Kind of an unhinted block outside the article container."""
+    kind = phrase_kind(text)
+    if kind is not None:
+        return kind
+    if lc > LINK_DENSE * n:
+        return BlockKind.NAVIGATION
+    return BlockKind.OTHER
+
+
+def main_text(blocks: list[Block]) -> str:
+    """The main text: title and main blocks in document order, one per line."""
+    return "\n".join(b.text for b in blocks if b.is_main)

@@ -1,0 +1,135 @@
+"""Short boilerplate lines recognised by their wording, in several languages.
+
+Templates put labels like "Share this", "Read also: …", "Source link" or "Leave a Reply"
+inside the article's own container, where the container heuristics can't tell them from
+text. Only short blocks are checked, and only their start (or whole text).
+"""
+
+from __future__ import annotations
+
+import re
+
+from farmwatch.analysis.blocks import BlockKind
+
+MAX_PHRASE_BLOCK = 220  # longer blocks are prose, whatever they start with
+
+_I = re.IGNORECASE
+
+# (kind, pattern, longest block it applies to)
+_PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
+    (
+        BlockKind.SOURCE_CREDIT,
+        re.compile(
+            r"^(?:source\s*link|original\s*(?:source|article|post)|sources?\s*:|quelle\s*:|quellen\s*:|fuente\s*:|fonte\s*:"
+            r"|originally\s+(?:published|posted|appeared)|this\s+(?:article|story|post)\s+(?:was\s+)?(?:originally|first)\s+"
+            r"(?:published|appeared|posted)|the\s+post\s+.{1,200}\s+appeared\s+first\s+on|read\s+the\s+original"
+            r"|republished\s+(?:from|with)|via\s*:|source\s*$)",
+            _I,
+        ),
+        MAX_PHRASE_BLOCK,
+    ),
+    (
+        BlockKind.COMMENTS,
+        re.compile(
+            r"^(?:leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|add\s+(?:a\s+)?comment|write\s+a\s+comment|join\s+the\s+"
+            r"(?:discussion|conversation)|\d+\s+(?:comments?|responses?|replies|kommentare?|comentarios?|commentaires?)\b"
+            r"|comments?\s*(?:\(\d+\))?\s*$|kommentare?\s*(?:\(\d+\))?\s*$|comentarios?\s*$|commentaires?\s*$"
+            r"|kommentieren|your\s+email\s+address\s+will\s+not\s+be\s+published|this\s+site\s+uses\s+akismet"
+            r"|you\s+must\s+be\s+logged\s+in\s+to\s+post|cancel\s+reply|reply\s*$|antworten\s*$|responder\s*$)",
+            _I,
+        ),
+        MAX_PHRASE_BLOCK,
+    ),
+    (
+        BlockKind.SHARE,
+        re.compile(
+            r"^(?:share(?:\s+(?:this|on|via|article|story|post))?\b|sharing\s+is|teilen\b|artikel\s+teilen|diesen\s+artikel"
+            r"\s+teilen|compart(?:ir|e)\b|partag(?:er|ez)\b|condividi\b|deel\s|dela\s|udostępnij|поделиться|follow\s+us"
+            r"|folg(?:en\s+sie|t)\s+uns|síguenos|suivez[-\s]nous|seguici|like\s+us\s+on|tweet\s*$|pin\s+it|e-?mail\s*$"
+            r"|print\s*$|drucken\s*$|imprimir\s*$|url\s+(?:zum\s+)?kopieren|copy\s+link|link\s+kopieren)",
+            _I,
+        ),
+        120,
+    ),
+    (
+        BlockKind.RELATED,
+        re.compile(
+            r"^(?:(?:read|lea|lee|leer|lire|leggi|lees|lesen\s+sie|czytaj|читайте)\s*(?:also|more|too|también|tambien|más|mas|"
+            r"aussi|anche|ook|auch|mehr|także|też|также)?\s*[:\-–|»]|read\s+(?:also|more)\b|also\s+read|see\s+also|related\b"
+            r"|recommended|more\s+(?:from|on|about|stories|news|articles)\b|you\s+(?:may|might)\s+(?:also\s+)?like"
+            r"|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant|mehr\s+zum\s+thema|mehr\s+dazu|weitere\s+(?:artikel|beiträge|news)"
+            r"|das\s+könnte\s+sie\s+auch|ver\s+también|te\s+puede\s+interesar|noticias\s+relacionadas|(?:à\s+)?lire\s+aussi"
+            r"|voir\s+aussi|vedi\s+anche|zie\s+ook|lees\s+ook|tags?\s*:|schlagw(?:orte|örter)\s*:|etiquetas\s*:|mots[-\s]clés"
+            r"|posted\s+in\b|filed\s+under|categor(?:y|ies)\s*:|kategorien?\s*:|themen\s*:|topics\s*:)",
+            _I,
+        ),
+        MAX_PHRASE_BLOCK,
+    ),
+    (
+        BlockKind.NEWSLETTER,
+        re.compile(
+            r"^(?:subscribe|sign\s+up|newsletter|abonnieren|jetzt\s+abonnieren|suscr[ií]bete|inscrivez[-\s]vous|iscriviti"
+            r"|get\s+our\s+newsletter|join\s+our\s+(?:newsletter|mailing))",
+            _I,
+        ),
+        160,
+    ),
+    (
+        BlockKind.ADS,
+        re.compile(
+            r"^(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|sponsored|advertentie|reklama"
+            r"|ad\b|ads\b)\s*[:\-]?\s*$",
+            _I,
+        ),
+        40,
+    ),
+    (
+        BlockKind.LEGAL,
+        re.compile(
+            r"^(?:©|\(c\)|copyright\b|all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|todos\s+los\s+derechos"
+            r"|tous\s+droits\s+réservés|we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|diese\s+website\s+verwendet"
+            r"\s+cookies|wir\s+verwenden\s+cookies)",
+            _I,
+        ),
+        MAX_PHRASE_BLOCK,
+    ),
+    (
+        BlockKind.BYLINE,
+        re.compile(
+            r"^(?:(?:posted|written|published|updated|veröffentlicht|aktualisiert|publicado|actualizado|publié|pubblicato)"
+            r"(?:\s+(?:by|on|am|von|el|le|il))?\b|(?:by|von|por|par|door|av|przez)\s+\S.{0,60}$|\d+\s*(?:min(?:ute)?s?|minuten)"
+            r"\s+(?:read|lesezeit|de\s+lectura)|lesezeit|reading\s+time)",
+            _I,
+        ),
+        100,
+    ),
+    (
+        BlockKind.CAPTION,
+        re.compile(
+            r"^(?:(?:photo|foto|image|bild|picture|credit|photograph|imagen|immagine|grafik)s?\s*(?::|©|by\b|credit)|©\s*\w"
+            r"|\(?(?:photo|foto)\s*:)",
+            _I,
+        ),
+        160,
+    ),
+    (
+        BlockKind.NAVIGATION,
+        re.compile(
+            r"^(?:previous|next|prev|older\s+posts?|newer\s+posts?|back\s+to\s+top|zurück|weiter|anterior|siguiente"
+            r"|précédent|suivant|skip\s+to|zum\s+inhalt|home\s*[>»/›]|startseite\s*[>»/›]|inicio\s*[>»/›])",
+            _I,
+        ),
+        80,
+    ),
+]
+
+
+def phrase_kind(text: str) -> BlockKind | None:
+    """The boilerplate kind a short block's wording gives away, or None."""
+    n = len(text)
+    if n > MAX_PHRASE_BLOCK:
+        return None
+    for kind, pattern, longest in _PHRASES:
+        if n <= longest and pattern.match(text):
+            return kind
+    return None

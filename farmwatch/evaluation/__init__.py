@@ -1,0 +1,1 @@
+"""Evaluation of farmwatch's components against corpora with ground truth."""
