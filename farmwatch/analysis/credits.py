@@ -1,0 +1,184 @@
+"""Credit lines and source links: how a page says where its text came from.
+
+Finds wire-service credits ("Reuters contributed to this report", "(AP) —"),
+republication notes ("Originally published at…", "Republished with permission",
+"The post … appeared first on …", "via …") and the links that go with them
+("Source link", "Read the original"). Whether a credit names the page's actual
+source is decided later, when the source is known (see provenance).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from farmwatch.analysis.blocks import Block
+from farmwatch.analysis.urls import absolute_url, host_of, same_site
+
+WIRE_SERVICES: dict[str, tuple[str, ...]] = {
+    "Reuters": ("reuters", "thomson reuters"),
+    "Associated Press": ("associated press", "the associated press", "ap"),
+    "AFP": ("afp", "agence france-presse", "agence france presse"),
+    "Bloomberg": ("bloomberg", "bloomberg news"),
+    "UPI": ("upi", "united press international"),
+    "dpa": ("dpa", "deutsche presse-agentur"),
+    "PA Media": ("pa", "pa media", "press association", "pa wire"),
+    "Xinhua": ("xinhua", "xinhua news agency"),
+    "ANSA": ("ansa",),
+    "EFE": ("efe", "agencia efe"),
+    "Kyodo": ("kyodo", "kyodo news"),
+    "Yonhap": ("yonhap",),
+    "TASS": ("tass",),
+    "AAP": ("aap", "australian associated press"),
+    "The Canadian Press": ("the canadian press", "canadian press"),
+    "CNN Wire": ("cnn wire", "cnn newsource"),
+    "Tribune News Service": ("tribune news service",),
+    "Dow Jones": ("dow jones", "dow jones newswires"),
+    "KNA": ("kna",),
+    "epd": ("epd",),
+    "APA": ("apa",),
+    "SDA": ("sda", "keystone-sda"),
+    "PAP": ("pap", "polska agencja prasowa"),
+}
+_ALIAS_TO_WIRE = {alias: name for name, aliases in WIRE_SERVICES.items() for alias in aliases}
+_WIRE_ALT = "|".join(sorted((re.escape(a) for a in _ALIAS_TO_WIRE), key=len, reverse=True))
+
+# Credit lines that name a wire service.
+_WIRE_PATTERNS = (
+    re.compile(
+        rf"\b(?P<name>{_WIRE_ALT})\b(?:\s+\w+)?\s+contributed(?:\s+\w+)?\s+to\s+this\s+(?:report|story|article)", re.I
+    ),
+    re.compile(rf"^\s*[A-Z][A-Za-z .,'-]{{1,40}}\((?P<name>{_WIRE_ALT})\)\s*[-–—:]", re.I),  # WASHINGTON (Reuters) -
+    re.compile(rf"^\s*\((?P<name>{_WIRE_ALT})\)\s*[-–—]", re.I),
+    re.compile(rf"(?:^|[\s(])(?:source|quelle|fuente|źródło|fonte|bron)\s*:\s*(?P<name>{_WIRE_ALT})\b", re.I),
+    re.compile(
+        rf"\b(?:with|mit)\s+(?:reporting|material|agencies|files)\s+(?:from|by|von)\s+(?P<name>{_WIRE_ALT})\b", re.I
+    ),
+    re.compile(rf"\((?P<name>{_WIRE_ALT})\)\s*$", re.I),
+    re.compile(rf"^\s*[-–—©]\s*(?P<name>{_WIRE_ALT})\s*$", re.I),
+    re.compile(rf"\bcopyright\s+(?:\d{{4}}\s+)?(?:the\s+)?(?P<name>{_WIRE_ALT})\b", re.I),
+)
+_REUTERS_SIGNOFF = re.compile(
+    r"\b(?:reporting|writing)\s+by\s+[^;]{2,80};\s*(?:additional reporting|editing)\s+by", re.I
+)
+
+# Republication notes; the group "name" (when present) names the credited source.
+_NAME = r"(?P<name>[A-Z0-9][\w&'.\- ]{1,60}?)"
+_REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "originally_published",
+        re.compile(
+            rf"\b(?:this\s+(?:article|story|post|piece)\s+)?(?:was\s+)?(?:originally|first)\s+(?:published|appeared|posted|ran)"
+            rf"(?:\s+(?:in|on|at|by))?\s+{_NAME}(?:[.,;:(]|\s+on\b|\s+and\b|$)",
+            re.I,
+        ),
+    ),
+    ("originally_published", re.compile(r"\b(?:originally|first)\s+(?:published|appeared|posted)\b", re.I)),
+    ("appeared_first", re.compile(rf"\bappeared\s+first\s+on\s+{_NAME}(?:[.,;]|$)", re.I)),
+    (
+        "republished",
+        re.compile(
+            rf"\b(?:re(?:published|printed|posted)|shared)\s+(?:here\s+)?(?:with|by)\s+(?:kind\s+)?permission(?:\s+(?:of|from)\s+{_NAME}(?:[.,;]|$))?",
+            re.I,
+        ),
+    ),
+    ("republished", re.compile(rf"\brepublished\s+(?:from|under)\s+{_NAME}(?:[.,;]|$)", re.I)),
+    (
+        "source_link",
+        re.compile(
+            r"^\s*(?:source\s+link|source|original\s+(?:source|article|story|link)|read\s+(?:the\s+)?"
+            r"(?:original|full)\s+(?:article|story)(?:\s+(?:here|at|on))?|read\s+more\s+(?:at|on))\s*[:.]?\s*"
+            r"(?P<rest>.{0,80})$",
+            re.I,
+        ),
+    ),
+    ("source_named", re.compile(rf"^\s*(?:source|sources|quelle|fuente|źródło|fonte)\s*:\s*{_NAME}\s*\.?\s*$", re.I)),
+    ("via", re.compile(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
+    ("courtesy", re.compile(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
+)
+# Link texts that mark a link as pointing at the page's source.
+_SOURCE_LINK_TEXT = re.compile(
+    r"^\s*(?:source(?:\s+link)?|original(?:\s+(?:source|article|story|post|link))?|read\s+(?:the\s+)?(?:original|full|more)"
+    r"(?:\s+(?:article|story|here))*|continue\s+reading|via\b.*|read\s+more\s+(?:at|on)\b.*|quelle|fuente|źródło|fonte)\s*:?\s*$",
+    re.I,
+)
+_MAX_CREDIT_BLOCK = 400  # credit lines are short; long paragraphs are story text
+
+
+@dataclass(slots=True)
+class Credit:
+    name: str  # who is credited ("Reuters", "The Epoch Times", or the linked host)
+    text: str  # the credit line as written
+    kind: (
+        str  # wire | originally_published | appeared_first | republished | source_link | source_named | via | courtesy
+    )
+    url: str | None = None  # the link that goes with the credit, if any
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "text": self.text, "kind": self.kind, "url": self.url}
+
+
+def _block_links(block: Block, base_url: str | None) -> list[str]:
+    return [u for u in (absolute_url(base_url, href) for href in block.links) if u]
+
+
+def _external(links: list[str], page_url: str | None) -> list[str]:
+    return [link for link in links if not page_url or not same_site(link, page_url)]
+
+
+def _credit_name(raw: str | None, links: list[str]) -> str | None:
+    if raw:
+        raw = raw.strip(" .,:;-–—")
+        return _ALIAS_TO_WIRE.get(raw.lower(), raw) if raw else None
+    if links:
+        return host_of(links[0])
+    return None
+
+
+def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list[Credit], list[str]]:
+    """Credit lines and source links found in the page's blocks.
+
+    Returns (credits, source_links): source links are normalised absolute URLs
+    to other sites that the page presents as its source.
+    """
+    credits: list[Credit] = []
+    source_links: list[str] = []
+    for block in blocks:
+        text = " ".join(block.text.split())
+        if not text:
+            continue
+        links = _external(_block_links(block, page_url), page_url)
+        short = len(text) <= _MAX_CREDIT_BLOCK
+        # A wire credit can close a long paragraph; look at the last sentence too.
+        windows = [text] if short else [text[:200], text[-200:]]
+        for window in windows:
+            for pattern in _WIRE_PATTERNS:
+                match = pattern.search(window)
+                if match:
+                    alias = match.group("name").lower()
+                    if len(alias) <= 3 and match.group("name") != match.group("name").upper():
+                        continue  # "ap"/"pa" only as capitals, not as ordinary words
+                    credits.append(Credit(_ALIAS_TO_WIRE[alias], window if short else match.group(0), "wire"))
+                    break
+        if short and _REUTERS_SIGNOFF.search(text):
+            credits.append(Credit("Reuters", text, "wire"))
+        if short:
+            for kind, pattern in _REPUBLICATION_PATTERNS:
+                match = pattern.search(text)
+                if not match:
+                    continue
+                groups = match.groupdict()
+                if kind == "source_link" and not links and not groups.get("rest"):
+                    continue  # a bare "Source" heading with nothing behind it
+                name = _credit_name(groups.get("name") or groups.get("rest") or None, links)
+                credits.append(Credit(name or "unnamed", text, kind, links[0] if links else None))
+                if links:
+                    source_links.extend(links)
+                break
+            if _SOURCE_LINK_TEXT.match(text) and links and not any(c.text == text for c in credits):
+                credits.append(Credit(_credit_name(None, links) or "unnamed", text, "source_link", links[0]))
+                source_links.extend(links)
+    unique_credits: dict[tuple[str, str], Credit] = {}
+    for credit in credits:
+        unique_credits.setdefault((credit.name.lower(), credit.kind), credit)
+    return list(unique_credits.values()), list(dict.fromkeys(source_links))

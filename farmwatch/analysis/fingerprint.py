@@ -1,0 +1,157 @@
+"""Shingles, MinHash signatures and LSH band keys of a page's main text.
+
+Shingles are word n-grams taken inside sentences (so reordered sentences keep
+their shingles), hashed with xxhash so every process and every machine gets the
+same values. Signatures are datasketch MinHashes over those hashes; LSH band
+keys are 64-bit hashes of each band of the signature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import xxhash
+from datasketch import MinHash
+
+from farmwatch.config import FingerprintSettings
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+_MIX = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x27D4EB2F165667C5,
+        0x94D049BB133111EB,
+    ],
+    dtype=np.uint64,
+)
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def _token_hashes(words: list[str]) -> np.ndarray:
+    digest = xxhash.xxh3_64_intdigest
+    return np.fromiter((digest(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+
+
+def _ngram_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
+    """Order-sensitive 64-bit hashes of every n-gram of one token sequence."""
+    count = len(token_hashes)
+    if count == 0:
+        return np.empty(0, dtype=np.uint64)
+    if count < n:
+        # A sentence shorter than n words still counts, as one shingle.
+        n = count
+    width = count - n + 1
+    combined = np.zeros(width, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(n):
+            combined = combined * np.uint64(0x100000001B3) + token_hashes[offset : offset + width] * _MIX[offset % 8]
+        combined ^= combined >> np.uint64(29)
+    return combined
+
+
+def shingle_hashes(text: str, n: int) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the word n-grams within each sentence."""
+    parts: list[np.ndarray] = []
+    for sentence in sentences(text):
+        words = tokens(sentence)
+        if len(words) >= 2:
+            parts.append(_ngram_hashes(_token_hashes(words), n))
+    if not parts:
+        return np.empty(0, dtype=np.uint64)
+    return np.unique(np.concatenate(parts))
+
+
+@lru_cache(maxsize=4)
+def _template(num_perm: int, seed: int) -> MinHash:
+    # Building the permutations is the costly part of a MinHash: do it once.
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme="affine32")
+
+
+def minhash(hashes: np.ndarray, settings: FingerprintSettings) -> MinHash:
+    """A datasketch MinHash over 32-bit folds of the shingle hashes."""
+    template = _template(settings.num_perm, settings.seed)
+    signature = MinHash(
+        num_perm=settings.num_perm,
+        seed=settings.seed,
+        hashfunc=int,
+        permutations=template.permutations,
+        scheme="affine32",
+    )
+    if len(hashes):
+        folded = ((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)
+        signature.update_batch(folded.astype(np.uint32).tolist())
+    return signature
+
+
+def signature_bytes(signature: MinHash) -> bytes:
+    return np.asarray(signature.hashvalues, dtype=np.uint32).tobytes()
+
+
+def signature_from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=np.uint32)
+
+
+def band_keys(hashvalues: np.ndarray, settings: FingerprintSettings) -> list[int]:
+    """One 64-bit bucket id per LSH band; the band number is mixed in so bands never collide."""
+    values = np.asarray(hashvalues, dtype=np.uint32)
+    rows = settings.rows
+    return [
+        xxhash.xxh3_64_intdigest(values[band * rows : (band + 1) * rows].tobytes(), seed=band)
+        for band in range(settings.bands)
+    ]
+
+
+def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.count_nonzero(np.asarray(a) == np.asarray(b))) / len(a)
+
+
+@dataclass(slots=True)
+class Overlap:
+    """How much of two shingle sets is shared."""
+
+    shared: int
+    size_a: int
+    size_b: int
+
+    @property
+    def jaccard(self) -> float:
+        union = self.size_a + self.size_b - self.shared
+        return self.shared / union if union else 0.0
+
+    @property
+    def containment_a(self) -> float:
+        """Share of A found in B."""
+        return self.shared / self.size_a if self.size_a else 0.0
+
+    @property
+    def containment_b(self) -> float:
+        """Share of B found in A."""
+        return self.shared / self.size_b if self.size_b else 0.0
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return Overlap(shared, len(a), len(b))
+
+
+def estimated_overlap(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b: int) -> Overlap:
+    """Shared shingles estimated from MinHash signatures and set sizes."""
+    j = estimate_jaccard(sig_a, sig_b)
+    shared = round(j * (size_a + size_b) / (1 + j)) if j else 0
+    return Overlap(min(shared, size_a, size_b), size_a, size_b)

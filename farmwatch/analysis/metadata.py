@@ -1,0 +1,193 @@
+"""Page metadata from <head>: title, canonical and alternate links, site name,
+publisher, author, language and publication time.
+
+Only structured signals are read here (meta tags, link tags, JSON-LD); the date
+falls back to htmldate, which also looks at the URL and visible dates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from selectolax.lexbor import LexborHTMLParser
+
+from farmwatch.analysis.urls import absolute_url
+
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datePublished",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+)
+
+
+@dataclass(slots=True)
+class PageMetadata:
+    title: str | None = None
+    canonical: str | None = None
+    og_url: str | None = None
+    amphtml: str | None = None
+    site_name: str | None = None
+    publishers: list[str] = field(default_factory=list)  # names the page gives for its publisher
+    author: str | None = None
+    language: str | None = None
+    published_at: datetime | None = None
+    # True when the source gave only a day, not a time: compare such dates by day.
+    published_date_only: bool = False
+    published_from: str | None = None  # which signal gave the date
+
+
+def parse_datetime(value: str | None) -> tuple[datetime | None, bool]:
+    """Parse an ISO-8601-ish timestamp; returns (aware UTC datetime, date_only)."""
+    if not value:
+        return None, False
+    value = value.strip()
+    date_only = len(value) <= 10
+    candidate = value.replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        try:
+            from dateutil import parser as dateutil_parser
+
+            parsed = dateutil_parser.parse(value)
+        except (ValueError, OverflowError, ImportError):
+            return None, False
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if parsed.year < 1990 or parsed.year > 2100:
+        return None, False
+    return parsed.astimezone(UTC), date_only
+
+
+def _meta_content(tree: LexborHTMLParser) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        content = attrs.get("content")
+        if key and content and key.strip().lower() not in found:
+            found[key.strip().lower()] = content.strip()
+    return found
+
+
+def _json_ld_objects(tree: LexborHTMLParser) -> list[dict]:
+    objects: list[dict] = []
+    for node in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text(deep=True) or "")
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack and len(objects) < 50:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+    return objects
+
+
+def _name_of(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _name_of(value.get("name"))
+    if isinstance(value, list) and value:
+        return _name_of(value[0])
+    return None
+
+
+def _link_href(tree: LexborHTMLParser, rel: str, base: str | None) -> str | None:
+    for node in tree.css("link[rel]"):
+        rels = (node.attributes.get("rel") or "").lower().split()
+        href = node.attributes.get("href")
+        if rel in rels and href:
+            return absolute_url(base, href)
+    return None
+
+
+def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMetadata:
+    meta = _meta_content(tree)
+    ld = _json_ld_objects(tree)
+    result = PageMetadata()
+
+    title_node = tree.css_first("title")
+    result.title = (
+        meta.get("og:title")
+        or meta.get("twitter:title")
+        or next((o["headline"] for o in ld if isinstance(o.get("headline"), str)), None)
+        or (title_node.text(strip=True) if title_node else None)
+        or None
+    )
+    result.canonical = _link_href(tree, "canonical", url)
+    result.amphtml = _link_href(tree, "amphtml", url)
+    if meta.get("og:url"):
+        result.og_url = absolute_url(url, meta["og:url"])
+    result.site_name = meta.get("og:site_name") or meta.get("application-name") or None
+
+    publishers: list[str] = []
+    for obj in ld:
+        for key in ("publisher", "sourceOrganization"):
+            name = _name_of(obj.get(key))
+            if name:
+                publishers.append(name)
+    for key in ("og:site_name", "publisher", "article:publisher", "dc.publisher", "application-name"):
+        value = meta.get(key)
+        if value and not value.startswith("http"):
+            publishers.append(value)
+    result.publishers = list(dict.fromkeys(p for p in publishers if 2 <= len(p) <= 100))
+
+    result.author = meta.get("author") or next((_name_of(o.get("author")) for o in ld if o.get("author")), None)
+    html_node = tree.css_first("html")
+    if html_node is not None:
+        result.language = (html_node.attributes.get("lang") or "").split("-")[0].lower() or None
+
+    for key in _DATE_META:
+        parsed, date_only = parse_datetime(meta.get(key.lower()))
+        if parsed:
+            result.published_at, result.published_date_only, result.published_from = parsed, date_only, f"meta {key}"
+            break
+    if result.published_at is None:
+        for obj in ld:
+            parsed, date_only = parse_datetime(
+                obj.get("datePublished") if isinstance(obj.get("datePublished"), str) else None
+            )
+            if parsed:
+                result.published_at, result.published_date_only, result.published_from = parsed, date_only, "json-ld"
+                break
+    if result.published_at is None:
+        time_node = tree.css_first("time[datetime]")
+        if time_node is not None:
+            parsed, date_only = parse_datetime(time_node.attributes.get("datetime"))
+            if parsed:
+                result.published_at, result.published_date_only, result.published_from = (
+                    parsed,
+                    date_only,
+                    "time element",
+                )
+    return result
+
+
+def find_date_fallback(html: str, url: str | None) -> tuple[datetime | None, bool]:
+    """htmldate's heuristics (URL, visible dates) when no structured date exists."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(html, url=url, extensive_search=False, original_date=True)
+    except Exception:  # htmldate raises on odd markup; a missing date is fine
+        return None, False
+    return parse_datetime(found)

@@ -1,0 +1,100 @@
+"""One page through the analysis pipeline: decode → parse → blocks → metadata →
+credits → fingerprint. Pure: no network, no storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from selectolax.lexbor import LexborHTMLParser
+
+from farmwatch.analysis.blocks import Block, BlockKind
+from farmwatch.analysis.credits import Credit, find_credits
+from farmwatch.analysis.decode import InputError, decode_html
+from farmwatch.analysis.extract import extract_blocks
+from farmwatch.analysis.fingerprint import minhash, shingle_hashes
+from farmwatch.analysis.metadata import PageMetadata, extract_metadata, find_date_fallback, parse_datetime
+from farmwatch.analysis.urls import host_of, normalize_url
+from farmwatch.config import FingerprintSettings
+
+
+@dataclass(slots=True)
+class PageAnalysis:
+    url: str
+    site: str
+    metadata: PageMetadata
+    blocks: list[Block]
+    credits: list[Credit]
+    source_links: list[str]
+    shingles: np.ndarray  # sorted unique 64-bit shingle hashes of the main text
+    signature: np.ndarray  # MinHash hash values (uint32)
+    published_at: datetime | None = None
+    published_date_only: bool = False
+    published_from: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def main_blocks(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind is BlockKind.MAIN]
+
+    @property
+    def main_text(self) -> str:
+        return "\n".join(b.text for b in self.main_blocks)
+
+    @property
+    def boilerplate_blocks(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind not in (BlockKind.MAIN, BlockKind.TITLE)]
+
+    @property
+    def boilerplate_share(self) -> float:
+        """Share of the page's visible text (in characters) that is boilerplate."""
+        total = sum(len(b.text) for b in self.blocks)
+        if not total:
+            return 0.0
+        return sum(len(b.text) for b in self.boilerplate_blocks) / total
+
+
+def analyze_html(
+    body: bytes | str,
+    url: str,
+    *,
+    content_type: str | None = None,
+    published_hint: str | None = None,
+    settings: FingerprintSettings | None = None,
+) -> PageAnalysis:
+    """Analyse one page. Raises InputError for input that is not an HTML page."""
+    settings = settings or FingerprintSettings()
+    html = decode_html(body, content_type)
+    if "<" not in html[:65536]:
+        raise InputError("page has no HTML markup")
+    tree = LexborHTMLParser(html)
+    normalized = normalize_url(url)
+    metadata = extract_metadata(tree, normalized)
+    blocks = extract_blocks(tree, normalized)
+    credits, source_links = find_credits(blocks, normalized)
+    # Source credits sit in boilerplate, but the linked page is the page's own claim of origin.
+    shingles = shingle_hashes("\n".join(b.text for b in blocks if b.kind is BlockKind.MAIN), settings.shingle_words)
+    signature = np.asarray(minhash(shingles, settings).hashvalues, dtype=np.uint32)
+
+    analysis = PageAnalysis(
+        url=normalized,
+        site=host_of(normalized),
+        metadata=metadata,
+        blocks=blocks,
+        credits=credits,
+        source_links=source_links,
+        shingles=shingles,
+        signature=signature,
+    )
+    published, date_only, source = metadata.published_at, metadata.published_date_only, metadata.published_from
+    if published is None:
+        published, date_only = find_date_fallback(html, normalized)
+        source = "htmldate" if published else None
+    if published is None and published_hint:
+        published, date_only = parse_datetime(published_hint)
+        source = "client" if published else None
+    analysis.published_at, analysis.published_date_only, analysis.published_from = published, date_only, source
+    if len(shingles) < settings.min_shingles:
+        analysis.warnings.append("too little main text to match against other pages")
+    return analysis

@@ -1,0 +1,182 @@
+"""The `farmwatch` command: serve, worker, analyze, eval."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from farmwatch.config import get_settings
+
+app = typer.Typer(
+    help="Content-farm and republication detector.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Score the service on a corpus with ground truth.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _redis_url(start_embedded: bool) -> tuple[str, object | None]:
+    settings = get_settings()
+    if settings.redis_url:
+        return settings.redis_url, None
+    from farmwatch.store.embedded import EmbeddedRedis
+
+    if start_embedded:
+        server = EmbeddedRedis(settings.data_dir)
+        url = server.start()
+        typer.echo(f"embedded Redis at {url} (data in {settings.data_dir.resolve()})", err=True)
+        return url, server
+    from farmwatch.store.connection import redis_url
+
+    return redis_url(settings), None
+
+
+def _start_workers(url: str, count: int, stop: threading.Event) -> list[threading.Thread]:
+    from farmwatch.pipeline import Services
+    from farmwatch.store.connection import connect
+    from farmwatch.store.jobs import JobQueue
+    from workers.worker import Worker
+
+    settings = get_settings()
+    threads = []
+    for number in range(count):
+        client = connect(url)
+        worker = Worker(Services.create(client, settings), JobQueue(client, settings.key_prefix))
+        worker.name = f"{worker.name}-{number}"
+        thread = threading.Thread(target=worker.run, args=(stop,), name=f"worker-{number}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default FARMWATCH_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default FARMWATCH_PORT or 8000).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Fetch workers to run in this process.")] = None,
+) -> None:
+    """Run the HTTP API (and fetch workers) on Redis: REDIS_URL, or an embedded server in FARMWATCH_DATA_DIR."""
+    import uvicorn
+
+    from service.app import create_app
+
+    _logging()
+    settings = get_settings()
+    url, server = _redis_url(start_embedded=True)
+    stop = threading.Event()
+    count = settings.workers_in_process if workers is None else workers
+    _start_workers(url, count, stop)
+    try:
+        uvicorn.run(
+            create_app(url, settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+            limit_concurrency=256,
+            timeout_keep_alive=5,
+        )
+    finally:
+        stop.set()
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Worker threads in this process.")] = 4,
+) -> None:
+    """Run fetch workers only (scale out by starting more of these, on any machine that reaches Redis)."""
+    _logging()
+    url, _ = _redis_url(start_embedded=False)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    threads = _start_workers(url, concurrency, stop)
+    typer.echo(f"{concurrency} workers on {url}", err=True)
+    while not stop.is_set():
+        stop.wait(1.0)
+    for thread in threads:
+        thread.join(timeout=30)
+
+
+@app.command()
+def analyze(
+    target: Annotated[str, typer.Argument(help="An HTML file or an http(s) URL.")],
+    url: Annotated[str | None, typer.Option(help="The page's URL, when TARGET is a file.")] = None,
+) -> None:
+    """Print one page's analysis (boilerplate, credits, metadata) as JSON, without storing it."""
+    from farmwatch.analysis.decode import InputError
+    from farmwatch.analysis.page import analyze_html
+    from farmwatch.pipeline import document_of, facts_of
+
+    settings = get_settings()
+    content_type = None
+    if target.startswith(("http://", "https://")):
+        from workers.fetch import Fetcher, FetchError
+
+        fetcher = Fetcher(settings.fetch)
+        try:
+            result = fetcher.fetch(target)
+        except FetchError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        body, page_url, content_type = result.body, result.url, result.content_type
+    else:
+        path = Path(target)
+        if not path.is_file():
+            typer.echo(f"error: no such file: {target}", err=True)
+            raise typer.Exit(2)
+        body, page_url = path.read_bytes(), url or path.resolve().as_uri().replace("file://", "http://localhost")
+    try:
+        analysis = analyze_html(body, page_url, content_type=content_type, settings=settings.fingerprint)
+    except InputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    facts = facts_of(analysis, 0, "fetched" if content_type else "client", 0.0)
+    typer.echo(json.dumps(document_of(analysis, facts), ensure_ascii=False, indent=2))
+
+
+@eval_app.command("extraction")
+def eval_extraction(corpus: Annotated[Path, typer.Argument(help="Corpus directory (truth.jsonl + html/).")]) -> None:
+    """Main text vs boilerplate: precision, recall, F1, pages/s. Last line: one JSON object."""
+    from farmwatch.evaluation.extraction import evaluate_extraction
+
+    result = evaluate_extraction(corpus, progress=sys.stderr.isatty())
+    typer.echo(json.dumps(result))
+
+
+@eval_app.command("provenance")
+def eval_provenance(
+    corpus: Annotated[Path, typer.Argument(help="Corpus directory (pages.jsonl + html/).")],
+    show_mistakes: Annotated[bool, typer.Option(help="Print the pages judged wrongly before the result.")] = False,
+) -> None:
+    """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""
+    from farmwatch.evaluation.provenance import evaluate_provenance
+
+    result = evaluate_provenance(corpus, progress=sys.stderr.isatty())
+    mistakes = result.pop("mistakes")
+    if show_mistakes:
+        for mistake in mistakes:
+            typer.echo(json.dumps(mistake))
+    typer.echo(json.dumps(result))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Score republication detection on a corpus in the provenance-dev format.
+
+Every page of `pages.jsonl` is ingested in file order (a copy may arrive before
+its original) into a fresh store; then each page's report is read and compared
+with its truth. Figures: precision and recall of verdict "republished"; source
+accuracy (share of true republications whose first-ranked source is one of the
+true sources; for merged copies every true source must be among those found);
+attribution accuracy over true republications; per-kind detection rates; and
+the number of own posts and alternates wrongly reported as republished.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from farmwatch.analysis.decode import InputError
+from farmwatch.analysis.urls import normalize_url
+from farmwatch.config import Settings
+from farmwatch.pipeline import Services, page_report, submit_html
+from farmwatch.store.connection import connect
+from farmwatch.store.embedded import EmbeddedRedis, free_port
+
+
+def load_pages(corpus_dir: Path) -> list[dict]:
+    path = corpus_dir / "pages.jsonl"
+    if not path.exists():
+        candidates = sorted(corpus_dir.glob("*.jsonl"))
+        if len(candidates) != 1:
+            raise FileNotFoundError(f"no pages.jsonl in {corpus_dir}")
+        path = candidates[0]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score(rows: list[dict], reports: dict[str, dict | None]) -> dict:
+    url_of = {row["id"]: normalize_url(row["url"]) for row in rows}
+    tp = fp = fn = 0
+    source_hits = attribution_hits = true_republished = 0
+    per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind → [detected, total]
+    accused = 0
+    mistakes: list[dict] = []
+    for row in rows:
+        truth = row["truth"]
+        report = reports.get(row["id"]) or {}
+        provenance = report.get("provenance") or {}
+        said = provenance.get("verdict") == "republished"
+        actual = truth["verdict"] == "republished"
+        kind = truth.get("kind", "unknown")
+        per_kind[kind][1] += 1
+        if (said == actual and kind not in ("original",)) or (kind == "original" and not said):
+            per_kind[kind][0] += 1
+        if said and actual:
+            tp += 1
+        elif said:
+            fp += 1
+            if kind in ("own", "alternate"):
+                accused += 1
+        elif actual:
+            fn += 1
+        if said != actual:
+            mistakes.append({"id": row["id"], "kind": kind, "said": provenance.get("verdict")})
+        if actual:
+            true_republished += 1
+            found = [normalize_url(s["url"]) for s in provenance.get("sources", [])]
+            wanted = {url_of[s] for s in truth.get("sources", []) if s in url_of}
+            first_ok = bool(found) and found[0] in wanted
+            if kind == "merged":
+                first_ok = first_ok and wanted <= set(found)
+            source_hits += first_ok
+            if truth.get("attributed") is not None:
+                attribution_hits += bool(provenance.get("attributed")) == bool(truth["attributed"])
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0,
+        "source_accuracy": round(source_hits / true_republished, 4) if true_republished else None,
+        "attribution_accuracy": round(attribution_hits / true_republished, 4) if true_republished else None,
+        "own_or_alternate_accused": accused,
+        "per_kind": {k: round(v[0] / v[1], 4) for k, v in sorted(per_kind.items())},
+        "mistakes": mistakes[:50],
+    }
+
+
+def evaluate_provenance(
+    corpus_dir: Path, settings: Settings | None = None, redis_url: str | None = None, progress: bool = False
+) -> dict:
+    settings = settings or Settings()
+    rows = load_pages(corpus_dir)
+    with tempfile.TemporaryDirectory(prefix="farmwatch-eval-") as tmp:
+        server = None
+        if redis_url is None:
+            server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})
+            redis_url = server.start()
+        try:
+            client = connect(redis_url)
+            client.flushdb()
+            services = Services.create(client, settings)
+            started = time.perf_counter()
+            errors = 0
+            for number, row in enumerate(rows, 1):
+                body = (corpus_dir / row["html_file"]).read_bytes()
+                try:
+                    submit_html(services, row["url"], body, origin="client", published_hint=row.get("published_at"))
+                except InputError:
+                    errors += 1
+                if progress and number % 50 == 0:
+                    print(f"  {number}/{len(rows)} pages", file=sys.stderr)
+            elapsed = time.perf_counter() - started
+            reports = {row["id"]: page_report(services, row["url"]) for row in rows}
+            client.close()
+        finally:
+            if server is not None:
+                server.stop()
+    result = score(rows, reports)
+    result.update(
+        {
+            "pages": len(rows),
+            "pages_per_s": round(len(rows) / elapsed, 1) if elapsed else None,
+            "unusable_pages": errors,
+        }
+    )
+    return result

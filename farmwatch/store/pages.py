@@ -1,0 +1,198 @@
+"""Pages, their match edges and sites in Redis.
+
+Keys (prefix "fw" by default), each command touching one key so a Redis
+Cluster can hold them:
+  fw:pid                  counter of page ids
+  fw:url2id               hash  normalised URL → page id
+  fw:page:{id}            hash  facts (JSON), doc (zlib JSON), prov (JSON), sig (uint32 MinHash), n (shingles),
+                                text (zlib main text, optional), buckets (packed LSH buckets)
+  fw:edges:{id}           hash  other page id → edge (JSON)
+  fw:site:{host}          zset  page ids of the site, scored by first-seen time
+  fw:sites                zset  hosts, scored by pages seen
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import orjson
+import redis
+
+from farmwatch.analysis.provenance import Edge, PageFacts
+
+_GET_OR_CREATE_ID = """
+local id = redis.call('HGET', KEYS[1], ARGV[1])
+if id then return {tonumber(id), 0} end
+id = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], ARGV[1], id)
+return {id, 1}
+"""
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
+def facts_to_json(facts: PageFacts) -> bytes:
+    data = asdict(facts)
+    data["published_at"] = facts.published_at.isoformat() if facts.published_at else None
+    return _dumps(data)
+
+
+def facts_from_json(raw: bytes) -> PageFacts:
+    data = orjson.loads(raw)
+    if data.get("published_at"):
+        data["published_at"] = datetime.fromisoformat(data["published_at"])
+    return PageFacts(**data)
+
+
+class PageStore:
+    def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
+        self.client = client
+        self.prefix = prefix
+        # url2id and pid are one hash tag so the id script runs on one cluster node.
+        self._id_script = client.register_script(_GET_OR_CREATE_ID)
+
+    # --- keys ---
+    def _page(self, page_id: int) -> str:
+        return f"{self.prefix}:page:{page_id}"
+
+    def _edges(self, page_id: int) -> str:
+        return f"{self.prefix}:edges:{page_id}"
+
+    def _site(self, host: str) -> str:
+        return f"{self.prefix}:site:{host}"
+
+    @property
+    def _url2id(self) -> str:
+        return f"{{{self.prefix}:ids}}:url2id"
+
+    @property
+    def _pid(self) -> str:
+        return f"{{{self.prefix}:ids}}:pid"
+
+    # --- ids ---
+    def page_id(self, url: str, *, create: bool = False) -> int | None:
+        if not create:
+            raw = self.client.hget(self._url2id, url)
+            return int(raw) if raw is not None else None
+        page_id, _created = self._id_script(keys=[self._url2id, self._pid], args=[url])
+        return int(page_id)
+
+    def page_ids(self, urls: list[str]) -> list[int | None]:
+        if not urls:
+            return []
+        return [int(v) if v is not None else None for v in self.client.hmget(self._url2id, urls)]
+
+    def add_alias(self, url: str, page_id: int) -> None:
+        """Let another URL (say, the one a redirect started from) find the same page."""
+        self.client.hsetnx(self._url2id, url, page_id)
+
+    def count(self) -> int:
+        return int(self.client.hlen(self._url2id))
+
+    # --- pages ---
+    def save_page(
+        self, facts: PageFacts, doc: dict, signature: bytes, size: int, text: str | None, buckets: list[int]
+    ) -> None:
+        mapping: dict[str, bytes | int] = {
+            "facts": facts_to_json(facts),
+            "doc": zlib.compress(_dumps(doc), 6),
+            "sig": signature,
+            "n": size,
+            "buckets": struct.pack(f"<{len(buckets)}Q", *buckets),
+        }
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hset(self._page(facts.id), mapping=mapping)
+        if text is not None:
+            pipe.hset(self._page(facts.id), "text", zlib.compress(text.encode(), 6))
+        pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen}, nx=True)
+        pipe.zadd(f"{self.prefix}:sites", {facts.site: 0}, nx=True)
+        pipe.execute()
+        self.client.zadd(f"{self.prefix}:sites", {facts.site: self.client.zcard(self._site(facts.site))})
+
+    def first_seen(self, page_id: int) -> float | None:
+        raw = self.client.hget(self._page(page_id), "facts")
+        return facts_from_json(raw).first_seen if raw else None
+
+    def facts(self, ids: list[int]) -> dict[int, PageFacts]:
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hget(self._page(page_id), "facts")
+        return {i: facts_from_json(raw) for i, raw in zip(ids, pipe.execute(), strict=True) if raw}
+
+    def signatures(self, ids: list[int]) -> dict[int, tuple[bytes, int]]:
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hmget(self._page(page_id), ["sig", "n"])
+        return {i: (sig, int(n)) for i, (sig, n) in zip(ids, pipe.execute(), strict=True) if sig is not None}
+
+    def texts(self, ids: list[int]) -> dict[int, str]:
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hget(self._page(page_id), "text")
+        return {i: zlib.decompress(raw).decode() for i, raw in zip(ids, pipe.execute(), strict=True) if raw}
+
+    def docs(self, ids: list[int]) -> dict[int, dict]:
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hmget(self._page(page_id), ["doc", "prov"])
+        out = {}
+        for page_id, (doc, prov) in zip(ids, pipe.execute(), strict=True):
+            if doc is None:
+                continue
+            data = orjson.loads(zlib.decompress(doc))
+            data["provenance"] = orjson.loads(prov) if prov else None
+            out[page_id] = data
+        return out
+
+    def provenances(self, ids: list[int]) -> dict[int, dict]:
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hget(self._page(page_id), "prov")
+        return {i: orjson.loads(raw) for i, raw in zip(ids, pipe.execute(), strict=True) if raw}
+
+    def buckets(self, page_id: int) -> list[int]:
+        raw = self.client.hget(self._page(page_id), "buckets")
+        return [b for (b,) in struct.iter_unpack("<Q", raw)] if raw else []
+
+    def save_provenance(self, page_id: int, provenance: dict) -> None:
+        self.client.hset(self._page(page_id), "prov", _dumps(provenance))
+
+    # --- edges ---
+    def save_edges(self, page_id: int, edges: list[tuple[Edge, Edge]]) -> None:
+        """Store each edge on both pages; edges[i] = (edge from page_id, edge from the other page)."""
+        pipe = self.client.pipeline(transaction=False)
+        for mine, theirs in edges:
+            pipe.hset(self._edges(page_id), str(mine.other), _dumps(asdict(mine)))
+            pipe.hset(self._edges(mine.other), str(page_id), _dumps(asdict(theirs)))
+        pipe.execute()
+
+    def edges(self, page_id: int) -> list[Edge]:
+        raw = self.client.hgetall(self._edges(page_id))
+        return [Edge(**orjson.loads(value)) for value in raw.values()]
+
+    def drop_edges(self, page_id: int) -> list[int]:
+        """Forget every edge of a page (before it is re-analysed); returns the former neighbours."""
+        neighbours = [int(k) for k in self.client.hkeys(self._edges(page_id))]
+        pipe = self.client.pipeline(transaction=False)
+        for other in neighbours:
+            pipe.hdel(self._edges(other), str(page_id))
+        pipe.delete(self._edges(page_id))
+        pipe.execute()
+        return neighbours
+
+    # --- sites ---
+    def site_page_ids(self, host: str, limit: int = 10_000) -> list[int]:
+        return [int(x) for x in self.client.zrevrange(self._site(host), 0, limit - 1)]
+
+    def site_size(self, host: str) -> int:
+        return int(self.client.zcard(self._site(host)))
+
+    def sites(self, offset: int = 0, limit: int = 100) -> list[tuple[str, int]]:
+        rows = self.client.zrevrange(f"{self.prefix}:sites", offset, offset + limit - 1, withscores=True)
+        return [(host.decode(), int(score)) for host, score in rows]

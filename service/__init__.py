@@ -1,0 +1,1 @@
+"""The farmwatch HTTP API (FastAPI)."""

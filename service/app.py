@@ -1,0 +1,42 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from farmwatch.config import Settings, get_settings
+from farmwatch.pipeline import Services
+from farmwatch.store.connection import connect
+from farmwatch.store.jobs import JobQueue
+from service import errors
+from service.deps import AppState
+from service.routers import pages, sites
+
+
+def create_app(redis_url: str, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        client = connect(redis_url)
+        app.state.farmwatch = AppState(Services.create(client, settings), JobQueue(client, settings.key_prefix))
+        yield
+        client.close()
+
+    app = FastAPI(
+        title="farmwatch",
+        version="0.1.0",
+        summary="Content-farm and republication detector: provenance and boilerplate reports for web pages.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(pages.router)
+    app.include_router(sites.router)
+
+    @app.get("/healthz", tags=["operations"], summary="Alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,158 @@
+"""Request and response models of the public API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class PageSubmission(BaseModel):
+    url: str = Field(..., max_length=4096, description="The page's URL (http or https).")
+    html: str | None = Field(None, description="The page's HTML. Without it the service fetches the URL itself.")
+    published_at: str | None = Field(
+        None,
+        description="Publication time the client knows, ISO-8601; used only when the page's own metadata has none.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("url must be an absolute http:// or https:// URL")
+        return value
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status_url: str
+    status: Literal["queued", "running", "done", "failed"] = "queued"
+
+
+class JobStatus(BaseModel):
+    job_id: str
+    url: str | None
+    status: Literal["queued", "running", "done", "failed"]
+    error: str | None = None
+    attempts: int = 0
+    page_url: str | None = Field(None, description="Where the report is: GET /v1/pages?url=…")
+
+
+class Credit(BaseModel):
+    name: str
+    text: str
+    kind: str
+    url: str | None = None
+
+
+class EvidenceItem(BaseModel):
+    kind: str
+    favours: Literal["page", "other"]
+    weight: float
+    detail: str
+
+
+class Source(BaseModel):
+    url: str
+    site: str
+    similarity: float = Field(description="Resemblance (Jaccard) of the two main texts' shingles.")
+    containment: float = Field(description="Share of this page's main text found in the source.")
+    source_containment: float = Field(description="Share of the source's main text found in this page.")
+    published_at: str | None
+    credited: bool = Field(description="This page credits or links this source.")
+    passages: list[int] = Field(description="Indexes of this page's paragraphs found in the source.")
+    margin: float = Field(
+        description="Weight of evidence that this page is the copy (positive) rather than the source."
+    )
+    evidence: list[EvidenceItem]
+
+
+class Alternate(BaseModel):
+    url: str
+    similarity: float
+    evidence: list[EvidenceItem]
+
+
+class Copy(BaseModel):
+    url: str
+    site: str
+    similarity: float
+    containment: float
+
+
+class Provenance(BaseModel):
+    verdict: Literal["original", "republished"]
+    score: float = Field(description="Confidence 0..1 that the page is republished.")
+    sources: list[Source]
+    credits: list[Credit]
+    source_links: list[str]
+    canonical: str | None
+    attributed: bool | None = Field(
+        description="Whether the page credits a source it was copied from; null for originals."
+    )
+    alternates: list[Alternate] = Field(description="The same publisher's other versions of this page (AMP, print).")
+    copies: list[Copy] = Field(description="Pages judged to have copied this page.")
+    evidence: list[str]
+
+
+class BoilerplateBlock(BaseModel):
+    kind: str
+    text: str
+
+
+class Boilerplate(BaseModel):
+    score: float = Field(description="Share of the page's visible text that is boilerplate.")
+    blocks: list[BoilerplateBlock]
+
+
+class PageReport(BaseModel):
+    url: str
+    site: str
+    title: str | None
+    site_name: str | None = None
+    author: str | None = None
+    language: str | None = None
+    published_at: str | None
+    published_from: str | None = None
+    first_seen: float
+    origin: Literal["client", "fetched"]
+    canonical: str | None = None
+    amphtml: str | None = None
+    main_text: str
+    paragraphs: list[str]
+    credits: list[Credit]
+    source_links: list[str]
+    boilerplate: Boilerplate
+    provenance: Provenance | None
+    warnings: list[str] = []
+
+
+class TopSource(BaseModel):
+    site: str
+    pages: int
+
+
+class SiteReport(BaseModel):
+    site: str
+    pages_seen: int
+    pages_sampled: int
+    share_republished: float
+    share_credited: float | None
+    mean_boilerplate: float
+    distinct_sources: int
+    top_sources: list[TopSource]
+    farm_score: float
+    reasons: list[str]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

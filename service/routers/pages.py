@@ -1,0 +1,58 @@
+"""Submitting pages and reading their reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from farmwatch.pipeline import page_report, submit_html
+from service.deps import AppState, get_state
+from service.errors import ApiError
+from service.models import ErrorResponse, JobAccepted, JobStatus, PageReport, PageSubmission
+
+router = APIRouter(prefix="/v1", tags=["pages"])
+State = Annotated[AppState, Depends(get_state)]
+
+
+@router.post(
+    "/pages",
+    response_model=PageReport,
+    responses={202: {"model": JobAccepted}, 422: {"model": ErrorResponse}},
+    summary="Submit a page: analysed at once with its HTML, else fetched by a worker",
+)
+def submit_page(submission: PageSubmission, state: State, request: Request, response: Response):
+    if submission.html is not None:
+        return submit_html(
+            state.services, submission.url, submission.html, origin="client", published_hint=submission.published_at
+        )
+    job_id, _created = state.queue.submit(submission.url, request_id=request.headers.get("x-request-id"))
+    response.status_code = 202
+    return JobAccepted(job_id=job_id, status_url=str(request.url_for("job_status", job_id=job_id).path))
+
+
+@router.get(
+    "/pages",
+    response_model=PageReport,
+    responses={404: {"model": ErrorResponse}},
+    summary="The report of a page by URL",
+)
+def get_page(state: State, url: Annotated[str, Query(max_length=4096)]):
+    report = page_report(state.services, url)
+    if report is None:
+        raise ApiError(404, "unknown_page", f"no report for {url}: submit it with POST /v1/pages")
+    return report
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobStatus,
+    responses={404: {"model": ErrorResponse}},
+    name="job_status",
+    summary="A fetch job's status",
+)
+def job_status(job_id: str, state: State):
+    status = state.queue.status(job_id)
+    if status is None:
+        raise ApiError(404, "unknown_job", f"no job {job_id}")
+    return status

@@ -1,0 +1,1 @@
+"""Queue consumers that fetch pages and run them through the pipeline."""
