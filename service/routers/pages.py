@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 
 from farmwatch.pipeline import page_report, submit_html
 from service.deps import AppState, get_state
@@ -21,14 +22,14 @@ State = Annotated[AppState, Depends(get_state)]
     responses={202: {"model": JobAccepted}, 422: {"model": ErrorResponse}},
     summary="Submit a page: analysed at once with its HTML, else fetched by a worker",
 )
-def submit_page(submission: PageSubmission, state: State, request: Request, response: Response):
+def submit_page(submission: PageSubmission, state: State, request: Request):
     if submission.html is not None:
         return submit_html(
             state.services, submission.url, submission.html, origin="client", published_hint=submission.published_at
         )
     job_id, _created = state.queue.submit(submission.url, request_id=request.headers.get("x-request-id"))
-    response.status_code = 202
-    return JobAccepted(job_id=job_id, status_url=str(request.url_for("job_status", job_id=job_id).path))
+    accepted = JobAccepted(job_id=job_id, status_url=request.url_for("job_status", job_id=job_id).path)
+    return JSONResponse(accepted.model_dump(), status_code=202)
 
 
 @router.get(
