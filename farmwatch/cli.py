@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from farmwatch.config import get_settings
+from farmwatch.opscli import keys_app
 
 app = typer.Typer(
     help="Content-farm and republication detector.",
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 eval_app = typer.Typer(help="Score the service on a corpus with ground truth.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(keys_app, name="keys")
 
 
 def _logging() -> None:
@@ -76,13 +78,22 @@ def serve(
     _logging()
     settings = get_settings()
     url, server = _redis_url(start_embedded=True)
+    bind = host or settings.host
+    try:
+        from farmwatch.opscli import refuse_unprotected
+
+        refuse_unprotected(url, bind)
+    except BaseException:
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
+        raise
     stop = threading.Event()
     count = settings.workers_in_process if workers is None else workers
     _start_workers(url, count, stop)
     try:
         uvicorn.run(
-            create_app(url, settings),
-            host=host or settings.host,
+            create_app(url, settings, bind_host=bind),
+            host=bind,
             port=port or settings.port,
             log_level="info",
             limit_concurrency=256,

@@ -19,6 +19,10 @@ class FingerprintSettings(BaseModel):
     # the time, 0.5 with 99.6%; unrelated pages almost never do.
     bands: int = 42
     rows: int = 3
+    # The containment sample: shingles hashed into the lowest 1/sample_rate, at least sample_size, at most sample_cap.
+    sample_rate: int = 32
+    sample_size: int = 32
+    sample_cap: int = 96
     min_shingles: int = 8  # pages with less main text than this are not matched at all
 
 
@@ -28,20 +32,51 @@ class MatchSettings(BaseModel):
     min_jaccard: float = 0.3
     min_containment: float = 0.5  # share of the smaller text found in the other
     min_shared_shingles: int = 12
+    # A long verbatim passage counts too (half of a long article merged into another):
+    passage_shingles: int = 40
+    passage_containment: float = 0.2
     passage_min_share: float = 0.5  # a paragraph is "found in the source" above this share
     max_candidates: int = 200
 
 
 class FetchSettings(BaseModel):
     user_agent: str = "farmwatch/0.1 (+https://github.com/farmwatch/farmwatch)"
+    robots_agent: str = "farmwatch"  # the product token matched against robots.txt User-agent lines
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
     total_timeout: float = 30.0
-    max_body_bytes: int = 5 * 1024 * 1024
+    max_body_bytes: int = 5 * 1024 * 1024  # raw and decompressed
     max_redirects: int = 5
     # Hosts or networks (CIDR) that may be fetched although private or loopback;
-    # for tests and intranets. Empty means only public addresses.
+    # for tests and intranets. Empty means only public addresses. Cloud metadata
+    # addresses are refused whatever this says.
     allow_private: list[str] = Field(default_factory=list)
+    only_allowed: bool = False  # refuse every host not in allow_private, before resolving it (test sandboxes)
+    robots_ttl: float = 3600.0  # seconds a host's robots.txt is cached (RFC 9309: at most 24 h)
+    host_min_interval: float = 1.0  # seconds between two requests to one host, across all workers
+    host_concurrency: int = 2  # requests in flight to one host, across all workers
+    max_crawl_delay: float = 60.0  # a robots.txt Crawl-delay above this is capped
+    host_max_wait: float = 10.0  # a job that would wait longer for its host goes back to the queue
+    max_retry_after: float = 3600.0  # a server's Retry-After above this is capped
+    discover_links: int = 5  # source links / cross-site canonicals of a fetched page queued for fetching
+    feed_interval: float = 900.0  # seconds between two polls of a registered feed or sitemap
+    feed_max_items: int = 100  # new article URLs queued per poll of one feed
+
+
+class JobSettings(BaseModel):
+    max_attempts: int = 4
+    claim_idle: float = 60.0  # seconds without a heartbeat before a job is taken from a dead worker
+    backoff_base: float = 2.0  # retry n waits base**n seconds (capped at backoff_max), plus jitter
+    backoff_max: float = 600.0
+
+
+class RateSettings(BaseModel):
+    """Default per-key request rates by role (a key may carry its own); `limits` notation, kept in Redis."""
+
+    admin: str = "600/minute"
+    ingest: str = "600/minute"
+    moderator: str = "1200/minute"
+    lookup: str = "1200/minute"
 
 
 class Settings(BaseSettings):
@@ -55,10 +90,13 @@ class Settings(BaseSettings):
     workers_in_process: int = 1  # fetch workers that `farmwatch serve` runs beside the API
     store_text: bool = True  # keep main text for exact verification and passage evidence
     max_request_bytes: int = 12 * 1024 * 1024
+    body_timeout: float = 30.0  # seconds a client may take to send its request body
 
     fingerprint: FingerprintSettings = Field(default_factory=FingerprintSettings)
     match: MatchSettings = Field(default_factory=MatchSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+    rate: RateSettings = Field(default_factory=RateSettings)
 
 
 @lru_cache(maxsize=1)

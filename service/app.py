@@ -11,17 +11,22 @@ from farmwatch.pipeline import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.jobs import JobQueue
 from service import errors
+from service.auth import Auth, is_loopback
+from service.bodylimit import BodyLimit
 from service.deps import AppState
 from service.routers import pages, sites
 
 
-def create_app(redis_url: str, settings: Settings | None = None) -> FastAPI:
+def create_app(redis_url: str, settings: Settings | None = None, bind_host: str | None = None) -> FastAPI:
+    """The app; `bind_host` (default FARMWATCH_HOST) decides whether it may answer without keys."""
     settings = settings or get_settings()
+    open_when_no_keys = is_loopback(bind_host or settings.host)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         client = connect(redis_url)
         app.state.farmwatch = AppState(Services.create(client, settings), JobQueue(client, settings.key_prefix))
+        app.state.auth = Auth(client, settings, open_when_no_keys)
         yield
         client.close()
 
@@ -32,6 +37,7 @@ def create_app(redis_url: str, settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, timeout=settings.body_timeout)
     app.include_router(pages.router)
     app.include_router(sites.router)
 

@@ -8,21 +8,30 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from farmwatch.pipeline import page_report, submit_html
+from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
 from service.models import ErrorResponse, JobAccepted, JobStatus, PageReport, PageSubmission
 
 router = APIRouter(prefix="/v1", tags=["pages"])
 State = Annotated[AppState, Depends(get_state)]
+Ingest = Annotated[Principal, Depends(require("ingest"))]
+Reader = Annotated[Principal, Depends(require("moderator", "lookup", "ingest"))]
+Jobs = Annotated[Principal, Depends(require("ingest", "moderator"))]
 
 
 @router.post(
     "/pages",
     response_model=PageReport,
-    responses={202: {"model": JobAccepted}, 422: {"model": ErrorResponse}},
+    responses={
+        202: {"model": JobAccepted},
+        413: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+        **AUTH_ERRORS,
+    },
     summary="Submit a page: analysed at once with its HTML, else fetched by a worker",
 )
-def submit_page(submission: PageSubmission, state: State, request: Request):
+def submit_page(submission: PageSubmission, state: State, request: Request, _: Ingest):
     if submission.html is not None:
         return submit_html(
             state.services, submission.url, submission.html, origin="client", published_hint=submission.published_at
@@ -35,10 +44,10 @@ def submit_page(submission: PageSubmission, state: State, request: Request):
 @router.get(
     "/pages",
     response_model=PageReport,
-    responses={404: {"model": ErrorResponse}},
+    responses={404: {"model": ErrorResponse}, **AUTH_ERRORS},
     summary="The report of a page by URL",
 )
-def get_page(state: State, url: Annotated[str, Query(max_length=4096)]):
+def get_page(state: State, url: Annotated[str, Query(max_length=4096)], _: Reader):
     report = page_report(state.services, url)
     if report is None:
         raise ApiError(404, "unknown_page", f"no report for {url}: submit it with POST /v1/pages")
@@ -48,11 +57,11 @@ def get_page(state: State, url: Annotated[str, Query(max_length=4096)]):
 @router.get(
     "/jobs/{job_id}",
     response_model=JobStatus,
-    responses={404: {"model": ErrorResponse}},
+    responses={404: {"model": ErrorResponse}, **AUTH_ERRORS},
     name="job_status",
     summary="A fetch job's status",
 )
-def job_status(job_id: str, state: State):
+def job_status(job_id: str, state: State, _: Jobs):
     status = state.queue.status(job_id)
     if status is None:
         raise ApiError(404, "unknown_job", f"no job {job_id}")

@@ -1,0 +1,107 @@
+"""Operator commands: `farmwatch keys create|list|revoke` (registered in farmwatch/cli.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import redis
+import typer
+
+from farmwatch.config import get_settings
+from farmwatch.store.keys import ROLES, KeyStore
+
+keys_app = typer.Typer(help="API keys: create, list, revoke (stored in Redis as hashes only).", no_args_is_help=True)
+
+
+@contextmanager
+def operator_redis() -> Iterator[redis.Redis]:
+    """Redis for a one-off command: REDIS_URL, else the embedded server (started for the command if not running)."""
+    from farmwatch.store.connection import connect
+
+    settings = get_settings()
+    server = None
+    if settings.redis_url:
+        url = settings.redis_url
+    else:
+        from farmwatch.store.embedded import EmbeddedRedis
+
+        server = EmbeddedRedis(settings.data_dir)
+        url = server.start()  # reuses a server that `farmwatch serve` already runs on this data dir
+    client = connect(url)
+    try:
+        yield client
+    finally:
+        client.close()
+        if server is not None:
+            server.stop()  # stops it only if this command started it
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for (shown by `keys list`).")] = "",
+    rate: Annotated[str | None, typer.Option(help="Own rate limit, e.g. '100/minute' (default: the role's).")] = None,
+) -> None:
+    """Create a key and print it once (only its hash is stored)."""
+    if role not in ROLES:
+        typer.echo(f"error: unknown role {role!r}; one of: {', '.join(ROLES)}", err=True)
+        raise typer.Exit(2)
+    if rate is not None:
+        import limits
+
+        try:
+            limits.parse(rate)
+        except ValueError as error:
+            typer.echo(f"error: bad rate {rate!r}: {error}", err=True)
+            raise typer.Exit(2) from error
+    with operator_redis() as client:
+        token, record = KeyStore(client, get_settings().key_prefix).create(role, name, rate)
+    typer.echo(f"created {record.role} key {record.id} ({record.name or 'no name'}); it is shown only once:", err=True)
+    typer.echo(token)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (id, role, name, created, rate) as JSON lines; secrets are never stored, so never shown."""
+    with operator_redis() as client:
+        for record in KeyStore(client, get_settings().key_prefix).list():
+            typer.echo(json.dumps({"id": record.id, "role": record.role, "name": record.name,
+                                   "created": record.created, "rate": record.rate}))
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from `keys list`).")]) -> None:
+    """Revoke a key: every API process refuses it from the next request on."""
+    with operator_redis() as client:
+        revoked = KeyStore(client, get_settings().key_prefix).revoke(key_id)
+    if not revoked:
+        typer.echo(f"error: no key {key_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {key_id}", err=True)
+
+
+def refuse_unprotected(url: str, host: str) -> None:
+    """Like Redis's protected mode: off loopback, do not serve until at least one key exists."""
+    from service.auth import is_loopback
+
+    if is_loopback(host):
+        return
+    from farmwatch.store.connection import connect
+
+    client = connect(url)
+    try:
+        count = KeyStore(client, get_settings().key_prefix).count()
+    finally:
+        client.close()
+    if count == 0:
+        typer.echo(
+            f"refusing to serve on {host}: no API keys exist, so anyone reaching this address could use the service.\n"
+            "Create an admin key first, then start again:\n"
+            "    farmwatch keys create --role admin --name me\n"
+            "(or bind to loopback, --host 127.0.0.1, where the service answers without keys until one exists)",
+            err=True,
+        )
+        raise typer.Exit(2)
