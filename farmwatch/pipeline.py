@@ -14,13 +14,20 @@ from dataclasses import dataclass
 import redis
 
 from farmwatch.analysis.blocks import BlockKind
-from farmwatch.analysis.fingerprint import band_keys, estimated_overlap, shingle_hashes, signature_from_bytes
+from farmwatch.analysis.fingerprint import (
+    band_keys,
+    estimated_overlap,
+    sample_keys,
+    shingle_hashes,
+    signature_from_bytes,
+)
 from farmwatch.analysis.page import PageAnalysis
 from farmwatch.analysis.provenance import (
     Edge,
     PageFacts,
     SourceFinding,
     compare,
+    composite_parts,
     judge_pair,
     rank_sources,
     republication_score,
@@ -29,6 +36,7 @@ from farmwatch.analysis.urls import absolute_url, normalize_url, same_site
 from farmwatch.config import Settings
 from farmwatch.store.lsh import LshIndex
 from farmwatch.store.pages import PageStore
+from farmwatch.store.review import ReviewIndex
 
 LINK_KINDS_SKIPPED = (
     BlockKind.NAVIGATION,
@@ -80,6 +88,7 @@ def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: floa
         source_links=analysis.source_links,
         links=list(dict.fromkeys(links))[:200],
         credits=[c.as_dict() for c in analysis.credits],
+        paragraphs=len(analysis.main_blocks),
         origin=origin,
     )
 
@@ -121,7 +130,9 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     facts = facts_of(analysis, page_id, origin, first_seen)
     doc = document_of(analysis, facts)
     matchable = len(analysis.shingles) >= settings.fingerprint.min_shingles
-    buckets = band_keys(analysis.signature, settings.fingerprint) if matchable else []
+    bands = band_keys(analysis.signature, settings.fingerprint) if matchable else []
+    samples = sample_keys(analysis.shingles, settings.fingerprint) if matchable else []
+    buckets = bands + samples
 
     old_buckets = pages.buckets(page_id)
     previous_neighbours = pages.drop_edges(page_id)
@@ -138,26 +149,51 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
 
     edges: list[tuple[Edge, Edge]] = []
     if matchable:
-        edges = _match(services, analysis, facts, buckets)
+        edges = _match(services, analysis, facts, bands, samples)
         pages.save_edges(page_id, edges)
         index.insert(page_id, buckets)
-    neighbours = {e.other for e, _ in edges} | set(previous_neighbours)
-    judge(services, page_id)
-    for other in neighbours:
-        judge(services, other)
+    rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))])
     return page_id
 
 
-def _candidates(services: Services, analysis: PageAnalysis, facts: PageFacts, buckets: list[int]) -> list[int]:
+def rejudge(services: Services, page_ids: list[int], limit: int = 64) -> None:
+    """Judge pages again; where a verdict flips, its neighbours' rankings may change too, so follow."""
+    pending = list(dict.fromkeys(page_ids))
+    seen = set(pending)
+    while pending and len(seen) <= limit:
+        page_id = pending.pop(0)
+        before = services.pages.provenances([page_id]).get(page_id)
+        after = judge(services, page_id)
+        if after is None or (before and before.get("verdict") == after["verdict"]):
+            continue
+        for edge in services.pages.edges(page_id):
+            if edge.other not in seen:
+                seen.add(edge.other)
+                pending.append(edge.other)
+
+
+def _candidates(
+    services: Services, analysis: PageAnalysis, facts: PageFacts, bands: list[int], samples: list[int]
+) -> list[int]:
+    """Pages that may share text with this one: LSH band hits (resemblance), at least two shared
+    sampled shingles (containment), or pages it names as source or canonical."""
     settings = services.settings
-    hits = services.index.query(buckets)
-    hits.pop(facts.id, None)
-    # Pages the page itself names as its source or canonical are candidates whatever their resemblance.
+    band_hits, sample_hits = services.index.query(bands, samples)
+    linked_ids = set()
     linked = [u for u in {*facts.source_links, facts.canonical or ""} if u and u != facts.url]
     for other_id in services.pages.page_ids(linked):
-        if other_id is not None and other_id != facts.id:
-            hits[other_id] = hits.get(other_id, 0) + settings.fingerprint.bands
-    ranked = sorted(hits, key=hits.get, reverse=True)[: settings.match.max_candidates]
+        if other_id is not None:
+            linked_ids.add(other_id)
+    strength: dict[int, float] = {}
+    for other_id in {*band_hits, *sample_hits, *linked_ids} - {facts.id}:
+        bands_shared, samples_shared = band_hits.get(other_id, 0), sample_hits.get(other_id, 0)
+        if other_id in linked_ids or bands_shared or samples_shared >= 2:
+            strength[other_id] = (
+                bands_shared / max(1, len(bands))
+                + samples_shared / max(1, len(samples))
+                + (2.0 if other_id in linked_ids else 0.0)
+            )
+    ranked = sorted(strength, key=strength.__getitem__, reverse=True)[: settings.match.max_candidates]
     # Cheap first cut with the stored signatures: drop candidates that cannot pass verification.
     signatures = services.pages.signatures(ranked)
     kept = []
@@ -167,7 +203,8 @@ def _candidates(services: Services, analysis: PageAnalysis, facts: PageFacts, bu
         sig, size = signatures[other_id]
         est = estimated_overlap(analysis.signature, len(analysis.shingles), signature_from_bytes(sig), size)
         loose = (
-            hits[other_id] >= settings.fingerprint.bands
+            other_id in linked_ids
+            or sample_hits.get(other_id, 0) >= 2
             or est.jaccard >= settings.match.min_jaccard * 0.5
             or max(est.containment_a, est.containment_b) >= settings.match.min_containment * 0.5
         )
@@ -176,9 +213,11 @@ def _candidates(services: Services, analysis: PageAnalysis, facts: PageFacts, bu
     return kept
 
 
-def _match(services: Services, analysis: PageAnalysis, facts: PageFacts, buckets: list[int]) -> list[tuple[Edge, Edge]]:
+def _match(
+    services: Services, analysis: PageAnalysis, facts: PageFacts, bands: list[int], samples: list[int]
+) -> list[tuple[Edge, Edge]]:
     settings = services.settings
-    candidate_ids = _candidates(services, analysis, facts, buckets)
+    candidate_ids = _candidates(services, analysis, facts, bands, samples)
     if not candidate_ids:
         return []
     texts = services.pages.texts(candidate_ids)
@@ -222,6 +261,9 @@ def judge(services: Services, page_id: int) -> dict | None:
     others = pages.facts([e.other for e in edges])
     other_provenance = pages.provenances(list(others))
     facts.farm_share = site_farm_share(services, facts.site, exclude=page_id)
+    facts.composite_of = composite_parts(edges, facts.paragraphs)
+    for other_id, other_edges in pages.edges_many(list(others)).items():
+        others[other_id].composite_of = composite_parts(other_edges, others[other_id].paragraphs)
 
     findings: list[SourceFinding] = []
     copies: list[dict] = []
@@ -269,6 +311,7 @@ def judge(services: Services, page_id: int) -> dict | None:
     previous = pages.provenances([page_id]).get(page_id)
     pages.save_provenance(page_id, provenance)
     _count_verdict_change(services, facts.site, previous, provenance)
+    ReviewIndex(services.client, services.settings.key_prefix).update(facts, provenance)
     return provenance
 
 

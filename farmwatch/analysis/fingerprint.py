@@ -1,7 +1,6 @@
 """Shingles, MinHash signatures and LSH band keys of a page's main text.
 
-Shingles are word n-grams taken inside sentences (so reordered sentences keep
-their shingles), hashed with xxhash so every process and every machine gets the
+Shingles are word n-grams of the main text, hashed with xxhash so every process and every machine gets the
 same values. Signatures are datasketch MinHashes over those hashes; LSH band
 keys are 64-bit hashes of each band of the signature.
 """
@@ -19,7 +18,6 @@ from datasketch import MinHash
 from farmwatch.config import FingerprintSettings
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _MIX = np.array(
     [
         0x9E3779B97F4A7C15,
@@ -37,10 +35,6 @@ _MIX = np.array(
 
 def tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def _token_hashes(words: list[str]) -> np.ndarray:
@@ -66,15 +60,16 @@ def _ngram_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
 
 
 def shingle_hashes(text: str, n: int) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word n-grams within each sentence."""
-    parts: list[np.ndarray] = []
-    for sentence in sentences(text):
-        words = tokens(sentence)
-        if len(words) >= 2:
-            parts.append(_ngram_hashes(_token_hashes(words), n))
-    if not parts:
+    """Sorted unique 64-bit hashes of the text's word n-grams.
+
+    The n-grams run across sentence and paragraph breaks: two copies of one
+    text often break it differently (a list in one <p> or in many <li>), and
+    measured on provenance-dev this finds more copies than sentence-internal
+    n-grams while spun copies (reordered sentences) are found as well."""
+    words = tokens(text)
+    if len(words) < 2:
         return np.empty(0, dtype=np.uint64)
-    return np.unique(np.concatenate(parts))
+    return np.unique(_ngram_hashes(_token_hashes(words), n))
 
 
 @lru_cache(maxsize=4)
@@ -115,6 +110,33 @@ def band_keys(hashvalues: np.ndarray, settings: FingerprintSettings) -> list[int
         xxhash.xxh3_64_intdigest(values[band * rows : (band + 1) * rows].tobytes(), seed=band)
         for band in range(settings.bands)
     ]
+
+
+def _splitmix64(values: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = values + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def sample_keys(shingles: np.ndarray, settings: FingerprintSettings) -> list[int]:
+    """Bucket ids of a sample of the page's shingles that finds containment.
+
+    LSH bands find pages that *resemble* each other; they miss a short copy of
+    a long article (a third of it has resemblance ~0.3) and the half of a long
+    article merged into another. The sample is every shingle whose (mixed)
+    hash falls in the lowest 1/sample_rate of the hash space, plus the
+    sample_size smallest: two pages then share about shared/sample_rate
+    sampled shingles (at least a share s·k of the bottom-k when one contains
+    the other), whatever their lengths. Capped at sample_cap, smallest first,
+    so the rule stays the same on both sides."""
+    if not len(shingles):
+        return []
+    mixed = np.sort(_splitmix64(shingles))
+    limit = np.uint64((1 << 64) // settings.sample_rate)
+    count = max(settings.sample_size, int(np.searchsorted(mixed, limit)))
+    return [int(x) for x in mixed[: min(count, settings.sample_cap)]]
 
 
 def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -26,6 +26,7 @@ WEIGHTS = {
     "link": 3.0,  # the copy links the other page from its text
     "credit": 4.0,  # the copy's credit line names the other page's publisher
     "publisher_named": 3.0,  # the shared text names the other page's publisher
+    "composite": 4.0,  # the copy stitches together parts of this and other pages
     "earlier": 2.5,  # published earlier, by metadata
     "dated": 1.0,  # has a publication date where the other has none
     "verified": 1.5,  # fetched by the service where the other was supplied by a client
@@ -54,8 +55,10 @@ class PageFacts:
     source_links: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # external links inside the main text
     credits: list[dict] = field(default_factory=list)
+    paragraphs: int = 0  # main-text paragraphs
     origin: str = "client"  # "fetched" by the service or supplied by a "client"
     farm_share: float = 0.0  # share of the site's other pages judged republished
+    composite_of: list[int] = field(default_factory=list)  # pages this one looks stitched together from
 
     def urls(self) -> set[str]:
         return {u for u in (self.url, self.canonical, self.og_url) if u}
@@ -149,7 +152,9 @@ def compare(
     ov = overlap(shingles_a, shingles_b)
     if ov.shared < settings.min_shared_shingles:
         return None
-    if ov.jaccard < settings.min_jaccard and max(ov.containment_a, ov.containment_b) < settings.min_containment:
+    contained = max(ov.containment_a, ov.containment_b)
+    passage = ov.shared >= settings.passage_shingles and contained >= settings.passage_containment
+    if ov.jaccard < settings.min_jaccard and contained < settings.min_containment and not passage:
         return None
     passages_a = passages_found(
         _paragraph_shingles(paragraphs_a, shingle_words), shingles_b, settings.passage_min_share
@@ -184,6 +189,30 @@ def compare(
         a_names_b,
     )
     return edge_a, edge_b
+
+
+def composite_parts(
+    edges: list[Edge], paragraphs: int, whole: float = 0.85, overlap: float = 0.2, coverage: float = 0.6
+) -> list[int]:
+    """The pages this page looks stitched together from, judged from its own edges.
+
+    A page is a composite when at least two pages each supply a different part
+    of it (their passages in this page barely overlap), together they supply
+    most of it, and at least one of them is not found whole in it (a page found
+    whole inside this one could be its truncated copy instead)."""
+    with_passages = [e for e in edges if e.passages]
+    parts: set[int] = set()
+    for i, first in enumerate(with_passages):
+        for second in with_passages[i + 1 :]:
+            if first.other_containment >= whole and second.other_containment >= whole:
+                continue
+            a, b = set(first.passages), set(second.passages)
+            if len(a & b) > overlap * min(len(a), len(b)):
+                continue
+            if paragraphs and len(a | b) < coverage * paragraphs:
+                continue
+            parts.update((first.other, second.other))
+    return sorted(parts)
 
 
 # --- deciding direction --------------------------------------------------------------------------
@@ -261,6 +290,10 @@ def judge_pair(page: PageFacts, other: PageFacts, edge: Edge) -> PairJudgement:
         credit = _credits_name(subject, target)
         if credit:
             weigh("credit", side, f"{who} credits it: {credit[:120]}")
+    if other.id in page.composite_of:
+        weigh("composite", "other", "this page stitches together parts of the other page and of other pages")
+    if page.id in other.composite_of:
+        weigh("composite", "page", "the other page stitches together parts of this page and of other pages")
     if edge.names_other:
         weigh("publisher_named", "other", f"the shared text names the other page's publisher ({other.names()[0]})")
     if edge.named_by_other:

@@ -71,15 +71,23 @@ class LshIndex:
             self._remove(keys=[key], args=[field, member], client=pipe)
         pipe.execute()
 
-    def query(self, buckets: list[int]) -> dict[int, int]:
-        """Pages sharing at least one band bucket, with the number of bands shared."""
+    def query(self, *groups: list[int]) -> list[dict[int, int]]:
+        """For each group of buckets, the pages sharing at least one of them, with how many they share.
+
+        All groups are read in one pipelined round trip."""
         pipe = self.client.pipeline(transaction=False)
-        for bucket in buckets:
-            key, field = self._locate(bucket)
-            pipe.hget(key, field)
-        hits: dict[int, int] = {}
-        for value in pipe.execute():
-            if value:
-                for (page_id,) in struct.iter_unpack("<I", value):
-                    hits[page_id] = hits.get(page_id, 0) + 1
-        return hits
+        for buckets in groups:
+            for bucket in buckets:
+                key, field = self._locate(bucket)
+                pipe.hget(key, field)
+        values = iter(pipe.execute())
+        results: list[dict[int, int]] = []
+        for buckets in groups:
+            hits: dict[int, int] = {}
+            for _ in buckets:
+                value = next(values)
+                if value:
+                    for (page_id,) in struct.iter_unpack("<I", value):
+                        hits[page_id] = hits.get(page_id, 0) + 1
+            results.append(hits)
+        return results

@@ -176,6 +176,15 @@ class PageStore:
         raw = self.client.hgetall(self._edges(page_id))
         return [Edge(**orjson.loads(value)) for value in raw.values()]
 
+    def edges_many(self, ids: list[int]) -> dict[int, list[Edge]]:
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hgetall(self._edges(page_id))
+        return {
+            page_id: [Edge(**orjson.loads(v)) for v in raw.values()]
+            for page_id, raw in zip(ids, pipe.execute(), strict=True)
+        }
+
     def drop_edges(self, page_id: int) -> list[int]:
         """Forget every edge of a page (before it is re-analysed); returns the former neighbours."""
         neighbours = [int(k) for k in self.client.hkeys(self._edges(page_id))]
