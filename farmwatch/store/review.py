@@ -1,0 +1,168 @@
+"""The moderators' review queue: a Redis-side index of judged pages, filtered and paged in Redis.
+
+Why an index of its own: the queue orders every judged page by its republication score and filters by
+site, verdict, credit and date; scanning page hashes for that would not scale past a few thousand pages.
+`judge()` calls `ReviewIndex.update` each time it stores a provenance, so the index is always current.
+
+Keys share one hash tag, so the intersections below run on a single Redis Cluster node:
+  {fw:rq}:score              zset  page id → provenance score (every judged page)
+  {fw:rq}:date               zset  page id → publication time (epoch seconds; first-seen time when undated)
+  {fw:rq}:verdict:{verdict}  set   page ids by verdict (republished, original)
+  {fw:rq}:credited:{0|1}     set   republished page ids by whether they credit their source
+  {fw:rq}:site:{host}        set   page ids of a site
+  {fw:rq}:labelled           set   page ids a moderator has labelled
+  {fw:rq}:q:{digest}         zset  a query's result, kept a few seconds so paging through it is cheap
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import redis
+
+from farmwatch.analysis.provenance import PageFacts
+
+VERDICTS = ("republished", "original")
+RESULT_TTL_S = 10
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    site: str | None = None
+    verdict: str | None = None
+    credited: bool | None = None
+    labelled: bool | None = None
+    since: float | None = None  # epoch seconds, on the page's date
+    until: float | None = None
+
+    def digest(self) -> str:
+        return hashlib.blake2b(repr(self).encode(), digest_size=12).hexdigest()
+
+
+def page_date(facts: PageFacts) -> float:
+    return facts.published_at.timestamp() if facts.published_at else facts.first_seen
+
+
+class ReviewIndex:
+    def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
+        self.client = client
+        self.tag = f"{{{prefix}:rq}}"
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.tag, *parts))
+
+    # --- maintenance ---
+    def update(self, facts: PageFacts, provenance: dict) -> None:
+        """Index (or re-index) one page's current verdict."""
+        member = str(facts.id)
+        verdict = provenance.get("verdict", "original")
+        attributed = provenance.get("attributed")
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(self.key("score"), {member: float(provenance.get("score") or 0.0)})
+        pipe.zadd(self.key("date"), {member: page_date(facts)})
+        pipe.sadd(self.key("site", facts.site), member)
+        for name in VERDICTS:
+            if name == verdict:
+                pipe.sadd(self.key("verdict", name), member)
+            else:
+                pipe.srem(self.key("verdict", name), member)
+        for flag in (True, False):
+            if verdict == "republished" and bool(attributed) == flag:
+                pipe.sadd(self.key("credited", str(int(flag))), member)
+            else:
+                pipe.srem(self.key("credited", str(int(flag))), member)
+        pipe.execute()
+
+    def forget(self, page_id: int, site: str) -> None:
+        member = str(page_id)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zrem(self.key("score"), member)
+        pipe.zrem(self.key("date"), member)
+        pipe.srem(self.key("site", site), member)
+        pipe.srem(self.key("labelled"), member)
+        for name in VERDICTS:
+            pipe.srem(self.key("verdict", name), member)
+        for flag in ("0", "1"):
+            pipe.srem(self.key("credited", flag), member)
+        pipe.execute()
+
+    def mark_labelled(self, page_id: int) -> None:
+        self.client.sadd(self.key("labelled"), str(page_id))
+
+    # --- queries ---
+    def size(self) -> int:
+        return int(self.client.zcard(self.key("score")))
+
+    def query(self, flt: QueueFilter, offset: int = 0, limit: int = 50) -> tuple[int, list[tuple[int, float]]]:
+        """(matching pages, [(page id, score)] for one page of results), highest score first."""
+        source = self._result_key(flt)
+        if source is None:
+            return 0, []
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zcard(source)
+        pipe.zrevrange(source, offset, offset + limit - 1, withscores=True)
+        total, rows = pipe.execute()
+        return int(total), [(int(member), float(score)) for member, score in rows]
+
+    def _result_key(self, flt: QueueFilter) -> str | None:
+        sets: list[str] = []
+        if flt.site:
+            sets.append(self.key("site", flt.site))
+        if flt.verdict:
+            if flt.verdict not in VERDICTS:
+                return None
+            sets.append(self.key("verdict", flt.verdict))
+        if flt.credited is not None:
+            sets.append(self.key("credited", str(int(flt.credited))))
+        dated = flt.since is not None or flt.until is not None
+        if not sets and not dated and flt.labelled is None:
+            return self.key("score")
+        result = self.key("q", flt.digest())
+        if self.client.exists(result):
+            return result
+        keys, weights = [self.key("score")], [1.0]
+        temporary = []
+        if dated:
+            # The pages in the date range, then intersected like the filter sets (weight 0 keeps the score).
+            window = self.key("q", flt.digest(), "date")
+            low = "-inf" if flt.since is None else repr(flt.since)
+            high = "+inf" if flt.until is None else repr(flt.until)
+            self.client.zrangestore(window, self.key("date"), low, high, byscore=True)
+            keys.append(window)
+            weights.append(0.0)
+            temporary.append(window)
+        for name in sets:
+            keys.append(name)
+            weights.append(0.0)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zinterstore(result, dict(zip(keys, weights, strict=True)), aggregate="SUM")
+        if flt.labelled is not None:
+            # Redis has no set difference on sorted sets: drop (or keep only) labelled ids by a second pass.
+            labelled = self.key("labelled")
+            if flt.labelled:
+                pipe.zinterstore(result, {result: 1.0, labelled: 0.0}, aggregate="SUM")
+            else:
+                pipe.zunionstore(result, {result: 1.0, labelled: -1e9}, aggregate="SUM")
+                pipe.zremrangebyscore(result, "-inf", -1e8)
+        pipe.expire(result, RESULT_TTL_S)
+        for name in temporary:
+            pipe.delete(name)
+        pipe.execute()
+        return result
+
+    def timeline(self, site: str, days: int = 365) -> list[dict]:
+        """Per day, how many of the site's pages were judged republished and how many were seen in all."""
+        keys = {self.key("date"): 1.0, self.key("site", site): 0.0}
+        dates = self.client.zinter(keys, withscores=True)
+        republished = {m for m in self.client.sinter(self.key("site", site), self.key("verdict", "republished"))}
+        total: Counter[str] = Counter()
+        copied: Counter[str] = Counter()
+        for member, when in dates:
+            day = datetime.fromtimestamp(when, UTC).date().isoformat()
+            total[day] += 1
+            if member in republished:
+                copied[day] += 1
+        return [{"day": day, "pages": total[day], "republished": copied[day]} for day in sorted(total)[-days:]]
