@@ -19,11 +19,12 @@ The tree is never mutated, so the caller can read metadata from it before or aft
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from farmwatch.analysis.blocks import Block, BlockKind
-from farmwatch.analysis.extract_hints import MAIN_HINT, hint_for
+from farmwatch.analysis.extract_hints import _TAG_HINTS, HIDDEN, MAIN_HINT, hint_for
 from farmwatch.analysis.extract_phrases import phrase_kind
 
 __all__ = ["extract_blocks", "main_text"]
@@ -44,6 +45,8 @@ _INLINE = frozenset(
         "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
     }
 )  # fmt: skip
+# Elements a "leaf" block may hold: its text then comes from lexbor in one call.
+_LEAF_OK = _INLINE | {"img", "picture", "source"}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HIDDEN_CLASSES = frozenset(
     {
@@ -52,7 +55,7 @@ _HIDDEN_CLASSES = frozenset(
     }
 )  # fmt: skip
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_DIGITS = re.compile(r"\d+")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 _SENTENCE_END = re.compile(r"[.!?。！？…:;»\"”)]\s*$")
 
 # Container choice: score = prose - BOILERPLATE_WEIGHT * boilerplate text.
@@ -67,18 +70,23 @@ _BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN,
 class _Page:
     """The flattened page: an element table (preorder) and raw blocks."""
 
-    __slots__ = ("blocks", "bp", "end", "hint", "main", "names", "parent", "tag")
+    __slots__ = ("attrs", "blocks", "bp", "end", "hint", "main", "parent", "tag")
 
     def __init__(self) -> None:
         self.parent: list[int] = []
         self.tag: list[str] = []
         self.hint: list[BlockKind | str | None] = []
-        self.names: list[str] = []  # "tag#id.class" for paths
+        self.attrs: list[dict[str, str | None]] = []  # for paths
         self.end: list[int] = []  # last descendant index (preorder interval)
         self.bp: list[int] = []  # nearest ancestor-or-self with a boilerplate hint, -1 if none
         self.main: list[int] = []  # nearest ancestor-or-self with a main-container hint
         # raw blocks: (owner element, text, link chars, hrefs, block tag)
         self.blocks: list[tuple[int, str, int, list[str], str]] = []
+
+
+@lru_cache(maxsize=16384)
+def _hidden_classes(classes: str) -> bool:
+    return any(name in _HIDDEN_CLASSES for name in classes.lower().split())
 
 
 def _is_hidden(attrs: dict[str, str | None]) -> bool:
@@ -90,118 +98,185 @@ def _is_hidden(attrs: dict[str, str | None]) -> bool:
     if style and _HIDDEN_STYLE.search(style):
         return True
     classes = attrs.get("class")
-    if classes:
-        for name in classes.split():
-            if name.lower() in _HIDDEN_CLASSES:
-                return True
-    return False
+    return bool(classes) and _hidden_classes(classes)
 
 
-def _name(tag: str, attrs: dict[str, str | None]) -> str:
+@lru_cache(maxsize=65536)
+def _name(tag: str, ident: str | None, classes: str | None) -> str:
     # Digits vary between pages of one template (post-48213), so they're dropped.
     name = tag
-    ident = attrs.get("id")
     if ident:
-        name += "#" + _DIGITS.sub("", ident.strip())
-    classes = attrs.get("class")
+        name += "#" + ident.strip().translate(_NO_DIGITS)
     if classes:
-        name += "." + ".".join(_DIGITS.sub("", c) for c in classes.split()[:3])
+        name += "." + ".".join(classes.translate(_NO_DIGITS).split()[:3])
     return name
 
 
 def _flatten(root: LexborNode) -> _Page:
+    """Walk the tree once: register block-level elements, gather their text into blocks.
+
+    The walk keeps a stack of child iterators (no recursion: pages nest thousands deep)
+    and does as little as possible per node, since it visits every node of the page.
+    """
     page = _Page()
-    parent_l, tag_l, hint_l, names_l, end_l, bp_l, main_l = (
-        page.parent, page.tag, page.hint, page.names, page.end, page.bp, page.main,
+    parent_l, tag_l, hint_l, attrs_l, end_l, bp_l, main_l = (
+        page.parent, page.tag, page.hint, page.attrs, page.end, page.bp, page.main,
     )  # fmt: skip
     blocks = page.blocks
     parts: list[str] = []
     link_chars = 0
     links: list[str] = []
     open_links: list[str] = []  # hrefs of the <a> elements we're inside
-    owners: list[int] = []  # stack of open block-level elements
+    owner = -1  # innermost open block-level element
     in_article = 0  # depth of open main containers, for <header> inside an article
+    skip, inline, hidden_check, tag_hints, leaf_ok = _SKIP, _INLINE, _is_hidden, _TAG_HINTS, _LEAF_OK
 
     def flush() -> None:
         nonlocal link_chars, links
-        if parts:
-            text = " ".join("".join(parts).split())
-            parts.clear()
-            if text:
-                owner = owners[-1] if owners else 0
-                if link_chars and not links and open_links:
-                    links = [open_links[-1]]
-                blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner] if tag_l else ""))
-                links = []
-        link_chars = 0
-        if links:
+        joined = "".join(parts)
+        parts.clear()
+        text = "" if joined.isspace() else " ".join(joined.split())
+        if text:
+            if link_chars and not links and open_links:
+                links = [open_links[-1]]
+            blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner] if owner >= 0 else ""))
             links = []
+        link_chars = 0
 
-    # Stack items: (node, parent index) to enter, or (None, exit code) to leave an element.
-    stack: list[tuple[LexborNode | None, int]] = [(root, -1)]
-    exits: list[tuple[int, bool, bool, bool]] = []  # (index, is_block, is_link, is_article)
-    while stack:
-        node, pidx = stack.pop()
-        if node is None:
-            idx, is_block, is_link, is_article = exits.pop()
-            if is_block:
+    # One frame per open element: its child iterator and what leaving it means
+    # (block index or -1 for a link, the owner to restore, whether it's a main container).
+    iters = [root.iter(include_text=True)]
+    frames: list[tuple[int, int, bool]] = [(-2, -1, False)]
+    idx = len(parent_l)
+    parent_l.append(-1)
+    tag_l.append(root.tag or "")
+    hint_l.append(None)
+    attrs_l.append({})
+    end_l.append(0)
+    bp_l.append(-1)
+    main_l.append(-1)
+    owner = 0
+    frames[0] = (0, -1, False)
+    while iters:
+        for node in iters[-1]:
+            tag = node.tag
+            if tag == "-text":
+                text = node.text_content
+                if text:
+                    parts.append(text)
+                    if open_links:
+                        link_chars += len(text.strip())
+                continue
+            if tag in skip or tag is None or tag[0] == "-":
+                continue
+            if tag == "br" or tag == "hr":
+                parts.append(" ")
+                continue
+            attrs = node.attributes
+            if tag in inline:
+                if attrs and hidden_check(attrs):
+                    continue
+                if tag == "a":
+                    # Links matter for link density and source links: track them.
+                    href = attrs.get("href") or ""
+                    open_links.append(href)
+                    if href:
+                        links.append(href)
+                    iters.append(node.iter(include_text=True))
+                    frames.append((-1, owner, False))
+                    break
+                iters.append(node.iter(include_text=True))
+                frames.append((-3, owner, False))
+                break
+            hint = hint_for(tag, attrs) if attrs else tag_hints.get(tag)
+            if hint is HIDDEN:
+                continue
+            if tag == "header" and hint is None and not in_article:
+                hint = BlockKind.HEADER
+            elif hint is BlockKind.HEADER and in_article:
+                hint = None  # an article's own header holds its title
+            if parts:
                 flush()
-                owners.pop()
-            if is_link:
+            elif links:
+                links = []
+            idx = len(parent_l)
+            parent_l.append(owner)
+            tag_l.append(tag)
+            hint_l.append(hint)
+            attrs_l.append(attrs)
+            end_l.append(idx)
+            is_article = hint is MAIN_HINT
+            if hint is None:
+                bp_l.append(bp_l[owner])
+                main_l.append(main_l[owner])
+            elif is_article:
+                bp_l.append(bp_l[owner])
+                main_l.append(idx)
+                in_article += 1
+            else:
+                bp_l.append(idx)
+                main_l.append(main_l[owner])
+            # A leaf (only inline content, nothing hidden): take its text in one call.
+            anchors = None
+            leaf = True
+            descendants = node.traverse()
+            next(descendants)  # the node itself
+            for inner in descendants:
+                inner_tag = inner.tag
+                if inner_tag not in leaf_ok:
+                    leaf = False
+                    break
+                inner_attrs = inner.attributes
+                if inner_attrs:
+                    if hidden_check(inner_attrs):
+                        leaf = False
+                        break
+                    if inner_tag == "a":
+                        if anchors is None:
+                            anchors = [inner]
+                        else:
+                            anchors.append(inner)
+            if leaf:
+                if is_article:
+                    in_article -= 1
+                text = " ".join(node.text(deep=True).split())
+                if text:
+                    if open_links:
+                        # The whole block sits inside a link (a teaser card).
+                        blocks.append((idx, text, len(text), [open_links[-1]] if open_links[-1] else [], tag))
+                    elif anchors is None:
+                        blocks.append((idx, text, 0, [], tag))
+                    else:
+                        hrefs = []
+                        lc = 0
+                        for anchor in anchors:
+                            href = anchor.attributes.get("href")
+                            if href:
+                                hrefs.append(href)
+                            lc += len(anchor.text(deep=True).strip())
+                        if not hrefs and open_links:
+                            hrefs = [open_links[-1]]
+                        blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
+                continue
+            frames.append((idx, owner, is_article))
+            owner = idx
+            iters.append(node.iter(include_text=True))
+            break
+        else:
+            # The innermost element is done.
+            iters.pop()
+            code, previous, is_article = frames.pop()
+            if code >= 0:
+                if parts:
+                    flush()
+                elif links:
+                    links = []
+                end_l[code] = len(parent_l) - 1
+                owner = previous
+                if is_article:
+                    in_article -= 1
+            elif code == -1:
                 open_links.pop()
-            if is_article:
-                in_article -= 1
-            end_l[idx] = len(parent_l) - 1
-            continue
-        tag = node.tag
-        if tag == "-text":
-            text = node.text_content
-            if text:
-                parts.append(text)
-                if open_links:
-                    link_chars += len(text.strip())
-            continue
-        if tag is None or tag[0] == "-" or tag in _SKIP:
-            continue
-        if tag == "br" or tag == "hr":
-            parts.append(" ")
-            continue
-        attrs = node.attributes
-        if attrs and _is_hidden(attrs):
-            continue
-        idx = len(parent_l)
-        hint = hint_for(tag, attrs) if attrs or tag in ("nav", "footer", "aside", "main", "article", "header") else None
-        if tag == "header" and hint is None and not in_article:
-            hint = BlockKind.HEADER
-        elif hint is BlockKind.HEADER and in_article:
-            hint = None  # an article's own header holds its title
-        parent_l.append(pidx)
-        tag_l.append(tag)
-        hint_l.append(hint)
-        names_l.append(_name(tag, attrs) if attrs else tag)
-        end_l.append(idx)
-        is_bp = hint is not None and hint is not MAIN_HINT
-        bp_l.append(idx if is_bp else (bp_l[pidx] if pidx >= 0 else -1))
-        main_l.append(idx if hint is MAIN_HINT else (main_l[pidx] if pidx >= 0 else -1))
-        is_block = tag not in _INLINE
-        if is_block:
-            flush()
-            owners.append(idx)
-        is_link = tag == "a"
-        if is_link:
-            href = attrs.get("href") or ""
-            open_links.append(href)
-            if href:
-                links.append(href)
-        is_article = hint is MAIN_HINT
-        if is_article:
-            in_article += 1
-        exits.append((idx, is_block, is_link, is_article))
-        stack.append((None, 0))
-        children = list(node.iter(include_text=True))
-        for child in reversed(children):
-            stack.append((child, idx))
-    flush()
     return page
 
 
@@ -213,7 +288,9 @@ def _path(page: _Page, idx: int, cache: dict[int, str]) -> str:
         node = page.parent[node]
     path = cache.get(node, "") if node >= 0 else ""
     for element in reversed(chain):
-        path = path + "/" + page.names[element] if path else page.names[element]
+        attrs = page.attrs[element]
+        name = _name(page.tag[element], attrs.get("id"), attrs.get("class")) if attrs else page.tag[element]
+        path = path + "/" + name if path else name
         cache[element] = path
     return path
 
@@ -310,16 +387,18 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
     title_lo, title_hi = title_scope, end[title_scope]
     title_done = False
 
+    in_main = [False] * n_el
+    for lo, hi in regions:
+        in_main[lo : hi + 1] = [True] * (hi + 1 - lo)
     out: list[Block] = []
     path_cache: dict[int, str] = {}
     for i, (owner, text, lc, links, tag) in enumerate(raw):
         n = lengths[i]
-        in_main = any(lo <= owner <= hi for lo, hi in regions)
         h = hinted_by[i]
         kind: BlockKind
         if h >= 0:
             kind = hints[h]  # type: ignore[assignment]
-        elif in_main:
+        elif in_main[owner]:
             kind = _inner_kind(text, n, lc, tag)
         else:
             kind = _outer_kind(page, owner, text, n, lc)

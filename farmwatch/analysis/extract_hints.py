@@ -1,8 +1,12 @@
 """What an element's tag, class, id, role and itemprop say about its content.
 
-Sites name their templates' parts in many languages and conventions; these patterns cover
+Sites name their templates' parts in many languages and conventions; these lists cover
 the common ones (WordPress, Drupal, news CMSs, social/ads/comment plugins). A hint is a
 BlockKind for boilerplate, or MAIN_HINT for a container that declares itself the article.
+
+Class names are looked up one at a time (cached): distinctive stems are found anywhere in
+the name with separators removed ("relatedPosts", "post-comments"), short words only as
+whole words ("ad", "nav", "tags"), so that "header" or "shadow" don't trigger "ad".
 """
 
 from __future__ import annotations
@@ -13,125 +17,122 @@ from functools import lru_cache
 from farmwatch.analysis.blocks import BlockKind
 
 MAIN_HINT = "main-container"
+HIDDEN = "hidden"  # the element isn't shown: skip its subtree
+_NEUTRAL = "neutral"  # the article's own header/title area: overrides other hints
 
-# Boundaries for short words: start/end, separators and camelCase are lowered, so only
-# non-letters count as boundaries.
-_B = r"(?:^|(?<=[^a-z]))"
-_E = r"(?:$|(?=[^a-z]))"
-
-
-def _words(*words: str) -> str:
-    return _B + "(?:" + "|".join(words) + ")" + _E
-
-
-# Order matters: the first kind that matches wins, so specific kinds come before broad ones.
-_KIND_PATTERNS: list[tuple[BlockKind | str, re.Pattern[str]]] = [
+# Kinds in priority order: when an element's names give several, the first listed wins.
+# Each: (kind, stems found anywhere in the squashed name, whole words).
+_VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
+    (
+        _NEUTRAL,
+        "entryheader entrytitle posttitle postheader articleheader articletitle storyheader storytitle pageheader"
+        " pagetitle headline subheader subtitle entryhead posthead articlehead",
+        "",
+    ),
     (
         BlockKind.AUTHOR_BIO,
-        re.compile(
-            r"author[-_ ]?(?:bio|info|box|desc|details|profile|card|about|wrap|block|section)|about[-_ ]?(?:the[-_ ]?)?author"
-            r"|"
-            + _words(
-                "bio", "biography", "autorbox", "autor[-_]?box", "author[-_]?avatar", "saboxplugin[a-z-]*", "vcard"
-            )
-        ),
+        "authorbio authorinfo authorbox authordesc authordetails authorprofile authorcard authorabout authorwrap"
+        " authorblock authorsection aboutauthor abouttheauthor autorbox saboxplugin authoravatar biography",
+        "bio vcard",
     ),
     (
         BlockKind.COMMENTS,
-        re.compile(
-            r"comment|disqus|respond|replies|discussion|kommentar|komentar|commentaire|comentario|commento|reacties"
-            r"|talkback|akismet|remark|" + _words("reply", "reactions", "forum-post")
-        ),
+        "comment disqus respond replies discussion kommentar komentar commentaire comentario commento reacties"
+        " talkback akismet remark",
+        "reply reactions",
     ),
     (
         BlockKind.NEWSLETTER,
-        re.compile(
-            r"newsletter|subscri|sign[-_]?up|mailchimp|mc4wp|optin|opt[-_]in|mailing[-_]?list|paywall|piano"
-            r"|" + _words("abo", "abonnement", "register", "registration", "login", "signin")
-        ),
+        "newsletter subscri signup mailchimp mc4wp optin mailinglist paywall",
+        "abo abonnement register registration login signin piano",
     ),
     (
         BlockKind.SHARE,
-        re.compile(
-            r"share|sharing|social|sociable|addtoany|a2a[-_]|shariff|follow[-_]?us|teilen|compartir|partager"
-            r"|condividi|essb|heateor|sharethis|addthis|"
-            + _words("print", "email-button", "whatsapp", "facebook", "twitter")
-        ),
+        "share sharing social sociable addtoany shariff followus teilen compartir partager condividi essb heateor"
+        " sharethis addthis",
+        "a2a whatsapp facebook twitter",
     ),
     (
         BlockKind.RELATED,
-        re.compile(
-            r"related|recommend|more[-_]?(?:stories|articles|news|posts|from)|you[-_]?may|also[-_]?(?:read|like)"
-            r"|read[-_]?also|see[-_]?also|popular|trending|most[-_]?(?:read|viewed|popular)|mostread|recent[-_]?(?:posts|news|articles)"
-            r"|latest[-_]?(?:posts|news|articles)|tag[-_]?cloud|post[-_]?tags|entry[-_]?tags|article[-_]?tags|taxonomy"
-            r"|outbrain|taboola|zergnet|yarpp|relacionad|correlat|similar|weitere|mehr[-_]?zum|lesetipp|empfehl"
-            r"|"
-            + _words("tags", "tag-list", "tags-list", "keywords", "cat-links", "tags-links", "categories", "teasers")
-        ),
+        "related recommend morestories morearticles morenews moreposts morefrom youmay alsoread alsolike readalso"
+        " seealso popular trending mostread mostviewed mostpopular recentposts recentnews recentarticles latestposts"
+        " latestnews latestarticles tagcloud posttags entrytags articletags taxonomy outbrain taboola zergnet yarpp"
+        " relacionad correlat similar weitere mehrzum lesetipp empfehl catlinks tagslinks taglist tagslist",
+        "tags keywords categories teasers",
     ),
     (
         BlockKind.NAVIGATION,
-        re.compile(
-            r"breadcrumb|pagination|pager|navigation|navbar|menu|skip[-_]?(?:link|to)|jump[-_]?to|post[-_]?nav"
-            r"|" + _words("nav", "navi", "subnav", "topnav", "mainnav", "prev", "next", "previous", "toc-nav", "tabs")
-        ),
+        "breadcrumb pagination pager navigation navbar menu skiplink skipto jumpto postnav subnav topnav mainnav",
+        "nav navi prev next previous tabs",
     ),
     (
         BlockKind.ADS,
-        re.compile(
-            r"advert|adsbygoogle|adslot|ad[-_]?slot|ad[-_]?unit|adunit|ad[-_]?container|ad[-_]?wrapper|ad[-_]?box|sponsor"
-            r"|promoted|anzeige|werbung|publicidad|pubblicit|banner[-_]?ad|google[-_]?ad|dfp[-_]|doubleclick"
-            r"|" + _words("ad", "ads", "adv", "advs", "promo", "promotion", "commercial", "affiliate", "gpt", "banner")
-        ),
+        "advert adsbygoogle adslot adunit adcontainer adwrapper adbox sponsor promoted anzeige werbung publicidad"
+        " pubblicit bannerad googlead doubleclick",
+        "ad ads adv advs promo promotion commercial affiliate gpt dfp banner",
     ),
-    (
-        BlockKind.LEGAL,
-        re.compile(r"cookie|consent|gdpr|privacy|disclaimer|impressum|imprint|" + _words("legal", "terms", "cmp")),
-    ),
-    (
-        BlockKind.CAPTION,
-        re.compile(
-            r"caption|bildunterschrift|photo[-_]?credit|image[-_]?credit|img[-_]?credit|"
-            + _words("credit", "credits", "legend")
-        ),
-    ),
+    (BlockKind.LEGAL, "cookie consent gdpr privacy disclaimer impressum imprint", "legal terms cmp"),
+    (BlockKind.CAPTION, "caption bildunterschrift photocredit imagecredit imgcredit", "credit credits legend"),
     (
         BlockKind.BYLINE,
-        re.compile(
-            r"byline|dateline|posted[-_]?on|posted[-_]?by|entry[-_]?meta|post[-_]?meta|article[-_]?meta|meta[-_]?info"
-            r"|publish|"
-            + _words("author", "authors", "date", "time", "timestamp", "meta", "reading-time", "readtime", "autor")
-        ),
+        "byline dateline postedon postedby entrymeta postmeta articlemeta metainfo publish readingtime readtime",
+        "author authors date time timestamp meta autor",
     ),
-    (
-        BlockKind.FOOTER,
-        re.compile(r"footer|colophon|copyright|site[-_]?info|bottom[-_]?bar|" + _words("foot", "fusszeile")),
-    ),
-    (
-        BlockKind.HEADER,
-        re.compile(r"masthead|site[-_]?header|page[-_]?header|branding|top[-_]?bar|topbar|" + _words("header", "logo")),
-    ),
+    (BlockKind.FOOTER, "footer colophon copyright siteinfo bottombar fusszeile", "foot"),
+    (BlockKind.HEADER, "masthead siteheader branding topbar", "header logo"),
     (
         BlockKind.OTHER,
-        re.compile(
-            r"sidebar|widget|popup|modal|overlay|offcanvas|off[-_]canvas|lightbox|toolbar|ticker|sr[-_]only"
-            r"|rating|" + _words("aside", "search", "alert", "notice", "banner", "sticky", "badge", "poll", "extra")
-        ),
+        "sidebar widget popup modal overlay offcanvas lightbox toolbar ticker rating",
+        "aside search alert notice sticky badge poll extra",
+    ),
+    (
+        MAIN_HINT,
+        "entrycontent postcontent postbody posttext postentry articlebody articlecontent articletext storybody"
+        " storycontent storytext entrybody singlecontent newscontent newsbody newstext contentbody maincontent"
+        " fieldnamebody richtext blogpost bodytext textcontent pagecontent",
+        "",
     ),
 ]
 
-_MAIN_PATTERN = re.compile(
-    r"entry[-_]?content|post[-_]?(?:content|body|text|entry)|article[-_]?(?:body|content|text)|articlebody|story[-_]?(?:body|content|text)"
-    r"|entry[-_]?body|single[-_]?content|news[-_]?(?:content|body|text)|content[-_]?body|main[-_]?content|field[-_]+name[-_]+body"
-    r"|rich[-_]?text|blog[-_]?post|article__|body[-_]?text|text[-_]?content|page[-_]?content"
-)
+_STEM_RANK: dict[str, tuple[int, BlockKind | str]] = {}
+_WORD_RANK: dict[str, tuple[int, BlockKind | str]] = {}
+for _rank, (_kind, _stems, _words) in enumerate(_VOCABULARY):
+    for _stem in _stems.split():
+        _STEM_RANK.setdefault(_stem, (_rank, _kind))
+    for _word in _words.split():
+        _WORD_RANK.setdefault(_word, (_rank, _kind))
 
-# Parts of an article's template that hold its title and byline: not boilerplate themselves.
-_NEUTRAL = re.compile(r"(?:entry|post|article|story|page)[-_]?(?:header|head|title|heading|headline)")
 
-_TAXONOMY_CLASS = re.compile(
-    r"(?:^|\s)(?:category|tag|type|status|format|post-format|postid|post_tag|label|topic)-\S*", re.IGNORECASE
-)
+def _trie_pattern(words: list[str]) -> str:
+    """An alternation factored by common prefixes: re tries one branch per character
+    instead of every word at every position, and greedy optional tails prefer the longest
+    word ("entryheader" over "entry…")."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + build(sub) for char, sub in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return build(trie)
+
+
+_STEMS = re.compile(_trie_pattern(list(_STEM_RANK)))
+_WORD = re.compile(r"[a-z]+")
+_SQUASH = str.maketrans("", "", "-_ ")
+_NO_HINT: tuple[int, BlockKind | str | None] = (len(_VOCABULARY), None)
+
+# CMSs tag an article's wrapper with its categories and tags ("category-social-media").
+_TAXONOMY_PREFIXES = (
+    "category-", "tag-", "type-", "status-", "format-", "post-format", "postid-", "post_tag-", "label-", "topic-",
+)  # fmt: skip
 
 _TAG_HINTS: dict[str, BlockKind | str] = {
     "nav": BlockKind.NAVIGATION,
@@ -169,39 +170,83 @@ _ITEMPROP_HINTS: dict[str, BlockKind | str] = {
 }
 
 
-@lru_cache(maxsize=16384)
+_HIDDEN_CLASSES = frozenset(
+    {
+        "hidden", "hide", "d-none", "sr-only", "screen-reader-text", "screen-reader-only", "visually-hidden",
+        "visuallyhidden", "invisible", "is-hidden", "u-hidden", "element-invisible", "offscreen", "sr-text",
+    }
+)  # fmt: skip
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
+    """(priority, hint) of one lower-cased class name or id; lower priority wins."""
+    if token in _HIDDEN_CLASSES:
+        return -1, HIDDEN
+    if token.startswith(_TAXONOMY_PREFIXES):
+        return _NO_HINT
+    best = _NO_HINT
+    for word in _WORD.findall(token):
+        found = _WORD_RANK.get(word)
+        if found is not None and found[0] < best[0]:
+            best = found
+    for stem in _STEMS.findall(token.translate(_SQUASH)):
+        found = _STEM_RANK[stem]
+        if found[0] < best[0]:
+            best = found
+    return best
+
+
 def hint_for_names(names: str) -> BlockKind | str | None:
-    """Hint from an element's lower-cased "class id" string."""
-    if not names:
-        return None
-    if _NEUTRAL.search(names):
-        return None
-    for kind, pattern in _KIND_PATTERNS:
-        if pattern.search(names):
-            return kind
-    if _MAIN_PATTERN.search(names):
-        return MAIN_HINT
-    return None
+    """Hint from a "class id" string: the most specific hint among its names."""
+    best = _NO_HINT
+    for token in names.lower().split():
+        found = _token_hint(token)
+        if found[0] < best[0]:
+            best = found
+    return None if best[1] is _NEUTRAL else best[1]
+
+
+@lru_cache(maxsize=65536)
+def _class_hint(classes: str) -> tuple[int, BlockKind | str | None]:
+    best = _NO_HINT
+    for token in classes.lower().split():
+        found = _token_hint(token)
+        if found[0] < best[0]:
+            best = found
+    return best
 
 
 def hint_for(tag: str, attrs: dict[str, str | None]) -> BlockKind | str | None:
-    """Hint for one element; the caller handles context (e.g. <header> inside an article)."""
+    """Hint for one element, or HIDDEN; the caller handles context (<header> inside an article)."""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return HIDDEN
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return HIDDEN
+    classes = attrs.get("class")
+    best = _class_hint(classes) if classes else _NO_HINT
+    ident = attrs.get("id")
+    if ident:
+        found = _token_hint(ident.lower())
+        if found[0] < best[0]:
+            best = found
+    hint = best[1]
+    if hint is HIDDEN:
+        return HIDDEN
     role = attrs.get("role")
     if role:
-        hint = _ROLE_HINTS.get(role.strip().lower())
-        if hint is not None:
-            return hint
+        by_role = _ROLE_HINTS.get(role.strip().lower())
+        if by_role is not None:
+            return by_role
     itemprop = attrs.get("itemprop")
     if itemprop:
-        hint = _ITEMPROP_HINTS.get(itemprop.strip().lower())
-        if hint is not None:
-            return hint
-    classes = attrs.get("class") or ""
-    if classes and "-" in classes:
-        # CMSs tag an article's wrapper with its categories and tags ("category-social-media").
-        classes = _TAXONOMY_CLASS.sub(" ", classes)
-    names = (classes + " " + (attrs.get("id") or "")).strip()
-    hint = hint_for_names(names.lower()) if names else None
+        by_prop = _ITEMPROP_HINTS.get(itemprop.strip().lower())
+        if by_prop is not None:
+            return by_prop
+    if hint is _NEUTRAL:
+        return None
     if hint is not None:
         return hint
     return _TAG_HINTS.get(tag)
