@@ -88,7 +88,6 @@ def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: floa
         source_links=analysis.source_links,
         links=list(dict.fromkeys(links))[:200],
         credits=[c.as_dict() for c in analysis.credits],
-        paragraphs=len(analysis.main_blocks),
         origin=origin,
     )
 
@@ -261,9 +260,9 @@ def judge(services: Services, page_id: int) -> dict | None:
     others = pages.facts([e.other for e in edges])
     other_provenance = pages.provenances(list(others))
     facts.farm_share = site_farm_share(services, facts.site, exclude=page_id)
-    facts.composite_of = composite_parts(edges, facts.paragraphs)
+    facts.composite_of = composite_parts(edges)
     for other_id, other_edges in pages.edges_many(list(others)).items():
-        others[other_id].composite_of = composite_parts(other_edges, others[other_id].paragraphs)
+        others[other_id].composite_of = composite_parts(other_edges)
 
     findings: list[SourceFinding] = []
     copies: list[dict] = []

@@ -40,6 +40,8 @@ WIRE_SERVICES: dict[str, tuple[str, ...]] = {
     "SDA": ("sda", "keystone-sda"),
     "PAP": ("pap", "polska agencja prasowa"),
 }
+# Short names that are also ordinary words: they count only when written in capitals (dpa and epd are lower-case).
+_CAPITALS_ONLY = {"ap", "pa", "apa", "pap", "sda", "efe", "aap", "afp", "upi", "kna", "ansa", "tass"}
 _ALIAS_TO_WIRE = {alias: name for name, aliases in WIRE_SERVICES.items() for alias in aliases}
 _WIRE_ALT = "|".join(sorted((re.escape(a) for a in _ALIAS_TO_WIRE), key=len, reverse=True))
 
@@ -156,8 +158,8 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                 match = pattern.search(window)
                 if match:
                     alias = match.group("name").lower()
-                    if len(alias) <= 3 and match.group("name") != match.group("name").upper():
-                        continue  # "ap"/"pa" only as capitals, not as ordinary words
+                    if alias in _CAPITALS_ONLY and match.group("name") != match.group("name").upper():
+                        continue  # "AP", "PA": only as capitals, not as ordinary words
                     credits.append(Credit(_ALIAS_TO_WIRE[alias], window if short else match.group(0), "wire"))
                     break
         if short and _REUTERS_SIGNOFF.search(text):
@@ -168,8 +170,10 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                 if not match:
                     continue
                 groups = match.groupdict()
-                if kind == "source_link" and not links and not groups.get("rest"):
-                    continue  # a bare "Source" heading with nothing behind it
+                if kind == "source_link" and not links:
+                    if not groups.get("rest"):
+                        continue  # a bare "Source" heading with nothing behind it
+                    kind = "source_named"  # "Source: The Gazette", named but not linked
                 name = _credit_name(groups.get("name") or groups.get("rest") or None, links)
                 credits.append(Credit(name or "unnamed", text, kind, links[0] if links else None))
                 if links:

@@ -24,6 +24,7 @@ WEIGHTS = {
     "canonical": 5.0,  # the copy's canonical link names the other page
     "source_link": 5.0,  # the copy links the other page as its source
     "link": 3.0,  # the copy links the other page from its text
+    "site_link": 1.5,  # the copy's text links other pages of the other page's site (links kept from the original)
     "credit": 4.0,  # the copy's credit line names the other page's publisher
     "publisher_named": 3.0,  # the shared text names the other page's publisher
     "composite": 4.0,  # the copy stitches together parts of this and other pages
@@ -55,7 +56,6 @@ class PageFacts:
     source_links: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # external links inside the main text
     credits: list[dict] = field(default_factory=list)
-    paragraphs: int = 0  # main-text paragraphs
     origin: str = "client"  # "fetched" by the service or supplied by a "client"
     farm_share: float = 0.0  # share of the site's other pages judged republished
     composite_of: list[int] = field(default_factory=list)  # pages this one looks stitched together from
@@ -191,15 +191,13 @@ def compare(
     return edge_a, edge_b
 
 
-def composite_parts(
-    edges: list[Edge], paragraphs: int, whole: float = 0.85, overlap: float = 0.2, coverage: float = 0.6
-) -> list[int]:
+def composite_parts(edges: list[Edge], whole: float = 0.85, overlap: float = 0.2, coverage: float = 0.6) -> list[int]:
     """The pages this page looks stitched together from, judged from its own edges.
 
     A page is a composite when at least two pages each supply a different part
     of it (their passages in this page barely overlap), together they supply
-    most of it, and at least one of them is not found whole in it (a page found
-    whole inside this one could be its truncated copy instead)."""
+    most of its text, and at least one of them is not found whole in it (a
+    page found whole inside this one could be its truncated copy instead)."""
     with_passages = [e for e in edges if e.passages]
     parts: set[int] = set()
     for i, first in enumerate(with_passages):
@@ -209,7 +207,8 @@ def composite_parts(
             a, b = set(first.passages), set(second.passages)
             if len(a & b) > overlap * min(len(a), len(b)):
                 continue
-            if paragraphs and len(a | b) < coverage * paragraphs:
+            # The passages barely overlap, so the shares of this page found in each add up.
+            if first.containment + second.containment < coverage:
                 continue
             parts.update((first.other, second.other))
     return sorted(parts)
@@ -220,6 +219,12 @@ def composite_parts(
 
 def is_alternate_url(url: str) -> bool:
     return bool(_ALTERNATE_URL.search(url))
+
+
+def _site_links(page: PageFacts, other: PageFacts) -> int:
+    """How many of page's text links go to other's site (a copy keeps the original's internal links)."""
+    site = registrable_domain(other.site)
+    return sum(1 for link in page.links if registrable_domain(host_of(link)) == site)
 
 
 def _links_to(page: PageFacts, other: PageFacts) -> tuple[bool, bool, bool]:
@@ -287,6 +292,10 @@ def judge_pair(page: PageFacts, other: PageFacts, edge: Edge) -> PairJudgement:
             weigh("source_link", side, f"{who} links {target.url} as its source")
         elif linked:
             weigh("link", side, f"{who} links {target.url}")
+        else:
+            site_links = _site_links(subject, target)
+            if site_links:
+                weigh("site_link", side, f"{who} links {site_links} page(s) of {target.site} from its text")
         credit = _credits_name(subject, target)
         if credit:
             weigh("credit", side, f"{who} credits it: {credit[:120]}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from tld import get_fld
 
 # Query parameters that never change what a page says.
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga", "ref_src")
@@ -42,14 +45,18 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+@lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
-    """example.com for news.example.com; example.co.uk for www.example.co.uk.
-
-    A light approximation of the public-suffix rule; good enough to tell one
-    publisher from another."""
-    labels = host.lower().strip(".").split(".")
-    if len(labels) <= 2:
-        return ".".join(labels)
+    """The publisher-level domain: example.com for news.example.com, example.co.uk for
+    www.example.co.uk, and one blog per name on hosting platforms (someone.blogspot.com),
+    following the public suffix list bundled with `tld`."""
+    host = host.lower().strip(".")
+    found = get_fld(host, fix_protocol=True, fail_silently=True, search_private=True)
+    if found:
+        return found
+    labels = host.split(".")  # IP addresses, localhost, unknown suffixes
+    if len(labels) <= 2 or labels[-1].isdigit():
+        return host
     if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])

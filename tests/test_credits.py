@@ -1,0 +1,63 @@
+"""Credit lines and source links as a moderator reads them."""
+
+from __future__ import annotations
+
+import pytest
+
+from farmwatch.analysis.blocks import Block, BlockKind
+from farmwatch.analysis.credits import find_credits
+
+PAGE = "https://farm.example.net/story"
+
+
+def credits_of(*texts: str, links: list[str] | None = None) -> tuple[list, list[str]]:
+    blocks = [Block(text=t, kind=BlockKind.MAIN, links=links or []) for t in texts]
+    return find_credits(blocks, PAGE)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Reuters contributed to this report.", "Reuters"),
+        ("The Associated Press contributed to this story.", "Associated Press"),
+        ("WASHINGTON (Reuters) - The Senate voted on Tuesday to pass the bill.", "Reuters"),
+        ("(AP) — Officials said the fire was contained.", "Associated Press"),
+        ("Reporting by Jane Doe; Editing by John Roe", "Reuters"),
+        ("Quelle: dpa", "dpa"),
+        ("With reporting from AFP", "AFP"),
+    ],
+)
+def test_wire_credits(text: str, name: str) -> None:
+    credits, _ = credits_of(text)
+    assert any(c.name == name and c.kind == "wire" for c in credits), credits
+
+
+def test_ordinary_words_are_not_wire_services() -> None:
+    credits, _ = credits_of("We went to the pa meeting and took an ap course.")
+    assert not [c for c in credits if c.kind == "wire"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "name"),
+    [
+        ("This article was originally published on The Conversation.", "originally_published", "The Conversation"),
+        ("The post Ten Things appeared first on Daily Example.", "appeared_first", "Daily Example"),
+        ("Republished with permission from Example Times.", "republished", "Example Times"),
+        ("Source: The Example Gazette", "source_named", "The Example Gazette"),
+        ("Via Example Wire", "via", "Example Wire"),
+    ],
+)
+def test_republication_notes(text: str, kind: str, name: str) -> None:
+    credits, _ = credits_of(text)
+    assert any(c.kind == kind and c.name == name for c in credits), credits
+
+
+def test_source_link_is_found_and_resolved() -> None:
+    credits, links = credits_of("Source link", links=["https://news.example.com/a?utm_source=x"])
+    assert links == ["https://news.example.com/a"]
+    assert credits[0].kind == "source_link" and credits[0].name == "news.example.com"
+
+
+def test_links_to_the_same_site_are_not_source_links() -> None:
+    _, links = credits_of("Read more", links=["/category/news/"])
+    assert links == []

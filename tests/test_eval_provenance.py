@@ -1,0 +1,42 @@
+"""`farmwatch eval provenance` on a slice of the shared corpus prints one JSON object last."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPORA
+
+CORPUS = CORPORA / "provenance-dev"
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpora not present")
+def test_eval_provenance_on_a_slice(tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in (CORPUS / "pages.jsonl").read_text().splitlines()]
+    ids = {r["id"] for r in rows}
+    # Every copy in the first 60 rows with its sources, so the slice is self-contained.
+    chosen = {r["id"] for r in rows[:60]}
+    chosen |= {s for r in rows[:60] for s in r["truth"]["sources"] if s in ids}
+    slice_rows = [r for r in rows if r["id"] in chosen]
+    (tmp_path / "html").mkdir()
+    for r in slice_rows:
+        shutil.copy(CORPUS / r["html_file"], tmp_path / r["html_file"])
+    (tmp_path / "pages.jsonl").write_text("\n".join(json.dumps(r) for r in slice_rows) + "\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "farmwatch.cli", "eval", "provenance", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["pages"] == len(slice_rows)
+    for key in ("precision", "recall", "source_accuracy", "attribution_accuracy", "per_kind"):
+        assert key in result
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.85
+    assert result["own_or_alternate_accused"] == 0

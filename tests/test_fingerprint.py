@@ -1,0 +1,53 @@
+"""Fingerprints: stable across processes, and finding copies of every kind."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+
+from farmwatch.analysis.fingerprint import band_keys, minhash, overlap, sample_keys, shingle_hashes
+from farmwatch.config import FingerprintSettings
+
+S = FingerprintSettings()
+
+
+def article(seed: int, words: int = 600) -> str:
+    rng = random.Random(seed)
+    vocab = [f"w{rng.randrange(5000)}" for _ in range(3000)]
+    return " ".join(rng.choice(vocab) for _ in range(words))
+
+
+def test_hashes_are_the_same_in_every_process() -> None:
+    text = "The quick brown fox jumps over the lazy dog near the river bank today."
+    here = band_keys(np.asarray(minhash(shingle_hashes(text, 5), S).hashvalues), S)
+    code = (
+        "import numpy as np;from farmwatch.analysis.fingerprint import *;from farmwatch.config import *;"
+        f"S=FingerprintSettings();print(band_keys(np.asarray(minhash(shingle_hashes({text!r},5),S).hashvalues),S))"
+    )
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert str(here) == there.strip()
+
+
+def test_a_third_of_an_article_shares_its_sample() -> None:
+    original = article(1)
+    third = " ".join(original.split()[:200])
+    a, b = shingle_hashes(original, 5), shingle_hashes(third, 5)
+    assert overlap(b, a).containment_a == 1.0
+    shared = set(sample_keys(a, S)) & set(sample_keys(b, S))
+    assert len(shared) >= 2  # enough to make the original a candidate
+
+
+def test_unrelated_articles_share_nothing() -> None:
+    a, b = shingle_hashes(article(1), 5), shingle_hashes(article(2), 5)
+    assert overlap(a, b).shared == 0
+    assert not set(band_keys(np.asarray(minhash(a, S).hashvalues), S)) & set(
+        band_keys(np.asarray(minhash(b, S).hashvalues), S)
+    )
+
+
+def test_empty_text_has_no_fingerprint() -> None:
+    assert len(shingle_hashes("", 5)) == 0
+    assert sample_keys(shingle_hashes("", 5), S) == []
