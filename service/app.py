@@ -14,7 +14,7 @@ from service import errors
 from service.auth import Auth, is_loopback
 from service.bodylimit import BodyLimit
 from service.deps import AppState
-from service.routers import pages, sites
+from service.routers import feeds, jobs, pages, sites
 
 
 def create_app(redis_url: str, settings: Settings | None = None, bind_host: str | None = None) -> FastAPI:
@@ -40,6 +40,8 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, timeout=settings.body_timeout)
     app.include_router(pages.router)
     app.include_router(sites.router)
+    app.include_router(feeds.router)
+    app.include_router(jobs.router)
 
     @app.get("/healthz", tags=["operations"], summary="Alive")
     def healthz() -> dict[str, str]:

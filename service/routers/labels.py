@@ -1,0 +1,110 @@
+"""Moderator labels: confirm or dismiss a verdict with a note; list them; export them as JSON lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from farmwatch.analysis.urls import normalize_url
+from farmwatch.store.labels import LabelStore
+from farmwatch.store.review import ReviewIndex
+from service.auth import AUTH_ERRORS, Principal, require
+from service.deps import AppState, get_state
+from service.errors import ApiError
+from service.models import ErrorResponse
+
+router = APIRouter(prefix="/v1/labels", tags=["labels"], responses=AUTH_ERRORS)
+State = Annotated[AppState, Depends(get_state)]
+Moderator = Annotated[Principal, Depends(require("moderator"))]
+
+
+class LabelIn(BaseModel):
+    url: str = Field(..., max_length=4096, description="The labelled page's URL (as reported).")
+    decision: Literal["confirm", "dismiss"] = Field(description="Confirm the verdict, or dismiss it as wrong.")
+    note: str = Field("", max_length=4000, description="Why, for the next moderator.")
+
+
+class Label(BaseModel):
+    id: str = Field(description="The label's id (ordered by time).")
+    page_id: int
+    url: str
+    decision: Literal["confirm", "dismiss"]
+    note: str
+    verdict: str | None = Field(description="The verdict the label was given on.")
+    score: float | None
+    source_url: str | None
+    moderator: str | None = Field(description="The key (name or id) that gave the label; null on an open service.")
+    created_at: float
+
+
+class LabelList(BaseModel):
+    items: list[Label]
+    next_before: str | None = Field(description="Pass as `before` for the next (older) labels.")
+
+
+def _store(state: AppState) -> LabelStore:
+    return LabelStore(state.services.client, state.services.settings.key_prefix)
+
+
+def _moderator(principal: Principal) -> str | None:
+    return (principal.key.name or principal.key.id) if principal.key is not None else None
+
+
+@router.post(
+    "",
+    response_model=Label,
+    status_code=201,
+    responses={404: {"model": ErrorResponse}},
+    summary="Confirm or dismiss a page's verdict, with a note",
+)
+def add_label(body: LabelIn, state: State, principal: Moderator):
+    pages = state.services.pages
+    page_id = pages.page_id(normalize_url(body.url))
+    facts = pages.facts([page_id]).get(page_id) if page_id is not None else None
+    if page_id is None or facts is None:
+        raise ApiError(404, "unknown_page", f"no report for {body.url}: only reported pages can be labelled")
+    provenance = pages.provenances([page_id]).get(page_id)
+    label = _store(state).add(page_id, facts.url, body.decision, body.note.strip(), provenance, _moderator(principal))
+    ReviewIndex(state.services.client, state.services.settings.key_prefix).mark_labelled(page_id)
+    return label
+
+
+@router.get("", response_model=LabelList, summary="Labels, newest first (or one page's, oldest first)")
+def list_labels(
+    state: State,
+    _: Moderator,
+    url: Annotated[str | None, Query(max_length=4096, description="Only this page's labels.")] = None,
+    before: Annotated[str | None, Query(pattern=r"^\d+-\d+$", description="Labels older than this id.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+):
+    store = _store(state)
+    if url is not None:
+        page_id = state.services.pages.page_id(normalize_url(url))
+        return {"items": store.for_page(page_id) if page_id is not None else [], "next_before": None}
+    items = store.recent(limit, before)
+    return {"items": items, "next_before": items[-1]["id"] if len(items) == limit else None}
+
+
+@router.get(
+    "/export",
+    summary="Every label as JSON lines, oldest first",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def export_labels(state: State, _: Moderator):
+    store = _store(state)
+
+    def lines() -> Iterator[bytes]:
+        for label in store.export():
+            yield orjson.dumps(label) + b"\n"
+
+    return StreamingResponse(
+        lines(),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="farmwatch-labels.jsonl"'},
+    )

@@ -1,0 +1,122 @@
+"""The browser extension's look-up: what is known about a URL, from Redis only, in one small response.
+
+No analysis runs here: a look-up reads the stored verdict (one HMGET), the moderators' latest label (one
+HGET) and the site's farm score, which is cached in Redis for a few minutes because computing it reads up
+to 2,000 page reports. Responses carry an ETag and Cache-Control so a browser revalidates cheaply.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import orjson
+import xxhash
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from farmwatch.analysis.urls import normalize_url
+from farmwatch.pipeline import site_report
+from farmwatch.store.labels import LabelStore
+from service.auth import AUTH_ERRORS, Principal, require
+from service.deps import AppState, get_state
+from service.errors import ApiError
+from service.models import ErrorResponse
+
+router = APIRouter(prefix="/v1", tags=["lookup"])
+State = Annotated[AppState, Depends(get_state)]
+Client = Annotated[Principal, Depends(require("lookup", "moderator", "ingest"))]
+
+FARM_SCORE_TTL_S = 300
+MAX_AGE_KNOWN_S = 300
+MAX_AGE_UNKNOWN_S = 30
+
+
+class LookupSource(BaseModel):
+    url: str
+    site: str
+
+
+class LookupSite(BaseModel):
+    host: str
+    farm_score: float | None = Field(description="0..1, how farm-like the site is (GET /v1/sites/{host}).")
+
+
+class Lookup(BaseModel):
+    url: str
+    known: bool = Field(description="Whether the service has a report for this URL.")
+    verdict: Literal["original", "republished"] | None = None
+    score: float | None = Field(None, description="Confidence 0..1 that the page is republished.")
+    credited: bool | None = Field(None, description="Whether the page credits its source; null for originals.")
+    source: LookupSource | None = Field(None, description="The first-ranked source of a republished page.")
+    site: LookupSite | None = None
+    label: Literal["confirm", "dismiss"] | None = Field(None, description="A moderator's latest decision.")
+    queued: bool = Field(False, description="Unknown URL queued for a fetch (with queue=true).")
+    job_id: str | None = None
+
+
+def _farm_score(state: AppState, host: str) -> float | None:
+    client, prefix = state.services.client, state.services.settings.key_prefix
+    key = f"{prefix}:lookup:farm:{host}"
+    cached = client.get(key)
+    if cached is not None:
+        return None if cached == b"-" else float(cached)
+    report = site_report(state.services, host)
+    score = report["farm_score"] if report else None
+    client.set(key, "-" if score is None else repr(score), ex=FARM_SCORE_TTL_S)
+    return score
+
+
+def lookup_body(state: AppState, url: str) -> dict:
+    pages = state.services.pages
+    page_id = pages.page_id(normalize_url(url))
+    if page_id is None:
+        return {"url": url, "known": False, "queued": False}
+    facts = pages.facts([page_id]).get(page_id)
+    if facts is None:
+        return {"url": url, "known": False, "queued": False}
+    prov = pages.provenances([page_id]).get(page_id) or {}
+    first = (prov.get("sources") or [None])[0]
+    label = LabelStore(state.services.client, state.services.settings.key_prefix).latest([page_id]).get(page_id)
+    return {
+        "url": facts.url,
+        "known": True,
+        "verdict": prov.get("verdict"),
+        "score": prov.get("score"),
+        "credited": prov.get("attributed"),
+        "source": {"url": first["url"], "site": first["site"]} if first else None,
+        "site": {"host": facts.site, "farm_score": _farm_score(state, facts.site)},
+        "label": label["decision"] if label else None,
+    }
+
+
+@router.get(
+    "/lookup",
+    response_model=Lookup,
+    response_model_exclude_none=True,
+    responses={304: {"description": "Not modified (If-None-Match)"}, 422: {"model": ErrorResponse}, **AUTH_ERRORS},
+    summary="What is known about a URL (for the browser extension): verdict, source, site farm score",
+)
+def lookup(
+    state: State,
+    request: Request,
+    _: Client,
+    url: Annotated[str, Query(max_length=4096, description="The page's URL (http or https).")],
+    queue: Annotated[bool, Query(description="Queue an unknown URL for a fetch by the service.")] = False,
+):
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApiError(422, "invalid_request", "url must be an absolute http:// or https:// URL")
+    body = lookup_body(state, url.strip())
+    if not body["known"] and queue:
+        # The service fetches the URL itself: a look-up client never supplies content this way.
+        job_id, _created = state.queue.submit(body["url"], request_id=request.headers.get("x-request-id"))
+        body.update(queued=True, job_id=job_id)
+        return Response(orjson.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"})
+    raw = orjson.dumps(body)
+    etag = f'W/"{xxhash.xxh64_hexdigest(raw)}"'
+    max_age = MAX_AGE_KNOWN_S if body["known"] else MAX_AGE_UNKNOWN_S
+    headers = {"ETag": etag, "Cache-Control": f"private, max-age={max_age}", "Vary": "Authorization"}
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(raw, media_type="application/json", headers=headers)

@@ -1,0 +1,203 @@
+"""What the moderation dashboard reads: the review queue, a page beside its source, a site's record."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from farmwatch.analysis.urls import host_of, normalize_url
+from farmwatch.pipeline import site_report
+from farmwatch.store.labels import LabelStore
+from farmwatch.store.review import QueueFilter, ReviewIndex
+from service.auth import AUTH_ERRORS, require
+from service.deps import AppState, get_state
+from service.errors import ApiError
+from service.models import ErrorResponse, PageReport, SiteReport
+from service.routers.labels import Label
+
+router = APIRouter(
+    prefix="/v1/review", tags=["review"], dependencies=[Depends(require("moderator"))], responses=AUTH_ERRORS
+)
+State = Annotated[AppState, Depends(get_state)]
+
+
+class QueueItem(BaseModel):
+    url: str
+    site: str
+    title: str | None
+    verdict: Literal["original", "republished"] | None
+    score: float
+    published_at: str | None
+    first_seen: float
+    source_url: str | None = Field(description="The first-ranked source, for republished pages.")
+    source_site: str | None
+    containment: float | None = Field(description="Share of this page's text found in its first source.")
+    credited: bool | None = Field(description="Whether the page credits a source; null for originals.")
+    label: Literal["confirm", "dismiss"] | None = Field(description="The latest moderator decision, if any.")
+
+
+class QueuePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[QueueItem]
+
+
+class PageView(BaseModel):
+    page: PageReport
+    source: PageReport | None = Field(description="The chosen source's report (the first-ranked one by default).")
+    source_index: int | None
+    source_passages: list[int] = Field(description="Indexes of the source's paragraphs found in the page.")
+    labels: list[Label]
+
+
+class TimelineDay(BaseModel):
+    day: str
+    pages: int
+    republished: int
+
+
+class SiteView(BaseModel):
+    report: SiteReport
+    pages: QueuePage
+    timeline: list[TimelineDay]
+
+
+class SiteRow(BaseModel):
+    site: str
+    pages: int
+
+
+def _index(state: AppState) -> ReviewIndex:
+    return ReviewIndex(state.services.client, state.services.settings.key_prefix)
+
+
+def _labels(state: AppState) -> LabelStore:
+    return LabelStore(state.services.client, state.services.settings.key_prefix)
+
+
+def _day_start(day: date | None, end: bool = False) -> float | None:
+    if day is None:
+        return None
+    moment = datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+    return moment.timestamp()
+
+
+def queue_page(state: AppState, flt: QueueFilter, offset: int, limit: int) -> dict:
+    total, rows = _index(state).query(flt, offset, limit)
+    ids = [page_id for page_id, _ in rows]
+    docs = state.services.pages.docs(ids)
+    labels = _labels(state).latest(ids)
+    items = []
+    for page_id, score in rows:
+        doc = docs.get(page_id)
+        if doc is None:
+            continue
+        prov = doc.get("provenance") or {}
+        first = (prov.get("sources") or [None])[0]
+        items.append(
+            {
+                "url": doc["url"],
+                "site": doc["site"],
+                "title": doc.get("title"),
+                "verdict": prov.get("verdict"),
+                "score": score,
+                "published_at": doc.get("published_at"),
+                "first_seen": doc["first_seen"],
+                "source_url": first["url"] if first else None,
+                "source_site": first["site"] if first else None,
+                "containment": first["containment"] if first else None,
+                "credited": prov.get("attributed"),
+                "label": (labels.get(page_id) or {}).get("decision"),
+            }
+        )
+    return {"total": total, "offset": offset, "limit": limit, "items": items}
+
+
+@router.get("/queue", response_model=QueuePage, summary="Judged pages, most likely farm republications first")
+def review_queue(
+    state: State,
+    site: Annotated[str | None, Query(max_length=255, description="Only this site's pages.")] = None,
+    verdict: Literal["republished", "original"] | None = None,
+    credited: Annotated[bool | None, Query(description="Republications that do (true) or do not credit.")] = None,
+    labelled: Annotated[bool | None, Query(description="Pages a moderator has (true) or has not labelled.")] = None,
+    since: Annotated[date | None, Query(description="Published (or first seen) on or after this day.")] = None,
+    until: Annotated[date | None, Query(description="Published (or first seen) on or before this day.")] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    host = (host_of(f"http://{site}") or site.lower()) if site else None
+    flt = QueueFilter(host, verdict, credited, labelled, _day_start(since), _day_start(until, end=True))
+    return queue_page(state, flt, offset, limit)
+
+
+@router.get(
+    "/page",
+    response_model=PageView,
+    responses={404: {"model": ErrorResponse}},
+    summary="A page, one of its sources, the passages they share, and the moderators' labels",
+)
+def review_page(
+    state: State,
+    url: Annotated[str, Query(max_length=4096)],
+    source: Annotated[int, Query(ge=0, le=100, description="Which ranked source to show.")] = 0,
+):
+    pages = state.services.pages
+    page_id = pages.page_id(normalize_url(url))
+    doc = pages.docs([page_id]).get(page_id) if page_id is not None else None
+    if page_id is None or doc is None:
+        raise ApiError(404, "unknown_page", f"no report for {url}")
+    sources = (doc.get("provenance") or {}).get("sources") or []
+    source_doc, source_passages, index = None, [], None
+    if sources:
+        index = min(source, len(sources) - 1)
+        source_id = pages.page_id(normalize_url(sources[index]["url"]))
+        if source_id is not None:
+            source_doc = pages.docs([source_id]).get(source_id)
+            # The edge stored on the source's side already lists its paragraphs found in this page.
+            for edge in pages.edges(source_id):
+                if edge.other == page_id:
+                    source_passages = edge.passages
+                    break
+    return {
+        "page": doc,
+        "source": source_doc,
+        "source_index": index,
+        "source_passages": source_passages,
+        "labels": _labels(state).for_page(page_id),
+    }
+
+
+@router.get("/sites", response_model=list[SiteRow], summary="Sites by pages seen (for the queue's site filter)")
+def review_sites(
+    state: State,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+):
+    return [{"site": host, "pages": count} for host, count in state.services.pages.sites(offset, limit)]
+
+
+@router.get(
+    "/sites/{host}",
+    response_model=SiteView,
+    responses={404: {"model": ErrorResponse}},
+    summary="A site's farm score with reasons, its pages by score, and its republications per day",
+)
+def review_site(
+    host: str,
+    state: State,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    host = host_of(f"http://{host}") or host.lower()
+    report = site_report(state.services, host)
+    if report is None:
+        raise ApiError(404, "unknown_site", f"no pages seen from {host}")
+    return {
+        "report": report,
+        "pages": queue_page(state, QueueFilter(site=host), offset, limit),
+        "timeline": _index(state).timeline(host),
+    }

@@ -1,0 +1,190 @@
+"""What a moderator and the browser extension meet: the review queue, page view, labels and the look-up."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+import redis
+
+from farmwatch.analysis.urls import normalize_url
+from farmwatch.store.keys import KeyStore
+from tests.conftest import SEED, seed_case
+
+CASE = seed_case()
+ORIGINAL, REPOST = CASE["original"], CASE["repost"]
+# Reports carry URLs as the service normalises them.
+ORIGINAL_URL, REPOST_URL = normalize_url(ORIGINAL["url"]), normalize_url(REPOST["url"])
+UNRELATED = (
+    "<html><head><title>Garden notes</title></head><body><article><h1>Garden notes</h1>"
+    + "".join(f"<p>Paragraph {i} about tomatoes, compost heaps, and the slow patience of autumn beds.</p>"
+              for i in range(12))
+    + "</article></body></html>"
+)
+
+
+def submit_seed(api: httpx.Client, headers: dict[str, str] | None = None) -> None:
+    for page in (ORIGINAL, REPOST):
+        html = (SEED / page["html_file"]).read_text()
+        response = api.post("/v1/pages", json={"url": page["url"], "html": html}, headers=headers)
+        assert response.status_code == 200, response.text
+
+
+def test_queue_orders_filters_and_pages(api: httpx.Client) -> None:
+    submit_seed(api)
+    assert api.post("/v1/pages", json={"url": "https://garden.example/notes", "html": UNRELATED}).status_code == 200
+
+    queue = api.get("/v1/review/queue").json()
+    assert queue["total"] == 3
+    first = queue["items"][0]
+    assert first["url"] == REPOST_URL and first["verdict"] == "republished"
+    assert first["source_url"] == ORIGINAL_URL and first["credited"] is True
+    assert [i["score"] for i in queue["items"]] == sorted((i["score"] for i in queue["items"]), reverse=True)
+
+    def urls(**params: object) -> list[str]:
+        response = api.get("/v1/review/queue", params=params)
+        assert response.status_code == 200, response.text
+        return [item["url"] for item in response.json()["items"]]
+
+    assert urls(verdict="republished") == [REPOST_URL]
+    assert set(urls(verdict="original")) == {ORIGINAL_URL, "https://garden.example/notes"}
+    assert urls(site=REPOST["site"]) == [REPOST_URL]
+    assert urls(credited=True) == [REPOST_URL] and urls(credited=False) == []
+    # Dates: the seed pages were published on 2024-02-14; the garden page has no date (first seen today).
+    assert set(urls(until="2024-02-14")) == {ORIGINAL_URL, REPOST_URL}
+    assert urls(since="2024-02-15", until="2025-01-01") == []
+    paged = api.get("/v1/review/queue", params={"limit": 2, "offset": 2}).json()
+    assert paged["total"] == 3 and len(paged["items"]) == 1
+    assert api.get("/v1/review/queue", params={"verdict": "maybe"}).status_code == 422
+
+
+def test_page_view_has_passages_both_ways(api: httpx.Client) -> None:
+    submit_seed(api)
+    view = api.get("/v1/review/page", params={"url": REPOST["url"]}).json()
+    page, source = view["page"], view["source"]
+    assert source["url"] == ORIGINAL_URL
+    passages = page["provenance"]["sources"][0]["passages"]
+    # Most of the repost's paragraphs are found in the original, and the reverse view agrees.
+    assert len(passages) >= 0.8 * len(page["paragraphs"])
+    assert len(view["source_passages"]) >= 0.8 * len(source["paragraphs"])
+    assert all(0 <= i < len(source["paragraphs"]) for i in view["source_passages"])
+    assert api.get("/v1/review/page", params={"url": "https://nowhere.example/"}).status_code == 404
+    original = api.get("/v1/review/page", params={"url": ORIGINAL["url"]}).json()
+    assert original["source"] is None and original["source_index"] is None
+
+
+def test_site_view(api: httpx.Client) -> None:
+    submit_seed(api)
+    site = api.get(f"/v1/review/sites/{REPOST['site']}").json()
+    assert site["report"]["site"] == REPOST["site"]
+    assert site["report"]["top_sources"][0]["site"] == ORIGINAL["site"]
+    assert [p["url"] for p in site["pages"]["items"]] == [REPOST_URL]
+    assert site["timeline"] == [{"day": "2024-02-14", "pages": 1, "republished": 1}]
+    assert api.get("/v1/review/sites/unknown.example").status_code == 404
+    hosts = {row["site"] for row in api.get("/v1/review/sites").json()}
+    assert hosts == {ORIGINAL["site"], REPOST["site"]}
+
+
+def test_labels_round_trip_and_export(api: httpx.Client) -> None:
+    submit_seed(api)
+    created = api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm", "note": "farm template"})
+    assert created.status_code == 201, created.text
+    label = created.json()
+    assert label["verdict"] == "republished" and label["source_url"] == ORIGINAL_URL
+    api.post("/v1/labels", json={"url": ORIGINAL["url"], "decision": "dismiss", "note": ""}).raise_for_status()
+
+    assert [x["note"] for x in api.get("/v1/labels", params={"url": REPOST["url"]}).json()["items"]] == [
+        "farm template"
+    ]
+    recent = api.get("/v1/labels").json()["items"]
+    assert [x["decision"] for x in recent] == ["dismiss", "confirm"]
+    older = api.get("/v1/labels", params={"limit": 1}).json()
+    assert older["next_before"] == recent[0]["id"]
+    assert api.get("/v1/labels", params={"before": older["next_before"]}).json()["items"] == recent[1:]
+
+    export = api.get("/v1/labels/export")
+    assert export.headers["content-type"].startswith("application/x-ndjson")
+    lines = [orjson.loads(line) for line in export.text.splitlines()]
+    assert [x["id"] for x in lines] == [x["id"] for x in reversed(recent)]
+
+    # The queue shows the decision and can hide what was reviewed.
+    items = {i["url"]: i for i in api.get("/v1/review/queue").json()["items"]}
+    assert items[REPOST_URL]["label"] == "confirm"
+    assert api.get("/v1/review/queue", params={"labelled": False}).json()["total"] == 0
+    assert api.get("/v1/review/queue", params={"labelled": True}).json()["total"] == 2
+    assert api.post("/v1/labels", json={"url": "https://nowhere.example/", "decision": "confirm"}).status_code == 404
+    assert api.post("/v1/labels", json={"url": REPOST["url"], "decision": "maybe"}).status_code == 422
+
+
+def test_lookup_known_unknown_and_queued(api: httpx.Client) -> None:
+    submit_seed(api)
+    response = api.get("/v1/lookup", params={"url": REPOST["url"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["known"] is True and body["verdict"] == "republished" and body["credited"] is True
+    assert body["source"] == {"url": ORIGINAL_URL, "site": ORIGINAL["site"]}
+    assert body["site"]["host"] == REPOST["site"] and 0 <= body["site"]["farm_score"] <= 1
+    assert len(response.content) < 600
+    assert "max-age" in response.headers["cache-control"]
+
+    etag = response.headers["etag"]
+    again = api.get("/v1/lookup", params={"url": REPOST["url"]}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    # A moderator's label changes the answer, so the old ETag no longer matches.
+    api.post("/v1/labels", json={"url": REPOST["url"], "decision": "dismiss"}).raise_for_status()
+    changed = api.get("/v1/lookup", params={"url": REPOST["url"]}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.json()["label"] == "dismiss"
+
+    unknown = api.get("/v1/lookup", params={"url": "https://unseen.example/story"}).json()
+    assert unknown == {"url": "https://unseen.example/story", "known": False, "queued": False}
+    queued = api.get("/v1/lookup", params={"url": "https://unseen.example/story", "queue": True})
+    assert queued.json()["queued"] is True and queued.headers["cache-control"] == "no-store"
+    status = api.get(f"/v1/jobs/{queued.json()['job_id']}").json()
+    assert status["url"] == "https://unseen.example/story"
+    assert api.get("/v1/lookup", params={"url": "javascript:alert(1)"}).status_code == 422
+
+
+def test_lookup_cors_for_extension_origins(api: httpx.Client) -> None:
+    origin = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+    preflight = api.options(
+        "/v1/lookup",
+        headers={"Origin": origin, "Access-Control-Request-Method": "GET",
+                 "Access-Control-Request-Headers": "authorization"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == origin
+    response = api.get("/v1/lookup", params={"url": "https://a.example/"}, headers={"Origin": origin})
+    assert response.headers["access-control-allow-origin"] == origin
+    assert "ETag" in response.headers["access-control-expose-headers"]
+    other = api.get("/v1/lookup", params={"url": "https://a.example/"}, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_roles_and_rate_limit(api: httpx.Client, redis_client: redis.Redis) -> None:
+    keys = KeyStore(redis_client, "fw")
+    ingest, _ = keys.create("ingest", "crawler")
+    moderator, _ = keys.create("moderator", "alice")
+    lookup, _ = keys.create("lookup", "reader")
+    limited_key, _ = keys.create("lookup", "extension", rate="3/minute")
+    bearer = {name: {"Authorization": f"Bearer {token}"} for name, token in
+              {"ingest": ingest, "moderator": moderator, "lookup": lookup, "limited": limited_key}.items()}
+    submit_seed(api, bearer["ingest"])
+
+    # Keys exist now: nothing is open any more.
+    assert api.get("/v1/review/queue").status_code == 401
+    assert api.get("/v1/review/queue", headers=bearer["lookup"]).status_code == 403
+    assert api.get("/v1/review/queue", headers=bearer["moderator"]).json()["total"] == 2
+    assert api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm"},
+                    headers=bearer["lookup"]).status_code == 403
+    label = api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm"}, headers=bearer["moderator"])
+    assert label.json()["moderator"] == "alice"
+    assert api.get("/dashboard").status_code == 200  # the page itself holds no data
+
+    # A look-up key may look up; this one at most 3 times a minute.
+    assert api.get("/v1/lookup", params={"url": REPOST["url"]}, headers=bearer["lookup"]).json()["known"] is True
+    statuses = [api.get("/v1/lookup", params={"url": REPOST["url"]}, headers=bearer["limited"]) for _ in range(5)]
+    assert [r.status_code for r in statuses[:3]] == [200, 200, 200]
+    limited = statuses[-1]
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 1
+    # Another key is not slowed by the first one's limit.
+    assert api.get("/v1/lookup", params={"url": REPOST["url"]}, headers=bearer["moderator"]).status_code == 200
