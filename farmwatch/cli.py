@@ -56,7 +56,8 @@ def _start_workers(url: str, count: int, stop: threading.Event) -> list[threadin
     threads = []
     for number in range(count):
         client = connect(url)
-        worker = Worker(Services.create(client, settings), JobQueue(client, settings.key_prefix))
+        queue = JobQueue.from_settings(client, settings.key_prefix, settings.jobs)
+        worker = Worker(Services.create(client, settings), queue)
         worker.name = f"{worker.name}-{number}"
         thread = threading.Thread(target=worker.run, args=(stop,), name=f"worker-{number}", daemon=True)
         thread.start()

@@ -41,7 +41,10 @@ def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
 
 @pytest.fixture()
 def settings() -> Settings:
-    return Settings(fetch=FetchSettings(allow_private=["127.0.0.1", "::1"], max_body_bytes=1_000_000, total_timeout=10))
+    # only_allowed: a test can never send traffic past loopback, whatever URL a page links to.
+    fetch = FetchSettings(allow_private=["127.0.0.1", "::1", "localhost"], only_allowed=True, host_min_interval=0.0,
+                          max_body_bytes=1_000_000, total_timeout=10)
+    return Settings(fetch=fetch)
 
 
 @pytest.fixture()

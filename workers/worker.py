@@ -1,51 +1,137 @@
-"""The fetch worker: takes jobs from the queue, fetches, analyses, stores."""
+"""The fetch worker: takes jobs from the queue, fetches politely, analyses, stores, discovers.
+
+A job is acknowledged only after its page is stored (at-least-once); ingesting
+a page twice is harmless because pages are keyed by their normalised URL. While
+a job runs, a heartbeat keeps it from being claimed by another worker; a worker
+that dies (SIGKILL) stops beating, and its job is claimed after `jobs.claim_idle`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Iterator
+
+import orjson
 
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.urls import normalize_url
-from farmwatch.pipeline import Services, submit_html
+from farmwatch.logs import job_id_var, request_id_var
+from farmwatch.metrics import RedisMetrics
+from farmwatch.pipeline import Services, page_report, submit_html
 from farmwatch.store.jobs import Job, JobQueue
-from workers.fetch import Fetcher, FetchError
+from workers.discovery import Discovery
+from workers.fetch import Fetcher, FetchError, Resolver
+from workers.polite import PoliteFetcher, validators_of
 
 log = logging.getLogger("farmwatch.worker")
+POSTPONED = ("host_busy",)  # not the page's fault: back to the queue without using an attempt
 
 
 class Worker:
-    def __init__(self, services: Services, queue: JobQueue, name: str | None = None) -> None:
+    def __init__(self, services: Services, queue: JobQueue, name: str | None = None,
+                 resolve: Resolver | None = None) -> None:
         self.services = services
         self.queue = queue
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
-        self.fetcher = Fetcher(services.settings.fetch)
+        settings = services.settings
+        self.fetcher = Fetcher(settings.fetch, resolve)
+        self.polite = PoliteFetcher(services.client, settings.fetch, settings.key_prefix, self.fetcher)
+        self.discovery = Discovery(services, queue, self.polite)
+        self.validators_key = f"{settings.key_prefix}:validators"
+        self.metrics = RedisMetrics(services.client, settings.key_prefix)
 
     def run_one(self, block_ms: int = 2000) -> bool:
         """Process at most one job; returns whether there was one."""
         job = self.queue.reserve(self.name, block_ms=block_ms)
         if job is None:
             return False
-        self.process(job)
+        # The submitting request's id follows the job into this worker's logs.
+        tokens = (request_id_var.set(job.request_id), job_id_var.set(job.id))
+        started = time.perf_counter()
+        try:
+            self.process(job)
+        finally:
+            self._observe(job, time.perf_counter() - started)
+            request_id_var.reset(tokens[0])
+            job_id_var.reset(tokens[1])
         return True
 
-    def process(self, job: Job) -> None:
+    def _observe(self, job: Job, seconds: float) -> None:
+        """Jobs by outcome and fetch errors by kind, read back from the job's recorded state."""
+        status = self.queue.status(job.id) or {}
+        outcome = {"done": "done", "failed": "failed"}.get(status.get("status") or "", "retry")
+        self.metrics.inc("farmwatch_jobs", (outcome,))
+        self.metrics.observe("farmwatch_job_duration_seconds", (), seconds)
+        error = status.get("error") or ""
+        if outcome != "done" and ":" in error:
+            self.metrics.inc("farmwatch_fetch_errors", (error.split(":", 1)[0][:40],))
+
+    @contextlib.contextmanager
+    def _heartbeat(self, job: Job) -> Iterator[None]:
+        done = threading.Event()
+        every = max(0.05, self.queue.claim_idle_ms / 3000)
+
+        def beat() -> None:
+            while not done.wait(every):
+                try:
+                    self.queue.touch(job, self.name)
+                except Exception:  # a missed beat only risks a duplicate run, which is harmless
+                    log.warning("heartbeat failed", exc_info=True)
+
+        thread = threading.Thread(target=beat, name=f"heartbeat-{job.id[:8]}", daemon=True)
+        thread.start()
         try:
-            result = self.fetcher.fetch(job.url)
-            report = submit_html(
-                self.services, result.url, result.body, origin="fetched", content_type=result.content_type
-            )
-            submitted = normalize_url(job.url)
-            if report["url"] != submitted:
-                # Also answer look-ups by the submitted URL when redirects led elsewhere.
-                page_id = self.services.pages.page_id(report["url"])
-                if page_id is not None:
-                    self.services.pages.add_alias(submitted, page_id)
-            self.queue.complete(job, report["url"])
+            yield
+        finally:
+            done.set()
+            thread.join(timeout=5)
+
+    def _validators(self, url: str) -> dict | None:
+        raw = self.services.client.hget(self.validators_key, url)
+        if not raw:
+            return None
+        stored = orjson.loads(raw)
+        # Only worth asking "has it changed?" when we still hold the report.
+        return stored if page_report(self.services, stored.get("page_url", "")) is not None else None
+
+    def process(self, job: Job) -> None:
+        submitted = normalize_url(job.url)
+        try:
+            with self._heartbeat(job):
+                validators = self._validators(submitted)
+                result = self.polite.fetch_page(job.url, validators)
+                if result.status == 304 and validators:
+                    self.queue.complete(job, validators["page_url"])
+                    log.info("not modified", extra={"job": job.id, "url": job.url})
+                    return
+                if result.status == 304:
+                    raise FetchError("http_status", f"{job.url} answered 304 to an unconditional request")
+                report = submit_html(
+                    self.services, result.url, result.body, origin="fetched", content_type=result.content_type
+                )
+                if report["url"] != submitted:
+                    # Also answer look-ups by the submitted URL when redirects led elsewhere.
+                    page_id = self.services.pages.page_id(report["url"])
+                    if page_id is not None:
+                        self.services.pages.add_alias(submitted, page_id)
+                found = validators_of(result)
+                if found:
+                    self.services.client.hset(self.validators_key, submitted,
+                                              orjson.dumps({**found, "page_url": report["url"]}))
+                else:
+                    self.services.client.hdel(self.validators_key, submitted)
+                self.discovery.from_page(job, report)
+                self.queue.complete(job, report["url"])
             log.info("job done", extra={"job": job.id, "url": job.url})
         except FetchError as error:
+            if error.kind in POSTPONED:
+                self.queue.postpone(job, error.retry_after or 1.0, f"{error.kind}: {error}")
+                return
             self.queue.fail(job, f"{error.kind}: {error}", retry=error.retryable, delay=error.retry_after)
             log.warning("fetch failed", extra={"job": job.id, "url": job.url, "kind": error.kind})
         except InputError as error:
@@ -59,9 +145,10 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
-                    self.run_one()
+                    self.discovery.poll_due()
+                    self.run_one(block_ms=1000)
                 except Exception:  # keep the worker alive through Redis hiccups
                     log.exception("worker loop error")
                     stop.wait(1.0)
         finally:
-            self.fetcher.close()
+            self.polite.close()

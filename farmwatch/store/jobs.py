@@ -3,24 +3,41 @@
 Why streams and not a list or a library queue: a consumer group keeps every
 delivered job in its pending list until the worker acknowledges it, so a worker
 killed mid-job (SIGKILL) loses nothing; XAUTOCLAIM hands such jobs to a live
-worker, and the delivery count tells when a job keeps failing. Each command
-touches one key, so the queue runs on a Redis Cluster too.
+worker once they have been idle for `claim_idle` (a running worker's heartbeat
+keeps its job from being claimed), and the attempt count tells when a job keeps
+failing. Every change of state is one MULTI transaction or one script, so a
+crash between two commands never leaves a job in no list at all.
 
-Keys: fw:jobs (stream), fw:job:{id} (hash: url, status, error, attempts, …),
-fw:jobs:active (hash url → job id: one live job per URL), fw:jobs:delayed
-(zset of job ids waiting for a retry), fw:jobs:dead (list of job ids).
+Keys share one hash tag, {fw:q}, so the transactions also run on a Redis Cluster:
+{fw:q}:jobs (stream), {fw:q}:job:{id} (hash: url, status, error, attempts, depth,
+via, …), {fw:q}:active (hash normalised url → job id: one live job per URL),
+{fw:q}:delayed (zset of job ids waiting for a retry), {fw:q}:dead (list of job ids).
 """
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from dataclasses import dataclass
 
 import redis
 
+from farmwatch.analysis.urls import normalize_url
+from farmwatch.config import JobSettings
+
 GROUP = "workers"
 STATUSES = ("queued", "running", "done", "failed")
+
+# Move due retries back to the stream; atomic, so each is re-queued exactly once and never dropped.
+_PROMOTE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('XADD', KEYS[2], '*', 'job', id)
+end
+return #due
+"""
 
 
 @dataclass(slots=True)
@@ -30,19 +47,48 @@ class Job:
     attempts: int
     entry_id: bytes | None = None  # the stream entry this delivery came from
     request_id: str | None = None
+    depth: int = 0  # 0: submitted or from a feed; 1: discovered from another page (not followed further)
+    via: str | None = None  # the page or feed this URL was discovered from
 
 
 class JobQueue:
-    def __init__(self, client: redis.Redis, prefix: str = "fw", max_attempts: int = 4, claim_idle_ms: int = 60_000):
+    def __init__(
+        self,
+        client: redis.Redis,
+        prefix: str = "fw",
+        max_attempts: int = 4,
+        claim_idle_ms: int = 60_000,
+        backoff_base: float = 2.0,
+        backoff_max: float = 600.0,
+    ) -> None:
         self.client = client
         self.prefix = prefix
-        self.stream = f"{prefix}:jobs"
+        tag = f"{{{prefix}:q}}"
+        self.stream = f"{tag}:jobs"
+        self.active = f"{tag}:active"
+        self.delayed = f"{tag}:delayed"
+        self.dead = f"{tag}:dead"
+        self._tag = tag
         self.max_attempts = max_attempts
         self.claim_idle_ms = claim_idle_ms
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
         self._group_ready = False
+        self._promote = client.register_script(_PROMOTE)
+
+    @classmethod
+    def from_settings(cls, client: redis.Redis, prefix: str, settings: JobSettings) -> JobQueue:
+        return cls(
+            client,
+            prefix,
+            max_attempts=settings.max_attempts,
+            claim_idle_ms=int(settings.claim_idle * 1000),
+            backoff_base=settings.backoff_base,
+            backoff_max=settings.backoff_max,
+        )
 
     def _job(self, job_id: str) -> str:
-        return f"{self.prefix}:job:{job_id}"
+        return f"{self._tag}:job:{job_id}"
 
     def _ensure_group(self) -> None:
         if self._group_ready:
@@ -55,33 +101,46 @@ class JobQueue:
         self._group_ready = True
 
     # --- producer side ---
-    def submit(self, url: str, request_id: str | None = None) -> tuple[str, bool]:
+    def submit(
+        self, url: str, request_id: str | None = None, *, depth: int = 0, via: str | None = None
+    ) -> tuple[str, bool]:
         """Queue a fetch of url; returns (job id, created). A URL already queued or running is not queued twice."""
         self._ensure_group()
+        key = normalize_url(url)
         job_id = uuid.uuid4().hex
-        active = f"{self.prefix}:jobs:active"
-        if not self.client.hsetnx(active, url, job_id):
-            existing = self.client.hget(active, url)
+        result: tuple[str, bool] = (job_id, True)
+
+        def create(pipe: redis.client.Pipeline) -> None:
+            nonlocal result
+            existing = pipe.hget(self.active, key)
             if existing:
-                existing_id = existing.decode()
-                status = self.client.hget(self._job(existing_id), "status")
+                status = pipe.hget(self._job(existing.decode()), "status")
                 if status in (b"queued", b"running"):
-                    return existing_id, False
-            self.client.hset(active, url, job_id)
-        now = time.time()
-        self.client.hset(
-            self._job(job_id),
-            mapping={
-                "url": url,
-                "status": "queued",
-                "attempts": 0,
-                "created": now,
-                "updated": now,
-                "request_id": request_id or "",
-            },
-        )
-        self.client.xadd(self.stream, {"job": job_id})
-        return job_id, True
+                    result = (existing.decode(), False)
+                    pipe.multi()
+                    return
+            now = time.time()
+            pipe.multi()
+            pipe.hset(
+                self._job(job_id),
+                mapping={
+                    "url": url,
+                    "status": "queued",
+                    "attempts": 0,
+                    "created": now,
+                    "updated": now,
+                    "request_id": request_id or "",
+                    "depth": depth,
+                    "via": via or "",
+                },
+            )
+            pipe.hset(self.active, key, job_id)
+            pipe.xadd(self.stream, {"job": job_id})
+            result = (job_id, True)
+
+        # WATCH the active map: two submitters of one URL cannot both create a job.
+        self.client.transaction(create, self.active)
+        return result
 
     def status(self, job_id: str) -> dict | None:
         raw = self.client.hgetall(self._job(job_id))
@@ -97,6 +156,7 @@ class JobQueue:
             "created": float(data.get("created", 0)),
             "updated": float(data.get("updated", 0)),
             "page_url": data.get("page_url") or None,
+            "via": data.get("via") or None,
         }
 
     def depth(self) -> dict[str, int]:
@@ -107,36 +167,44 @@ class JobQueue:
         return {
             "pending": int(pending.get("pending", 0)),
             "waiting": int(lag or 0),
-            "delayed": int(self.client.zcard(f"{self.prefix}:jobs:delayed")),
-            "dead": int(self.client.llen(f"{self.prefix}:jobs:dead")),
+            "delayed": int(self.client.zcard(self.delayed)),
+            "dead": int(self.client.llen(self.dead)),
         }
 
     def dead_letters(self, limit: int = 100) -> list[dict]:
-        ids = [x.decode() for x in self.client.lrange(f"{self.prefix}:jobs:dead", 0, limit - 1)]
+        """Jobs that failed for good, newest first, each with its reason."""
+        ids = [x.decode() for x in self.client.lrange(self.dead, 0, limit - 1)]
         return [s for s in (self.status(i) for i in ids) if s]
 
     # --- consumer side ---
-    def _promote_delayed(self) -> None:
-        delayed = f"{self.prefix}:jobs:delayed"
-        for job_id in self.client.zrangebyscore(delayed, 0, time.time(), start=0, num=100):
-            if self.client.zrem(delayed, job_id):  # only the worker that removes it re-queues it
-                self.client.xadd(self.stream, {"job": job_id})
-
     def _load(self, entry_id: bytes, fields: dict) -> Job | None:
         job_id = fields.get(b"job", b"").decode()
-        data = self.client.hmget(self._job(job_id), ["url", "attempts", "request_id", "status"])
-        if data[0] is None or data[3] == b"done":
-            self.client.xack(self.stream, GROUP, entry_id)
-            self.client.xdel(self.stream, entry_id)
+        data = self.client.hmget(self._job(job_id), ["url", "attempts", "request_id", "status", "depth", "via"])
+        if data[0] is None or data[3] in (b"done", b"failed"):
+            self._ack(entry_id)
             return None
         attempts = self.client.hincrby(self._job(job_id), "attempts", 1)
         self.client.hset(self._job(job_id), mapping={"status": "running", "updated": time.time()})
-        return Job(job_id, data[0].decode(), int(attempts), entry_id, (data[2] or b"").decode() or None)
+        return Job(
+            job_id,
+            data[0].decode(),
+            int(attempts),
+            entry_id,
+            (data[2] or b"").decode() or None,
+            int(data[4] or 0),
+            (data[5] or b"").decode() or None,
+        )
+
+    def _ack(self, entry_id: bytes) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xack(self.stream, GROUP, entry_id)
+        pipe.xdel(self.stream, entry_id)
+        pipe.execute()
 
     def reserve(self, consumer: str, block_ms: int = 2000) -> Job | None:
         """The next job for this worker: a stalled one from a dead worker first, else a new one."""
         self._ensure_group()
-        self._promote_delayed()
+        self._promote(keys=[self.delayed, self.stream], args=[time.time()])
         claimed = self.client.xautoclaim(self.stream, GROUP, consumer, self.claim_idle_ms, "0-0", count=1)
         entries = claimed[1] if claimed else []
         for entry_id, fields in entries:
@@ -155,26 +223,46 @@ class JobQueue:
                     return job
         return None
 
-    def _finish_entry(self, job: Job) -> None:
+    def touch(self, job: Job, consumer: str) -> None:
+        """Heartbeat: reset the job's idle time so no other worker claims it while this one runs it."""
         if job.entry_id is not None:
-            self.client.xack(self.stream, GROUP, job.entry_id)
-            self.client.xdel(self.stream, job.entry_id)
+            self.client.xclaim(self.stream, GROUP, consumer, 0, [job.entry_id], justid=True)
+
+    def _finish(self, pipe: redis.client.Pipeline, job: Job) -> None:
+        if job.entry_id is not None:
+            pipe.xack(self.stream, GROUP, job.entry_id)
+            pipe.xdel(self.stream, job.entry_id)
+        pipe.execute()
 
     def complete(self, job: Job, page_url: str) -> None:
-        self.client.hset(
-            self._job(job.id), mapping={"status": "done", "error": "", "page_url": page_url, "updated": time.time()}
-        )
-        self.client.hdel(f"{self.prefix}:jobs:active", job.url)
-        self._finish_entry(job)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(self._job(job.id), mapping={"status": "done", "error": "", "page_url": page_url,
+                                              "updated": time.time()})
+        pipe.hdel(self.active, normalize_url(job.url))
+        self._finish(pipe, job)
+
+    def backoff(self, attempts: int) -> float:
+        wait = min(self.backoff_max, self.backoff_base**attempts)
+        return wait * random.uniform(1.0, 1.25)  # jitter: retries of one host's jobs do not arrive together
 
     def fail(self, job: Job, error: str, *, retry: bool, delay: float | None = None) -> None:
-        """Record a failure: retried later with backoff while attempts remain, else dead-lettered."""
+        """Record a failure: retried later with backoff (or the server's Retry-After) while attempts remain,
+        else dead-lettered with its reason."""
+        pipe = self.client.pipeline(transaction=True)
         if retry and job.attempts < self.max_attempts:
-            wait = delay if delay is not None else min(300.0, 2.0**job.attempts)
-            self.client.hset(self._job(job.id), mapping={"status": "queued", "error": error, "updated": time.time()})
-            self.client.zadd(f"{self.prefix}:jobs:delayed", {job.id: time.time() + wait})
+            wait = max(delay, 0.0) if delay is not None else self.backoff(job.attempts)
+            pipe.hset(self._job(job.id), mapping={"status": "queued", "error": error, "updated": time.time()})
+            pipe.zadd(self.delayed, {job.id: time.time() + wait})
         else:
-            self.client.hset(self._job(job.id), mapping={"status": "failed", "error": error, "updated": time.time()})
-            self.client.hdel(f"{self.prefix}:jobs:active", job.url)
-            self.client.lpush(f"{self.prefix}:jobs:dead", job.id)
-        self._finish_entry(job)
+            pipe.hset(self._job(job.id), mapping={"status": "failed", "error": error, "updated": time.time()})
+            pipe.hdel(self.active, normalize_url(job.url))
+            pipe.lpush(self.dead, job.id)
+        self._finish(pipe, job)
+
+    def postpone(self, job: Job, delay: float, reason: str) -> None:
+        """Put a job back for later without counting an attempt (its host was busy, say)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hincrby(self._job(job.id), "attempts", -1)
+        pipe.hset(self._job(job.id), mapping={"status": "queued", "error": reason, "updated": time.time()})
+        pipe.zadd(self.delayed, {job.id: time.time() + max(0.0, delay)})
+        self._finish(pipe, job)

@@ -1,0 +1,68 @@
+"""Registering sites' RSS/Atom feeds and sitemaps, which workers poll for new articles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+
+from farmwatch.store.feeds import FeedStore
+from service.auth import AUTH_ERRORS, Principal, require
+from service.deps import AppState, get_state
+from service.models import ErrorResponse
+
+router = APIRouter(prefix="/v1", tags=["feeds"])
+State = Annotated[AppState, Depends(get_state)]
+Ingest = Annotated[Principal, Depends(require("ingest"))]
+Reader = Annotated[Principal, Depends(require("moderator", "lookup", "ingest"))]
+
+
+class FeedSubmission(BaseModel):
+    url: str = Field(..., max_length=4096, description="An RSS or Atom feed, a sitemap or a sitemap index.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("url must be an absolute http:// or https:// URL")
+        return value
+
+
+class Feed(BaseModel):
+    url: str
+    added: float
+    via: str | None = Field(None, description="The sitemap index this sitemap was found in.")
+    kind: str | None = Field(None, description="rss, atom, sitemap or sitemapindex, once polled.")
+    last_polled: float | None = None
+    last_status: int | str | None = Field(None, description="HTTP status of the last poll, or the error kind.")
+    last_error: str | None = None
+    items_seen: int = 0
+    items_queued: int = Field(0, description="Article URLs queued for fetching so far.")
+
+
+class FeedList(BaseModel):
+    feeds: list[Feed]
+
+
+@router.post(
+    "/feeds",
+    response_model=Feed,
+    status_code=201,
+    responses={200: {"model": Feed, "description": "already registered"}, 422: {"model": ErrorResponse},
+               **AUTH_ERRORS},
+    summary="Register a feed or sitemap: workers poll it and fetch its new articles",
+)
+def add_feed(submission: FeedSubmission, state: State, _: Ingest):
+    record, created = FeedStore(state.services.client, state.services.settings.key_prefix).add(submission.url)
+    return JSONResponse(Feed(**record).model_dump(), status_code=201 if created else 200)
+
+
+@router.get("/feeds", response_model=FeedList, responses={**AUTH_ERRORS}, summary="Registered feeds and sitemaps")
+def list_feeds(state: State, _: Reader):
+    return {"feeds": FeedStore(state.services.client, state.services.settings.key_prefix).all()}
