@@ -59,11 +59,14 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SENTENCE_END = re.compile(r"[.!?。！？…:;»\"”)]\s*$")
 
 # Container choice: score = prose - BOILERPLATE_WEIGHT * boilerplate text.
-BOILERPLATE_WEIGHT = 1.0
+BOILERPLATE_WEIGHT = float(__import__("os").environ.get("BW", "1.0"))
+FILTERED_WEIGHT = float(__import__("os").environ.get("FW", "0.2"))
+TRIM_TAIL = bool(int(__import__("os").environ.get("TT", "1")))
 MIN_PROSE_BLOCK = 25  # a block shorter than this is neither prose nor boilerplate by itself
 LINK_DENSE = 0.5
 WRAPPER_SHARE = 0.6  # a hinted element holding this share of the prose is a layout wrapper
 
+_DEBUG: list[str] | None = None  # set to a list to collect the container choice (development aid)
 _BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN, BlockKind.TITLE))
 
 
@@ -335,6 +338,19 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
             if active[idx] and raw_prose[idx] >= limit:
                 active[idx] = False
 
+    # A hint on an element whose prose is mostly one declared article body ("date-outer"
+    # around a blog post, "commentary" around an opinion piece) names its style, not its role.
+    for idx in range(n_el):
+        if hints[idx] is MAIN_HINT and raw_prose[idx]:
+            up = parent[idx]
+            while up >= 0:
+                outer = bp[up]
+                if outer < 0:
+                    break
+                if active[outer] and raw_prose[idx] >= 0.5 * raw_prose[outer]:
+                    active[outer] = False
+                up = parent[outer]
+
     def effective_hint(idx: int) -> int:
         h = bp[idx]
         while h >= 0 and not active[h]:
@@ -345,14 +361,19 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
     hinted_by = [effective_hint(b[0]) for b in raw]
 
     # Prose and boilerplate per element.
+    # "bad" weighs what a container would wrongly bring in: short unhinted text that would
+    # pass as main text costs fully, boilerplate that the block-level filters drop anyway
+    # (hinted or link-dense) costs little.
     good = [0.0] * n_el
     bad = [0.0] * n_el
     for i, b in enumerate(raw):
         owner = b[0]
         if hinted_by[i] >= 0 or b[2] > LINK_DENSE * lengths[i]:
-            bad[owner] += lengths[i]
-        else:
+            bad[owner] += FILTERED_WEIGHT * lengths[i]
+        elif prose[i]:
             good[owner] += prose[i]
+        else:
+            bad[owner] += lengths[i]
     for idx in range(n_el - 1, 0, -1):
         p = parent[idx]
         if p >= 0:
@@ -367,6 +388,13 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
         score = g - BOILERPLATE_WEIGHT * bad[idx]
         if score > best_score or (score == best_score and hints[idx] is MAIN_HINT):
             best, best_score = idx, score
+
+    if _DEBUG is not None:
+        cache: dict[int, str] = {}
+        ranked = sorted(range(n_el), key=lambda i: -(good[i] - BOILERPLATE_WEIGHT * bad[i]))[:6]
+        for i in ranked:
+            _DEBUG.append(f"{i:4} good={good[i]:7.0f} bad={bad[i]:7.0f} {_path(page, i, cache)[-140:]}")
+        _DEBUG.append(f"best={best}")
 
     # Main regions: the container plus siblings that continue its prose.
     regions = [(best, end[best])]
@@ -390,18 +418,16 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
     in_main = [False] * n_el
     for lo, hi in regions:
         in_main[lo : hi + 1] = [True] * (hi + 1 - lo)
-    out: list[Block] = []
-    path_cache: dict[int, str] = {}
-    for i, (owner, text, lc, links, tag) in enumerate(raw):
-        n = lengths[i]
+    kinds: list[BlockKind] = []
+    for i, (owner, text, lc, _links, tag) in enumerate(raw):
         h = hinted_by[i]
         kind: BlockKind
         if h >= 0:
-            kind = hints[h]  # type: ignore[assignment]
+            kind = _resolve_hint(h, hints, bp, parent, active)
         elif in_main[owner]:
-            kind = _inner_kind(text, n, lc, tag)
+            kind = _inner_kind(text, lengths[i], lc, tag)
         else:
-            kind = _outer_kind(page, owner, text, n, lc)
+            kind = _outer_kind(page, owner, text, lengths[i], lc)
         if (
             tag == "h1"
             and h < 0
@@ -411,10 +437,18 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
         ):
             kind = BlockKind.TITLE
             title_done = True
+        kinds.append(kind)
+
+    _trim_sections(raw, kinds, prose, in_main)
+
+    out: list[Block] = []
+    path_cache: dict[int, str] = {}
+    for i, (owner, text, lc, links, tag) in enumerate(raw):
+        n = lengths[i]
         out.append(
             Block(
                 text=text,
-                kind=kind,
+                kind=kinds[i],
                 tag=tag,
                 path=_path(page, owner, path_cache),
                 link_density=lc / n if n else 0.0,
@@ -422,6 +456,62 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
             )
         )
     return out
+
+
+# Kinds that name a whole region: an outer one wins over what its parts say ("author-name"
+# inside an author box is part of the bio, a date inside related posts is part of them).
+_REGION_KINDS = frozenset(
+    {
+        BlockKind.COMMENTS, BlockKind.AUTHOR_BIO, BlockKind.RELATED, BlockKind.NEWSLETTER, BlockKind.SHARE,
+        BlockKind.ADS, BlockKind.LEGAL, BlockKind.NAVIGATION,
+    }
+)  # fmt: skip
+
+
+def _resolve_hint(h: int, hints: list, bp: list[int], parent: list[int], active: list[bool]) -> BlockKind:
+    """The kind of a block under active hint `h`: the outermost region kind, else the innermost hint."""
+    kind = hints[h]
+    up = parent[h]
+    while up >= 0:
+        outer = bp[up]
+        if outer < 0:
+            break
+        if active[outer] and hints[outer] in _REGION_KINDS:
+            kind = hints[outer]
+        up = parent[outer]
+    return kind
+
+
+def _trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main: list[bool]) -> None:
+    """Context rules inside the article container.
+
+    A heading whose section holds only boilerplate ("Related articles" over a link list)
+    belongs to that boilerplate; short lines after the article's last prose block are
+    calls to action, labels and widgets, not text.
+    """
+    main_idx = [i for i in range(len(raw)) if in_main[raw[i][0]]]
+    if not main_idx:
+        return
+    # Headings: look ahead to the next heading or the end of the container.
+    for pos, i in enumerate(main_idx):
+        if kinds[i] is not BlockKind.MAIN or (raw[i][4] not in _HEADINGS and prose[i]):
+            continue
+        following = None
+        for j in main_idx[pos + 1 :]:
+            if raw[j][4] in _HEADINGS:
+                break
+            if kinds[j] is BlockKind.MAIN or kinds[j] is BlockKind.TITLE:
+                following = None
+                break
+            if following is None:
+                following = kinds[j]
+        if following is not None:
+            kinds[i] = following
+    if TRIM_TAIL:
+        last_prose = max((i for i in main_idx if kinds[i] is BlockKind.MAIN and prose[i]), default=-1)
+        for i in main_idx:
+            if i > last_prose and kinds[i] is BlockKind.MAIN:
+                kinds[i] = BlockKind.OTHER
 
 
 def _inner_kind(text: str, n: int, lc: int, tag: str) -> BlockKind:

@@ -26,7 +26,8 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
     (
         _NEUTRAL,
         "entryheader entrytitle posttitle postheader articleheader articletitle storyheader storytitle pageheader"
-        " pagetitle headline subheader subtitle entryhead posthead articlehead",
+        " pagetitle headline subheader subtitle entryhead posthead articlehead commentary twittertweet instagrammedia"
+        " tiktokembed",
         "",
     ),
     (
@@ -63,7 +64,7 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
     (
         BlockKind.NAVIGATION,
         "breadcrumb pagination pager navigation navbar menu skiplink skipto jumpto postnav subnav topnav mainnav",
-        "nav navi prev next previous tabs",
+        "nav navi prev next previous",
     ),
     (
         BlockKind.ADS,
@@ -170,6 +171,8 @@ _ITEMPROP_HINTS: dict[str, BlockKind | str] = {
 }
 
 
+_STATE_FLAG = re.compile(r"(?:^|[-_])(?:has|no|with|without|enable|enabled|disable|disabled|show|allow|can|is)[-_]")
+
 _HIDDEN_CLASSES = frozenset(
     {
         "hidden", "hide", "d-none", "sr-only", "screen-reader-text", "screen-reader-only", "visually-hidden",
@@ -186,6 +189,12 @@ def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
         return -1, HIDDEN
     if token.startswith(_TAXONOMY_PREFIXES):
         return _NO_HINT
+    flag = _STATE_FLAG.search(token)
+    if flag:
+        # "has-sidebar", "o-section--has-ads", "enable-pin-share": a state, not a region.
+        token = token[: flag.start()]
+        if not token:
+            return _NO_HINT
     best = _NO_HINT
     for word in _WORD.findall(token):
         found = _WORD_RANK.get(word)
