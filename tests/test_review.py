@@ -78,10 +78,18 @@ def test_site_view(api: httpx.Client) -> None:
     assert site["report"]["site"] == REPOST["site"]
     assert site["report"]["top_sources"][0]["site"] == ORIGINAL["site"]
     assert [p["url"] for p in site["pages"]["items"]] == [REPOST_URL]
-    assert site["timeline"] == [{"day": "2024-02-14", "pages": 1, "republished": 1}]
+    assert site["timeline"] == {"bucket": "day", "periods": [{"period": "2024-02-14", "pages": 1, "republished": 1}]}
     assert api.get("/v1/review/sites/unknown.example").status_code == 404
+    # Pages years apart: the timeline counts per month, empty months included, so its x axis is time.
+    for path, when in (("/a", "2020-01-05T10:00:00Z"), ("/b", "2023-06-01T10:00:00Z")):
+        html = UNRELATED.replace("tomatoes", f"tomatoes {path}")
+        api.post("/v1/pages", json={"url": f"https://garden.example{path}", "html": html, "published_at": when})
+    timeline = api.get("/v1/review/sites/garden.example").json()["timeline"]
+    assert timeline["bucket"] == "month" and len(timeline["periods"]) == 42
+    assert timeline["periods"][0] == {"period": "2020-01", "pages": 1, "republished": 0}
+    assert sum(p["pages"] for p in timeline["periods"]) == 2
     hosts = {row["site"] for row in api.get("/v1/review/sites").json()}
-    assert hosts == {ORIGINAL["site"], REPOST["site"]}
+    assert hosts == {ORIGINAL["site"], REPOST["site"], "garden.example"}
 
 
 def test_labels_round_trip_and_export(api: httpx.Client) -> None:

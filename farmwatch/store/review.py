@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import redis
 
@@ -153,16 +153,39 @@ class ReviewIndex:
         pipe.execute()
         return result
 
-    def timeline(self, site: str, days: int = 365) -> list[dict]:
-        """Per day, how many of the site's pages were judged republished and how many were seen in all."""
-        keys = {self.key("date"): 1.0, self.key("site", site): 0.0}
-        dates = self.client.zinter(keys, withscores=True)
-        republished = {m for m in self.client.sinter(self.key("site", site), self.key("verdict", "republished"))}
+    def timeline(self, site: str, max_periods: int = 120) -> dict:
+        """The site's pages and republications per day, or per month or year when they span longer, gaps
+        included so a chart's x axis is time; dates are publication dates (first seen when undated)."""
+        dates = self.client.zinter({self.key("date"): 1.0, self.key("site", site): 0.0}, withscores=True)
+        republished = set(self.client.sinter(self.key("site", site), self.key("verdict", "republished")))
+        if not dates:
+            return {"bucket": "day", "periods": []}
+        moments = [(member, datetime.fromtimestamp(when, UTC).date()) for member, when in dates]
+        first, last = min(d for _, d in moments), max(d for _, d in moments)
+        if (last - first).days < max_periods:
+            bucket, label = "day", date.isoformat
+        elif (last.year - first.year) * 12 + last.month - first.month < max_periods:
+            bucket, label = "month", lambda d: d.isoformat()[:7]
+        else:
+            bucket, label = "year", lambda d: str(d.year)
         total: Counter[str] = Counter()
         copied: Counter[str] = Counter()
-        for member, when in dates:
-            day = datetime.fromtimestamp(when, UTC).date().isoformat()
-            total[day] += 1
-            if member in republished:
-                copied[day] += 1
-        return [{"day": day, "pages": total[day], "republished": copied[day]} for day in sorted(total)[-days:]]
+        for member, when in moments:
+            total[label(when)] += 1
+            copied[label(when)] += member in republished
+        periods = []
+        cursor = first
+        while cursor <= last:
+            name = label(cursor)
+            if not periods or periods[-1]["period"] != name:
+                periods.append({"period": name, "pages": total[name], "republished": copied[name]})
+            cursor = _next(cursor, bucket)
+        return {"bucket": bucket, "periods": periods}
+
+
+def _next(day: date, bucket: str) -> date:
+    if bucket == "day":
+        return day + timedelta(days=1)
+    if bucket == "month":
+        return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date(day.year + 1, 1, 1)

@@ -120,7 +120,8 @@ function showAuthError(error) {
 // --- shared pieces -------------------------------------------------------------------------------
 function verdictBadge(verdict, score) {
   if (!verdict) return h("span", { class: "badge" }, "unjudged");
-  return h("span", { class: `badge ${verdict}` }, verdict === "republished" ? `republished ${num(score)}` : "original");
+  const text = verdict === "republished" && score !== undefined ? `republished ${num(score)}` : verdict;
+  return h("span", { class: `badge ${verdict}` }, text);
 }
 
 function creditBadge(credited) {
@@ -147,7 +148,7 @@ function pageTable(items, options = {}) {
   const rows = items.map((item, i) =>
     h("tr", { "data-url": item.url, onclick: () => select(i), ondblclick: () => open(i) },
       h("td", { class: "score" }, num(item.score)),
-      h("td", {}, verdictBadge(item.verdict, item.score)),
+      h("td", {}, verdictBadge(item.verdict)),
       h("td", { class: "title" },
         pageLink(item.url, item.title || item.url),
         h("div", { class: "url muted" }, item.url)),
@@ -160,6 +161,7 @@ function pageTable(items, options = {}) {
       h("td", {}, labelBadge(item.label)))
   );
   const table = h("table", { class: "pages" },
+    h("colgroup", {}, ["score", "verdict", "page", "site", "source", "credit", "date", "label"].map((c) => h("col", { class: `c-${c}` }))),
     h("thead", {}, h("tr", {},
       h("th", {}, "score"), h("th", {}, "verdict"), h("th", {}, "page"), h("th", {}, "site"),
       h("th", {}, "first source"), h("th", {}, "credit"), h("th", {}, "date"), h("th", {}, "label"))),
@@ -332,7 +334,6 @@ function labelPanel(page, labels) {
             h("span", { class: "muted" }, `${new Date(l.created_at * 1000).toISOString().slice(0, 16).replace("T", " ")} · ${l.moderator || "open service"} · on “${l.verdict}”`),
             l.note ? h("div", { class: "labelnote" }, l.note) : "")))
       : h("p", { class: "muted" }, "No label yet."));
-  // exposes send to the keyboard handler
 }
 
 async function renderPage(params) {
@@ -380,28 +381,30 @@ async function renderPage(params) {
 }
 
 // --- site view ------------------------------------------------------------------------------------
-function timelineChart(days) {
-  const width = 640, height = 160, pad = 28;
-  if (!days.length) return h("p", { class: "muted" }, "No dated pages.");
-  const max = Math.max(1, ...days.map((d) => d.pages));
-  const step = (width - pad * 2) / days.length;
-  const bar = Math.max(2, Math.min(24, step * 0.8));
+function timelineChart(timeline) {
+  const periods = timeline.periods;
+  const width = 640, height = 170, pad = 30;
+  if (!periods.length) return h("p", { class: "muted" }, "No dated pages.");
+  const max = Math.max(1, ...periods.map((d) => d.pages));
+  const step = (width - pad * 2) / periods.length;
+  const bar = Math.max(1, Math.min(24, step * 0.8));
   const y = (v) => height - pad - (v / max) * (height - pad * 2);
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": "pages and republications per day" },
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": `pages and republications per ${timeline.bucket}` },
     svg("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, class: "axis" }),
-    svg("text", { x: 4, y: y(max) + 4, class: "tick" }, String(max)),
-    svg("text", { x: 4, y: height - pad + 4, class: "tick" }, "0"),
-    days.map((d, i) => {
+    svg("line", { x1: pad, y1: y(max), x2: width - pad, y2: y(max), class: "grid" }),
+    svg("text", { x: pad - 4, y: y(max) + 4, class: "tick", "text-anchor": "end" }, String(max)),
+    svg("text", { x: pad - 4, y: height - pad + 4, class: "tick", "text-anchor": "end" }, "0"),
+    periods.map((d, i) => {
       const x = pad + i * step + (step - bar) / 2;
       return svg("g", {},
         svg("rect", { x, y: y(d.pages), width: bar, height: height - pad - y(d.pages), class: "all" }),
         svg("rect", { x, y: y(d.republished), width: bar, height: height - pad - y(d.republished), class: "rep" }),
-        svg("title", {}, `${d.day}: ${d.republished} republished of ${d.pages} pages`));
+        svg("title", {}, `${d.period}: ${d.republished} republished of ${d.pages} pages`));
     }),
-    svg("text", { x: pad, y: height - 8, class: "tick" }, days[0].day),
-    days.length > 1 ? svg("text", { x: width - pad, y: height - 8, class: "tick", "text-anchor": "end" }, days[days.length - 1].day) : null);
+    svg("text", { x: pad, y: height - 10, class: "tick" }, periods[0].period),
+    periods.length > 1 ? svg("text", { x: width - pad, y: height - 10, class: "tick", "text-anchor": "end" }, periods[periods.length - 1].period) : null);
   return h("div", {}, chart,
-    h("div", { class: "legend" }, h("span", { class: "sw rep" }), " republished ", h("span", { class: "sw all" }), " all pages, per day of publication"));
+    h("div", { class: "legend" }, h("span", { class: "sw rep" }), " republished ", h("span", { class: "sw all" }), ` all pages, per ${timeline.bucket} of publication`));
 }
 
 async function renderSite(host, params) {
@@ -430,7 +433,7 @@ async function renderSite(host, params) {
         h("section", { class: "panel" },
           h("h2", {}, "Sources it copies most"),
           r.top_sources.length
-            ? h("ol", { class: "topsources" }, r.top_sources.map((s) => h("li", {}, siteLink(s.site), h("span", { class: "muted" }, ` ${s.pages} pages`))))
+            ? h("ol", { class: "topsources" }, r.top_sources.map((s) => h("li", {}, siteLink(s.site), h("span", { class: "muted" }, ` ${s.pages} ${s.pages === 1 ? "page" : "pages"}`))))
             : h("p", { class: "muted" }, "None."))),
       h("h2", {}, "Pages"),
       list.table,
@@ -466,7 +469,7 @@ async function renderLabels(params) {
       h("div", { class: "heading" }, h("h1", {}, "Labels"),
         h("button", { type: "button", id: "export", onclick: download }, "Export (JSON lines)")),
       data.items.length
-        ? h("table", { class: "pages" },
+        ? h("table", { class: "pages labeltable" },
             h("thead", {}, h("tr", {}, h("th", {}, "when"), h("th", {}, "decision"), h("th", {}, "page"), h("th", {}, "verdict then"), h("th", {}, "note"), h("th", {}, "by"))),
             h("tbody", {}, data.items.map((l) => h("tr", {},
               h("td", { class: "date" }, new Date(l.created_at * 1000).toISOString().slice(0, 16).replace("T", " ")),

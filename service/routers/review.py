@@ -54,16 +54,21 @@ class PageView(BaseModel):
     labels: list[Label]
 
 
-class TimelineDay(BaseModel):
-    day: str
+class TimelinePeriod(BaseModel):
+    period: str = Field(description="A day (2024-02-14), month (2024-02) or year (2024).")
     pages: int
     republished: int
+
+
+class Timeline(BaseModel):
+    bucket: Literal["day", "month", "year"]
+    periods: list[TimelinePeriod] = Field(description="Consecutive periods, empty ones included.")
 
 
 class SiteView(BaseModel):
     report: SiteReport
     pages: QueuePage
-    timeline: list[TimelineDay]
+    timeline: Timeline
 
 
 class SiteRow(BaseModel):
