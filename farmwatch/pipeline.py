@@ -21,7 +21,7 @@ from farmwatch.analysis.fingerprint import (
     shingle_hashes,
     signature_from_bytes,
 )
-from farmwatch.analysis.page import PageAnalysis
+from farmwatch.analysis.page import PageAnalysis, fingerprint
 from farmwatch.analysis.provenance import (
     Edge,
     PageFacts,
@@ -32,6 +32,7 @@ from farmwatch.analysis.provenance import (
     rank_sources,
     republication_score,
 )
+from farmwatch.analysis.templates import apply_site_template, template_candidates
 from farmwatch.analysis.urls import absolute_url, normalize_url, same_site
 from farmwatch.config import Settings
 from farmwatch.store.lsh import LshIndex
@@ -120,12 +121,26 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
     }
 
 
+def learn_site_template(services: Services, analysis: PageAnalysis, *, count: bool) -> None:
+    """Relabel main-text blocks the site repeats on many pages as its template, then count this page's blocks."""
+    keys = template_candidates(analysis.blocks)
+    if not keys:
+        return
+    seen_on = services.pages.template_counts(analysis.site, keys)
+    if apply_site_template(analysis.blocks, seen_on, services.pages.site_size(analysis.site)):
+        fingerprint(analysis, services.settings.fingerprint)
+    if count:
+        services.pages.count_template_blocks(analysis.site, keys)
+
+
 def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -> int:
     """Store, match and judge one analysed page; returns its page id."""
     settings, pages, index = services.settings, services.pages, services.index
     page_id = pages.page_id(analysis.url, create=True)
     assert page_id is not None
-    first_seen = pages.first_seen(page_id) or time.time()
+    known_first_seen = pages.first_seen(page_id)
+    first_seen = known_first_seen or time.time()
+    learn_site_template(services, analysis, count=known_first_seen is None)
     facts = facts_of(analysis, page_id, origin, first_seen)
     doc = document_of(analysis, facts)
     matchable = len(analysis.shingles) >= settings.fingerprint.min_shingles

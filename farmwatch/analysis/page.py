@@ -73,10 +73,6 @@ def analyze_html(
     metadata = extract_metadata(tree, normalized)
     blocks = extract_blocks(tree, normalized)
     credits, source_links = find_credits(blocks, normalized)
-    # Source credits sit in boilerplate, but the linked page is the page's own claim of origin.
-    shingles = shingle_hashes("\n".join(b.text for b in blocks if b.kind is BlockKind.MAIN), settings.shingle_words)
-    signature = np.asarray(minhash(shingles, settings).hashvalues, dtype=np.uint32)
-
     analysis = PageAnalysis(
         url=normalized,
         site=host_of(normalized),
@@ -84,9 +80,10 @@ def analyze_html(
         blocks=blocks,
         credits=credits,
         source_links=source_links,
-        shingles=shingles,
-        signature=signature,
+        shingles=np.empty(0, dtype=np.uint64),
+        signature=np.empty(0, dtype=np.uint32),
     )
+    fingerprint(analysis, settings)
     published, date_only, source = metadata.published_at, metadata.published_date_only, metadata.published_from
     if published is None:
         published, date_only = find_date_fallback(html, normalized)
@@ -95,6 +92,12 @@ def analyze_html(
         published, date_only = parse_datetime(published_hint)
         source = "client" if published else None
     analysis.published_at, analysis.published_date_only, analysis.published_from = published, date_only, source
-    if len(shingles) < settings.min_shingles:
+    if len(analysis.shingles) < settings.min_shingles:
         analysis.warnings.append("too little main text to match against other pages")
     return analysis
+
+
+def fingerprint(analysis: PageAnalysis, settings: FingerprintSettings) -> None:
+    """(Re)compute the shingles and MinHash of the page's main text, after any relabelling."""
+    analysis.shingles = shingle_hashes(analysis.main_text, settings.shingle_words)
+    analysis.signature = np.asarray(minhash(analysis.shingles, settings).hashvalues, dtype=np.uint32)

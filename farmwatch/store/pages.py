@@ -195,6 +195,28 @@ class PageStore:
         pipe.execute()
         return neighbours
 
+    # --- site templates ---
+    def template_counts(self, host: str, keys: list[int]) -> dict[int, int]:
+        """On how many of the site's pages each block text was seen."""
+        values = self.client.hmget(f"{self.prefix}:tpl:{host}", [str(k) for k in keys])
+        return {k: int(v) for k, v in zip(keys, values, strict=True) if v is not None}
+
+    def count_template_blocks(self, host: str, keys: list[int], max_fields: int = 50_000) -> None:
+        key = f"{self.prefix}:tpl:{host}"
+        pipe = self.client.pipeline(transaction=False)
+        for block in keys:
+            pipe.hincrby(key, str(block), 1)
+        pipe.hlen(key)
+        size = pipe.execute()[-1]
+        if size > max_fields:
+            self._prune_template(key)
+
+    def _prune_template(self, key: str) -> None:
+        """Forget block texts seen once: a big site's one-off paragraphs are not its template."""
+        once = [field for field, count in self.client.hscan_iter(key, count=1000) if count == b"1"]
+        for start in range(0, len(once), 1000):
+            self.client.hdel(key, *once[start : start + 1000])
+
     # --- sites ---
     def site_page_ids(self, host: str, limit: int = 10_000) -> list[int]:
         return [int(x) for x in self.client.zrevrange(self._site(host), 0, limit - 1)]

@@ -1,0 +1,49 @@
+"""Site templates: text that recurs across many pages of one site is that site's boilerplate.
+
+An extractor sees one page at a time; a farm's bio, its "Source link" line or
+its newsletter box look like article text on a single page but repeat on
+every page of the site. Given how often each block's text was already seen on
+the site, blocks seen on enough of its other pages are relabelled SITE_TEMPLATE.
+"""
+
+from __future__ import annotations
+
+import re
+
+import xxhash
+
+from farmwatch.analysis.blocks import Block, BlockKind
+
+_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
+def block_key(text: str) -> int:
+    """A key for a block's text that ignores spacing, case and numbers (dates, counts)."""
+    normal = _DIGITS.sub("0", _SPACE.sub(" ", text).strip().lower())
+    return xxhash.xxh3_64_intdigest(normal.encode())
+
+
+def template_candidates(blocks: list[Block]) -> list[int]:
+    """Keys of the blocks worth counting: text the extractor kept as main text."""
+    return list(dict.fromkeys(block_key(b.text) for b in blocks if b.kind is BlockKind.MAIN and len(b.text) >= 20))
+
+
+def apply_site_template(
+    blocks: list[Block], seen_on: dict[int, int], site_pages: int, min_pages: int = 3, min_share: float = 0.3
+) -> int:
+    """Relabel main blocks that already appeared on enough of the site's pages; returns how many.
+
+    A block counts as template when it was seen on at least min_pages other pages
+    and on at least min_share of the pages seen from the site."""
+    if site_pages < min_pages:
+        return 0
+    changed = 0
+    for block in blocks:
+        if block.kind is not BlockKind.MAIN:
+            continue
+        count = seen_on.get(block_key(block.text), 0)
+        if count >= min_pages and count >= min_share * site_pages:
+            block.kind = BlockKind.SITE_TEMPLATE
+            changed += 1
+    return changed

@@ -1,0 +1,39 @@
+"""Text a site repeats on every page is learnt as that site's template."""
+
+from __future__ import annotations
+
+import random
+
+import httpx
+
+PROMO = (
+    "Support independent journalism at Daily Example Hub: subscribe today and get every story "
+    "delivered to your inbox before anyone else reads it."
+)
+
+
+def article_html(seed: int) -> str:
+    rng = random.Random(seed)
+    words = [f"word{rng.randrange(4000)}" for _ in range(600)]
+    paragraphs = "".join(f"<p>{' '.join(words[i : i + 60])}.</p>" for i in range(0, 600, 60))
+    # The promo sits inside the article body, where a single-page extractor takes it for article text.
+    return (
+        f"<html><head><title>Story {seed}</title></head><body><article><h1>Story {seed}</h1>"
+        f"{paragraphs}<p>{PROMO}</p></article></body></html>"
+    )
+
+
+def test_repeated_promo_becomes_site_template(api: httpx.Client) -> None:
+    reports = []
+    for seed in range(5):
+        response = api.post(
+            "/v1/pages", json={"url": f"https://dailyexample.net/story-{seed}", "html": article_html(seed)}
+        )
+        assert response.status_code == 200
+        reports.append(response.json())
+    assert PROMO in reports[0]["main_text"]  # the first pages cannot know yet
+    last = reports[-1]
+    assert PROMO not in last["main_text"]
+    assert {"kind": "site_template", "text": PROMO} in last["boilerplate"]["blocks"]
+    # Articles of one site never match each other through their shared template.
+    assert last["provenance"]["verdict"] == "original"
