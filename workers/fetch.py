@@ -41,6 +41,7 @@ except ImportError:  # optional: without it we do not advertise br
     brotli = None
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+REDIRECTS = (301, 302, 303, 307, 308)  # not 304, which httpx also counts as a redirect
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Cloud instance-metadata endpoints: refused even when allow_private covers them.
 METADATA_ADDRESSES = frozenset(
@@ -343,7 +344,7 @@ class Fetcher:
                     _DEADLINE.set((_DEADLINE.get() or entered) + time.monotonic() - entered)
                     try:
                         with self.client.stream("GET", url, headers=headers) as response:
-                            if response.is_redirect:
+                            if response.status_code in REDIRECTS:
                                 location = response.headers.get("location")
                                 if not location:
                                     raise FetchError("bad_redirect", f"redirect from {url} without a Location")

@@ -131,8 +131,8 @@ class PoliteFetcher:
             result = self.fetcher.fetch(f"{origin}/robots.txt", accept=None, max_bytes=ROBOTS_MAX_BYTES,
                                         statuses_ok=True)
         except FetchError as error:
-            if error.kind in ("forbidden_address", "bad_url"):
-                raise
+            if error.kind in ("forbidden_address", "bad_url", "connection", "dns", "timeout"):
+                raise  # the host itself is unreachable or refused: say so, and cache nothing
             if error.kind == "too_large":
                 return 404, b""  # a robots.txt past 500 KiB is not one we can honour; treat as no rules
             return 0, b""
