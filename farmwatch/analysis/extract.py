@@ -60,11 +60,13 @@ _SENTENCE_END = re.compile(r"[.!?。！？…:;»\"”)]\s*$")
 
 # Container choice: score = prose - BOILERPLATE_WEIGHT * boilerplate text.
 BOILERPLATE_WEIGHT = float(__import__("os").environ.get("BW", "1.0"))
-FILTERED_WEIGHT = float(__import__("os").environ.get("FW", "0.2"))
+FILTERED_WEIGHT = float(__import__("os").environ.get("FW", "0.1"))
 TRIM_TAIL = bool(int(__import__("os").environ.get("TT", "1")))
+OUTER_PROSE = int(__import__("os").environ.get("OP", "100"))
+SIB = float(__import__("os").environ.get("SIB", "0.2"))
 MIN_PROSE_BLOCK = 25  # a block shorter than this is neither prose nor boilerplate by itself
 LINK_DENSE = 0.5
-WRAPPER_SHARE = 0.6  # a hinted element holding this share of the prose is a layout wrapper
+WRAPPER_SHARE = float(__import__("os").environ.get("WS", "0.6"))  # a hinted element holding this share of the prose is a layout wrapper
 
 _DEBUG: list[str] | None = None  # set to a list to collect the container choice (development aid)
 _BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN, BlockKind.TITLE))
@@ -341,7 +343,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
     # A hint on an element whose prose is mostly one declared article body ("date-outer"
     # around a blog post, "commentary" around an opinion piece) names its style, not its role.
     for idx in range(n_el):
-        if hints[idx] is MAIN_HINT and raw_prose[idx]:
+        if hints[idx] is MAIN_HINT and raw_prose[idx] >= 0.3 * total_prose:
             up = parent[idx]
             while up >= 0:
                 outer = bp[up]
@@ -403,7 +405,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
         sib = bp_parent + 1
         stop = end[bp_parent]
         while sib <= stop:
-            if sib != best and hints[sib] is None and good[sib] > bad[sib] and good[sib] >= 0.2 * good[best]:
+            if sib != best and hints[sib] is None and good[sib] > bad[sib] and good[sib] >= SIB * good[best]:
                 regions.append((sib, end[sib]))
             sib = end[sib] + 1
 
@@ -531,6 +533,8 @@ def _outer_kind(page: _Page, owner: int, text: str, n: int, lc: int) -> BlockKin
         return kind
     if lc > LINK_DENSE * n:
         return BlockKind.NAVIGATION
+    if OUTER_PROSE and n - lc >= OUTER_PROSE and lc < 0.1 * n:
+        return BlockKind.MAIN
     return BlockKind.OTHER
 
 
