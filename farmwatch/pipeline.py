@@ -264,6 +264,10 @@ def _match(
     return edges
 
 
+JUDGE_EDGES = 100  # edges weighed per judgement
+COMPOSITE_EDGES = 24  # edges searched for a stitched-together page (pairs: quadratic)
+
+
 def judge(services: Services, page_id: int) -> dict | None:
     """Re-derive a page's provenance from its edges and store it."""
     pages = services.pages
@@ -271,13 +275,18 @@ def judge(services: Services, page_id: int) -> dict | None:
     if page_id not in facts_map:
         return None
     facts = facts_map[page_id]
-    edges = pages.edges(page_id)
+    # A widely copied original has hundreds of edges; its verdict and ranking depend on the strongest.
+    edges = strongest(pages.edges(page_id), JUDGE_EDGES)
     others = pages.facts([e.other for e in edges])
-    other_provenance = pages.provenances(list(others))
-    facts.farm_share = site_farm_share(services, facts.site, exclude=page_id)
-    facts.composite_of = composite_parts(edges)
+    provenances = pages.provenances([page_id, *others])
+    previous = provenances.pop(page_id, None)
+    other_provenance = provenances
+    shares = site_farm_shares(services, [facts, *others.values()], {page_id: previous, **other_provenance})
+    facts.farm_share = shares[page_id]
+    facts.composite_of = composite_parts(strongest(edges, COMPOSITE_EDGES))
     for other_id, other_edges in pages.edges_many(list(others)).items():
-        others[other_id].composite_of = composite_parts(other_edges)
+        others[other_id].farm_share = shares[other_id]
+        others[other_id].composite_of = composite_parts(strongest(other_edges, COMPOSITE_EDGES))
 
     findings: list[SourceFinding] = []
     copies: list[dict] = []
@@ -286,7 +295,6 @@ def judge(services: Services, page_id: int) -> dict | None:
         other = others.get(edge.other)
         if other is None:
             continue
-        other.farm_share = site_farm_share(services, other.site, exclude=other.id)
         verdict = judge_pair(facts, other, edge)
         if verdict.relation == "alternate":
             alternates.append(
@@ -322,7 +330,6 @@ def judge(services: Services, page_id: int) -> dict | None:
         "copies": sorted(copies, key=lambda c: -c["containment"])[:50],
         "evidence": _page_evidence(facts, ranked),
     }
-    previous = pages.provenances([page_id]).get(page_id)
     pages.save_provenance(page_id, provenance)
     _count_verdict_change(services, facts.site, previous, provenance)
     ReviewIndex(services.client, services.settings.key_prefix).update(facts, provenance)
@@ -376,16 +383,30 @@ def _count_verdict_change(services: Services, site: str, before: dict | None, af
         services.client.hincrby(_stats_key(services, site), "republished", 1 if now else -1)
 
 
-def site_farm_share(services: Services, site: str, exclude: int | None = None) -> float:
-    """Share of a site's pages judged republished (a page's own verdict left out)."""
-    total = services.pages.site_size(site)
-    republished = int(services.client.hget(_stats_key(services, site), "republished") or 0)
-    if exclude is not None:
+def site_farm_shares(services: Services, pages: list[PageFacts], verdicts: dict[int, dict | None]) -> dict[int, float]:
+    """For each page, the share of its site's *other* pages judged republished, in one round trip."""
+    sites = list(dict.fromkeys(p.site for p in pages))
+    pipe = services.client.pipeline(transaction=False)
+    for site in sites:
+        pipe.zcard(services.pages._site(site))
+        pipe.hget(_stats_key(services, site), "republished")
+    replies = pipe.execute()
+    counts = {site: (int(replies[2 * i]), int(replies[2 * i + 1] or 0)) for i, site in enumerate(sites)}
+    shares = {}
+    for page in pages:
+        total, republished = counts[page.site]
+        own = verdicts.get(page.id)
         total -= 1
-        prov = services.pages.provenances([exclude]).get(exclude)
-        if prov and prov.get("verdict") == "republished":
+        if own and own.get("verdict") == "republished":
             republished -= 1
-    return republished / total if total > 0 else 0.0
+        shares[page.id] = max(0, republished) / total if total > 0 else 0.0
+    return shares
+
+
+def strongest(edges: list[Edge], limit: int) -> list[Edge]:
+    if len(edges) <= limit:
+        return edges
+    return sorted(edges, key=lambda e: max(e.containment, e.other_containment), reverse=True)[:limit]
 
 
 def page_report(services: Services, url: str) -> dict | None:
