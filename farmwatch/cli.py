@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from farmwatch.config import get_settings
-from farmwatch.opscli import keys_app
+from farmwatch.opscli import export_command, import_command, keys_app
 
 app = typer.Typer(
     help="Content-farm and republication detector.",
@@ -24,10 +24,14 @@ app = typer.Typer(
 eval_app = typer.Typer(help="Score the service on a corpus with ground truth.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
+app.command("export")(export_command)
+app.command("import")(import_command)
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from farmwatch.logs import configure
+
+    configure(logging.INFO)  # JSON lines with the request id (farmwatch/logs.py)
 
 
 def _redis_url(start_embedded: bool) -> tuple[str, object | None]:
@@ -97,6 +101,8 @@ def serve(
             host=bind,
             port=port or settings.port,
             log_level="info",
+            log_config=None,  # keep the JSON logging configured above
+            access_log=False,  # the API writes its own access line
             limit_concurrency=256,
             timeout_keep_alive=5,
         )

@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     store_text: bool = True  # keep main text for exact verification and passage evidence
     max_request_bytes: int = 12 * 1024 * 1024
     body_timeout: float = 30.0  # seconds a client may take to send its request body
+    queue_stuck_after: float = 300.0  # /readyz fails when jobs wait this long and no worker reads the queue
     # Browser origins allowed to call the API (CORS): browser extensions by default.
     cors_origin_regex: str = r"^(chrome-extension|moz-extension|safari-web-extension)://[A-Za-z0-9._-]+$"
 

@@ -1,10 +1,11 @@
-"""Operator commands: `farmwatch keys create|list|revoke` (registered in farmwatch/cli.py)."""
+"""Operator commands: `farmwatch keys create|list|revoke`, `farmwatch export|import` (joined in cli.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import redis
@@ -105,3 +106,54 @@ def refuse_unprotected(url: str, host: str) -> None:
             err=True,
         )
         raise typer.Exit(2)
+
+
+def export_command(
+    output: Annotated[Path, typer.Argument(help="File to write (JSON lines); '-' for stdout.")] = Path("-"),
+) -> None:
+    """Export pages (facts, report, text, verdict, edges), aliases and moderator labels as JSON lines."""
+    import sys
+
+    import orjson
+
+    from farmwatch.backup import export_lines
+    from farmwatch.pipeline import Services
+
+    counts: dict[str, int] = {}
+    with operator_redis() as client:
+        services = Services.create(client, get_settings())
+        out = sys.stdout.buffer if str(output) == "-" else output.open("wb")
+        try:
+            for line in export_lines(services):
+                counts[line["type"]] = counts.get(line["type"], 0) + 1
+                out.write(orjson.dumps(line) + b"\n")
+        finally:
+            if out is not sys.stdout.buffer:
+                out.close()
+    typer.echo(f"exported {json.dumps(counts)}", err=True)
+
+
+def import_command(
+    source: Annotated[Path, typer.Argument(help="An export file (JSON lines); '-' for stdin.")],
+) -> None:
+    """Import an export into this service's Redis (pages already there under the same URL are replaced)."""
+    import sys
+
+    import orjson
+
+    from farmwatch.backup import ImportRefused, import_lines
+    from farmwatch.pipeline import Services
+
+    raw = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
+    try:
+        lines = [orjson.loads(line) for line in raw.splitlines() if line.strip()]
+    except orjson.JSONDecodeError as error:
+        typer.echo(f"error: not JSON lines: {error}", err=True)
+        raise typer.Exit(2) from error
+    with operator_redis() as client:
+        try:
+            counts = import_lines(Services.create(client, get_settings()), lines)
+        except ImportRefused as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+    typer.echo(f"imported {json.dumps(counts)}", err=True)

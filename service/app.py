@@ -7,13 +7,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from farmwatch.config import Settings, get_settings
+from farmwatch.metrics import RedisMetrics
 from farmwatch.pipeline import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.jobs import JobQueue
-from service import errors
+from service import errors, observe
 from service.auth import Auth, is_loopback
 from service.bodylimit import BodyLimit
 from service.deps import AppState
+from service.observe import RequestObserver
 from service.routers import feeds, jobs, pages, sites
 
 
@@ -27,7 +29,9 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
         client = connect(redis_url)
         app.state.farmwatch = AppState(Services.create(client, settings), JobQueue(client, settings.key_prefix))
         app.state.auth = Auth(client, settings, open_when_no_keys)
+        app.state.metrics = RedisMetrics(client, settings.key_prefix)
         yield
+        app.state.metrics.close()
         client.close()
 
     app = FastAPI(
@@ -42,6 +46,9 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
     app.include_router(sites.router)
     app.include_router(feeds.router)
     app.include_router(jobs.router)
+
+    app.add_middleware(RequestObserver)  # added last, so outermost: it sees every response, refusals included
+    app.include_router(observe.router)
 
     @app.get("/healthz", tags=["operations"], summary="Alive")
     def healthz() -> dict[str, str]:

@@ -149,6 +149,12 @@ class SiteReport(BaseModel):
     reasons: list[str]
 
 
+class PageDeleted(BaseModel):
+    url: str
+    deleted: bool
+    rejudged: int = Field(description="How many pages matched with it were judged again.")
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

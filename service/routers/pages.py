@@ -11,7 +11,7 @@ from farmwatch.pipeline import page_report, submit_html
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
-from service.models import ErrorResponse, JobAccepted, JobStatus, PageReport, PageSubmission
+from service.models import ErrorResponse, JobAccepted, JobStatus, PageDeleted, PageReport, PageSubmission
 
 router = APIRouter(prefix="/v1", tags=["pages"])
 State = Annotated[AppState, Depends(get_state)]
@@ -36,7 +36,8 @@ def submit_page(submission: PageSubmission, state: State, request: Request, _: I
         return submit_html(
             state.services, submission.url, submission.html, origin="client", published_hint=submission.published_at
         )
-    job_id, _created = state.queue.submit(submission.url, request_id=request.headers.get("x-request-id"))
+    request_id = getattr(request.state, "request_id", None) or request.headers.get("x-request-id")
+    job_id, _created = state.queue.submit(submission.url, request_id=request_id)
     accepted = JobAccepted(job_id=job_id, status_url=request.url_for("job_status", job_id=job_id).path)
     return JSONResponse(accepted.model_dump(), status_code=202)
 
@@ -52,6 +53,23 @@ def get_page(state: State, url: Annotated[str, Query(max_length=4096)], _: Reade
     if report is None:
         raise ApiError(404, "unknown_page", f"no report for {url}: submit it with POST /v1/pages")
     return report
+
+
+@router.delete(
+    "/pages",
+    response_model=PageDeleted,
+    responses={404: {"model": ErrorResponse}, **AUTH_ERRORS},
+    summary="Remove a page from the store and the index; the pages matched with it are judged again",
+)
+def delete_page(
+    state: State, url: Annotated[str, Query(max_length=4096)], _: Annotated[Principal, Depends(require("moderator"))]
+):
+    from farmwatch.removal import delete_page as remove
+
+    removed = remove(state.services, url)
+    if removed is None:
+        raise ApiError(404, "unknown_page", f"no page stored under {url}")
+    return removed
 
 
 @router.get(

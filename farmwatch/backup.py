@@ -1,0 +1,178 @@
+"""Export and import as JSON lines: pages (facts, report document, main text, verdict, match edges and
+fingerprints), URL aliases and moderator labels, so an operator can back up, move to another Redis or upgrade.
+
+Line 1 is a header with the fingerprint settings: the index is rebuilt from the exported LSH buckets, which
+are only valid under the same settings, so an import into a service configured differently is refused.
+Page ids are local to one Redis: every reference to one (edges, composite_of, labels) is written as a URL
+and mapped to the target's ids on import, so importing into a Redis that already holds pages is safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+
+import orjson
+
+from farmwatch.pipeline import Services
+from farmwatch.store.labels import LabelStore
+from farmwatch.store.pages import facts_from_json, facts_to_json
+from farmwatch.store.review import ReviewIndex
+
+FORMAT = "farmwatch-export"
+VERSION = 1
+_READABLE = {"facts", "doc", "prov", "text", "edges"}  # written as JSON; every other field as base64 bytes
+
+
+def export_lines(services: Services, batch: int = 500) -> Iterator[dict]:
+    pages, client = services.pages, services.client
+    yield {
+        "type": "header",
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": time.time(),
+        "fingerprint": services.settings.fingerprint.model_dump(),
+    }
+    url_of: dict[int, str] = {}
+    aliases: list[tuple[str, int]] = []
+    ids: list[int] = []
+    for url, raw_id in client.hscan_iter(pages._url2id, count=batch):
+        ids.append(int(raw_id))
+        aliases.append((url.decode(), int(raw_id)))
+    # The page's own URL is in its facts; every other URL naming it is an alias.
+    for start in range(0, len(ids), batch):
+        chunk = sorted(set(ids[start : start + batch]))
+        for page_id, facts in pages.facts(chunk).items():
+            url_of[page_id] = facts.url
+    for start in range(0, len(ids), batch):
+        chunk = [i for i in dict.fromkeys(ids[start : start + batch]) if i in url_of]
+        pipe = client.pipeline(transaction=False)
+        for page_id in chunk:
+            pipe.hgetall(f"{services.settings.key_prefix}:page:{page_id}")
+            pipe.hgetall(f"{services.settings.key_prefix}:edges:{page_id}")
+        results = pipe.execute()
+        for n, page_id in enumerate(chunk):
+            if url_of.get(page_id) is None:
+                continue
+            yield _page_line(results[2 * n], results[2 * n + 1], url_of)
+    for url, page_id in aliases:
+        if page_id in url_of and url != url_of[page_id]:
+            yield {"type": "alias", "url": url, "page_url": url_of[page_id]}
+    for label in LabelStore(client, services.settings.key_prefix).export():
+        page_url = url_of.get(label.get("page_id", -1), label.get("url"))  # the page's own URL, as pages use
+        label = {**{k: v for k, v in label.items() if k not in ("page_id", "id")}, "url": page_url}
+        yield {"type": "label", **label}
+
+
+def _page_line(fields: dict[bytes, bytes], edges: dict[bytes, bytes], url_of: dict[int, str]) -> dict:
+    facts = asdict(facts_from_json(fields[b"facts"]))
+    facts["published_at"] = facts["published_at"].isoformat() if facts["published_at"] else None
+    facts["composite_of"] = [url_of[i] for i in facts.get("composite_of", []) if i in url_of]
+    facts.pop("id")
+    line: dict = {"type": "page", "url": facts["url"], "facts": facts}
+    line["document"] = orjson.loads(zlib.decompress(fields[b"doc"])) if b"doc" in fields else None
+    line["provenance"] = orjson.loads(fields[b"prov"]) if b"prov" in fields else None
+    line["text"] = zlib.decompress(fields[b"text"]).decode() if b"text" in fields else None
+    line["edges"] = [
+        {**{k: v for k, v in orjson.loads(raw).items() if k != "other"}, "other_url": url_of[int(other)]}
+        for other, raw in edges.items()
+        if int(other) in url_of
+    ]
+    line["raw"] = {
+        k.decode(): base64.b64encode(v).decode() for k, v in fields.items() if k.decode() not in _READABLE
+    }
+    return line
+
+
+class ImportRefused(Exception):
+    pass
+
+
+def import_lines(services: Services, lines: Iterable[dict]) -> dict[str, int]:
+    """Load an export (read twice: all page URLs get ids first, so references can be mapped)."""
+    rows = list(lines)
+    if not rows or rows[0].get("type") != "header" or rows[0].get("format") != FORMAT:
+        raise ImportRefused("not a farmwatch export (the first line must be its header)")
+    if rows[0].get("version") != VERSION:
+        raise ImportRefused(f"export format version {rows[0].get('version')} is not {VERSION}")
+    mine = services.settings.fingerprint.model_dump()
+    theirs = rows[0].get("fingerprint")
+    if theirs != mine:
+        raise ImportRefused(
+            f"the export was made with fingerprint settings {theirs}, this service uses {mine}: "
+            "its index would not match; import with the same FARMWATCH_FINGERPRINT__* settings"
+        )
+    pages, client, prefix = services.pages, services.client, services.settings.key_prefix
+    id_of: dict[str, int] = {}
+    for row in rows:
+        if row.get("type") == "page":
+            page_id = pages.page_id(row["url"], create=True)
+            assert page_id is not None
+            id_of[row["url"]] = page_id
+    review = ReviewIndex(client, prefix)
+    counts = {"pages": 0, "aliases": 0, "labels": 0}
+    for row in rows:
+        kind = row.get("type")
+        if kind == "page":
+            _import_page(services, row, id_of, review)
+            counts["pages"] += 1
+        elif kind == "alias" and row["page_url"] in id_of:
+            pages.add_alias(row["url"], id_of[row["page_url"]])
+            counts["aliases"] += 1
+        elif kind == "label" and row.get("url") in id_of:
+            page_id = id_of[row["url"]]
+            shown = {"verdict": row.get("verdict"), "score": row.get("score"),
+                     "sources": [{"url": row["source_url"]}] if row.get("source_url") else []}
+            LabelStore(client, prefix).add(page_id, row["url"], row["decision"], row.get("note", ""), shown,
+                                           row.get("moderator"), row.get("created_at"))
+            review.mark_labelled(page_id)
+            counts["labels"] += 1
+    return counts
+
+
+def _import_page(services: Services, row: dict, id_of: dict[str, int], review: ReviewIndex) -> None:
+    pages, client, prefix = services.pages, services.client, services.settings.key_prefix
+    page_id = id_of[row["url"]]
+    facts_data = dict(row["facts"])
+    facts_data["id"] = page_id
+    facts_data["composite_of"] = [id_of[u] for u in facts_data.get("composite_of", []) if u in id_of]
+    facts = facts_from_json(orjson.dumps(facts_data))
+    key = f"{prefix}:page:{page_id}"
+    old_buckets = pages.buckets(page_id)
+    if old_buckets:
+        services.index.remove(page_id, old_buckets)
+    mapping: dict[str, bytes] = {k: base64.b64decode(v) for k, v in row.get("raw", {}).items()}
+    mapping["facts"] = facts_to_json(facts)
+    if row.get("document") is not None:
+        mapping["doc"] = zlib.compress(orjson.dumps(row["document"]), 6)
+    if row.get("provenance") is not None:
+        mapping["prov"] = orjson.dumps(row["provenance"])
+    if row.get("text") is not None:
+        mapping["text"] = zlib.compress(row["text"].encode(), 6)
+    edges = {
+        str(id_of[e["other_url"]]): orjson.dumps({**{k: v for k, v in e.items() if k != "other_url"},
+                                                  "other": id_of[e["other_url"]]})
+        for e in row.get("edges", [])
+        if e.get("other_url") in id_of
+    }
+    before = pages.provenances([page_id]).get(page_id)
+    pipe = client.pipeline(transaction=False)
+    pipe.delete(key, f"{prefix}:edges:{page_id}")
+    pipe.hset(key, mapping=mapping)
+    if edges:
+        pipe.hset(f"{prefix}:edges:{page_id}", mapping=edges)
+    pipe.zadd(f"{prefix}:site:{facts.site}", {str(page_id): facts.first_seen})
+    pipe.execute()
+    client.zadd(f"{prefix}:sites", {facts.site: pages.site_size(facts.site)})
+    was = bool(before and before.get("verdict") == "republished")
+    now = bool(row.get("provenance") and row["provenance"].get("verdict") == "republished")
+    if was != now:
+        client.hincrby(f"{prefix}:sitestats:{facts.site}", "republished", 1 if now else -1)
+    buckets = pages.buckets(page_id)  # decoded by the store, whatever its packing
+    if buckets:
+        services.index.insert(page_id, buckets)
+    if row.get("provenance") is not None:
+        review.update(facts, row["provenance"])
