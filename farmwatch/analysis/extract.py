@@ -66,7 +66,9 @@ OUTER_PROSE = int(__import__("os").environ.get("OP", "100"))
 SIB = float(__import__("os").environ.get("SIB", "0.2"))
 MIN_PROSE_BLOCK = 25  # a block shorter than this is neither prose nor boilerplate by itself
 LINK_DENSE = 0.5
-WRAPPER_SHARE = float(__import__("os").environ.get("WS", "0.6"))  # a hinted element holding this share of the prose is a layout wrapper
+WRAPPER_SHARE = float(
+    __import__("os").environ.get("WS", "0.6")
+)  # a hinted element holding this share of the prose is a layout wrapper
 
 _DEBUG: list[str] | None = None  # set to a list to collect the container choice (development aid)
 _BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN, BlockKind.TITLE))

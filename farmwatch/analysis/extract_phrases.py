@@ -60,7 +60,13 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             r"|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant|mehr\s+zum\s+thema|mehr\s+dazu|weitere\s+(?:artikel|beiträge|news)"
             r"|das\s+könnte\s+sie\s+auch|ver\s+también|te\s+puede\s+interesar|noticias\s+relacionadas|(?:à\s+)?lire\s+aussi"
             r"|voir\s+aussi|vedi\s+anche|zie\s+ook|lees\s+ook|tags?\s*:|schlagw(?:orte|örter)\s*:|etiquetas\s*:|mots[-\s]clés"
-            r"|posted\s+in\b|filed\s+under|categor(?:y|ies)\s*:|kategorien?\s*:|themen\s*:|topics\s*:)",
+            r"|posted\s+in\b|filed\s+under|categor(?:y|ies)\s*:|kategorien?\s*:|themen\s*:|topics\s*:"
+            r"|(?:das|dieses)\s+thema\s+könnte|könnte\s+(?:dich|sie|euch)\s+auch\s+interessieren|mehr\s+themen|ähnliche\s+"
+            r"(?:themen|artikel|beiträge|news)|zum\s+weiterlesen|weiterlesen\s*:|neueste\s+(?:artikel|beiträge)|aktuelle\s+"
+            r"(?:artikel|beiträge)|(?:veja|leia)\s+também|vous\s+aimerez\s+aussi|explore\s+further|(?:top|more|related|latest"
+            r"|popular|recent)\s+(?:stories|articles|posts|news)\b|most\s+(?:read|popular|viewed)|also\s+on\b|also\s+in\b"
+            r"|(?:también\s+)?te\s+puede\s+interesar|más\s+noticias|notas\s+relacionadas|zobacz\s+(?:także|też|również)"
+            r"|potrebbe\s+interessarti|articoli\s+correlati|gerelateerd|meer\s+nieuws|auch\s+auf\s+\S+\.\w+)",
             _I,
         ),
         MAX_PHRASE_BLOCK,
@@ -73,6 +79,38 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             _I,
         ),
         160,
+    ),
+    (
+        BlockKind.NEWSLETTER,
+        re.compile(
+            r"^(?:never\s+miss|don['’]t\s+miss|stay\s+(?:up[-\s]to[-\s]date|informed|in\s+touch)|we\s+rely\s+on|support\s+"
+            r"(?:us|our|independent)|become\s+a\s+(?:member|subscriber|patron)|donate\b|unterstütze|jetzt\s+spenden|jede\s+"
+            r"(?:kleine\s+)?spende|gefällt\s+(?:dir|ihnen)\s+unser|hazte\s+miembro|hazte\s+socio|únete|join\s+us|"
+            r"download\s+(?:the|our)\s+app|descarga\s+(?:la|nuestra)\s+app|lade\s+dir|holen\s+sie\s+sich|"
+            r"(?:follow|síguenos|siguenos|folgen\s+sie)\b.{0,80}\b(?:twitter|facebook|instagram|telegram|youtube|whatsapp"
+            r"|linkedin|tiktok)|.{0,60}\b(?:canal|channel|kanal)\s+(?:de|on|auf)?\s*(?:telegram|youtube|whatsapp))",
+            _I,
+        ),
+        MAX_PHRASE_BLOCK,
+    ),
+    (
+        BlockKind.CAPTION,
+        re.compile(
+            r"^(?:.{0,80}(?:getty\s*images|istock(?:photo)?|shutterstock|imago\s*images|picture[-\s]alliance|adobe\s*stock"
+            r"|unsplash|pixabay)|(?:crédits?\s+photos?|titelbild|beitragsbild|bildquelle|fotos?|photos?|imagen|bild)\s*:)",
+            _I,
+        ),
+        120,
+    ),
+    (
+        BlockKind.BYLINE,
+        re.compile(
+            r"^[\s(]*(?:\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|\d{1,2}\.?\s+\w{3,10}\.?\s+\d{4}|\w{3,10}\.?\s+\d{1,2},?\s+\d{4}"
+            r"|\w{3,10}\s+\d{4}|\w{3,10}\.?\s+\d{1,2})(?:[,\s|·-]+\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?)?[\s)]*$"
+            r"|^\(?(?:noch\s+)?keine\s+bewertungen|^sorted\s+by|^\d+\s+(?:views|aufrufe|visitas|vues)\b",
+            _I,
+        ),
+        40,
     ),
     (
         BlockKind.ADS,
