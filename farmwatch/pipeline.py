@@ -163,9 +163,11 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
 
     edges: list[tuple[Edge, Edge]] = []
     if matchable:
+        # Insert before matching: of two copies ingested at once by two workers, at least one then finds
+        # the other (matching first and inserting after, both could miss each other).
+        index.insert(page_id, buckets)
         edges = _match(services, analysis, facts, bands, samples)
         pages.save_edges(page_id, edges)
-        index.insert(page_id, buckets)
     rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))])
     return page_id
 
