@@ -24,7 +24,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from farmwatch.analysis.blocks import Block, BlockKind
-from farmwatch.analysis.extract_hints import _TAG_HINTS, HIDDEN, MAIN_HINT, hint_for
+from farmwatch.analysis.extract_hints import _TAG_HINTS, HIDDEN, MAIN_HINT, NEUTRAL, hint_for
 from farmwatch.analysis.extract_phrases import phrase_kind
 
 __all__ = ["extract_blocks", "main_text"]
@@ -198,7 +198,9 @@ def _flatten(root: LexborNode) -> _Page:
             hint = hint_for(tag, attrs) if attrs else tag_hints.get(tag)
             if hint is HIDDEN:
                 continue
-            if tag == "header" and hint is None and not in_article:
+            if hint is NEUTRAL:
+                hint = None  # the article's own header: no hint, and no <header> default either
+            elif tag == "header" and hint is None and not in_article:
                 hint = BlockKind.HEADER
             elif hint is BlockKind.HEADER and in_article:
                 hint = None  # an article's own header holds its title

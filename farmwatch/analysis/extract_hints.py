@@ -18,13 +18,13 @@ from farmwatch.analysis.blocks import BlockKind
 
 MAIN_HINT = "main-container"
 HIDDEN = "hidden"  # the element isn't shown: skip its subtree
-_NEUTRAL = "neutral"  # the article's own header/title area: overrides other hints
+NEUTRAL = "neutral"  # the article's own header/title area: overrides other hints and tag defaults
 
 # Kinds in priority order: when an element's names give several, the first listed wins.
 # Each: (kind, stems found anywhere in the squashed name, whole words).
 _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
     (
-        _NEUTRAL,
+        NEUTRAL,
         "entryheader entrytitle posttitle postheader articleheader articletitle storyheader storytitle pageheader"
         " pagetitle headline subheader subtitle entryhead posthead articlehead commentary twittertweet instagrammedia"
         " tiktokembed",
@@ -44,8 +44,8 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
     ),
     (
         BlockKind.NEWSLETTER,
-        "newsletter subscri signup mailchimp mc4wp optin mailinglist paywall",
-        "abo abonnement register registration login signin piano",
+        "newsletter subscri signup mailchimp mc4wp optin mailinglist",
+        "abo abonnement register registration login signin",
     ),
     (
         BlockKind.SHARE,
@@ -72,7 +72,7 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
         " pubblicit bannerad googlead doubleclick",
         "ad ads adv advs promo promotion commercial affiliate gpt dfp banner",
     ),
-    (BlockKind.LEGAL, "cookie consent gdpr privacy disclaimer impressum imprint", "legal terms cmp"),
+    (BlockKind.LEGAL, "cookie consent gdpr privacy disclaimer impressum imprint", "legal terms"),
     (BlockKind.CAPTION, "caption bildunterschrift photocredit imagecredit imgcredit", "credit credits legend"),
     (
         BlockKind.BYLINE,
@@ -128,11 +128,13 @@ def _trie_pattern(words: list[str]) -> str:
 _STEMS = re.compile(_trie_pattern(list(_STEM_RANK)))
 _WORD = re.compile(r"[a-z]+")
 _SQUASH = str.maketrans("", "", "-_ ")
+_SHORT_STEM = 6  # stems this short must start or end a word
 _NO_HINT: tuple[int, BlockKind | str | None] = (len(_VOCABULARY), None)
 
 # CMSs tag an article's wrapper with its categories and tags ("category-social-media").
 _TAXONOMY_PREFIXES = (
     "category-", "tag-", "type-", "status-", "format-", "post-format", "postid-", "post_tag-", "label-", "topic-",
+    "categories-", "product_cat-", "product_categories-", "product_tag-", "tags-", "topics-",
 )  # fmt: skip
 
 _TAG_HINTS: dict[str, BlockKind | str] = {
@@ -183,44 +185,83 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 
 @lru_cache(maxsize=65536)
+def _word_edges(token: str) -> tuple[set[int], set[int]]:
+    """Where words start and end in the squashed, lower-cased token: at separators, digits
+    and camelCase humps of the original ("APageRoot" is "a|page|root", not "pager")."""
+    starts: set[int] = set()
+    ends: set[int] = set()
+    pos = 0
+    previous = ""
+    for char in token:
+        if char in "-_ ":
+            if pos:
+                ends.add(pos)
+            previous = char
+            continue
+        if (
+            pos == 0
+            or not previous.isalpha()
+            or (char.isupper() and previous.islower())
+        ):
+            starts.add(pos)
+            if pos:
+                ends.add(pos)
+        previous = char
+        pos += 1
+    ends.add(pos)
+    return starts, ends
+
+
+@lru_cache(maxsize=65536)
 def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
-    """(priority, hint) of one lower-cased class name or id; lower priority wins."""
-    if token in _HIDDEN_CLASSES:
+    """(priority, hint) of one class name or id (case as written); lower priority wins."""
+    lowered = token.lower()
+    if lowered in _HIDDEN_CLASSES:
         return -1, HIDDEN
-    if token.startswith(_TAXONOMY_PREFIXES):
+    if lowered.startswith(_TAXONOMY_PREFIXES):
         return _NO_HINT
-    flag = _STATE_FLAG.search(token)
+    flag = _STATE_FLAG.search(lowered)
     if flag:
         # "has-sidebar", "o-section--has-ads", "enable-pin-share": a state, not a region.
         token = token[: flag.start()]
-        if not token:
+        lowered = lowered[: flag.start()]
+        if not lowered:
             return _NO_HINT
     best = _NO_HINT
-    for word in _WORD.findall(token):
+    for word in _WORD.findall(lowered):
         found = _WORD_RANK.get(word)
         if found is not None and found[0] < best[0]:
             best = found
-    for stem in _STEMS.findall(token.translate(_SQUASH)):
+    edges = None
+    for match in _STEMS.finditer(lowered.translate(_SQUASH)):
+        stem = match.group()
         found = _STEM_RANK[stem]
-        if found[0] < best[0]:
-            best = found
+        if found[0] >= best[0]:
+            continue
+        if len(stem) <= _SHORT_STEM:
+            # Short stems hide inside unrelated words ("apageroot"): they must touch a word edge.
+            if edges is None:
+                edges = _word_edges(token)
+            if match.start() not in edges[0] and match.end() not in edges[1]:
+                continue
+        best = found
     return best
 
 
 def hint_for_names(names: str) -> BlockKind | str | None:
     """Hint from a "class id" string: the most specific hint among its names."""
     best = _NO_HINT
-    for token in names.lower().split():
+    for token in names.split():
         found = _token_hint(token)
         if found[0] < best[0]:
             best = found
-    return None if best[1] is _NEUTRAL else best[1]
+    return None if best[1] is NEUTRAL else best[1]
 
 
 @lru_cache(maxsize=65536)
 def _class_hint(classes: str) -> tuple[int, BlockKind | str | None]:
     best = _NO_HINT
-    for token in classes.lower().split():
+    for token in classes.split():
         found = _token_hint(token)
         if found[0] < best[0]:
             best = found
@@ -238,7 +279,7 @@ def hint_for(tag: str, attrs: dict[str, str | None]) -> BlockKind | str | None:
     best = _class_hint(classes) if classes else _NO_HINT
     ident = attrs.get("id")
     if ident:
-        found = _token_hint(ident.lower())
+        found = _token_hint(ident)
         if found[0] < best[0]:
             best = found
     hint = best[1]
@@ -254,8 +295,6 @@ def hint_for(tag: str, attrs: dict[str, str | None]) -> BlockKind | str | None:
         by_prop = _ITEMPROP_HINTS.get(itemprop.strip().lower())
         if by_prop is not None:
             return by_prop
-    if hint is _NEUTRAL:
-        return None
     if hint is not None:
         return hint
     return _TAG_HINTS.get(tag)
