@@ -6,9 +6,10 @@ import random
 
 import httpx
 
+# Nothing in the words themselves says template (no "subscribe", "share", "about the author"): only the repetition does.
 PROMO = (
-    "Support independent journalism at Daily Example Hub: subscribe today and get every story "
-    "delivered to your inbox before anyone else reads it."
+    "Daily Example Hub brings together writers from twelve countries who share one goal in everything "
+    "they publish here, week after week, on every topic that matters to our readers."
 )
 
 
