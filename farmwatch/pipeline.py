@@ -349,6 +349,7 @@ def _source_entry(finding: SourceFinding) -> dict:
         "containment": edge.containment,
         "source_containment": edge.other_containment,
         "published_at": facts.published_at.isoformat() if facts.published_at else None,
+        "origin": facts.origin,  # "fetched": the service fetched it itself; "client": supplied, unverified
         "credited": credited,
         "passages": edge.passages,
         "margin": round(verdict.margin, 2),

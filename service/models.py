@@ -63,6 +63,9 @@ class Source(BaseModel):
     containment: float = Field(description="Share of this page's main text found in the source.")
     source_containment: float = Field(description="Share of the source's main text found in this page.")
     published_at: str | None
+    origin: Literal["client", "fetched"] | None = Field(
+        None, description="fetched: the service fetched the source itself; client: supplied by a client, unverified."
+    )
     credited: bool = Field(description="This page credits or links this source.")
     passages: list[int] = Field(description="Indexes of this page's paragraphs found in the source.")
     margin: float = Field(

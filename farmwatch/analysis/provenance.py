@@ -336,8 +336,36 @@ def judge_pair(page: PageFacts, other: PageFacts, edge: Edge) -> PairJudgement:
     margin = sum(e.weight for e in evidence if e.favours == "other") - sum(
         e.weight for e in evidence if e.favours == "page"
     )
+    margin = _unverified_cannot_displace(page, other, margin, evidence)
     relation = "copied" if margin > 0 else "copied_by"
     return PairJudgement(relation, margin, evidence)
+
+
+def _unverified_cannot_displace(page: PageFacts, other: PageFacts, margin: float, evidence: list[Evidence]) -> float:
+    """A page a client supplied never displaces a page the service fetched as the original.
+
+    Anything in client-supplied HTML can be forged (dates, credits, the URL it claims); only a fetch of
+    its own URL confirms it (the fetched copy then replaces the client's, with origin "fetched").
+    So when the weighed evidence would make the client's page the original, the fetched page stays
+    the original, and the evidence says so and by how much the client's claims were outweighed."""
+    if page.origin == other.origin or "fetched" not in (page.origin, other.origin):
+        return margin
+    client_is_page = page.origin != "fetched"
+    client_wins = margin <= 0 if client_is_page else margin > 0
+    if not client_wins:
+        return margin
+    client = page if client_is_page else other
+    weight = round(abs(margin) + 0.5, 2)
+    evidence.append(
+        Evidence(
+            "unverified",
+            "other" if client_is_page else "page",
+            weight,
+            f"{client.url} was supplied by a client and not confirmed by fetching it; its claims "
+            "(dates, credits) cannot make it the original of a page the service fetched",
+        )
+    )
+    return margin + weight if client_is_page else margin - weight
 
 
 # --- the page's verdict ---------------------------------------------------------------------------
