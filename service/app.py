@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from farmwatch.config import Settings, get_settings
 from farmwatch.metrics import RedisMetrics
@@ -16,7 +17,7 @@ from service.auth import Auth, is_loopback
 from service.bodylimit import BodyLimit
 from service.deps import AppState
 from service.observe import RequestObserver
-from service.routers import feeds, jobs, pages, sites
+from service.routers import dashboard, feeds, jobs, labels, lookup, pages, review, sites
 
 
 def create_app(redis_url: str, settings: Settings | None = None, bind_host: str | None = None) -> FastAPI:
@@ -46,6 +47,19 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
     app.include_router(sites.router)
     app.include_router(feeds.router)
     app.include_router(jobs.router)
+    app.include_router(lookup.router)
+    app.include_router(review.router)
+    app.include_router(labels.router)
+    dashboard.install(app)
+    if settings.cors_origin_regex:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origin_regex=settings.cors_origin_regex,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Retry-After"],
+            max_age=600,
+        )
 
     app.add_middleware(RequestObserver)  # added last, so outermost: it sees every response, refusals included
     app.include_router(observe.router)
