@@ -41,8 +41,11 @@ def farm_score(
         reasons.append(f"{share_republished:.0%} of its pages republish text first published elsewhere")
     if share_credited is not None and share_republished:
         uncredited = 1.0 - share_credited
-        score += 0.15 * uncredited * share_republished / max(share_republished, 1e-9)
-        reasons.append(f"{uncredited:.0%} of its republications do not credit their source")
+        score += 0.15 * uncredited
+        if uncredited:
+            reasons.append(f"{uncredited:.0%} of its republications do not credit their source")
+        else:
+            reasons.append("it credits or links the source of every republication")
     if distinct_sources >= 3:
         score += min(0.15, 0.03 * distinct_sources)
         reasons.append(f"copies from {distinct_sources} different sites")

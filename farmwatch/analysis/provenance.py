@@ -417,8 +417,16 @@ def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
 
 
 def republication_score(findings: list[SourceFinding]) -> float:
-    """Confidence in 0..1 that the page is republished, from its strongest source."""
+    """Confidence in 0..1 that the page is a republication, from its strongest source.
+
+    It grows with the weight of evidence on the direction (a date alone: ~0.45; a date and a
+    source link: ~0.85) and with how much of the page the source covers, so a moderator's
+    queue puts whole, well-evidenced copies before partial or doubtful ones."""
     if not findings:
         return 0.0
-    best = max(f.judgement.margin * max(f.edge.containment, f.edge.jaccard) for f in findings)
-    return round(1.0 / (1.0 + math.exp(-(best - 1.0))), 3)
+    best = 0.0
+    for finding in findings:
+        direction = 1.0 - math.exp(-max(0.0, finding.judgement.margin) / 4.0)
+        coverage = min(1.0, max(finding.edge.containment, finding.edge.jaccard) / 0.8)
+        best = max(best, direction * (0.5 + 0.5 * coverage))
+    return round(best, 3)
