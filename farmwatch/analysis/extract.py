@@ -47,6 +47,14 @@ _INLINE = frozenset(
 )  # fmt: skip
 # Elements a "leaf" block may hold: its text then comes from lexbor in one call.
 _LEAF_OK = _INLINE | {"img", "picture", "source"}
+_CELLS = frozenset({"td", "th", "dd", "dt"})  # a table's links are data (ingredients, products, docs)
+CELLS = bool(int(__import__("os").environ.get("CELLS", "0")))
+# Tags that usually hold only inline content: worth trying the one-call leaf path.
+_LEAFY = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dd", "dt", "figcaption", "caption", "pre",
+     "address", "summary", "legend", "blockquote", "center", "label", "cite"}
+)  # fmt: skip
+_EMPTY: tuple[()] = ()
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HIDDEN_CLASSES = frozenset(
     {
@@ -77,16 +85,15 @@ _BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN,
 class _Page:
     """The flattened page: an element table (preorder) and raw blocks."""
 
-    __slots__ = ("attrs", "blocks", "bp", "end", "hint", "main", "parent", "tag")
+    __slots__ = ("blocks", "bp", "end", "hint", "names", "parent", "tag")
 
     def __init__(self) -> None:
         self.parent: list[int] = []
         self.tag: list[str] = []
         self.hint: list[BlockKind | str | None] = []
-        self.attrs: list[dict[str, str | None]] = []  # for paths
+        self.names: list[str] = []  # "tag#id.classes", for paths
         self.end: list[int] = []  # last descendant index (preorder interval)
         self.bp: list[int] = []  # nearest ancestor-or-self with a boilerplate hint, -1 if none
-        self.main: list[int] = []  # nearest ancestor-or-self with a main-container hint
         # raw blocks: (owner element, text, link chars, hrefs, block tag)
         self.blocks: list[tuple[int, str, int, list[str], str]] = []
 
@@ -126,9 +133,7 @@ def _flatten(root: LexborNode) -> _Page:
     and does as little as possible per node, since it visits every node of the page.
     """
     page = _Page()
-    parent_l, tag_l, hint_l, attrs_l, end_l, bp_l, main_l = (
-        page.parent, page.tag, page.hint, page.attrs, page.end, page.bp, page.main,
-    )  # fmt: skip
+    parent_l, tag_l, hint_l, names_l, end_l, bp_l = page.parent, page.tag, page.hint, page.names, page.end, page.bp
     blocks = page.blocks
     parts: list[str] = []
     link_chars = 0
@@ -136,7 +141,7 @@ def _flatten(root: LexborNode) -> _Page:
     open_links: list[str] = []  # hrefs of the <a> elements we're inside
     owner = -1  # innermost open block-level element
     in_article = 0  # depth of open main containers, for <header> inside an article
-    skip, inline, hidden_check, tag_hints, leaf_ok = _SKIP, _INLINE, _is_hidden, _TAG_HINTS, _LEAF_OK
+    skip, inline, hidden_check, tag_hints, leaf_ok, leafy = _SKIP, _INLINE, _is_hidden, _TAG_HINTS, _LEAF_OK, _LEAFY
 
     def flush() -> None:
         nonlocal link_chars, links
@@ -158,10 +163,9 @@ def _flatten(root: LexborNode) -> _Page:
     parent_l.append(-1)
     tag_l.append(root.tag or "")
     hint_l.append(None)
-    attrs_l.append({})
+    names_l.append(root.tag or "")
     end_l.append(0)
     bp_l.append(-1)
-    main_l.append(-1)
     owner = 0
     frames[0] = (0, -1, False)
     while iters:
@@ -212,24 +216,21 @@ def _flatten(root: LexborNode) -> _Page:
             parent_l.append(owner)
             tag_l.append(tag)
             hint_l.append(hint)
-            attrs_l.append(attrs)
+            names_l.append(_name(tag, attrs.get("id"), attrs.get("class")) if attrs else tag)
             end_l.append(idx)
             is_article = hint is MAIN_HINT
             if hint is None:
                 bp_l.append(bp_l[owner])
-                main_l.append(main_l[owner])
             elif is_article:
                 bp_l.append(bp_l[owner])
-                main_l.append(idx)
                 in_article += 1
             else:
                 bp_l.append(idx)
-                main_l.append(main_l[owner])
             # A leaf (only inline content, nothing hidden): take its text in one call.
             anchors = None
-            leaf = True
-            descendants = node.traverse()
-            next(descendants)  # the node itself
+            leaf = tag in leafy
+            descendants = node.traverse() if leaf else iter(_EMPTY)
+            next(descendants, None)  # the node itself
             for inner in descendants:
                 inner_tag = inner.tag
                 if inner_tag not in leaf_ok:
@@ -289,19 +290,23 @@ def _flatten(root: LexborNode) -> _Page:
     return page
 
 
-def _path(page: _Page, idx: int, cache: dict[int, str]) -> str:
-    chain = []
-    node = idx
-    while node >= 0 and node not in cache:
-        chain.append(node)
-        node = page.parent[node]
-    path = cache.get(node, "") if node >= 0 else ""
-    for element in reversed(chain):
-        attrs = page.attrs[element]
-        name = _name(page.tag[element], attrs.get("id"), attrs.get("class")) if attrs else page.tag[element]
-        path = path + "/" + name if path else name
-        cache[element] = path
-    return path
+MAX_PATH = 400  # keep the innermost part of very deep chains
+
+
+def _paths(page: _Page) -> list[str]:
+    """Every element's path, built parent first (the table is in preorder)."""
+    paths: list[str] = []
+    parent, names = page.parent, page.names
+    for idx, name in enumerate(names):
+        p = parent[idx]
+        if p < 0:
+            paths.append(name)
+            continue
+        path = paths[p] + "/" + name
+        if len(path) > MAX_PATH:
+            path = path[path.find("/", len(path) - MAX_PATH) + 1 :]
+        paths.append(path)
+    return paths
 
 
 def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
@@ -396,10 +401,10 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
             best, best_score = idx, score
 
     if _DEBUG is not None:
-        cache: dict[int, str] = {}
+        dpaths = _paths(page)
         ranked = sorted(range(n_el), key=lambda i: -(good[i] - BOILERPLATE_WEIGHT * bad[i]))[:6]
         for i in ranked:
-            _DEBUG.append(f"{i:4} good={good[i]:7.0f} bad={bad[i]:7.0f} {_path(page, i, cache)[-140:]}")
+            _DEBUG.append(f"{i:4} good={good[i]:7.0f} bad={bad[i]:7.0f} {dpaths[i][-140:]}")
         _DEBUG.append(f"best={best}")
 
     # Main regions: the container plus siblings that continue its prose.
@@ -448,7 +453,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
     _trim_sections(raw, kinds, prose, in_main)
 
     out: list[Block] = []
-    path_cache: dict[int, str] = {}
+    paths = _paths(page)
     for i, (owner, text, lc, links, tag) in enumerate(raw):
         n = lengths[i]
         out.append(
@@ -456,7 +461,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
                 text=text,
                 kind=kinds[i],
                 tag=tag,
-                path=_path(page, owner, path_cache),
+                path=paths[owner],
                 link_density=lc / n if n else 0.0,
                 links=links,
             )
@@ -525,7 +530,7 @@ def _inner_kind(text: str, n: int, lc: int, tag: str) -> BlockKind:
     kind = phrase_kind(text)
     if kind is not None:
         return kind
-    if lc > LINK_DENSE * n and n - lc < 100:
+    if lc > LINK_DENSE * n and n - lc < 100 and (CELLS or tag not in _CELLS):
         return BlockKind.RELATED if tag in ("li", "p", "div") else BlockKind.NAVIGATION
     return BlockKind.MAIN
 

@@ -127,7 +127,6 @@ def _trie_pattern(words: list[str]) -> str:
 
 _STEMS = re.compile(_trie_pattern(list(_STEM_RANK)))
 _WORD = re.compile(r"[a-z]+")
-_SQUASH = str.maketrans("", "", "-_ ")
 _SHORT_STEM = 6  # stems this short must start or end a word
 _NO_HINT: tuple[int, BlockKind | str | None] = (len(_VOCABULARY), None)
 
@@ -173,7 +172,7 @@ _ITEMPROP_HINTS: dict[str, BlockKind | str] = {
 }
 
 
-_STATE_FLAG = re.compile(r"(?:^|[-_])(?:has|no|with|without|enable|enabled|disable|disabled|show|allow|can|is)[-_]")
+_STATE_WORDS = frozenset({"has", "no", "with", "without", "enable", "enabled", "disable", "disabled", "show", "allow", "can", "is"})
 
 _HIDDEN_CLASSES = frozenset(
     {
@@ -220,20 +219,27 @@ def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
         return -1, HIDDEN
     if lowered.startswith(_TAXONOMY_PREFIXES):
         return _NO_HINT
-    flag = _STATE_FLAG.search(lowered)
-    if flag:
-        # "has-sidebar", "o-section--has-ads", "enable-pin-share": a state, not a region.
-        token = token[: flag.start()]
-        lowered = lowered[: flag.start()]
-        if not lowered:
-            return _NO_HINT
     best = _NO_HINT
-    for word in _WORD.findall(lowered):
+    words = _WORD.findall(lowered)
+    if not _STATE_WORDS.isdisjoint(words):
+        for match in _WORD.finditer(lowered):
+            end = match.end()
+            if match.group() in _STATE_WORDS and (end == len(lowered) or lowered[end] in "-_"):
+                # "has-sidebar", "o-section--has-ads", "enable-pin-share": a state, not a region.
+                token = token[: match.start()]
+                lowered = lowered[: match.start()]
+                words = _WORD.findall(lowered)
+                break
+    for word in words:
         found = _WORD_RANK.get(word)
         if found is not None and found[0] < best[0]:
             best = found
+    squashed = lowered.replace("-", "").replace("_", "")
+    first = _STEMS.search(squashed)
+    if first is None:
+        return best
     edges = None
-    for match in _STEMS.finditer(lowered.translate(_SQUASH)):
+    for match in _STEMS.finditer(squashed, first.start()):
         stem = match.group()
         found = _STEM_RANK[stem]
         if found[0] >= best[0]:
