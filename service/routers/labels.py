@@ -86,7 +86,8 @@ def list_labels(
     if url is not None:
         page_id = state.services.pages.page_id(normalize_url(url))
         return {"items": store.for_page(page_id) if page_id is not None else [], "next_before": None}
-    items = store.recent(limit, before)
+    # "(0-0" or an id past 64 bits is no valid stream range for Redis: nothing is older than it.
+    items = [] if before is not None and not _valid_before(before) else store.recent(limit, before)
     return {"items": items, "next_before": items[-1]["id"] if len(items) == limit else None}
 
 
@@ -108,3 +109,8 @@ def export_labels(state: State, _: Moderator):
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="farmwatch-labels.jsonl"'},
     )
+
+
+def _valid_before(entry_id: str) -> bool:
+    millis, seq = (int(x) for x in entry_id.split("-"))
+    return (millis, seq) != (0, 0) and millis < 2**64 and seq < 2**64

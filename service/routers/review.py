@@ -179,7 +179,7 @@ def review_page(
 @router.get("/sites", response_model=list[SiteRow], summary="Sites by pages seen (for the queue's site filter)")
 def review_sites(
     state: State,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,  # Redis ranges take 64-bit integers only
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ):
     return [{"site": host, "pages": count} for host, count in state.services.pages.sites(offset, limit)]
