@@ -6,8 +6,9 @@ the secret is random and long, so a slow password hash would add latency to ever
 request without making a stolen hash any easier to reverse.
 
 Keys (prefix "fw" by default):
-  fw:apikeys        hash  sha256(token) hex → record (JSON: id, name, role, created, rate)
-  fw:apikeys:ids    hash  key id → sha256(token) hex (for listing and revoking by id)
+  {fw:apikeys}      hash  sha256(token) hex → record (JSON: id, name, role, created, rate)
+  {fw:apikeys}:ids  hash  key id → sha256(token) hex (for listing and revoking by id)
+(one hash tag, so the two-key transactions below run on one Redis Cluster node)
 
 Every request reads its key's record from Redis (one HGET, ~0.1 ms on loopback; see
 bench/auth_overhead.py), so a revoked key is refused by every process at once: there is
@@ -24,6 +25,7 @@ from dataclasses import asdict, dataclass
 
 import orjson
 import redis
+from redis.cluster import RedisCluster
 
 ROLES = ("admin", "ingest", "moderator", "lookup")
 TOKEN_PREFIX = "fwk_"
@@ -53,8 +55,11 @@ def key_id_of(token: str) -> str | None:
 class KeyStore:
     def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
         self.client = client
-        self.by_hash = f"{prefix}:apikeys"
-        self.by_id = f"{prefix}:apikeys:ids"
+        self.by_hash = f"{{{prefix}:apikeys}}"
+        self.by_id = f"{{{prefix}:apikeys}}:ids"
+        # The two hashes lie in different cluster slots: on a cluster the pair of writes is not one
+        # transaction (each is idempotent, and a record without its id entry is only unlisted).
+        self._atomic = not isinstance(client, RedisCluster)
 
     def create(self, role: str, name: str = "", rate: str | None = None) -> tuple[str, ApiKey]:
         """A new key; returns (token, record). The token is shown once and never stored."""
@@ -64,7 +69,7 @@ class KeyStore:
         token = f"{TOKEN_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         record = ApiKey(key_id, name, role, time.time(), rate)
         digest = hash_token(token)
-        pipe = self.client.pipeline(transaction=True)
+        pipe = self.client.pipeline(transaction=self._atomic)
         pipe.hset(self.by_hash, digest, orjson.dumps(asdict(record)))
         pipe.hset(self.by_id, key_id, digest)
         pipe.execute()
@@ -86,7 +91,7 @@ class KeyStore:
         digest = self.client.hget(self.by_id, key_id)
         if digest is None:
             return False
-        pipe = self.client.pipeline(transaction=True)
+        pipe = self.client.pipeline(transaction=self._atomic)
         pipe.hdel(self.by_hash, digest)
         pipe.hdel(self.by_id, key_id)
         pipe.execute()
