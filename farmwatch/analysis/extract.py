@@ -48,7 +48,6 @@ _INLINE = frozenset(
 # Elements a "leaf" block may hold: its text then comes from lexbor in one call.
 _LEAF_OK = _INLINE | {"img", "picture", "source"}
 _CELLS = frozenset({"td", "th", "dd", "dt"})  # a table's links are data (ingredients, products, docs)
-CELLS = bool(int(__import__("os").environ.get("CELLS", "0")))
 # Tags that usually hold only inline content: worth trying the one-call leaf path.
 _LEAFY = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dd", "dt", "figcaption", "caption", "pre",
@@ -66,17 +65,15 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SENTENCE_END = re.compile(r"[.!?。！？…:;»\"”)]\s*$")
 
-# Container choice: score = prose - BOILERPLATE_WEIGHT * boilerplate text.
-BOILERPLATE_WEIGHT = float(__import__("os").environ.get("BW", "1.0"))
-FILTERED_WEIGHT = float(__import__("os").environ.get("FW", "0.1"))
-TRIM_TAIL = bool(int(__import__("os").environ.get("TT", "1")))
-OUTER_PROSE = int(__import__("os").environ.get("OP", "100"))
-SIB = float(__import__("os").environ.get("SIB", "0.2"))
-MIN_PROSE_BLOCK = 25  # a block shorter than this is neither prose nor boilerplate by itself
-LINK_DENSE = 0.5
-WRAPPER_SHARE = float(
-    __import__("os").environ.get("WS", "0.6")
-)  # a hinted element holding this share of the prose is a layout wrapper
+# Container choice: score = prose - BOILERPLATE_WEIGHT * (text the container would wrongly bring in).
+BOILERPLATE_WEIGHT = 1.0
+FILTERED_WEIGHT = 0.1  # boilerplate that block-level filters drop anyway costs a container little
+MIN_PROSE_BLOCK = 25  # shorter blocks (without a sentence end) are neither prose nor boilerplate by themselves
+LINK_DENSE = 0.5  # share of link text above which a block is a link list, not prose
+WRAPPER_SHARE = 0.6  # a hinted element holding this share of the prose is a layout wrapper
+SIBLING_SHARE = 0.2  # a sibling of the container with this much of its prose continues the article
+OUTER_PROSE = 100  # unhinted prose this long (non-link chars) is main text even outside the container
+TRIM_TAIL = True  # short lines after the container's last prose block are boilerplate
 
 _DEBUG: list[str] | None = None  # set to a list to collect the container choice (development aid)
 _BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN, BlockKind.TITLE))
@@ -173,7 +170,8 @@ def _flatten(root: LexborNode) -> _Page:
             tag = node.tag
             if tag == "-text":
                 text = node.text_content
-                if text:
+                # Whitespace before a block's first word is layout, not text.
+                if text and (parts or not text.isspace()):
                     parts.append(text)
                     if open_links:
                         link_chars += len(text.strip())
@@ -414,7 +412,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
         sib = bp_parent + 1
         stop = end[bp_parent]
         while sib <= stop:
-            if sib != best and hints[sib] is None and good[sib] > bad[sib] and good[sib] >= SIB * good[best]:
+            if sib != best and hints[sib] is None and good[sib] > bad[sib] and good[sib] >= SIBLING_SHARE * good[best]:
                 regions.append((sib, end[sib]))
             sib = end[sib] + 1
 
@@ -530,7 +528,7 @@ def _inner_kind(text: str, n: int, lc: int, tag: str) -> BlockKind:
     kind = phrase_kind(text)
     if kind is not None:
         return kind
-    if lc > LINK_DENSE * n and n - lc < 100 and (CELLS or tag not in _CELLS):
+    if lc > LINK_DENSE * n and n - lc < 100 and tag not in _CELLS:
         return BlockKind.RELATED if tag in ("li", "p", "div") else BlockKind.NAVIGATION
     return BlockKind.MAIN
 

@@ -172,7 +172,9 @@ _ITEMPROP_HINTS: dict[str, BlockKind | str] = {
 }
 
 
-_STATE_WORDS = frozenset({"has", "no", "with", "without", "enable", "enabled", "disable", "disabled", "show", "allow", "can", "is"})
+_STATE_WORDS = frozenset(
+    {"has", "no", "with", "without", "enable", "enabled", "disable", "disabled", "show", "allow", "can", "is"}
+)
 
 _HIDDEN_CLASSES = frozenset(
     {
@@ -197,11 +199,7 @@ def _word_edges(token: str) -> tuple[set[int], set[int]]:
                 ends.add(pos)
             previous = char
             continue
-        if (
-            pos == 0
-            or not previous.isalpha()
-            or (char.isupper() and previous.islower())
-        ):
+        if pos == 0 or not previous.isalpha() or (char.isupper() and previous.islower()):
             starts.add(pos)
             if pos:
                 ends.add(pos)
