@@ -1,0 +1,60 @@
+"""What keys and rate limits cost per request: the same look-up over real HTTP on loopback, open (loopback,
+no keys) and with a key (record read from Redis + a Redis rate-limit hit), plus the raw key read alone.
+
+    python bench/auth_overhead.py [requests]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from farmwatch.config import Settings
+from farmwatch.store.connection import connect
+from farmwatch.store.embedded import EmbeddedRedis, free_port
+from farmwatch.store.keys import KeyStore
+from tests.conftest import start_api
+
+
+def timed(call, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def summary(name: str, ms: list[float]) -> None:
+    ms.sort()
+    print(f"{name:<34} p50 {statistics.median(ms):6.3f} ms   p99 {ms[int(len(ms) * 0.99) - 1]:6.3f} ms")
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedRedis(Path(tmp), port=free_port()) as server:
+        client = connect(server.url)
+        client.flushall()
+        live = start_api(server.url, Settings())
+        http: httpx.Client = live.http
+        params = {"url": "https://nowhere.example/a"}
+        for _ in range(100):
+            http.get("/v1/pages", params=params)
+        summary("open (no keys, loopback)", timed(lambda: http.get("/v1/pages", params=params), n))
+        store = KeyStore(client, "fw")
+        token, _ = store.create("lookup", "bench", rate="1000000/minute")
+        headers = {"Authorization": f"Bearer {token}"}
+        summary("with a key (+ rate limit)", timed(lambda: http.get("/v1/pages", params=params, headers=headers), n))
+        summary("key record read alone (HGET)", timed(lambda: store.lookup(token), n))
+        live.stop()
+
+
+if __name__ == "__main__":
+    main()
