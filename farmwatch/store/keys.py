@@ -25,7 +25,6 @@ from dataclasses import asdict, dataclass
 
 import orjson
 import redis
-from redis.cluster import RedisCluster
 
 ROLES = ("admin", "ingest", "moderator", "lookup")
 TOKEN_PREFIX = "fwk_"
@@ -57,9 +56,6 @@ class KeyStore:
         self.client = client
         self.by_hash = f"{{{prefix}:apikeys}}"
         self.by_id = f"{{{prefix}:apikeys}}:ids"
-        # The two hashes lie in different cluster slots: on a cluster the pair of writes is not one
-        # transaction (each is idempotent, and a record without its id entry is only unlisted).
-        self._atomic = not isinstance(client, RedisCluster)
 
     def create(self, role: str, name: str = "", rate: str | None = None) -> tuple[str, ApiKey]:
         """A new key; returns (token, record). The token is shown once and never stored."""
@@ -69,7 +65,7 @@ class KeyStore:
         token = f"{TOKEN_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         record = ApiKey(key_id, name, role, time.time(), rate)
         digest = hash_token(token)
-        pipe = self.client.pipeline(transaction=self._atomic)
+        pipe = self.client.pipeline(transaction=True)
         pipe.hset(self.by_hash, digest, orjson.dumps(asdict(record)))
         pipe.hset(self.by_id, key_id, digest)
         pipe.execute()
@@ -91,7 +87,7 @@ class KeyStore:
         digest = self.client.hget(self.by_id, key_id)
         if digest is None:
             return False
-        pipe = self.client.pipeline(transaction=self._atomic)
+        pipe = self.client.pipeline(transaction=True)
         pipe.hdel(self.by_hash, digest)
         pipe.hdel(self.by_id, key_id)
         pipe.execute()

@@ -2,21 +2,32 @@
 
 Why not datasketch's Redis storage: it makes one round trip per band on query,
 keeps b + 1 keys per document (~10 KB), and its duplicate check is not atomic
-across processes (see ../shared/notes/datasketch-on-redis.md). Here every band
-bucket is one field of a small Redis hash (listpack-encoded, a few bytes per
-entry), bucket members are packed 4-byte page ids, inserts are one Lua script
-per bucket (atomic and idempotent: indexing a page twice, even from two
-processes at once, leaves one entry), and a query reads all bands in one
-pipelined round trip. Each command touches one key, so the layout works on a
-Redis Cluster unchanged.
+across processes (see ../shared/notes/datasketch-on-redis.md). Here every
+bucket is one field of one of 2^key_bits small Redis hashes (listpack-encoded:
+~12 bytes per entry), bucket members are packed 4-byte page ids, inserts are
+one Lua script per bucket (atomic and idempotent: indexing a page twice, even
+from two processes at once, leaves one entry), and a query reads all buckets in
+one pipelined round trip. Each command touches one key, so the layout works on
+a Redis Cluster unchanged (the keys spread over every slot).
+
+A bucket id is 48 bits: the top key_bits choose the hash, the next 48 - key_bits
+bits are the field (fixed width, so every entry has the same small size). At a
+billion pages ~1e11 entries share 2^48 ids: a spurious shared bucket per query
+is rare and the signature check behind the index drops it.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 
 import redis
+from redis.cluster import RedisCluster
+from redis.commands.core import Script
 
+BUCKET_BITS = 48
+
+# One bucket: append the member unless present (atomic, so concurrent writers never duplicate it).
 _INSERT = """
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
@@ -24,6 +35,31 @@ for i = 1, #v, 4 do if string.sub(v, i, i + 3) == ARGV[2] then return 0 end end
 if #v / 4 >= tonumber(ARGV[3]) then return -1 end
 redis.call('HSET', KEYS[1], ARGV[1], v .. ARGV[2])
 return 1
+"""
+# All of a page's buckets in one call (single server only: the keys lie in many cluster slots).
+_INSERT_PAGE = """
+local member, cap, added = ARGV[1], tonumber(ARGV[2]), 0
+for k = 1, #KEYS do
+  local field = ARGV[k + 2]
+  local v = redis.call('HGET', KEYS[k], field)
+  if not v then
+    redis.call('HSET', KEYS[k], field, member)
+    added = added + 1
+  elseif #v / 4 < cap then
+    local found = false
+    for i = 1, #v, 4 do if string.sub(v, i, i + 3) == member then found = true break end end
+    if not found then
+      redis.call('HSET', KEYS[k], field, v .. member)
+      added = added + 1
+    end
+  end
+end
+return added
+"""
+_QUERY = """
+local out = {}
+for k = 1, #KEYS do out[k] = redis.call('HGET', KEYS[k], ARGV[k]) end
+return out
 """
 _REMOVE = """
 local v = redis.call('HGET', KEYS[1], ARGV[1])
@@ -39,55 +75,107 @@ return 0
 """
 
 
+def bucket_id(value: int) -> int:
+    """The 48-bit bucket id of a 64-bit band or sample hash."""
+    return value >> (64 - BUCKET_BITS)
+
+
+def pack_buckets(buckets: list[int]) -> bytes:
+    """6 bytes per bucket (for the page record, so a page can be taken out of the index again)."""
+    return b"".join(bucket_id(b).to_bytes(6, "little") for b in buckets)
+
+
+def unpack_buckets(raw: bytes) -> list[int]:
+    return [int.from_bytes(raw[i : i + 6], "little") << (64 - BUCKET_BITS) for i in range(0, len(raw), 6)]
+
+
 class LshIndex:
-    def __init__(self, client: redis.Redis, prefix: str, key_bits: int = 16, max_bucket: int = 500) -> None:
+    def __init__(self, client: redis.Redis, prefix: str, key_bits: int = 19, max_bucket: int = 500) -> None:
         self.client = client
         self.prefix = prefix
         self.key_bits = key_bits
+        self._field_bytes = (BUCKET_BITS - key_bits + 7) // 8
         # A bucket shared by more pages than this says nothing (boilerplate-only texts): stop growing it.
         self.max_bucket = max_bucket
+        # On one server a page's buckets go in one script call (Python packs 1 command, not ~80); on a
+        # cluster each bucket is its own call, routed to its slot's node by the cluster pipeline.
+        self.cluster = isinstance(client, RedisCluster)
         self._insert = client.register_script(_INSERT)
+        self._insert_page = client.register_script(_INSERT_PAGE)
+        self._query = client.register_script(_QUERY)
         self._remove = client.register_script(_REMOVE)
 
     def _locate(self, bucket: int) -> tuple[str, bytes]:
-        key = f"{self.prefix}:lsh:{bucket >> (64 - self.key_bits):x}"
-        field = (bucket & ((1 << (64 - self.key_bits)) - 1)).to_bytes(8, "little").rstrip(b"\x00") or b"\x00"
-        return key, field
+        value = bucket_id(bucket)
+        low_bits = BUCKET_BITS - self.key_bits
+        key = f"{self.prefix}:lsh:{value >> low_bits:x}"
+        return key, (value & ((1 << low_bits) - 1)).to_bytes(self._field_bytes, "little")
+
+    def _pipeline(self) -> redis.client.Pipeline:
+        return self.client.pipeline(transaction=False)
+
+    def _call(self, script: Script, keys: list[str], args: list, pipe: redis.client.Pipeline) -> None:
+        if self.cluster:
+            # redis-py's cluster pipeline refuses EVALSHA (a node may not have the script); EVAL sends the body.
+            pipe.execute_command("EVAL", script.script, len(keys), *keys, *args)
+        else:
+            script(keys=keys, args=args, client=pipe)
 
     def insert(self, page_id: int, buckets: list[int]) -> int:
-        """Add the page to each band bucket; returns how many buckets were new for it."""
-        member = struct.pack("<I", page_id)
-        pipe = self.client.pipeline(transaction=False)
-        for bucket in buckets:
-            key, field = self._locate(bucket)
-            self._insert(keys=[key], args=[field, member, self.max_bucket], client=pipe)
-        return sum(1 for r in pipe.execute() if r == 1)
+        """Add the page to each bucket; returns how many buckets were new for it."""
+        return self.insert_many([(page_id, buckets)])
+
+    def insert_many(self, items: Iterable[tuple[int, list[int]]]) -> int:
+        """Index many pages in one pipelined round trip (bulk import); returns the new entries."""
+        pipe = self._pipeline()
+        for page_id, buckets in items:
+            member = struct.pack("<I", page_id)
+            located = [self._locate(bucket) for bucket in buckets]
+            if self.cluster:
+                for key, field in located:
+                    self._call(self._insert, [key], [field, member, self.max_bucket], pipe)
+            elif located:
+                keys, fields = zip(*located, strict=True)
+                self._insert_page(keys=keys, args=[member, self.max_bucket, *fields], client=pipe)
+        return sum(r for r in pipe.execute() if r > 0)
 
     def remove(self, page_id: int, buckets: list[int]) -> None:
         member = struct.pack("<I", page_id)
-        pipe = self.client.pipeline(transaction=False)
+        pipe = self._pipeline()
         for bucket in buckets:
             key, field = self._locate(bucket)
-            self._remove(keys=[key], args=[field, member], client=pipe)
+            self._call(self._remove, [key], [field, member], pipe)
         pipe.execute()
 
     def query(self, *groups: list[int]) -> list[dict[int, int]]:
         """For each group of buckets, the pages sharing at least one of them, with how many they share.
 
         All groups are read in one pipelined round trip."""
-        pipe = self.client.pipeline(transaction=False)
-        for buckets in groups:
-            for bucket in buckets:
-                key, field = self._locate(bucket)
-                pipe.hget(key, field)
-        values = iter(pipe.execute())
-        results: list[dict[int, int]] = []
-        for buckets in groups:
-            hits: dict[int, int] = {}
-            for _ in buckets:
-                value = next(values)
-                if value:
-                    for (page_id,) in struct.iter_unpack("<I", value):
-                        hits[page_id] = hits.get(page_id, 0) + 1
-            results.append(hits)
-        return results
+        return self.query_many([list(groups)])[0]
+
+    def query_many(self, queries: list[list[list[int]]]) -> list[list[dict[int, int]]]:
+        """Many queries (each a list of bucket groups) in one pipelined round trip."""
+        pipe = self._pipeline()
+        for groups in queries:
+            located = [self._locate(bucket) for buckets in groups for bucket in buckets]
+            if self.cluster:
+                for key, field in located:
+                    pipe.hget(key, field)
+            elif located:
+                keys, fields = zip(*located, strict=True)
+                self._query(keys=keys, args=fields, client=pipe)
+        replies = pipe.execute()
+        values = iter(replies if self.cluster else [v for reply in replies for v in reply])
+        out: list[list[dict[int, int]]] = []
+        for groups in queries:
+            results: list[dict[int, int]] = []
+            for buckets in groups:
+                hits: dict[int, int] = {}
+                for _ in buckets:
+                    value = next(values)
+                    if value:
+                        for (page_id,) in struct.iter_unpack("<I", value):
+                            hits[page_id] = hits.get(page_id, 0) + 1
+                results.append(hits)
+            out.append(results)
+        return out

@@ -4,8 +4,10 @@ Keys (prefix "fw" by default), each command touching one key so a Redis
 Cluster can hold them:
   fw:pid                  counter of page ids
   fw:url2id               hash  normalised URL → page id
-  fw:page:{id}            hash  facts (JSON), doc (zlib JSON), prov (JSON), sig (uint32 MinHash), n (shingles),
-                                text (zlib main text, optional), buckets (packed LSH buckets)
+  fw:page:{id}            hash  facts (JSON), doc (zlib JSON), prov (JSON), text (zlib main text, optional),
+                                fp: what the matcher needs, packed (see pack_fingerprint): shingle count,
+                                MinHash folded to 16 bits, 48-bit containment-sample buckets. The band
+                                buckets are not stored: they are derived from the signature again.
   fw:edges:{id}           hash  other page id → edge (JSON)
   fw:site:{host}          zset  page ids of the site, scored by first-seen time
   fw:sites                zset  hosts, scored by pages seen
@@ -19,10 +21,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import orjson
 import redis
 
+from farmwatch.analysis.fingerprint import band_keys, compact_signature, signature_from_bytes
 from farmwatch.analysis.provenance import Edge, PageFacts
+from farmwatch.config import FingerprintSettings
+from farmwatch.store.lsh import pack_buckets, unpack_buckets
 
 _GET_OR_CREATE_ID = """
 local id = redis.call('HGET', KEYS[1], ARGV[1])
@@ -35,6 +41,21 @@ return {id, 1}
 
 def _dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
+def pack_fingerprint(signature: bytes | np.ndarray, size: int, buckets: list[int], bands: int) -> bytes:
+    """4-byte shingle count + 16-bit signature + 6 bytes per sample bucket (~470 bytes a page).
+
+    buckets is the page's band buckets followed by its sample buckets; the first `bands` are left out."""
+    if isinstance(signature, bytes | bytearray):
+        signature = np.frombuffer(signature, dtype=np.uint32)
+    sig = compact_signature(signature)
+    return struct.pack("<IH", size, len(sig)) + sig + pack_buckets(buckets[bands:] if buckets else [])
+
+
+def unpack_fingerprint(raw: bytes) -> tuple[int, bytes, list[int]]:
+    size, sig_len = struct.unpack_from("<IH", raw)
+    return size, raw[6 : 6 + sig_len], unpack_buckets(raw[6 + sig_len :])
 
 
 def facts_to_json(facts: PageFacts) -> bytes:
@@ -51,9 +72,10 @@ def facts_from_json(raw: bytes) -> PageFacts:
 
 
 class PageStore:
-    def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
+    def __init__(self, client: redis.Redis, prefix: str = "fw", fingerprint: FingerprintSettings | None = None) -> None:
         self.client = client
         self.prefix = prefix
+        self.fingerprint = fingerprint or FingerprintSettings()
         # url2id and pid are one hash tag so the id script runs on one cluster node.
         self._id_script = client.register_script(_GET_OR_CREATE_ID)
 
@@ -102,9 +124,7 @@ class PageStore:
         mapping: dict[str, bytes | int] = {
             "facts": facts_to_json(facts),
             "doc": zlib.compress(_dumps(doc), 6),
-            "sig": signature,
-            "n": size,
-            "buckets": struct.pack(f"<{len(buckets)}Q", *buckets),
+            "fp": self._pack(signature, size, buckets),
         }
         pipe = self.client.pipeline(transaction=False)
         pipe.hset(self._page(facts.id), mapping=mapping)
@@ -114,6 +134,17 @@ class PageStore:
         pipe.zadd(f"{self.prefix}:sites", {facts.site: 0}, nx=True)
         pipe.execute()
         self.client.zadd(f"{self.prefix}:sites", {facts.site: self.client.zcard(self._site(facts.site))})
+
+    def save_fingerprints(self, rows: list[tuple[int, bytes | np.ndarray, int, list[int]]]) -> None:
+        """Only what the matcher needs (signature, set size, buckets) for many pages, in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        for page_id, signature, size, buckets in rows:
+            pipe.hset(self._page(page_id), "fp", self._pack(signature, size, buckets))
+        pipe.execute()
+
+    def _pack(self, signature: bytes | np.ndarray, size: int, buckets: list[int]) -> bytes:
+        # Pages too short to match have no buckets at all (no band buckets to leave out either).
+        return pack_fingerprint(signature, size, buckets, self.fingerprint.bands if buckets else 0)
 
     def first_seen(self, page_id: int) -> float | None:
         raw = self.client.hget(self._page(page_id), "facts")
@@ -128,8 +159,13 @@ class PageStore:
     def signatures(self, ids: list[int]) -> dict[int, tuple[bytes, int]]:
         pipe = self.client.pipeline(transaction=False)
         for page_id in ids:
-            pipe.hmget(self._page(page_id), ["sig", "n"])
-        return {i: (sig, int(n)) for i, (sig, n) in zip(ids, pipe.execute(), strict=True) if sig is not None}
+            pipe.hget(self._page(page_id), "fp")
+        out = {}
+        for page_id, raw in zip(ids, pipe.execute(), strict=True):
+            if raw:
+                size, sig, _ = unpack_fingerprint(raw)
+                out[page_id] = (sig, size)
+        return out
 
     def texts(self, ids: list[int]) -> dict[int, str]:
         pipe = self.client.pipeline(transaction=False)
@@ -157,8 +193,14 @@ class PageStore:
         return {i: orjson.loads(raw) for i, raw in zip(ids, pipe.execute(), strict=True) if raw}
 
     def buckets(self, page_id: int) -> list[int]:
-        raw = self.client.hget(self._page(page_id), "buckets")
-        return [b for (b,) in struct.iter_unpack("<Q", raw)] if raw else []
+        """The page's index buckets (band buckets derived from the stored signature, then its samples)."""
+        raw = self.client.hget(self._page(page_id), "fp")
+        if not raw:
+            return []
+        _, sig, samples = unpack_fingerprint(raw)
+        if not samples:
+            return []
+        return band_keys(signature_from_bytes(sig), self.fingerprint) + samples
 
     def save_provenance(self, page_id: int, provenance: dict) -> None:
         self.client.hset(self._page(page_id), "prov", _dumps(provenance))
