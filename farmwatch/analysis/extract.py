@@ -506,7 +506,8 @@ def _trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main:
         if kinds[i] is not BlockKind.MAIN or (raw[i][4] not in _HEADINGS and prose[i]):
             continue
         following = None
-        for j in main_idx[pos + 1 :]:
+        for q in range(pos + 1, len(main_idx)):
+            j = main_idx[q]
             if raw[j][4] in _HEADINGS:
                 break
             if kinds[j] is BlockKind.MAIN or kinds[j] is BlockKind.TITLE:

@@ -162,11 +162,23 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
 ]
 
 
+# All patterns in one alternation: re tries them in list order at the start of the text, so
+# the first group that matches is what the loop below would find, in one call.
+_ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)), _I)
+
+
 def phrase_kind(text: str) -> BlockKind | None:
     """The boilerplate kind a short block's wording gives away, or None."""
     n = len(text)
     if n > MAX_PHRASE_BLOCK:
         return None
+    match = _ANY_PHRASE.match(text)
+    if match is None:
+        return None
+    kind, _pattern, longest = _PHRASES[int(match.lastgroup[1:])]  # type: ignore[index]
+    if n <= longest:
+        return kind
+    # The first match is for shorter blocks only: try the others one by one.
     for kind, pattern, longest in _PHRASES:
         if n <= longest and pattern.match(text):
             return kind
