@@ -214,3 +214,13 @@ def test_several_worker_processes_share_queue_and_index(redis_server: EmbeddedRe
         assert report["provenance"]["verdict"] == "republished", json.dumps(report["provenance"])[:500]
         assert report["provenance"]["sources"][0]["url"] == site.url(f"/orig{n}")
     assert queue.depth() == {"pending": 0, "waiting": 0, "delayed": 0, "dead": 0}
+
+
+def test_queue_depth_counts_waiting_jobs(queue) -> None:  # type: ignore[no-untyped-def]
+    for n in range(3):
+        queue.submit(f"https://example.org/waiting-{n}")
+    assert queue.depth()["waiting"] == 3
+    job = queue.reserve("depth-test", block_ms=100)
+    assert job is not None
+    depth = queue.depth()
+    assert depth["waiting"] == 2 and depth["pending"] == 1

@@ -161,12 +161,13 @@ class JobQueue:
 
     def depth(self) -> dict[str, int]:
         self._ensure_group()
-        pending = self.client.xpending(self.stream, GROUP)
-        groups = self.client.xinfo_groups(self.stream)
-        lag = next((g.get("lag") for g in groups if g.get("name") in (GROUP, GROUP.encode())), None)
+        pending = int(self.client.xpending(self.stream, GROUP).get("pending", 0))
+        # Finished entries are deleted from the stream, so what is in it and not pending is waiting.
+        # (XINFO GROUPS reports a lag only from Redis 7 on; this works on 6.2 as well.)
+        waiting = max(0, int(self.client.xlen(self.stream)) - pending)
         return {
-            "pending": int(pending.get("pending", 0)),
-            "waiting": int(lag or 0),
+            "pending": pending,
+            "waiting": waiting,
             "delayed": int(self.client.zcard(self.delayed)),
             "dead": int(self.client.llen(self.dead)),
         }
