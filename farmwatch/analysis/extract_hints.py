@@ -70,7 +70,7 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
         BlockKind.ADS,
         "advert adsbygoogle adslot adunit adcontainer adwrapper adbox sponsor promoted anzeige werbung publicidad"
         " pubblicit bannerad googlead doubleclick",
-        "ad ads adv advs promo promotion commercial affiliate gpt dfp banner",
+        "ad ads adv advs promo promotion commercial affiliate gpt dfp",
     ),
     (BlockKind.LEGAL, "cookie consent gdpr privacy disclaimer impressum imprint", "legal terms"),
     (BlockKind.CAPTION, "caption bildunterschrift photocredit imagecredit imgcredit", "credit credits legend"),
@@ -84,7 +84,7 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
     (
         BlockKind.OTHER,
         "sidebar widget popup modal overlay offcanvas lightbox toolbar ticker rating",
-        "aside search alert notice sticky badge poll extra",
+        "aside search alert notice sticky badge poll extra banner",
     ),
     (
         MAIN_HINT,

@@ -1,0 +1,277 @@
+"""The main-text extractor as a moderator sees it: which text is the article, and what
+every other block is."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from farmwatch.analysis.blocks import Block, BlockKind
+from farmwatch.analysis.decode import decode_html
+from farmwatch.analysis.extract import extract_blocks, main_text
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+SEED = CORPORA / "seed"
+
+
+def blocks_of(html: str) -> list[Block]:
+    return extract_blocks(LexborHTMLParser(html))
+
+
+def block_with(blocks: list[Block], snippet: str) -> Block:
+    for block in blocks:
+        if snippet in block.text:
+            return block
+    raise AssertionError(f"no block holds {snippet!r}")
+
+
+ARTICLE = """
+<p>The city council voted on Tuesday to expand the bus network, adding four new routes
+that will connect the northern suburbs with the central station by next spring.</p>
+<p>Officials said the plan, which costs 12 million euros, had been delayed twice because of
+disagreements over where the new depot should be built and who would pay for it.</p>
+<h2>What changes for riders</h2>
+<p>Riders on the northern lines will see buses every ten minutes at peak hours instead of
+every twenty, and night service will run until two in the morning on weekends.</p>
+"""
+
+SYNTHETIC = f"""<!doctype html>
+<html><head><title>Council expands bus network</title>
+<meta property="og:title" content="Council expands bus network">
+<link rel="canonical" href="https://news.example/bus">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Council expands bus network"}}</script>
+</head><body>
+<div id="cookie-banner"><p>We use cookies to improve your experience on our website.</p></div>
+<header class="site-header"><div class="logo"><a href="/">City News</a></div>
+<nav class="main-menu"><ul><li><a href="/politics">Politics</a></li><li><a href="/sport">Sport</a></li>
+<li><a href="/culture">Culture</a></li></ul></nav></header>
+<div class="layout has-sidebar">
+<main><article class="post">
+<h1 class="entry-title">Council expands bus network</h1>
+<div class="entry-meta"><span class="byline">By Jane Doe</span> <time>March 3, 2024</time></div>
+<div class="entry-content">{ARTICLE}
+<div class="sharedaddy"><h3>Share this:</h3><ul><li><a href="https://twitter.com/share">Twitter</a></li>
+<li><a href="https://facebook.com/sharer">Facebook</a></li></ul></div>
+</div>
+<div class="author-bio"><p>Jane Doe covers transport and city hall for City News and has written about
+public transit for more than a decade.</p></div>
+<div class="related-posts"><h3>Related articles</h3><ul>
+<li><a href="/a">Tram line to close for repairs over the summer</a></li>
+<li><a href="/b">New cycle lanes open along the river</a></li></ul></div>
+<div id="comments" class="comments-area"><h3 class="comments-title">2 comments</h3>
+<ol class="comment-list"><li class="comment"><p>Finally! I have waited years for a decent night bus to the
+northern suburbs and this is great news for everyone living there.</p></li></ol>
+<div id="respond"><h3>Leave a Reply</h3><form><p>Your email address will not be published.</p>
+<textarea name="comment"></textarea></form></div></div>
+</article></main>
+<aside class="sidebar"><div class="widget newsletter"><h4>Get our newsletter</h4>
+<p>Sign up to receive the best stories of the week in your inbox every Friday morning.</p></div></aside>
+</div>
+<footer class="site-footer"><p>Copyright © 2024 City News. All rights reserved.</p>
+<ul><li><a href="/privacy">Privacy</a></li><li><a href="/imprint">Imprint</a></li></ul></footer>
+</body></html>"""
+
+
+def test_synthetic_page_main_text_is_the_article() -> None:
+    blocks = blocks_of(SYNTHETIC)
+    text = main_text(blocks)
+    assert "The city council voted on Tuesday" in text
+    assert "Officials said the plan" in text
+    assert "What changes for riders" in text
+    assert "night service will run until two" in text
+    for boilerplate in (
+        "We use cookies",
+        "Politics",
+        "Share this",
+        "covers transport and city hall",
+        "Tram line to close",
+        "waited years for a decent night bus",
+        "Leave a Reply",
+        "Sign up to receive",
+        "All rights reserved",
+    ):
+        assert boilerplate not in text, boilerplate
+
+
+def test_synthetic_page_boilerplate_kinds() -> None:
+    blocks = blocks_of(SYNTHETIC)
+    assert block_with(blocks, "Council expands bus network").kind is BlockKind.TITLE
+    assert block_with(blocks, "We use cookies").kind is BlockKind.LEGAL
+    assert block_with(blocks, "Politics").kind is BlockKind.NAVIGATION
+    assert block_with(blocks, "By Jane Doe").kind is BlockKind.BYLINE
+    assert block_with(blocks, "Share this").kind is BlockKind.SHARE
+    assert block_with(blocks, "Twitter").kind is BlockKind.SHARE
+    assert block_with(blocks, "covers transport and city hall").kind is BlockKind.AUTHOR_BIO
+    assert block_with(blocks, "Related articles").kind is BlockKind.RELATED
+    assert block_with(blocks, "Tram line to close").kind is BlockKind.RELATED
+    assert block_with(blocks, "waited years for a decent night bus").kind is BlockKind.COMMENTS
+    assert block_with(blocks, "Leave a Reply").kind is BlockKind.COMMENTS
+    assert block_with(blocks, "Sign up to receive").kind is BlockKind.NEWSLETTER
+    assert block_with(blocks, "All rights reserved").kind is BlockKind.FOOTER
+    assert block_with(blocks, "Imprint").kind is BlockKind.FOOTER
+
+
+def test_blocks_are_in_document_order_with_tags_paths_and_links() -> None:
+    blocks = blocks_of(SYNTHETIC)
+    texts = [b.text for b in blocks]
+    assert texts.index(next(t for t in texts if "city council voted" in t)) < texts.index(
+        next(t for t in texts if "Officials said" in t)
+    )
+    twitter = block_with(blocks, "Twitter")
+    assert twitter.tag == "li"
+    assert twitter.links == ["https://twitter.com/share"]
+    assert twitter.link_density == 1.0
+    paragraph = block_with(blocks, "The city council voted")
+    assert paragraph.tag == "p"
+    assert paragraph.link_density == 0.0
+    assert "article" in paragraph.path and paragraph.path.endswith("/p")
+
+
+def test_the_tree_is_left_intact_for_metadata() -> None:
+    tree = LexborHTMLParser(SYNTHETIC)
+    before = tree.html
+    extract_blocks(tree, "https://news.example/bus")
+    assert tree.html == before
+    assert tree.css_first('meta[property="og:title"]').attributes["content"] == "Council expands bus network"
+    assert tree.css_first("link[rel=canonical]").attributes["href"] == "https://news.example/bus"
+    assert json.loads(tree.css_first('script[type="application/ld+json"]').text())["@type"] == "NewsArticle"
+    assert len(tree.css("a[href]")) == 10
+
+
+def test_main_text_joins_main_blocks_one_per_line() -> None:
+    blocks = [
+        Block("Headline", BlockKind.TITLE),
+        Block("Menu", BlockKind.NAVIGATION),
+        Block("First paragraph.", BlockKind.MAIN),
+        Block("Second paragraph.", BlockKind.MAIN),
+    ]
+    assert main_text(blocks) == "Headline\nFirst paragraph.\nSecond paragraph."
+    assert main_text([]) == ""
+
+
+def test_whitespace_and_inline_markup_are_normalised() -> None:
+    html = (
+        "<body><article><p>  The <b>W</b>ord   is\n split <a href='/x'>across</a> <em>many</em>"
+        " elements, and it still reads as one sentence.</p></article></body>"
+    )
+    blocks = blocks_of(html)
+    assert len(blocks) == 1
+    assert blocks[0].text == "The Word is split across many elements, and it still reads as one sentence."
+    assert blocks[0].links == ["/x"]
+
+
+def test_hidden_script_and_style_text_is_not_text() -> None:
+    html = (
+        "<body><article><p>Visible paragraph text that is long enough to count as prose here.</p>"
+        "<p style='display:none'>Hidden paragraph that nobody sees on the page at all.</p>"
+        "<script>var tracking = 'script text';</script><style>.x{color:red}</style>"
+        "<p>Another visible paragraph <span class='screen-reader-text'>skip me</span>with words.</p>"
+        "</article></body>"
+    )
+    text = main_text(blocks_of(html))
+    assert "Visible paragraph" in text
+    assert "Hidden paragraph" not in text
+    assert "script text" not in text
+    assert "color:red" not in text
+    assert "skip me" not in text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   ",
+        "<html></html>",
+        "<html><head><title>No body</title></head></html>",
+        "<frameset><frame src='a.html'></frameset>",
+        "<p><b>bold <i>italic</p></b> stray </div></span><table><tr><td>cell",
+        "<<<>>>&&&;;</p></p></p>",
+        "<script>document.write('<p>x</p>')</script>",
+        "\x00\x01binary-ish\ufffd text",
+    ],
+)
+def test_malformed_or_empty_pages_never_crash(html: str) -> None:
+    blocks = blocks_of(html)
+    assert isinstance(blocks, list)
+    assert isinstance(main_text(blocks), str)
+
+
+def test_pages_without_body_or_text_give_no_blocks() -> None:
+    assert blocks_of("") == []
+    assert blocks_of("<frameset><frame src='a.html'></frameset>") == []
+    assert blocks_of("<html><head><title>t</title></head><body></body></html>") == []
+
+
+def test_deeply_nested_page_is_handled() -> None:
+    depth = 5000
+    html = (
+        "<div>" * depth + "<p>Deep inside many wrappers there is still a real sentence of text.</p>" + "</div>" * depth
+    )
+    blocks = blocks_of(html)
+    assert main_text(blocks) == "Deep inside many wrappers there is still a real sentence of text."
+    assert len(blocks[0].path) <= 400  # the signature keeps the innermost part of the chain
+
+
+def test_huge_flat_text_is_one_main_block() -> None:
+    words = "word " * 200_000
+    blocks = blocks_of(f"<body>{words}</body>")
+    assert len(blocks) == 1
+    assert blocks[0].kind is BlockKind.MAIN
+    assert len(blocks[0].text) == len(words) - 1
+
+
+@pytest.fixture(scope="module")
+def repost_blocks() -> list[Block]:
+    path = SEED / "repost.html"
+    if not path.exists():
+        pytest.skip("shared corpora not available")
+    return extract_blocks(LexborHTMLParser(decode_html(path.read_bytes())), "https://truthusanewshub.com/")
+
+
+def test_seed_repost_main_text(repost_blocks: list[Block]) -> None:
+    case = json.loads((SEED / "case.json").read_text())["repost"]["expected"]
+    text = main_text(repost_blocks)
+    for snippet in case["main_text_must_include"]:
+        assert snippet in text
+    for snippet in case["boilerplate_must_include"]:
+        assert snippet not in text
+        assert not block_with(repost_blocks, snippet).is_main
+    assert "Reuters contributed to this report." in text  # the article's own credit line
+
+
+def test_seed_repost_boilerplate_kinds(repost_blocks: list[Block]) -> None:
+    assert block_with(repost_blocks, "I'm TruthUSA, the author behind").kind is BlockKind.AUTHOR_BIO
+    assert block_with(repost_blocks, "Leave a Reply").kind is BlockKind.COMMENTS
+    assert block_with(repost_blocks, "This site uses Akismet to reduce spam").kind is BlockKind.COMMENTS
+    assert block_with(repost_blocks, "Armenia-Azerbaijan Border Clashes Raise").kind is BlockKind.TITLE
+    source = block_with(repost_blocks, "Source link")
+    assert source.kind is BlockKind.SOURCE_CREDIT
+    assert source.links == [
+        "https://www.theepochtimes.com/world/armenia-azerbaijan-border-clashes-raise-concerns-for-fragile-peace-talks-5588314"
+    ]
+
+
+def test_seed_original_main_text() -> None:
+    path = SEED / "original.html"
+    if not path.exists():
+        pytest.skip("shared corpora not available")
+    text = main_text(extract_blocks(LexborHTMLParser(decode_html(path.read_bytes()))))
+    assert "Cross-border violence between Armenia and Azerbaijan erupted" in text
+
+
+@pytest.mark.parametrize("page_id", ["100noticias.com-millones", "blog.python.org", "zeit.de.zugverkehr"])
+def test_a_few_real_pages(page_id: str) -> None:
+    corpus = CORPORA / "extraction-dev"
+    truth = corpus / "truth.jsonl"
+    if not truth.exists():
+        pytest.skip("shared corpora not available")
+    row = next(json.loads(line) for line in truth.open(encoding="utf-8") if f'"{page_id}"' in line)
+    html = decode_html((corpus / row["html_file"]).read_bytes())
+    text = " ".join(main_text(extract_blocks(LexborHTMLParser(html), row["url"])).split())
+    for snippet in row["with"]:
+        assert " ".join(snippet.split()) in text
+    for snippet in row["without"]:
+        assert " ".join(snippet.split()) not in text
