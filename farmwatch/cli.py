@@ -1,4 +1,4 @@
-"""The `farmwatch` command: serve, worker, analyze, eval."""
+"""The `farmwatch` command: serve, worker, analyze, ingest, eval."""
 
 from __future__ import annotations
 
@@ -165,6 +165,43 @@ def analyze(
         raise typer.Exit(2) from error
     facts = facts_of(analysis, 0, "fetched" if content_type else "client", 0.0)
     typer.echo(json.dumps(document_of(analysis, facts), ensure_ascii=False, indent=2))
+
+
+@app.command("ingest")
+def ingest_warc(
+    files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz, Common Crawl's format).")],
+    jobs: Annotated[int | None, typer.Option(help="Analysis processes (default: one per core).")] = None,
+    batch: Annotated[int, typer.Option(help="Pages per batch (progress is saved after each).")] = 64,
+) -> None:
+    """Index the HTML responses of WARC files as pages; an interrupted import resumes where it stopped."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from farmwatch.bulk import WarcImporter
+    from farmwatch.pipeline import Services
+    from farmwatch.store.connection import connect
+
+    settings = get_settings()
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    url, server = _redis_url(start_embedded=True)
+    try:
+        importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch)
+        columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=False) as progress:
+            for path in files:
+                before = importer.status(path)
+                task = progress.add_task(path.name, total=path.stat().st_size, completed=before.offset)
+                advance = lambda offset, task=task: progress.update(task, completed=offset)  # noqa: E731
+                stats = importer.run(path, on_progress=advance)
+                progress.console.print(
+                    f"{path.name}: {stats.pages} pages indexed, {stats.skipped} responses skipped"
+                    + (f" (resumed at byte {before.offset})" if before.offset and not before.done else "")
+                )
+    finally:
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
 
 
 @eval_app.command("extraction")

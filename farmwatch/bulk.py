@@ -1,0 +1,165 @@
+"""Bulk import of originals from WARC files (Common Crawl's format), resumable after a crash.
+
+Reader: FastWARC. Measured on a WARC of the 990 extraction-dev pages (request + response records,
+gzip per record): 5,000–5,200 response records/s of CPU against 2,100–2,200 for warcio 1.8. Either
+is small beside analysis (tens of ms a page), but FastWARC also filters record types natively.
+
+Speed: analysis (decode, parse, extract, fingerprint) is pure and takes most of a page's time, so it
+runs in `jobs` worker processes, a batch at a time; the main process stores, matches and judges the
+batch's pages in file order with the same `ingest` as the API (a page must see the pages before it).
+
+Resuming: after each batch the compressed offset of the next unread record is written to Redis
+(hash {prefix}:import, field = file name and size). A restarted import seeks there; the few pages of
+a batch cut short by a crash are ingested again, which changes nothing (ids, index entries and
+edges are idempotent).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+from farmwatch.analysis.decode import InputError
+from farmwatch.analysis.page import PageAnalysis, analyze_html
+from farmwatch.config import FingerprintSettings
+from farmwatch.pipeline import Services, ingest
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(slots=True)
+class ImportStats:
+    pages: int = 0  # HTML responses ingested
+    skipped: int = 0  # responses that are not HTML or not usable pages
+    offset: int = 0  # where the next run would start
+    done: bool = False
+
+
+@dataclass(slots=True)
+class _Record:
+    url: str
+    body: bytes
+    content_type: str | None
+    offset: int
+
+
+def _is_html(content_type: str | None) -> bool:
+    return content_type is None or content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+
+def read_html_responses(path: Path, offset: int = 0) -> Iterator[_Record]:
+    """HTML response records of a WARC (gzipped or not), from a compressed byte offset."""
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
+            url = record.headers.get("WARC-Target-URI")
+            status = record.http_headers.status_code if record.http_headers else None
+            content_type = record.http_headers.get("Content-Type") if record.http_headers else None
+            if not url or status != 200:
+                yield _Record(url or "", b"", "skip", record.stream_pos)
+                continue
+            yield _Record(url, record.reader.read(), content_type, record.stream_pos)
+
+
+_SETTINGS: FingerprintSettings | None = None
+
+
+def _init(settings: FingerprintSettings) -> None:
+    global _SETTINGS
+    _SETTINGS = settings
+
+
+def _analyse(record: _Record) -> PageAnalysis | None:
+    if record.content_type == "skip" or not _is_html(record.content_type):
+        return None
+    try:
+        return analyze_html(record.body, record.url, content_type=record.content_type, settings=_SETTINGS)
+    except (InputError, ValueError):
+        return None
+
+
+class WarcImporter:
+    def __init__(self, services: Services, jobs: int | None = None, batch: int = 64) -> None:
+        self.services = services
+        self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        self.batch = batch
+        self.progress_key = f"{services.settings.key_prefix}:import"
+
+    @staticmethod
+    def file_key(path: Path) -> str:
+        return f"{path.name}:{path.stat().st_size}"
+
+    def status(self, path: Path) -> ImportStats:
+        raw = self.services.client.hget(self.progress_key, self.file_key(path))
+        return ImportStats(**orjson.loads(raw)) if raw else ImportStats()
+
+    def _save(self, path: Path, stats: ImportStats) -> None:
+        data = {"pages": stats.pages, "skipped": stats.skipped, "offset": stats.offset, "done": stats.done}
+        self.services.client.hset(self.progress_key, self.file_key(path), orjson.dumps(data))
+
+    def _batches(self, path: Path, offset: int) -> Iterator[tuple[list[_Record], int]]:
+        """Batches of records, each with the offset where the next batch starts (the file's end at last)."""
+        batch: list[_Record] = []
+        for record in read_html_responses(path, offset):
+            if len(batch) >= self.batch:
+                yield batch, record.offset
+                batch = []
+            batch.append(record)
+        yield batch, path.stat().st_size
+
+    def run(self, path: Path, on_progress: Callable[[int], None] | None = None) -> ImportStats:
+        """Import one file (or its rest, after a crash); on_progress gets the compressed offset reached."""
+        stats = self.status(path)
+        if stats.done:
+            return stats
+        settings = self.services.settings.fingerprint
+        pool = None
+        if self.jobs > 1:
+            pool = multiprocessing.get_context("spawn").Pool(self.jobs, initializer=_init, initargs=(settings,))
+        _init(settings)
+        try:
+            pending: tuple[Callable[[], list[PageAnalysis | None]], int] | None = None
+            for records, end in self._batches(path, stats.offset):
+                # The workers analyse this batch while this process stores and judges the one before.
+                if pool is not None:
+                    future = pool.map_async(_analyse, records, chunksize=4)
+                    analysed: Callable[[], list[PageAnalysis | None]] = future.get
+                else:
+                    analysed = lambda records=records: [_analyse(r) for r in records]  # noqa: E731
+                if pending is not None:
+                    self._finish(path, stats, *pending, on_progress)
+                pending = (analysed, end)
+            if pending is not None:
+                self._finish(path, stats, *pending, on_progress)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        stats.done = True
+        self._save(path, stats)
+        return stats
+
+    def _finish(
+        self,
+        path: Path,
+        stats: ImportStats,
+        analysed: Callable[[], list[PageAnalysis | None]],
+        end: int,
+        on_progress: Callable[[int], None] | None,
+    ) -> None:
+        for analysis in analysed():
+            if analysis is None:
+                stats.skipped += 1
+                continue
+            ingest(self.services, analysis, origin="client")
+            stats.pages += 1
+        stats.offset = end
+        self._save(path, stats)
+        if on_progress:
+            on_progress(end)
