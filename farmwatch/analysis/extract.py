@@ -32,7 +32,7 @@ __all__ = ["extract_blocks", "main_text"]
 # Subtrees that never hold visible text.
 _SKIP = frozenset(
     {
-        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+        "script", "style", "template", "rt", "rp", "svg", "math", "iframe", "object", "embed", "canvas",
         "select", "option", "optgroup", "datalist", "textarea", "input", "button", "head", "title", "meta",
         "link", "base", "video", "audio", "source", "track", "map", "area", "img", "picture", "dialog",
     }
@@ -41,7 +41,7 @@ _SKIP = frozenset(
 _INLINE = frozenset(
     {
         "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i",
-        "ins", "kbd", "label", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike",
+        "ins", "kbd", "label", "mark", "nobr", "q", "ruby", "s", "samp", "small", "span", "strike",
         "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
     }
 )  # fmt: skip
@@ -61,6 +61,7 @@ _HIDDEN_CLASSES = frozenset(
         "visuallyhidden", "invisible", "is-hidden", "u-hidden", "element-invisible", "offscreen", "sr-text",
     }
 )  # fmt: skip
+_HIDDEN_KEYS = frozenset({"hidden", "aria-hidden", "style", "class"})  # attributes that can hide an element
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SENTENCE_END = re.compile(r"[.!?。！？…:;»\"”)]\s*$")
@@ -139,6 +140,7 @@ def _flatten(root: LexborNode) -> _Page:
     owner = -1  # innermost open block-level element
     in_article = 0  # depth of open main containers, for <header> inside an article
     skip, inline, hidden_check, tag_hints, leaf_ok, leafy = _SKIP, _INLINE, _is_hidden, _TAG_HINTS, _LEAF_OK, _LEAFY
+    hidden_keys = _HIDDEN_KEYS
 
     def flush() -> None:
         nonlocal link_chars, links
@@ -183,7 +185,7 @@ def _flatten(root: LexborNode) -> _Page:
                 continue
             attrs = node.attributes
             if tag in inline:
-                if attrs and hidden_check(attrs):
+                if attrs and not hidden_keys.isdisjoint(attrs) and hidden_check(attrs):
                     continue
                 if tag == "a":
                     # Links matter for link density and source links: track them.
@@ -236,7 +238,7 @@ def _flatten(root: LexborNode) -> _Page:
                     break
                 inner_attrs = inner.attributes
                 if inner_attrs:
-                    if hidden_check(inner_attrs):
+                    if not hidden_keys.isdisjoint(inner_attrs) and hidden_check(inner_attrs):
                         leaf = False
                         break
                     if inner_tag == "a":
