@@ -83,7 +83,7 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
     (BlockKind.HEADER, "masthead siteheader branding topbar", "header logo"),
     (
         BlockKind.OTHER,
-        "sidebar widget popup modal overlay offcanvas lightbox toolbar ticker rating",
+        "sidebar widget popup modal overlay offcanvas lightbox toolbar ticker rating portlet",
         "aside search alert notice sticky badge poll extra banner",
     ),
     (

@@ -167,13 +167,28 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
 _ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)), _I)
 
 
+# A teaser: an excerpt that ends in a "read more" link.
+_READ_MORE_END = re.compile(
+    r"(?:(?:…|\.\.\.|»|›|>|\[|\()?\s*(?:read\s+more|continue\s+reading|weiterlesen|leer\s+más|seguir\s+leyendo"
+    r"|lire\s+la\s+suite|leggi\s+(?:tutto|di\s+più)|czytaj\s+dalej|lees\s+meer|ler\s+mais)\s*(?:»|›|>|→|\]|\)|•+)?"
+    r"|(?:…|\.\.\.|»|›|\[|\()\s*(?:more|mehr|plus|más|mais)\s*(?:»|›|>|→|\]|\)|•+)?"
+    r"|\b(?:more|mehr)\s*(?:»|›|>|→|\]|\)|•+))\s*$",
+    _I,
+)
+MAX_TEASER_BLOCK = 400
+
+
 def phrase_kind(text: str) -> BlockKind | None:
     """The boilerplate kind a short block's wording gives away, or None."""
     n = len(text)
     if n > MAX_PHRASE_BLOCK:
+        if n <= MAX_TEASER_BLOCK and _READ_MORE_END.search(text, n - 40):
+            return BlockKind.RELATED
         return None
     match = _ANY_PHRASE.match(text)
     if match is None:
+        if _READ_MORE_END.search(text, max(0, n - 40)):
+            return BlockKind.RELATED
         return None
     kind, _pattern, longest = _PHRASES[int(match.lastgroup[1:])]  # type: ignore[index]
     if n <= longest:
