@@ -425,6 +425,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
             title_scope = parent[title_scope]
     title_lo, title_hi = title_scope, end[title_scope]
     title_done = False
+    declared = _declared_titles(tree)
 
     in_main = [False] * n_el
     for lo, hi in regions:
@@ -439,12 +440,15 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
             kind = _inner_kind(text, lengths[i], lc, tag)
         else:
             kind = _outer_kind(page, owner, text, lengths[i], lc)
+        # The headline: the first h1 in or near the article that isn't boilerplate, or a
+        # heading that repeats the page's declared title.
         if (
-            tag == "h1"
-            and h < 0
-            and not title_done
-            and title_lo <= owner <= title_hi
-            and kind in (BlockKind.MAIN, BlockKind.OTHER)
+            not title_done
+            and tag in _HEADINGS
+            and (
+                (tag == "h1" and h < 0 and title_lo <= owner <= title_hi and kind in _TITLE_FROM)
+                or (declared and lengths[i] >= 15 and lc < lengths[i] and text.casefold() in declared)
+            )
         ):
             kind = BlockKind.TITLE
             title_done = True
@@ -524,6 +528,21 @@ def _trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main:
         for i in main_idx:
             if i > last_prose and kinds[i] is BlockKind.MAIN:
                 kinds[i] = BlockKind.OTHER
+
+
+_TITLE_FROM = (BlockKind.MAIN, BlockKind.OTHER)
+
+
+def _declared_titles(tree: LexborHTMLParser) -> str:
+    """The page's own idea of its title (og:title, <title>), case-folded, for matching headings."""
+    parts = []
+    og = tree.css_first('meta[property="og:title"]')
+    if og is not None:
+        parts.append(og.attributes.get("content") or "")
+    title = tree.css_first("title")
+    if title is not None:
+        parts.append(title.text())
+    return " | ".join(" ".join(p.split()) for p in parts if p).casefold()
 
 
 def _inner_kind(text: str, n: int, lc: int, tag: str) -> BlockKind:
