@@ -75,6 +75,7 @@ WRAPPER_SHARE = 0.6  # a hinted element holding this share of the prose is a lay
 SIBLING_SHARE = 0.2  # a sibling of the container with this much of its prose continues the article
 OUTER_PROSE = 100  # unhinted prose this long (non-link chars) is main text even outside the container
 TRIM_TAIL = True  # short lines after the container's last prose block are boilerplate
+TRIM_HEAD = True  # so are short non-heading lines before its first prose block (categories, labels)
 
 _DEBUG: list[str] | None = None  # set to a list to collect the container choice (development aid)
 _BOILERPLATE_HINTS = frozenset(k for k in BlockKind if k not in (BlockKind.MAIN, BlockKind.TITLE))
@@ -502,7 +503,8 @@ def _trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main:
 
     A heading whose section holds only boilerplate ("Related articles" over a link list)
     belongs to that boilerplate; short lines after the article's last prose block are
-    calls to action, labels and widgets, not text.
+    calls to action, labels and widgets, not text, and so are short non-heading lines
+    before its first one.
     """
     main_idx = [i for i in range(len(raw)) if in_main[raw[i][0]]]
     if not main_idx:
@@ -527,6 +529,13 @@ def _trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main:
         last_prose = max((i for i in main_idx if kinds[i] is BlockKind.MAIN and prose[i]), default=-1)
         for i in main_idx:
             if i > last_prose and kinds[i] is BlockKind.MAIN:
+                kinds[i] = BlockKind.OTHER
+    if TRIM_HEAD:
+        first_prose = min((i for i in main_idx if kinds[i] is BlockKind.MAIN and prose[i]), default=-1)
+        for i in main_idx:
+            if i >= first_prose:
+                break
+            if kinds[i] is BlockKind.MAIN and raw[i][4] not in _HEADINGS:
                 kinds[i] = BlockKind.OTHER
 
 
