@@ -18,8 +18,10 @@ from pathlib import Path
 
 import redis
 
-# Hash buckets of the LSH index stay compact (listpack) up to this many fields.
-SERVER_TUNING = {"hash-max-ziplist-entries": "1024", "hash-max-ziplist-value": "128"}
+# Hashes of the LSH index stay compact (listpack) up to this many fields, and with bucket values up to
+# max_bucket (500) page ids of 4 bytes: at 128 bytes, the ~2% of hashes holding a common shingle's
+# bucket turned into hash tables and cost ~40% of the index's memory at 300k pages (bench/scale.py).
+SERVER_TUNING = {"hash-max-ziplist-entries": "1024", "hash-max-ziplist-value": "2048"}
 
 
 def redis_server_binary() -> str:

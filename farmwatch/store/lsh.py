@@ -21,6 +21,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable
 
+import numpy as np
 import redis
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
@@ -170,12 +171,9 @@ class LshIndex:
         for groups in queries:
             results: list[dict[int, int]] = []
             for buckets in groups:
-                hits: dict[int, int] = {}
-                for _ in buckets:
-                    value = next(values)
-                    if value:
-                        for (page_id,) in struct.iter_unpack("<I", value):
-                            hits[page_id] = hits.get(page_id, 0) + 1
-                results.append(hits)
+                found = b"".join(v for v in (next(values) for _ in buckets) if v)
+                # Common shingles fill buckets to max_bucket members: count with numpy, not a Python loop.
+                ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
+                results.append(dict(zip(ids.tolist(), counts.tolist(), strict=True)))
             out.append(results)
         return out

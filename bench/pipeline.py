@@ -1,0 +1,159 @@
+"""The whole path (extract, fingerprint, match, store) against the naive composition, in one run.
+
+    python bench/pipeline.py [CORPUS_DIR] [--limit N] [--jobs J]
+
+Naive composition, as the libraries' docs suggest (../shared/notes/naive-pipeline.md):
+trafilatura.extract(html) → lower-cased word 5-gram shingles → datasketch MinHash(num_perm=128)
+.update_batch (sha1) → datasketch MinHashLSH(threshold=0.5, Redis storage): query, then insert, one page
+at a time.
+
+Ours, two ways, on the same embedded Redis server (other database numbers):
+  per page   analyze_html + pipeline.ingest, one page at a time in this process (the API's path);
+  bulk       the WARC importer (farmwatch ingest) over a WARC of the same pages, analysis in J worker
+             processes overlapping the store (J defaults to the number of cores).
+Per-page runs are interleaved page by page (the order swapped every page) so both see the same machine
+load. Times are wall clock, Redis included. Pages that one side cannot use are still counted for it
+(the time was spent). The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from farmwatch.analysis.decode import InputError  # noqa: E402
+from farmwatch.analysis.page import analyze_html  # noqa: E402
+from farmwatch.bulk import WarcImporter  # noqa: E402
+from farmwatch.config import Settings  # noqa: E402
+from farmwatch.pipeline import Services, ingest  # noqa: E402
+from farmwatch.store.connection import connect  # noqa: E402
+from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "extraction-dev"
+_WORD = re.compile(r"\w+")
+
+
+class Naive:
+    def __init__(self, port: int, db: int) -> None:
+        from datasketch import MinHash, MinHashLSH
+        from trafilatura import extract
+
+        self.extract, self.minhash = extract, MinHash
+        self.lsh = MinHashLSH(
+            threshold=0.5,
+            num_perm=128,
+            storage_config={
+                "type": "redis",
+                "basename": b"naive",
+                "redis": {"host": "127.0.0.1", "port": port, "db": db},
+            },
+        )
+        self.matches = 0
+
+    def page(self, key: str, html: bytes) -> None:
+        text = self.extract(html) or ""
+        words = _WORD.findall(text.lower())
+        shingles = {" ".join(words[i : i + 5]).encode() for i in range(max(0, len(words) - 4))}
+        signature = self.minhash(num_perm=128)
+        signature.update_batch(list(shingles))
+        self.matches += bool(self.lsh.query(signature))
+        self.lsh.insert(key, signature)
+
+
+class Ours:
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.services = Services.create(connect(url), settings)
+        self.settings = settings
+
+    def page(self, url: str, html: bytes) -> None:
+        try:
+            analysis = analyze_html(html, url, settings=self.settings.fingerprint)
+        except InputError:
+            return
+        ingest(self.services, analysis)
+
+
+def load(corpus: Path, limit: int | None) -> list[tuple[str, bytes]]:
+    rows = [json.loads(line) for line in (corpus / "truth.jsonl").read_text().splitlines()]
+    pages = []
+    for number, row in enumerate(rows[:limit]):
+        url = row["url"] if row["url"].startswith("http") else f"https://site{number % 97}.example/{number}"
+        pages.append((url, (corpus / row["html_file"]).read_bytes()))
+    return pages
+
+
+def write_warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, body in pages:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            writer.write_record(record)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    pages = load(args.corpus, args.limit)
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})
+        server.start()
+        try:
+            naive, ours = Naive(server.port or 0, db=1), Ours(server.url, settings)
+            spent = {"ours": 0.0, "naive": 0.0}
+            for number, (url, html) in enumerate(pages):
+                sides = [("ours", ours.page), ("naive", naive.page)]
+                for name, run in sides if number % 2 == 0 else reversed(sides):
+                    started = time.perf_counter()
+                    run(url, html)
+                    spent[name] += time.perf_counter() - started
+                if (number + 1) % 100 == 0:
+                    print(f"{number + 1} pages", file=sys.stderr, flush=True)
+            warc = Path(tmp) / "pages.warc.gz"
+            write_warc(warc, pages)
+            bulk_url = server.url.rsplit("/", 1)[0] + "/2"
+            importer = WarcImporter(Services.create(connect(bulk_url), settings), jobs=args.jobs, batch=64)
+            started = time.perf_counter()
+            stats = importer.run(warc)
+            bulk_time = time.perf_counter() - started
+        finally:
+            server.stop()
+    naive_rate = len(pages) / spent["naive"]
+    ours_rate = len(pages) / spent["ours"]
+    bulk_rate = len(pages) / bulk_time
+    print(
+        json.dumps(
+            {
+                "pages": len(pages),
+                "naive_pages_per_s": round(naive_rate, 1),
+                "ours_per_page_pages_per_s": round(ours_rate, 1),
+                "ours_bulk_pages_per_s": round(bulk_rate, 1),
+                "bulk_jobs": args.jobs,
+                "ratio_per_page": round(ours_rate / naive_rate, 2),
+                "ratio_bulk": round(bulk_rate / naive_rate, 2),
+                "bulk_pages_indexed": stats.pages,
+                "naive_pages_with_a_candidate": naive.matches,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
