@@ -120,10 +120,10 @@ def test_blocks_are_in_document_order_with_tags_paths_and_links() -> None:
     assert texts.index(next(t for t in texts if "city council voted" in t)) < texts.index(
         next(t for t in texts if "Officials said" in t)
     )
-    twitter = block_with(blocks, "Twitter")
-    assert twitter.tag == "li"
-    assert twitter.links == ["https://twitter.com/share"]
-    assert twitter.link_density == 1.0
+    share = block_with(blocks, "Twitter")  # a share bar may come as one block
+    assert share.kind is BlockKind.SHARE
+    assert "https://twitter.com/share" in share.links and "https://facebook.com/sharer" in share.links
+    assert share.link_density > 0.5
     paragraph = block_with(blocks, "The city council voted")
     assert paragraph.tag == "p"
     assert paragraph.link_density == 0.0

@@ -61,6 +61,8 @@ _HIDDEN_CLASSES = frozenset(
         "visuallyhidden", "invisible", "is-hidden", "u-hidden", "element-invisible", "offscreen", "sr-text",
     }
 )  # fmt: skip
+# Regions holding these can't be read in one call: their text needs the careful walk.
+_NOT_COLLAPSIBLE = "script, style, noscript, template, svg, textarea, select, button, [hidden], [style]"
 _HIDDEN_KEYS = frozenset({"hidden", "aria-hidden", "style", "class"})  # attributes that can hide an element
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NO_DIGITS = str.maketrans("", "", "0123456789")
@@ -75,6 +77,8 @@ WRAPPER_SHARE = 0.6  # a hinted element holding this share of the prose is a lay
 SIBLING_SHARE = 0.2  # a sibling of the container with this much of its prose continues the article
 OUTER_PROSE = 100  # unhinted prose this long (non-link chars) is main text even outside the container
 TRIM_TAIL = True  # short lines after the container's last prose block are boilerplate
+COLLAPSE_SHARE = 0.3  # link-heavy regions under this share of the page's text are read as one block
+SMALL_REGION = 200  # regions with less text than this are read as one block whatever their links
 TRIM_HEAD = True  # so are short non-heading lines before its first prose block (categories, labels)
 
 _DEBUG: list[str] | None = None  # set to a list to collect the container choice (development aid)
@@ -142,6 +146,8 @@ def _flatten(root: LexborNode) -> _Page:
     in_article = 0  # depth of open main containers, for <header> inside an article
     skip, inline, hidden_check, tag_hints, leaf_ok, leafy = _SKIP, _INLINE, _is_hidden, _TAG_HINTS, _LEAF_OK, _LEAFY
     hidden_keys = _HIDDEN_KEYS
+    collapsible = _REGION_KINDS if COLLAPSE_SHARE else ()
+    collapse_limit = COLLAPSE_SHARE * len(root.text(deep=True)) if COLLAPSE_SHARE else 0
 
     def flush() -> None:
         nonlocal link_chars, links
@@ -227,6 +233,25 @@ def _flatten(root: LexborNode) -> _Page:
                 in_article += 1
             else:
                 bp_l.append(idx)
+            if hint in collapsible and collapse_limit and tag not in leafy and not open_links:
+                # A whole region that names itself (menu, share bar, related links…), mostly
+                # links and small next to the page: one block, read in a few calls instead of
+                # walking every node. Prose-heavy regions get the full walk, since the
+                # layout-wrapper rules may yet decide they hold the article.
+                region_text = node.text(deep=True, separator=" ")
+                if len(region_text) < collapse_limit and node.css_first(_NOT_COLLAPSIBLE) is None:
+                    text = " ".join(region_text.split())
+                    hrefs = []
+                    lc = 0
+                    for anchor in node.css("a"):
+                        href = anchor.attributes.get("href")
+                        if href:
+                            hrefs.append(href)
+                        lc += len(" ".join(anchor.text(deep=True, separator=" ").split()))
+                    if lc >= LINK_DENSE * len(text) or len(text) < SMALL_REGION:
+                        if text:
+                            blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
+                        continue
             # A leaf (only inline content, nothing hidden): take its text in one call.
             anchors = None
             leaf = tag in leafy
