@@ -197,7 +197,7 @@ def evaluate_extraction(
         start = time.perf_counter()
         try:
             extracted = extract(body, page.url)
-        except Exception:  # noqa: BLE001 - a crash on one page scores as an empty extraction
+        except Exception:
             extracted = ""
             errors += 1
         elapsed += time.perf_counter() - start
