@@ -61,3 +61,17 @@ def test_source_link_is_found_and_resolved() -> None:
 def test_links_to_the_same_site_are_not_source_links() -> None:
     _, links = credits_of("Read more", links=["/category/news/"])
     assert links == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dieser Artikel erschien zuerst bei Zeit Online.",
+        "Cet article a été initialement publié sur The Conversation.",
+        "Este artículo fue publicado originalmente en El País.",
+        "Artykuł ukazał się pierwotnie w Gazeta Prawna.",
+    ],
+)
+def test_republication_notes_in_other_languages(text: str) -> None:
+    credits, _ = credits_of(text)
+    assert any(c.kind == "originally_published" and c.name != "unnamed" for c in credits), credits

@@ -76,6 +76,20 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("originally_published", re.compile(r"\b(?:originally|first)\s+(?:published|appeared|posted)\b", re.I)),
+    # The same note in the other languages of the corpora: German, French, Spanish, Italian, Portuguese, Polish, Dutch.
+    (
+        "originally_published",
+        re.compile(
+            rf"(?:(?:erschien|erschienen)\s+(?:zuerst|ursprünglich)\s+(?:bei|auf|in|im)"
+            rf"|(?:initialement|originellement|d'abord)\s+(?:publié|paru)e?\s+(?:sur|dans|par)"
+            rf"|(?:publicad[oa]|aparecid[oa])\s+(?:originalmente|inicialmente|primero)\s+(?:en|por)"
+            rf"|(?:pubblicat[oa])\s+(?:originariamente|originalmente|inizialmente)\s+(?:su|da|in)"
+            rf"|(?:publicad[oa])\s+originalmente\s+(?:no|na|em)"
+            rf"|(?:ukazał|ukazała|opublikowany|opublikowana)\s+(?:się\s+)?(?:pierwotnie|oryginalnie)\s+(?:w|na)"
+            rf"|(?:verscheen|gepubliceerd)\s+(?:eerder|oorspronkelijk)\s+(?:bij|op|in))\s+{_NAME}(?:[.,;:(]|$)",
+            re.I,
+        ),
+    ),
     ("appeared_first", re.compile(rf"\bappeared\s+first\s+on\s+{_NAME}(?:[.,;]|$)", re.I)),
     (
         "republished",
