@@ -126,14 +126,15 @@ class PageStore:
             "doc": zlib.compress(_dumps(doc), 6),
             "fp": self._pack(signature, size, buckets),
         }
+        if text is not None:
+            mapping["text"] = zlib.compress(text.encode(), 6)
+        # Two round trips: the page and its site, then the site's new size in the sites ranking.
         pipe = self.client.pipeline(transaction=False)
         pipe.hset(self._page(facts.id), mapping=mapping)
-        if text is not None:
-            pipe.hset(self._page(facts.id), "text", zlib.compress(text.encode(), 6))
         pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen}, nx=True)
-        pipe.zadd(f"{self.prefix}:sites", {facts.site: 0}, nx=True)
-        pipe.execute()
-        self.client.zadd(f"{self.prefix}:sites", {facts.site: self.client.zcard(self._site(facts.site))})
+        pipe.zcard(self._site(facts.site))
+        *_, size = pipe.execute()
+        self.client.zadd(f"{self.prefix}:sites", {facts.site: size})
 
     def save_fingerprints(self, rows: list[tuple[int, bytes | np.ndarray, int, list[int]]]) -> None:
         """Only what the matcher needs (signature, set size, buckets) for many pages, in one round trip."""
