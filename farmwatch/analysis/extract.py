@@ -1,19 +1,27 @@
 """Split an HTML page into text blocks and label each as main text or boilerplate.
 
 One pass over the parsed tree (lexbor, read-only) turns the visible text into blocks in
-document order, remembering for each block its element chain. Then:
+document order, remembering for each block its element chain. The walk is the cost, so
+lexbor does what it can: a block holding only inline content ("leaf") is read with one
+text() call, and a small link-heavy region that names itself (menu, share bar, related
+list) becomes one block without visiting its nodes. Then:
 
 1. Elements hint at what they hold through tag, class, id, role and itemprop
    (extract_hints). A hint on an element that holds most of the page's prose is a
-   layout class ("has-sidebar") and is ignored.
-2. The article container is the element that maximises prose minus boilerplate
-   (text in hinted or link-dense blocks): big enough to hold all paragraphs, small enough
-   to leave menus, sidebars and footers out. Siblings that continue the prose join it.
+   layout class and is ignored, and so is one around a declared article body
+   ("date-outer" around a blog post).
+2. The article container is the element that maximises prose minus what it would
+   wrongly bring in (short unhinted text fully, text the block filters drop anyway a
+   little): big enough to hold all paragraphs, small enough to leave menus, sidebars and
+   footers out. Siblings that continue the prose join it; long unhinted prose elsewhere
+   counts as main text too.
 3. Blocks inside the container are main text unless a hint, their link density or their
-   wording (extract_phrases) says otherwise; blocks outside are boilerplate, each with
-   the kind its context gives it.
+   wording (extract_phrases) says otherwise; a heading over only boilerplate and short
+   lines before the first or after the last paragraph are boilerplate. Blocks outside
+   are boilerplate, each with the kind its context gives it.
 
 The tree is never mutated, so the caller can read metadata from it before or after.
+Nothing recurses, so deeply nested pages don't hit the recursion limit.
 """
 
 from __future__ import annotations
