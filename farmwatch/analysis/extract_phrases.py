@@ -88,7 +88,7 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             r"(?:kleine\s+)?spende|gefällt\s+(?:dir|ihnen)\s+unser|hazte\s+miembro|hazte\s+socio|únete|join\s+us|"
             r"download\s+(?:the|our)\s+app|descarga\s+(?:la|nuestra)\s+app|lade\s+dir|holen\s+sie\s+sich|"
             r"(?:follow|síguenos|siguenos|folgen\s+sie)\b.{0,80}\b(?:twitter|facebook|instagram|telegram|youtube|whatsapp"
-            r"|linkedin|tiktok)|.{0,60}\b(?:canal|channel|kanal)\s+(?:de|on|auf)?\s*(?:telegram|youtube|whatsapp))",
+            r"|linkedin|tiktok))",
             _I,
         ),
         MAX_PHRASE_BLOCK,
@@ -96,8 +96,7 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
     (
         BlockKind.CAPTION,
         re.compile(
-            r"^(?:.{0,80}(?:getty\s*images|istock(?:photo)?|shutterstock|imago\s*images|picture[-\s]alliance|adobe\s*stock"
-            r"|unsplash|pixabay)|(?:crédits?\s+photos?|titelbild|beitragsbild|bildquelle|fotos?|photos?|imagen|bild)\s*:)",
+            r"^(?:crédits?\s+photos?|titelbild|beitragsbild|bildquelle|fotos?|photos?|imagen|bild)\s*:",
             _I,
         ),
         120,
@@ -167,6 +166,28 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
 _ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)), _I)
 
 
+# Wording found near the start rather than at it; searched separately, since a leading
+# ".{0,80}" in the alternation above would be tried at every block.
+_NEAR_START: list[tuple[BlockKind, re.Pattern[str], int, int]] = [
+    (
+        BlockKind.CAPTION,
+        re.compile(
+            r"getty\s*images|istock(?:photo)?|shutterstock|imago\s*images|picture[-\s]alliance|adobe\s*stock|unsplash"
+            r"|pixabay",
+            _I,
+        ),
+        80,
+        120,
+    ),
+    (
+        BlockKind.NEWSLETTER,
+        re.compile(r"\b(?:canal|channel|kanal)\s+(?:de|on|auf)?\s*(?:telegram|youtube|whatsapp)", _I),
+        60,
+        MAX_PHRASE_BLOCK,
+    ),
+]
+_READ_MORE_WORD = re.compile(r"more|mehr|weiter|suite|leer|seguir|leggi|czytaj|lees|ler\b|plus|más|mais|reading", _I)
+
 # A teaser: an excerpt that ends in a "read more" link.
 _READ_MORE_END = re.compile(
     r"(?:(?:…|\.\.\.|»|›|>|\[|\()?\s*(?:read\s+more|continue\s+reading|weiterlesen|leer\s+más|seguir\s+leyendo"
@@ -178,18 +199,24 @@ _READ_MORE_END = re.compile(
 MAX_TEASER_BLOCK = 400
 
 
+def _ends_read_more(text: str) -> bool:
+    start = max(0, len(text) - 40)
+    return _READ_MORE_WORD.search(text, start) is not None and _READ_MORE_END.search(text, start) is not None
+
+
 def phrase_kind(text: str) -> BlockKind | None:
     """The boilerplate kind a short block's wording gives away, or None."""
     n = len(text)
     if n > MAX_PHRASE_BLOCK:
-        if n <= MAX_TEASER_BLOCK and _READ_MORE_END.search(text, n - 40):
-            return BlockKind.RELATED
-        return None
+        return BlockKind.RELATED if n <= MAX_TEASER_BLOCK and _ends_read_more(text) else None
     match = _ANY_PHRASE.match(text)
     if match is None:
-        if _READ_MORE_END.search(text, max(0, n - 40)):
-            return BlockKind.RELATED
-        return None
+        for kind, pattern, latest, longest in _NEAR_START:
+            if n <= longest:
+                found = pattern.search(text, 0, latest + 40)
+                if found is not None and found.start() <= latest:
+                    return kind
+        return BlockKind.RELATED if _ends_read_more(text) else None
     kind, _pattern, longest = _PHRASES[int(match.lastgroup[1:])]  # type: ignore[index]
     if n <= longest:
         return kind
