@@ -168,9 +168,10 @@ _ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pat
 
 # Wording found near the start rather than at it; searched separately, since a leading
 # ".{0,80}" in the alternation above would be tried at every block.
-_NEAR_START: list[tuple[BlockKind, re.Pattern[str], int, int]] = [
+_NEAR_START: list[tuple[BlockKind, tuple[str, ...], re.Pattern[str], int, int]] = [
     (
         BlockKind.CAPTION,
+        ("getty", "istock", "shutterstock", "imago", "alliance", "adobe", "unsplash", "pixabay"),
         re.compile(
             r"getty\s*images|istock(?:photo)?|shutterstock|imago\s*images|picture[-\s]alliance|adobe\s*stock|unsplash"
             r"|pixabay",
@@ -181,12 +182,18 @@ _NEAR_START: list[tuple[BlockKind, re.Pattern[str], int, int]] = [
     ),
     (
         BlockKind.NEWSLETTER,
+        ("telegram", "youtube", "whatsapp"),
         re.compile(r"\b(?:canal|channel|kanal)\s+(?:de|on|auf)?\s*(?:telegram|youtube|whatsapp)", _I),
         60,
         MAX_PHRASE_BLOCK,
     ),
 ]
-_READ_MORE_WORD = re.compile(r"more|mehr|weiter|suite|leer|seguir|leggi|czytaj|lees|ler\b|plus|más|mais|reading", _I)
+# Words one of which a "read more" ending must hold: plain substring tests are much
+# cheaper than the full pattern, which most blocks never need.
+_READ_MORE_WORDS = (
+    "more", "mehr", "weiter", "suite", "leer", "seguir", "leggi", "czytaj",
+    "lees", "ler ", "plus", "más", "mais", "reading",
+)  # fmt: skip
 
 # A teaser: an excerpt that ends in a "read more" link.
 _READ_MORE_END = re.compile(
@@ -201,7 +208,8 @@ MAX_TEASER_BLOCK = 400
 
 def _ends_read_more(text: str) -> bool:
     start = max(0, len(text) - 40)
-    return _READ_MORE_WORD.search(text, start) is not None and _READ_MORE_END.search(text, start) is not None
+    tail = text[start:].lower()
+    return any(word in tail for word in _READ_MORE_WORDS) and _READ_MORE_END.search(text, start) is not None
 
 
 def phrase_kind(text: str) -> BlockKind | None:
@@ -211,8 +219,9 @@ def phrase_kind(text: str) -> BlockKind | None:
         return BlockKind.RELATED if n <= MAX_TEASER_BLOCK and _ends_read_more(text) else None
     match = _ANY_PHRASE.match(text)
     if match is None:
-        for kind, pattern, latest, longest in _NEAR_START:
-            if n <= longest:
+        head = text[:120].lower()
+        for kind, words, pattern, latest, longest in _NEAR_START:
+            if n <= longest and any(word in head for word in words):
                 found = pattern.search(text, 0, latest + 40)
                 if found is not None and found.start() <= latest:
                     return kind
