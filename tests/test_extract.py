@@ -141,14 +141,14 @@ def test_the_tree_is_left_intact_for_metadata() -> None:
     assert len(tree.css("a[href]")) == 10
 
 
-def test_main_text_joins_main_blocks_one_per_line() -> None:
+def test_main_text_joins_main_blocks_one_per_line_without_the_headline() -> None:
     blocks = [
         Block("Headline", BlockKind.TITLE),
         Block("Menu", BlockKind.NAVIGATION),
         Block("First paragraph.", BlockKind.MAIN),
         Block("Second paragraph.", BlockKind.MAIN),
     ]
-    assert main_text(blocks) == "Headline\nFirst paragraph.\nSecond paragraph."
+    assert main_text(blocks) == "First paragraph.\nSecond paragraph."  # the headline is a block of its own
     assert main_text([]) == ""
 
 

@@ -610,5 +610,9 @@ def _outer_kind(page: _Page, owner: int, text: str, n: int, lc: int) -> BlockKin
 
 
 def main_text(blocks: list[Block]) -> str:
-    """The main text: title and main blocks in document order, one per line."""
-    return "\n".join(b.text for b in blocks if b.is_main)
+    """The article's text: its MAIN blocks in document order, one per line.
+
+    The headline (TITLE) is left out, as in the service's fingerprints
+    (PageAnalysis.main_text): the body is what gets copied and compared.
+    """
+    return "\n".join(b.text for b in blocks if b.kind is BlockKind.MAIN)
