@@ -127,6 +127,10 @@ def _trie_pattern(words: list[str]) -> str:
 
 _STEMS = re.compile(_trie_pattern(list(_STEM_RANK)))
 _WORD = re.compile(r"[a-z]+")
+_BUILDER_PREFIXES = (
+    "elementor-widget-", "elementor-widget", "elementor-element", "elementor-", "et_pb_", "wp-block-", "wpb_", "vc_",
+    "fl-module-", "fl-", "sqs-block-", "tdb-", "tdi_", "td-", "jeg_", "uk-", "ce-", "csc-",
+)  # fmt: skip
 _SHORT_STEM = 6  # stems this short must start or end a word
 _NO_HINT: tuple[int, BlockKind | str | None] = (len(_VOCABULARY), None)
 
@@ -217,6 +221,13 @@ def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
         return -1, HIDDEN
     if lowered.startswith(_TAXONOMY_PREFIXES):
         return _NO_HINT
+    if lowered.startswith(_BUILDER_PREFIXES):
+        # Page builders call every content box a widget or module: only what follows the
+        # builder's prefix names the box ("elementor-widget-nav-menu", not "…-text-editor").
+        cut = next(len(p) for p in _BUILDER_PREFIXES if lowered.startswith(p))
+        token, lowered = token[cut:], lowered[cut:]
+        if not lowered:
+            return _NO_HINT
     best = _NO_HINT
     words = _WORD.findall(lowered)
     if not _STATE_WORDS.isdisjoint(words):
