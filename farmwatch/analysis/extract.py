@@ -87,6 +87,7 @@ OUTER_PROSE = 100  # unhinted prose this long (non-link chars) is main text even
 TRIM_TAIL = True  # short lines after the container's last prose block are boilerplate
 COLLAPSE_SHARE = 0.3  # link-heavy regions under this share of the page's text are read as one block
 SMALL_REGION = 200  # regions with less text than this are read as one block whatever their links
+GALLERY_CAPTION = 60  # on gallery pages, captions with this much prose are main text
 TRIM_HEAD = True  # so are short non-heading lines before its first prose block (categories, labels)
 
 _DEBUG: list[str] | None = None  # set to a list to collect the container choice (development aid)
@@ -487,6 +488,14 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
             kind = BlockKind.TITLE
             title_done = True
         kinds.append(kind)
+
+    # A gallery tells its story in captions: when they hold more prose than the article
+    # container, the long ones are the text.
+    caption_prose = sum(prose[i] for i, kind in enumerate(kinds) if kind is BlockKind.CAPTION)
+    if caption_prose > good[best]:
+        for i, kind in enumerate(kinds):
+            if kind is BlockKind.CAPTION and prose[i] >= GALLERY_CAPTION and phrase_kind(raw[i][1]) is None:
+                kinds[i] = BlockKind.MAIN
 
     _trim_sections(raw, kinds, prose, in_main)
 
