@@ -203,8 +203,9 @@ def _flatten(root: LexborNode) -> _Page:
             if tag in inline:
                 if attrs and not hidden_keys.isdisjoint(attrs) and hidden_check(attrs):
                     continue
-                if tag == "a":
-                    # Links matter for link density and source links: track them.
+                if tag == "a" and ("href" in attrs or "name" not in attrs):
+                    # Links matter for link density and source links: track them. (A named
+                    # anchor <a name=…> is no link; old pages leave it open around whole articles.)
                     href = attrs.get("href") or ""
                     open_links.append(href)
                     if href:
@@ -253,10 +254,12 @@ def _flatten(root: LexborNode) -> _Page:
                     hrefs = []
                     lc = 0
                     for anchor in node.css("a"):
-                        href = anchor.attributes.get("href")
+                        anchor_attrs = anchor.attributes
+                        href = anchor_attrs.get("href")
                         if href:
                             hrefs.append(href)
-                        lc += len(" ".join(anchor.text(deep=True, separator=" ").split()))
+                        if href is not None or "name" not in anchor_attrs:
+                            lc += len(" ".join(anchor.text(deep=True, separator=" ").split()))
                     if lc >= LINK_DENSE * len(text) or len(text) < SMALL_REGION:
                         if text:
                             blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
@@ -295,10 +298,12 @@ def _flatten(root: LexborNode) -> _Page:
                         hrefs = []
                         lc = 0
                         for anchor in anchors:
-                            href = anchor.attributes.get("href")
+                            anchor_attrs = anchor.attributes
+                            href = anchor_attrs.get("href")
                             if href:
                                 hrefs.append(href)
-                            lc += len(anchor.text(deep=True).strip())
+                            if href is not None or "name" not in anchor_attrs:
+                                lc += len(anchor.text(deep=True).strip())
                         if not hrefs and open_links:
                             hrefs = [open_links[-1]]
                         blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
