@@ -275,3 +275,26 @@ def test_a_few_real_pages(page_id: str) -> None:
         assert " ".join(snippet.split()) in text
     for snippet in row["without"]:
         assert " ".join(snippet.split()) not in text
+
+
+def test_a_named_anchor_left_open_is_not_a_link() -> None:
+    paragraph = "Old pages wrap whole articles in a named anchor that was never closed, and it is still text."
+    blocks = blocks_of(f'<body><a name="top"><p>{paragraph}</p><p>{paragraph} Again.</p></body>')
+    assert [b.kind for b in blocks] == [BlockKind.MAIN, BlockKind.MAIN]
+    assert blocks[0].link_density == 0.0
+
+
+def test_a_gallery_tells_its_story_in_captions() -> None:
+    slides = "".join(
+        f'<figure><img src="{i}.jpg"><figcaption>Slide {i}: what you need is a long coat, a hat and a scarf,'
+        f" and this costume will be ready in ten minutes flat.</figcaption></figure>"
+        for i in range(6)
+    )
+    html = (
+        "<body><article><h1>Easy costumes</h1><div class='post-content'><p>Six easy ideas for the last minute.</p>"
+        f"</div><div class='slides'>{slides}</div><figure><figcaption>Photo: Getty Images</figcaption></figure>"
+        "</article></body>"
+    )
+    blocks = blocks_of(html)
+    assert "Slide 3: what you need is a long coat" in main_text(blocks)
+    assert block_with(blocks, "Getty Images").kind is BlockKind.CAPTION
