@@ -74,6 +74,7 @@ _NOT_COLLAPSIBLE = "script, style, noscript, template, svg, textarea, select, bu
 _HIDDEN_KEYS = frozenset({"hidden", "aria-hidden", "style", "class"})  # attributes that can hide an element
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NO_DIGITS = str.maketrans("", "", "0123456789")
+_HAS_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?。！？…:;»\"”)]\s*$")
 
 # Container choice: score = prose - BOILERPLATE_WEIGHT * (text the container would wrongly bring in).
@@ -127,15 +128,18 @@ def _is_hidden(attrs: dict[str, str | None]) -> bool:
     return bool(classes) and _hidden_classes(classes)
 
 
-@lru_cache(maxsize=65536)
 def _name(tag: str, ident: str | None, classes: str | None) -> str:
-    # Digits vary between pages of one template (post-48213), so they're dropped.
+    """ "tag#id.class1.class2.class3" for paths. Digits vary between pages of one template
+    (post-48213), so they're dropped; only the first classes are read, since CMSs append
+    long lists of per-post ones."""
     name = tag
     if ident:
-        name += "#" + ident.strip().translate(_NO_DIGITS)
+        name += "#" + ident.strip()
     if classes:
-        name += "." + ".".join(classes.translate(_NO_DIGITS).split()[:3])
-    return name
+        name += "." + ".".join(classes.split(None, 3)[:3])
+    if _HAS_DIGIT.search(name) is None:
+        return name
+    return name.translate(_NO_DIGITS)
 
 
 def _flatten(root: LexborNode) -> _Page:
