@@ -164,7 +164,9 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
 
 # All patterns in one alternation: re tries them in list order at the start of the text, so
 # the first group that matches is what the loop below would find, in one call.
-_ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)), _I)
+# Matched against the lower-cased text without IGNORECASE, which re handles far slower
+# (the patterns are written in lower case).
+_ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)))
 
 
 # Wording found near the start rather than at it; searched separately, since a leading
@@ -218,7 +220,7 @@ def phrase_kind(text: str) -> BlockKind | None:
     n = len(text)
     if n > MAX_PHRASE_BLOCK:
         return BlockKind.RELATED if n <= MAX_TEASER_BLOCK and _ends_read_more(text) else None
-    match = _ANY_PHRASE.match(text)
+    match = _ANY_PHRASE.match(text.lower())
     if match is None:
         head = text[:120].lower()
         for kind, words, pattern, latest, longest in _NEAR_START:
