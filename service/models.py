@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("url must be an absolute http:// or https:// URL")
+    return value
+
+
+# An absolute http(s) URL, as every submission takes one.
+WebUrl = Annotated[str, Field(max_length=4096), AfterValidator(_http_url)]
 
 
 class PageSubmission(BaseModel):
-    url: str = Field(..., max_length=4096, description="The page's URL (http or https).")
+    url: WebUrl = Field(..., description="The page's URL (http or https).")
     html: str | None = Field(None, description="The page's HTML. Without it the service fetches the URL itself.")
     published_at: str | None = Field(
         None,
         description="Publication time the client knows, ISO-8601; used only when the page's own metadata has none.",
     )
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        from urllib.parse import urlsplit
-
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("url must be an absolute http:// or https:// URL")
-        return value
 
 
 class JobAccepted(BaseModel):

@@ -87,6 +87,21 @@ class Edge:
     names_other: bool = False  # a's text names b's publisher
     named_by_other: bool = False  # b's text names a's publisher
 
+    def seen_from(self, other: int, passages: list[int]) -> Edge:
+        """The same edge from b's side: b's sizes and shares first, b's passages, a as the other page."""
+        return Edge(
+            other=other,
+            shared=self.shared,
+            size=self.other_size,
+            other_size=self.size,
+            jaccard=self.jaccard,
+            containment=self.other_containment,
+            other_containment=self.containment,
+            passages=passages,
+            names_other=self.named_by_other,
+            named_by_other=self.names_other,
+        )
+
 
 @dataclass(slots=True)
 class Evidence:
@@ -165,30 +180,18 @@ def compare(
     a_names_b = facts_a.site != facts_b.site and text_names(text_a, facts_b.names())
     b_names_a = facts_a.site != facts_b.site and text_names(text_b, facts_a.names())
     edge_a = Edge(
-        facts_b.id,
-        ov.shared,
-        ov.size_a,
-        ov.size_b,
-        round(ov.jaccard, 4),
-        round(ov.containment_a, 4),
-        round(ov.containment_b, 4),
-        passages_a,
-        a_names_b,
-        b_names_a,
+        other=facts_b.id,
+        shared=ov.shared,
+        size=ov.size_a,
+        other_size=ov.size_b,
+        jaccard=round(ov.jaccard, 4),
+        containment=round(ov.containment_a, 4),
+        other_containment=round(ov.containment_b, 4),
+        passages=passages_a,
+        names_other=a_names_b,
+        named_by_other=b_names_a,
     )
-    edge_b = Edge(
-        facts_a.id,
-        ov.shared,
-        ov.size_b,
-        ov.size_a,
-        round(ov.jaccard, 4),
-        round(ov.containment_b, 4),
-        round(ov.containment_a, 4),
-        passages_b,
-        b_names_a,
-        a_names_b,
-    )
-    return edge_a, edge_b
+    return edge_a, edge_a.seen_from(facts_a.id, passages_b)
 
 
 def composite_parts(edges: list[Edge], whole: float = 0.85, overlap: float = 0.2, coverage: float = 0.6) -> list[int]:

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from farmwatch.store.feeds import FeedStore
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
-from service.models import ErrorResponse
+from service.models import ErrorResponse, WebUrl
 
 router = APIRouter(prefix="/v1", tags=["feeds"])
 State = Annotated[AppState, Depends(get_state)]
@@ -20,18 +20,7 @@ Reader = Annotated[Principal, Depends(require("moderator", "lookup", "ingest"))]
 
 
 class FeedSubmission(BaseModel):
-    url: str = Field(..., max_length=4096, description="An RSS or Atom feed, a sitemap or a sitemap index.")
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        from urllib.parse import urlsplit
-
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("url must be an absolute http:// or https:// URL")
-        return value
+    url: WebUrl = Field(..., description="An RSS or Atom feed, a sitemap or a sitemap index.")
 
 
 class Feed(BaseModel):
@@ -54,8 +43,7 @@ class FeedList(BaseModel):
     "/feeds",
     response_model=Feed,
     status_code=201,
-    responses={200: {"model": Feed, "description": "already registered"}, 422: {"model": ErrorResponse},
-               **AUTH_ERRORS},
+    responses={200: {"model": Feed, "description": "already registered"}, 422: {"model": ErrorResponse}, **AUTH_ERRORS},
     summary="Register a feed or sitemap: workers poll it and fetch its new articles",
 )
 def add_feed(submission: FeedSubmission, state: State, _: Ingest):
