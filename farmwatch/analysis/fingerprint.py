@@ -155,7 +155,12 @@ def sample_keys(shingles: np.ndarray, settings: FingerprintSettings) -> list[int
     mixed = np.sort(_splitmix64(shingles))
     limit = np.uint64((1 << 64) // settings.sample_rate)
     count = max(settings.sample_size, int(np.searchsorted(mixed, limit)))
-    return [int(x) for x in mixed[: min(count, settings.sample_cap)]]
+    chosen = mixed[: min(count, settings.sample_cap)]
+    # The chosen values are the smallest by construction: mix them again (a bijection, so equal stays
+    # equal) or, as bucket ids, they would all land in the first 1/sample_rate of the index's hashes.
+    with np.errstate(over="ignore"):
+        spread = _splitmix64(chosen ^ np.uint64(0x5851F42D4C957F2D))
+    return [int(x) for x in spread]
 
 
 def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
