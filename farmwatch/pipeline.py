@@ -299,6 +299,7 @@ def judge(services: Services, page_id: int) -> dict | None:
     findings: list[SourceFinding] = []
     copies: list[dict] = []
     alternates: list[dict] = []
+    undecided: list[dict] = []
     for edge in edges:
         other = others.get(edge.other)
         if other is None:
@@ -313,6 +314,16 @@ def judge(services: Services, page_id: int) -> dict | None:
                 s.get("url") != facts.url for s in (other_provenance.get(other.id) or {}).get("sources", [])
             )
             findings.append(SourceFinding(other, edge, verdict, other_is_copy))
+        elif verdict.relation == "undecided":
+            undecided.append(
+                {
+                    "url": other.url,
+                    "site": other.site,
+                    "similarity": edge.jaccard,
+                    "containment": edge.containment,
+                    "evidence": [e.as_dict() for e in verdict.evidence],
+                }
+            )
         else:
             copies.append(
                 {
@@ -336,6 +347,7 @@ def judge(services: Services, page_id: int) -> dict | None:
         "attributed": attributed if sources else None,
         "alternates": alternates,
         "copies": sorted(copies, key=lambda c: -c["containment"])[:50],
+        "undecided": undecided[:50],
         "evidence": _page_evidence(facts, ranked),
     }
     pages.save_provenance(page_id, provenance)

@@ -89,6 +89,14 @@ class Copy(BaseModel):
     containment: float
 
 
+class Undecided(BaseModel):
+    url: str
+    site: str
+    similarity: float
+    containment: float = Field(description="Share of this page's main text found in the other page.")
+    evidence: list[EvidenceItem]
+
+
 class Provenance(BaseModel):
     verdict: Literal["original", "republished"]
     score: float = Field(description="Confidence 0..1 that the page is republished.")
@@ -101,6 +109,10 @@ class Provenance(BaseModel):
     )
     alternates: list[Alternate] = Field(description="The same publisher's other versions of this page (AMP, print).")
     copies: list[Copy] = Field(description="Pages judged to have copied this page.")
+    undecided: list[Undecided] = Field(
+        default_factory=list,
+        description="Pages sharing this page's text where the evidence does not say which came first.",
+    )
     evidence: list[str]
 
 

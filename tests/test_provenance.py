@@ -104,3 +104,14 @@ def test_ranking_prefers_the_primary_version_and_true_originals() -> None:
     ranked = [f.facts.id for f in rank_sources(findings)]
     assert ranked[0] == 1
     assert ranked.index(2) > 0 and ranked[-1] in (2, 3)
+
+
+def test_weak_signals_that_disagree_accuse_no_one() -> None:
+    # Same day, no links, no credits: only arrival order (this page) against the site's record (the other).
+    first = page(1, COPY, published_at=DAY1, farm_share=0.9)
+    second = page(2, ORIGINAL, published_at=DAY1)
+    verdict = judge_pair(second, first, edge(1))
+    assert verdict.relation == "undecided"
+    # When they agree (the farm's page also arrived later), they decide.
+    later = page(3, COPY, published_at=DAY1, farm_share=0.9)
+    assert judge_pair(later, second, edge(2)).relation == "copied"

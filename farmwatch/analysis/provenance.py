@@ -34,6 +34,8 @@ WEIGHTS = {
     "farm_site": 1.0,  # the other page's site republishes most of what it posts
     "first_seen": 0.5,  # seen by the service first
 }
+# Signals too weak to convict alone: only when they agree does a pair get a direction from them.
+WEAK_EVIDENCE = ("first_seen", "farm_site")
 _ALTERNATE_URL = re.compile(r"(?:[/.?&=_-]amp(?:[/.?&=_-]|$)|[?&](?:print|output)=|/print/|[?&]outputType=amp)", re.I)
 _NAME_STOPWORDS = {"the", "news", "daily", "online", "com", "www", "times", "media", "magazine", "post", "hub"}
 
@@ -116,7 +118,7 @@ class Evidence:
 
 @dataclass(slots=True)
 class PairJudgement:
-    relation: str  # "copied" (page copied other), "copied_by" (other copied page), "alternate"
+    relation: str  # "copied" (page copied other), "copied_by" (other copied page), "alternate", "undecided"
     margin: float  # evidence for other-is-original minus evidence for page-is-original
     evidence: list[Evidence]
 
@@ -340,6 +342,9 @@ def judge_pair(page: PageFacts, other: PageFacts, edge: Edge) -> PairJudgement:
         e.weight for e in evidence if e.favours == "page"
     )
     margin = _unverified_cannot_displace(page, other, margin, evidence)
+    if all(e.kind in WEAK_EVIDENCE for e in evidence) and abs(margin) < sum(WEIGHTS[k] for k in WEAK_EVIDENCE):
+        # Arrival order and a site's record disagree and nothing else speaks: accuse neither.
+        return PairJudgement("undecided", margin, evidence)
     relation = "copied" if margin > 0 else "copied_by"
     return PairJudgement(relation, margin, evidence)
 
