@@ -142,7 +142,7 @@ def _name(tag: str, ident: str | None, classes: str | None) -> str:
     return name.translate(_NO_DIGITS)
 
 
-def _flatten(root: LexborNode) -> _Page:
+def _flatten_py(root: LexborNode) -> _Page:
     """Walk the tree once: register block-level elements, gather their text into blocks.
 
     The walk keeps a stack of child iterators (no recursion: pages nest thousands deep)
@@ -332,6 +332,52 @@ def _flatten(root: LexborNode) -> _Page:
             elif code == -1:
                 open_links.pop()
     return page
+
+
+_NOT_COLLAPSIBLE_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "textarea", "select", "button"}
+)  # the tags of _NOT_COLLAPSIBLE, for the compiled walk
+
+
+def _flatten_compiled(root: LexborNode) -> _Page:
+    """_flatten_py's walk in the compiled module (farmwatch/analysis/_walk.pyx): same blocks."""
+    page = _Page()
+    collapse_limit = COLLAPSE_SHARE * _walk.text_length(root) if COLLAPSE_SHARE else 0.0
+    _walk.flatten(
+        root, page, collapse_limit, hint_for, _name, _is_hidden, _TAG_HINTS, _SKIP, _INLINE, _LEAF_OK, _LEAFY,
+        _NOT_COLLAPSIBLE_TAGS, _REGION_KINDS, HIDDEN, NEUTRAL, MAIN_HINT, BlockKind.HEADER, LINK_DENSE, SMALL_REGION,
+    )  # fmt: skip
+    return page
+
+
+# A page exercising every branch of the walk: the compiled walk is used only if it reads
+# this exactly as the Python one does (it reads lexbor's structs, whose layout could change).
+_PROBE = """<html><head><title>t</title><style>p{}</style></head><body>
+<header class="site-header"><a href="/">Home</a> <a href="/a">About us</a></header>
+<nav class="menu"><ul><li><a href="/x">Section X</a></li><li><a href="/y">Section Y</a></li></ul></nav>
+<article class="post"><header><h1>A headline, with <em>emphasis</em></h1></header>
+<div class="entry-content"><p>First paragraph with a <a href="https://src.example/a">source link</a> and
+<b>bold</b>, caf\u00e9 \u00fcber \u65e5\u672c\u00a0text.</p><p>Second<br>line <span class="sr-only">hidden</span>
+<a name="x">named anchor</a> <span style="display:none">gone</span></p>
+<div>Loose text <a href="/in">in a link</a><div>nested <i>block</i></div> tail</div>
+<a href="/card"><div><p>Teaser card text</p></div></a><!-- a comment --><p>With <!-- c --> comment</p>
+<o:p>custom tag</o:p><my-widget data-x="1">custom element</my-widget>
+<ul class="share-buttons"><li><a href="https://fb.example/s">Facebook</a></li><li><a href="#">Mail</a></li></ul>
+<div class="related-posts" style="color:red"><h3>Related</h3><a href="/r1">One</a></div>
+<div hidden>hidden div</div><div aria-hidden="true">aria hidden</div><script>var x = 1;</script>
+<table><tr><td><a href="/t">cell link</a></td><td>cell</td></tr></table></div></article>
+<aside class="sidebar"><h2>Popular</h2><ol><li><a href="/p1">Popular one</a></li></ol><svg><text>s</text></svg></aside>
+<footer id="colophon"><p>\u00a9 2024 Example</p>  <p>   </p><hr></footer></body></html>"""
+
+
+def _compiled_walk_agrees() -> bool:
+    try:
+        root = LexborHTMLParser(_PROBE).body
+        assert root is not None
+        ours, theirs = _flatten_compiled(root), _flatten_py(root)
+    except Exception:
+        return False
+    return all(getattr(ours, name) == getattr(theirs, name) for name in _Page.__slots__)
 
 
 MAX_PATH = 400  # keep the innermost part of very deep chains
@@ -634,3 +680,16 @@ def main_text(blocks: list[Block]) -> str:
     (PageAnalysis.main_text): the body is what gets copied and compared.
     """
     return "\n".join(b.text for b in blocks if b.kind is BlockKind.MAIN)
+
+
+try:
+    from selectolax import lexbor as _lexbor_module
+
+    from farmwatch.analysis import _walk  # type: ignore[attr-defined]
+except ImportError:  # not built (no compiler at install): the Python walk gives the same blocks
+    _walk = None
+WALK = "python"
+_flatten = _flatten_py
+if _walk is not None and _walk.bind(_lexbor_module.__file__) and _compiled_walk_agrees():
+    WALK = "compiled"
+    _flatten = _flatten_compiled

@@ -1,0 +1,653 @@
+# cython: language_level=3, boundscheck=False, cdivision=True
+"""The extractor's tree walk (extract._flatten), compiled.
+
+Same algorithm, same output, but nodes are visited through lexbor's C structs instead of
+one Python object per node. selectolax ships no lexbor headers, so the few struct fields
+read here are declared below and the accessor functions are looked up in selectolax's own
+extension module with dlsym. extract.py checks this module against the pure-Python walk on
+probe pages at import and uses it only when both agree.
+"""
+
+from libc.stdint cimport uintptr_t
+from libc.stdlib cimport free
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+
+cdef extern from *:
+    """
+    #include <stddef.h>
+    #include <stdint.h>
+    #include <dlfcn.h>
+    #include <stdlib.h>
+    #include <string.h>
+    #ifndef RTLD_NOLOAD
+    #define RTLD_NOLOAD 0
+    #endif
+    typedef struct fw_str { unsigned char *data; size_t length; } fw_str;
+    typedef struct fw_node {
+        void *events;
+        uintptr_t local_name;
+        uintptr_t prefix;
+        uintptr_t ns;
+        void *owner_document;
+        struct fw_node *next;
+        struct fw_node *prev;
+        struct fw_node *parent;
+        struct fw_node *first_child;
+        struct fw_node *last_child;
+        void *user;
+        int type;
+    } fw_node;
+    typedef struct fw_chardata { fw_node node; fw_str data; } fw_chardata;
+    typedef const unsigned char *(*fw_name_f)(void *, size_t *);
+    typedef void *(*fw_attr_f)(void *);
+    typedef struct fw_buf { unsigned char *data; size_t len; size_t cap; } fw_buf;
+    static int fw_put(fw_buf *b, const unsigned char *s, size_t n) {
+        if (b->len + n > b->cap) {
+            size_t cap = b->cap ? b->cap : 4096;
+            while (cap < b->len + n) cap *= 2;
+            unsigned char *grown = (unsigned char *) realloc(b->data, cap);
+            if (grown == NULL) return -1;
+            b->data = grown;
+            b->cap = cap;
+        }
+        if (n) memcpy(b->data + b->len, s, n);
+        b->len += n;
+        return 0;
+    }
+    /* One UTF-8 code point at s[i]: its byte length; invalid bytes count as one U+FFFD each. */
+    static inline size_t fw_next(const unsigned char *s, size_t n, size_t i, Py_UCS4 *cp) {
+        unsigned char c = s[i];
+        size_t need, k;
+        Py_UCS4 v;
+        if (c < 0x80) { *cp = c; return 1; }
+        if ((c & 0xE0) == 0xC0) { need = 1; v = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { need = 2; v = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { need = 3; v = c & 0x07; }
+        else { *cp = 0xFFFD; return 1; }
+        if (i + need >= n) { *cp = 0xFFFD; return 1; }
+        for (k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
+            v = (v << 6) | (s[i + k] & 0x3F);
+        }
+        *cp = v;
+        return need + 1;
+    }
+    /* " ".join(text.split()) on UTF-8, into out (cleared first). */
+    static int fw_normalize(const unsigned char *s, size_t n, fw_buf *out) {
+        size_t i = 0, step;
+        int pending = 0;
+        Py_UCS4 cp;
+        out->len = 0;
+        while (i < n) {
+            step = fw_next(s, n, i, &cp);
+            if (Py_UNICODE_ISSPACE(cp)) {
+                pending = out->len > 0;
+            } else {
+                if (pending) { if (fw_put(out, (const unsigned char *) " ", 1)) return -1; pending = 0; }
+                if (fw_put(out, s + i, step)) return -1;
+            }
+            i += step;
+        }
+        return 0;
+    }
+    /* len(text.strip()) and whether text.isspace(), on UTF-8. */
+    static Py_ssize_t fw_strip_len(const unsigned char *s, size_t n) {
+        size_t i = 0, step;
+        Py_ssize_t count = 0, upto = 0;
+        int started = 0;
+        Py_UCS4 cp;
+        while (i < n) {
+            step = fw_next(s, n, i, &cp);
+            if (Py_UNICODE_ISSPACE(cp)) {
+                if (started) count++;
+            } else {
+                count++;
+                started = 1;
+                upto = count;
+            }
+            i += step;
+        }
+        return upto;
+    }
+    static Py_ssize_t fw_length(const unsigned char *s, size_t n) {
+        size_t i = 0;
+        Py_ssize_t count = 0;
+        Py_UCS4 cp;
+        while (i < n) { i += fw_next(s, n, i, &cp); count++; }
+        return count;
+    }
+    static int fw_attr_slot(const unsigned char *name, size_t n) {
+        switch (n) {
+        case 2: return memcmp(name, "id", 2) ? -1 : 4;
+        case 4: return !memcmp(name, "href", 4) ? 7 : !memcmp(name, "name", 4) ? 8 : !memcmp(name, "role", 4) ? 5 : -1;
+        case 5: return !memcmp(name, "class", 5) ? 3 : !memcmp(name, "style", 5) ? 2 : -1;
+        case 6: return memcmp(name, "hidden", 6) ? -1 : 0;
+        case 8: return memcmp(name, "itemprop", 8) ? -1 : 6;
+        case 11: return memcmp(name, "aria-hidden", 11) ? -1 : 1;
+        }
+        return -1;
+    }
+    static void *fw_lookup(const char *path, const char *name) {
+        void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+        if (handle == NULL) return NULL;
+        return dlsym(handle, name);
+    }
+    """
+    ctypedef struct fw_str:
+        unsigned char *data
+        size_t length
+    ctypedef struct fw_node:
+        uintptr_t local_name
+        fw_node *next
+        fw_node *parent
+        fw_node *first_child
+        int type
+    ctypedef struct fw_chardata:
+        fw_node node
+        fw_str data
+    ctypedef const unsigned char *(*fw_name_f)(void *, size_t *)
+    ctypedef void *(*fw_attr_f)(void *)
+    ctypedef struct fw_buf:
+        unsigned char *data
+        size_t len
+        size_t cap
+    int fw_put(fw_buf *b, const unsigned char *s, size_t n)
+    int fw_normalize(const unsigned char *s, size_t n, fw_buf *out)
+    Py_ssize_t fw_strip_len(const unsigned char *s, size_t n)
+    Py_ssize_t fw_length(const unsigned char *s, size_t n)
+    int fw_attr_slot(const unsigned char *name, size_t n)
+    void *fw_lookup(const char *path, const char *name)
+
+cdef enum:
+    ELEMENT = 1
+    TEXT = 3
+
+cdef fw_name_f element_name = NULL  # lxb_dom_element_qualified_name
+cdef fw_attr_f first_attr = NULL  # lxb_dom_element_first_attribute_noi
+cdef fw_attr_f next_attr = NULL  # lxb_dom_element_next_attribute_noi
+cdef fw_name_f attr_name = NULL  # lxb_dom_attr_qualified_name
+cdef fw_name_f attr_value = NULL  # lxb_dom_attr_value_noi
+
+# Tag ids below this are lexbor's predefined tags (same name in every document); larger
+# ones are per-document hash entries.
+cdef uintptr_t STATIC_IDS = 0x10000
+cdef dict _static_names = {}
+
+# The attributes the walk reads, by slot in an element's tuple (fw_attr_slot); the tuple's
+# last item is a bit set of the slots present (an empty attribute's value is None).
+cdef enum:
+    A_HIDDEN = 0
+    A_ARIA = 1
+    A_STYLE = 2
+    A_CLASS = 3
+    A_ID = 4
+    A_ROLE = 5
+    A_ITEMPROP = 6
+    A_HREF = 7
+    A_NAME = 8
+    N_WANTED = 9
+cdef tuple _SLOT_NAMES = ("hidden", "aria-hidden", "style", "class", "id", "role", "itemprop", "href", "name")
+cdef int HIDING = (1 << A_HIDDEN) | (1 << A_ARIA) | (1 << A_STYLE) | (1 << A_CLASS)
+cdef int HINTING = HIDING | (1 << A_ID) | (1 << A_ROLE) | (1 << A_ITEMPROP)
+
+# Results of the Python helpers by their inputs, across pages (templates repeat).
+cdef dict _hint_cache = {}
+cdef dict _name_cache = {}
+cdef dict _hidden_cache = {}
+cdef Py_ssize_t MAX_CACHE = 200000
+
+
+def bind(str lexbor_path) -> bool:
+    """Look up lexbor's accessors in selectolax's module; False if any is missing."""
+    global element_name, first_attr, next_attr, attr_name, attr_value
+    cdef bytes path = lexbor_path.encode()
+    element_name = <fw_name_f> fw_lookup(path, b"lxb_dom_element_qualified_name")
+    first_attr = <fw_attr_f> fw_lookup(path, b"lxb_dom_element_first_attribute_noi")
+    next_attr = <fw_attr_f> fw_lookup(path, b"lxb_dom_element_next_attribute_noi")
+    attr_name = <fw_name_f> fw_lookup(path, b"lxb_dom_attr_qualified_name")
+    attr_value = <fw_name_f> fw_lookup(path, b"lxb_dom_attr_value_noi")
+    return not (element_name == NULL or first_attr == NULL or next_attr == NULL or attr_name == NULL
+                or attr_value == NULL)
+
+
+cdef class _Ctx:
+    """What the helpers share during one walk."""
+    cdef dict names  # tag id -> tag name for this document's own (non-predefined) tags
+    cdef object is_hidden
+    cdef frozenset not_collapsible
+    cdef fw_buf text  # scratch buffers
+    cdef fw_buf norm
+
+    def __dealloc__(self):
+        free(self.text.data)
+        free(self.norm.data)
+
+
+cdef inline str tag_of(_Ctx ctx, fw_node *node):
+    cdef uintptr_t ident = node.local_name
+    cdef size_t n = 0
+    cdef const unsigned char *raw
+    cdef dict cache = _static_names if ident < STATIC_IDS else ctx.names
+    found = cache.get(ident)
+    if found is not None:
+        return <str> found
+    raw = element_name(<void *> node, &n)
+    name = PyUnicode_DecodeUTF8(<const char *> raw, n, "replace") if raw != NULL else ""
+    cache[ident] = name
+    return name
+
+
+cdef tuple read_attrs(fw_node *node):
+    """The wanted attributes' values and which are present; None if the element has none."""
+    cdef void *attr = first_attr(<void *> node)
+    cdef size_t n = 0
+    cdef size_t vn = 0
+    cdef const unsigned char *raw
+    cdef int slot
+    cdef int present = 0
+    cdef list values
+    if attr == NULL:
+        return None
+    values = [None, None, None, None, None, None, None, None, None, 0]
+    while attr != NULL:
+        raw = attr_name(attr, &n)
+        if raw != NULL:
+            slot = fw_attr_slot(raw, n)
+            if slot >= 0:
+                present |= 1 << slot
+                raw = attr_value(attr, &vn)
+                if raw != NULL:
+                    values[slot] = PyUnicode_DecodeUTF8(<const char *> raw, vn, "replace")
+        attr = next_attr(attr)
+    values[N_WANTED] = present
+    return tuple(values)
+
+
+cdef inline bint has(tuple attrs, int slot):
+    return (<int> attrs[N_WANTED]) & (1 << slot)
+
+
+cdef dict as_dict(tuple attrs):
+    cdef dict out = {}
+    cdef int i
+    for i in range(N_WANTED):
+        if has(attrs, i):
+            out[_SLOT_NAMES[i]] = attrs[i]
+    return out
+
+
+cdef bint hidden(_Ctx ctx, tuple attrs):
+    """extract._is_hidden, for elements holding any attribute that can hide them."""
+    cdef int present = attrs[N_WANTED]
+    if not present & HIDING:
+        return False
+    key = (present & HIDING, attrs[A_ARIA], attrs[A_STYLE], attrs[A_CLASS])
+    found = _hidden_cache.get(key)
+    if found is None:
+        if len(_hidden_cache) > MAX_CACHE:
+            _hidden_cache.clear()
+        found = bool(ctx.is_hidden(as_dict(attrs)))
+        _hidden_cache[key] = found
+    return found
+
+
+cdef int collect_text(fw_node *root, bint spaced, fw_buf *out) except -1:
+    """node.text(deep=True, separator=" " if spaced else ""), as UTF-8 into out (cleared)."""
+    cdef fw_node *node = root.first_child
+    cdef fw_chardata *data
+    cdef bint first = True
+    out.len = 0
+    while node != NULL:
+        if node.type == TEXT:
+            data = <fw_chardata *> node
+            if data.data.data != NULL:
+                if spaced and not first:
+                    if fw_put(out, <const unsigned char *> b" ", 1):
+                        raise MemoryError()
+                first = False
+                if fw_put(out, data.data.data, data.data.length):
+                    raise MemoryError()
+        if node.first_child != NULL:
+            node = node.first_child
+            continue
+        while node != root and node.next == NULL:
+            node = node.parent
+        if node == root:
+            break
+        node = node.next
+    return 0
+
+
+cdef str normalized(fw_buf *source, fw_buf *norm):
+    """" ".join(text.split()) of the buffer's text ("" if it is all whitespace)."""
+    if fw_normalize(source.data, source.len, norm):
+        raise MemoryError()
+    if norm.len == 0:
+        return ""
+    return PyUnicode_DecodeUTF8(<const char *> norm.data, norm.len, "replace")
+
+
+cdef bint matches_not_collapsible(_Ctx ctx, fw_node *root):
+    """node.css_first(_NOT_COLLAPSIBLE) is not None: the node or a descendant is one of
+    those tags or has a hidden or style attribute."""
+    cdef fw_node *node = root
+    cdef tuple attrs
+    while True:
+        if node.type == ELEMENT:
+            if tag_of(ctx, node) in ctx.not_collapsible:
+                return True
+            attrs = read_attrs(node)
+            if attrs is not None and (<int> attrs[N_WANTED]) & ((1 << A_HIDDEN) | (1 << A_STYLE)):
+                return True
+        if node.first_child != NULL:
+            node = node.first_child
+            continue
+        while node != root and node.next == NULL:
+            node = node.parent
+        if node == root:
+            return False
+        node = node.next
+
+
+def text_length(object root_node) -> int:
+    """len(node.text(deep=True)) without building the text."""
+    cdef fw_node *root = <fw_node *> <uintptr_t> root_node.mem_id
+    cdef fw_node *node = root.first_child
+    cdef fw_chardata *data
+    cdef Py_ssize_t total = 0
+    cdef size_t i
+    while node != NULL:
+        if node.type == TEXT:
+            data = <fw_chardata *> node
+            if data.data.data != NULL:
+                for i in range(data.data.length):
+                    # Count code points: every byte but UTF-8 continuation bytes.
+                    total += (data.data.data[i] & 0xC0) != 0x80
+        if node.first_child != NULL:
+            node = node.first_child
+            continue
+        while node != root and node.next == NULL:
+            node = node.parent
+        if node == root:
+            break
+        node = node.next
+    return total
+
+
+def flatten(object root_node, object page, double collapse_limit, object hint_for, object name_for,
+            object is_hidden, dict tag_hints, frozenset skip, frozenset inline, frozenset leaf_ok,
+            frozenset leafy, frozenset not_collapsible, frozenset collapsible, object hidden_hint,
+            object neutral_hint, object main_hint, object header_kind, double link_dense, int small_region):
+    """Fill `page` (extract._Page) from the subtree at `root_node` (a LexborNode), as
+    extract._flatten_py does."""
+    cdef _Ctx ctx = _Ctx()
+    ctx.names = {}
+    ctx.is_hidden = is_hidden
+    ctx.not_collapsible = not_collapsible
+    cdef fw_buf *buf = &ctx.text  # the open block's text
+    cdef fw_buf *norm = &ctx.norm
+    cdef fw_buf scratch  # region and anchor texts
+    scratch.data = NULL
+    scratch.len = scratch.cap = 0
+
+    cdef fw_node *root = <fw_node *> <uintptr_t> root_node.mem_id
+    cdef list parent_l = page.parent, tag_l = page.tag, hint_l = page.hint, names_l = page.names
+    cdef list end_l = page.end, bp_l = page.bp, blocks = page.blocks
+    cdef bint have_parts = False
+    cdef Py_ssize_t link_chars = 0
+    cdef list links = []
+    cdef list open_links = []
+    cdef Py_ssize_t owner, idx, lc, code, n
+    cdef int in_article = 0
+    cdef list frames = []  # per open element: (code, previous owner, is_article)
+    cdef fw_node *node
+    cdef fw_node *current = root
+    cdef fw_node *inner
+    cdef fw_chardata *data
+    cdef str tag, text, inner_tag, href
+    cdef tuple attrs, inner_attrs, frame
+    cdef object hint, found
+    cdef bint is_article, leaf
+    cdef list anchors, hrefs
+    cdef int present
+
+    try:
+        root_tag = tag_of(ctx, root) if root.type == ELEMENT else ""
+        parent_l.append(-1)
+        tag_l.append(root_tag)
+        hint_l.append(None)
+        names_l.append(root_tag)
+        end_l.append(0)
+        bp_l.append(-1)
+        owner = 0
+        frames.append((0, -1, False))
+        node = root.first_child
+
+        while True:
+            if node == NULL:
+                # The innermost open element is done.
+                frame = <tuple> frames.pop()
+                code = frame[0]
+                if code >= 0:
+                    if have_parts:
+                        text = normalized(buf, norm)
+                        buf.len = 0
+                        have_parts = False
+                        if text:
+                            if link_chars and not links and open_links:
+                                links = [open_links[len(open_links) - 1]]
+                            blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
+                            links = []
+                        link_chars = 0
+                    elif links:
+                        links = []
+                    end_l[code] = len(parent_l) - 1
+                    owner = frame[1]
+                    if frame[2]:
+                        in_article -= 1
+                elif code == -1:
+                    open_links.pop()
+                if current == root:
+                    break
+                node = current.next
+                current = current.parent
+                continue
+
+            if node.type == TEXT:
+                data = <fw_chardata *> node
+                # Whitespace before a block's first word is layout, not text.
+                if data.data.data != NULL and data.data.length:
+                    n = fw_strip_len(data.data.data, data.data.length)
+                    if have_parts or n:
+                        if fw_put(buf, data.data.data, data.data.length):
+                            raise MemoryError()
+                        have_parts = True
+                        if open_links:
+                            link_chars += n
+                node = node.next
+                continue
+            if node.type != ELEMENT:
+                node = node.next
+                continue
+            tag = tag_of(ctx, node)
+            if tag in skip or not tag or tag[0] == "-":
+                node = node.next
+                continue
+            if tag == "br" or tag == "hr":
+                if fw_put(buf, <const unsigned char *> b" ", 1):
+                    raise MemoryError()
+                have_parts = True
+                node = node.next
+                continue
+            attrs = read_attrs(node)
+            if tag in inline:
+                if attrs is not None and hidden(ctx, attrs):
+                    node = node.next
+                    continue
+                if tag == "a" and (attrs is None or has(attrs, A_HREF) or not has(attrs, A_NAME)):
+                    href = (attrs[A_HREF] or "") if attrs is not None else ""
+                    open_links.append(href)
+                    if href:
+                        links.append(href)
+                    frames.append((-1, owner, False))
+                else:
+                    frames.append((-3, owner, False))
+                current = node
+                node = node.first_child
+                continue
+
+            if attrs is not None:
+                present = attrs[N_WANTED]
+                key = (tag, present & HINTING, attrs[A_ARIA], attrs[A_STYLE], attrs[A_CLASS], attrs[A_ID],
+                       attrs[A_ROLE], attrs[A_ITEMPROP])
+                hint = _hint_cache.get(key, _hint_cache)
+                if hint is _hint_cache:
+                    if len(_hint_cache) > MAX_CACHE:
+                        _hint_cache.clear()
+                    hint = hint_for(tag, as_dict(attrs))
+                    _hint_cache[key] = hint
+            else:
+                hint = tag_hints.get(tag)
+            if hint is hidden_hint:
+                node = node.next
+                continue
+            if hint is neutral_hint:
+                hint = None
+            elif tag == "header" and hint is None and not in_article:
+                hint = header_kind
+            elif hint is header_kind and in_article:
+                hint = None
+            if have_parts:
+                text = normalized(buf, norm)
+                buf.len = 0
+                have_parts = False
+                if text:
+                    if link_chars and not links and open_links:
+                        links = [open_links[len(open_links) - 1]]
+                    blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
+                    links = []
+                link_chars = 0
+            elif links:
+                links = []
+            idx = len(parent_l)
+            parent_l.append(owner)
+            tag_l.append(tag)
+            hint_l.append(hint)
+            if attrs is not None:
+                # As in _flatten_py: any attribute sends the tag through _name, which drops digits.
+                key = (tag, attrs[A_ID], attrs[A_CLASS])
+                found = _name_cache.get(key)
+                if found is None:
+                    if len(_name_cache) > MAX_CACHE:
+                        _name_cache.clear()
+                    found = name_for(tag, attrs[A_ID], attrs[A_CLASS])
+                    _name_cache[key] = found
+                names_l.append(found)
+            else:
+                names_l.append(tag)
+            end_l.append(idx)
+            is_article = hint is main_hint
+            if hint is None:
+                bp_l.append(bp_l[owner])
+            elif is_article:
+                bp_l.append(bp_l[owner])
+                in_article += 1
+            else:
+                bp_l.append(idx)
+
+            if collapse_limit and hint in collapsible and tag not in leafy and not open_links:
+                # A small link-heavy region that names itself: one block (see _flatten_py).
+                collect_text(node, True, &scratch)
+                if fw_length(scratch.data, scratch.len) < collapse_limit and not matches_not_collapsible(ctx, node):
+                    text = normalized(&scratch, norm)
+                    hrefs = []
+                    lc = 0
+                    inner = node.first_child
+                    while inner != NULL:
+                        if inner.type == ELEMENT and tag_of(ctx, inner) == "a":
+                            inner_attrs = read_attrs(inner)
+                            if inner_attrs is not None and inner_attrs[A_HREF]:
+                                hrefs.append(inner_attrs[A_HREF])
+                            if inner_attrs is None or has(inner_attrs, A_HREF) or not has(inner_attrs, A_NAME):
+                                collect_text(inner, True, &scratch)
+                                if fw_normalize(scratch.data, scratch.len, norm):
+                                    raise MemoryError()
+                                lc += fw_length(norm.data, norm.len)
+                        if inner.first_child != NULL:
+                            inner = inner.first_child
+                            continue
+                        while inner != node and inner.next == NULL:
+                            inner = inner.parent
+                        if inner == node:
+                            break
+                        inner = inner.next
+                    if lc >= link_dense * len(text) or len(text) < small_region:
+                        if text:
+                            blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
+                        node = node.next
+                        continue
+
+            # A leaf (only inline content, nothing hidden): its text in one go.
+            anchors = None
+            leaf = tag in leafy
+            if leaf:
+                inner = node.first_child
+                while inner != NULL:
+                    if inner.type != TEXT:
+                        if inner.type != ELEMENT:
+                            leaf = False
+                            break
+                        inner_tag = tag_of(ctx, inner)
+                        if inner_tag not in leaf_ok:
+                            leaf = False
+                            break
+                        inner_attrs = read_attrs(inner)
+                        if inner_attrs is not None:
+                            if hidden(ctx, inner_attrs):
+                                leaf = False
+                                break
+                            if inner_tag == "a":
+                                if anchors is None:
+                                    anchors = []
+                                anchors.append(inner_attrs)
+                                anchors.append(<uintptr_t> inner)
+                    if inner.first_child != NULL:
+                        inner = inner.first_child
+                        continue
+                    while inner != node and inner.next == NULL:
+                        inner = inner.parent
+                    if inner == node:
+                        break
+                    inner = inner.next
+            if leaf:
+                if is_article:
+                    in_article -= 1
+                collect_text(node, False, &scratch)
+                text = normalized(&scratch, norm)
+                if text:
+                    if open_links:
+                        # The whole block sits inside a link (a teaser card).
+                        href = open_links[len(open_links) - 1]
+                        blocks.append((idx, text, len(text), [href] if href else [], tag))
+                    elif anchors is None:
+                        blocks.append((idx, text, 0, [], tag))
+                    else:
+                        hrefs = []
+                        lc = 0
+                        for i in range(0, len(anchors), 2):
+                            inner_attrs = anchors[i]
+                            if inner_attrs[A_HREF]:
+                                hrefs.append(inner_attrs[A_HREF])
+                            if has(inner_attrs, A_HREF) or not has(inner_attrs, A_NAME):
+                                collect_text(<fw_node *> <uintptr_t> anchors[i + 1], False, &scratch)
+                                lc += fw_strip_len(scratch.data, scratch.len)
+                        blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
+                node = node.next
+                continue
+            frames.append((idx, owner, is_article))
+            owner = idx
+            current = node
+            node = node.first_child
+    finally:
+        free(scratch.data)
+    return page

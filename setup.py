@@ -1,0 +1,17 @@
+"""Build the extractor's compiled tree walk (farmwatch/analysis/_walk.pyx).
+
+The extension is optional: when it can't be built (no compiler), the install still
+succeeds and the extractor uses its pure-Python walk, which gives the same blocks.
+Everything else about the package is declared in pyproject.toml.
+"""
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=cythonize(
+        [Extension("farmwatch.analysis._walk", ["farmwatch/analysis/_walk.pyx"], optional=True)],
+        compiler_directives={"language_level": "3"},
+        quiet=True,
+    )
+)

@@ -1,0 +1,66 @@
+"""The compiled tree walk (farmwatch/analysis/_walk.pyx) and the pure-Python one read
+pages identically; the compiled one is what the extractor uses once installed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from farmwatch.analysis import extract
+from farmwatch.analysis.decode import decode_html
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "extraction-dev"
+
+
+def test_the_installed_extractor_uses_the_compiled_walk() -> None:
+    # `pip install .` builds it (gcc and Python headers are on every machine we run on);
+    # the pure-Python walk is only the fallback for a machine without a compiler.
+    assert extract.WALK == "compiled"
+    assert extract._flatten is extract._flatten_compiled
+
+
+def _same_page(html: str) -> None:
+    root = LexborHTMLParser(html).body
+    assert root is not None
+    compiled, python = extract._flatten_compiled(root), extract._flatten_py(root)
+    for name in extract._Page.__slots__:
+        assert getattr(compiled, name) == getattr(python, name), name
+
+
+def test_both_walks_read_tricky_markup_alike() -> None:
+    _same_page(extract._PROBE)
+    _same_page("<body>  \u00a0 <p>\u2003 Spaces\u00a0 everywhere \u3000</p>  <br> tail <a>no href</a></body>")
+    _same_page("<body>" + "<div>" * 3000 + "deep" + "</div>" * 3000 + "</body>")
+    _same_page("<body></body>")
+
+
+def test_both_walks_give_the_same_blocks_on_real_pages() -> None:
+    truth = CORPUS / "truth.jsonl"
+    if not truth.exists():
+        pytest.skip("shared corpora not available")
+    rows = [json.loads(line) for line in truth.open(encoding="utf-8")][::10]  # a sample across sites
+    for row in rows:
+        tree = LexborHTMLParser(decode_html((CORPUS / row["html_file"]).read_bytes()))
+        root = tree.body or tree.root
+        compiled, python = extract._flatten_compiled(root), extract._flatten_py(root)
+        for name in extract._Page.__slots__:
+            assert getattr(compiled, name) == getattr(python, name), (row["id"], name)
+
+
+def test_without_the_extension_the_python_walk_is_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['farmwatch.analysis._walk'] = None\n"  # as if it was never built
+        "from selectolax.lexbor import LexborHTMLParser\n"
+        "from farmwatch.analysis import extract\n"
+        "blocks = extract.extract_blocks(LexborHTMLParser('<body><article><p>' + 'Words of the article. ' * 9"
+        " + '</p></article></body>'))\n"
+        "print(extract.WALK, blocks[0].kind)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["python", "main"]
