@@ -191,6 +191,7 @@ _NEAR_START: list[tuple[BlockKind, tuple[str, ...], re.Pattern[str], int, int]] 
         MAX_PHRASE_BLOCK,
     ),
 ]
+_NEAR_START_ANY = re.compile("|".join(re.escape(word) for _k, words, _p, _l, _n in _NEAR_START for word in words))
 # Words one of which a "read more" ending must hold: plain substring tests are much
 # cheaper than the full pattern, which most blocks never need.
 _READ_MORE_WORDS = (
@@ -209,10 +210,13 @@ _READ_MORE_END = re.compile(
 MAX_TEASER_BLOCK = 400
 
 
+_READ_MORE_ANY = re.compile("|".join(re.escape(word) for word in _READ_MORE_WORDS))  # one scan, not 14 `in` tests
+
+
 def _ends_read_more(text: str) -> bool:
     start = max(0, len(text) - 40)
     tail = text[start:].lower()
-    return any(word in tail for word in _READ_MORE_WORDS) and _READ_MORE_END.search(text, start) is not None
+    return _READ_MORE_ANY.search(tail) is not None and _READ_MORE_END.search(text, start) is not None
 
 
 def phrase_kind(text: str) -> BlockKind | None:
@@ -223,6 +227,8 @@ def phrase_kind(text: str) -> BlockKind | None:
     match = _ANY_PHRASE.match(text.lower())
     if match is None:
         head = text[:120].lower()
+        if _NEAR_START_ANY.search(head) is None:
+            return BlockKind.RELATED if _ends_read_more(text) else None
         for kind, words, pattern, latest, longest in _NEAR_START:
             if n <= longest and any(word in head for word in words):
                 found = pattern.search(text, 0, latest + 40)
