@@ -298,3 +298,26 @@ def test_a_gallery_tells_its_story_in_captions() -> None:
     blocks = blocks_of(html)
     assert "Slide 3: what you need is a long coat" in main_text(blocks)
     assert block_with(blocks, "Getty Images").kind is BlockKind.CAPTION
+
+
+def test_calls_to_action_and_notices_inside_the_article_are_boilerplate() -> None:
+    """Pitches a site drops into its articles, in several languages, each with its kind."""
+    notices = {
+        "If you enjoyed reading this story, would you consider supporting our newsroom with a small monthly "
+        "donation? Every contribution keeps our reporting free for everyone.": BlockKind.NEWSLETTER,
+        "For the latest stories and breaking news updates download the City News apps for iOS and Android.": (
+            BlockKind.NEWSLETTER
+        ),
+        "Wenn Ihnen unser Artikel gefallen hat: Unterstützen Sie diese Form des Journalismus.": BlockKind.NEWSLETTER,
+        "*Werbung. Dieser Beitrag enthält Werbung für eine Modemarke.": BlockKind.ADS,
+        "This article is the copyrighted property of City News. Written permission must be obtained before "
+        "reprint in online or print media.": BlockKind.LEGAL,
+        "This entry was posted in Transport. Bookmark the permalink.": BlockKind.RELATED,
+    }
+    body = "".join(f"<p>{text}</p>" for text in notices)
+    blocks = blocks_of(
+        f"<html><body><article><h1>Council expands bus network</h1>{ARTICLE}{body}</article></body></html>"
+    )
+    assert "city council voted on Tuesday" in main_text(blocks)
+    for text, kind in notices.items():
+        assert block_with(blocks, text[:40]).kind is kind, text

@@ -73,7 +73,12 @@ _VOCABULARY: list[tuple[BlockKind | str, str, str]] = [
         "ad ads adv advs promo promotion commercial affiliate gpt dfp",
     ),
     (BlockKind.LEGAL, "cookie consent gdpr privacy disclaimer impressum imprint", "legal terms"),
-    (BlockKind.CAPTION, "caption bildunterschrift photocredit imagecredit imgcredit", "credit credits legend"),
+    (
+        BlockKind.CAPTION,
+        "caption bildunterschrift photocredit imagecredit imgcredit imgdescription imagedescription imagesubtitle"
+        " imgmetadata imagemeta imgmeta",
+        "credit credits legend",
+    ),
     (
         BlockKind.BYLINE,
         "byline dateline postedon postedby entrymeta postmeta articlemeta metainfo publish readingtime readtime",

@@ -134,9 +134,11 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
     (
         BlockKind.BYLINE,
         re.compile(
-            r"^(?:(?:posted|written|published|updated|veröffentlicht|aktualisiert|publicado|actualizado|publié|pubblicato)"
+            r"^(?:(?:posted|written|published|updated|veröffentlicht|aktualisiert|publiziert|verfasst|erstellt|publicado|actualizado"
+            r"|publié|pubblicato|opublikowano|gepubliceerd)"
             r"(?:\s+(?:by|on|am|von|el|le|il))?\b|(?:by|von|por|par|door|av|przez)\s+\S.{0,60}$|\d+\s*(?:min(?:ute)?s?|minuten)"
-            r"\s+(?:read|lesezeit|de\s+lectura)|lesezeit|reading\s+time)",
+            r"\s+(?:read|lesezeit|de\s+lectura)|lesezeit|reading\s+time|(?:news\s+|last\s+)?(?:date|modified)\s*:|datum\s*:"
+            r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4},?(?:\s+\d{1,2}[:.]\d{2}(?:\s*(?:am|pm|uhr|h))?)?\s*(?:[|·•]|[-–]\s|kategorie|category))",
             _I,
         ),
         100,
@@ -162,6 +164,73 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
 ]
 
 
+# Calls to action, disclosures and notices a site drops into its articles: recognised by
+# how they start, in blocks up to MAX_CTA_BLOCK long (a donation ask runs to a paragraph).
+MAX_CTA_BLOCK = 400
+_CALLS: list[tuple[BlockKind, str]] = [
+    (
+        BlockKind.NEWSLETTER,
+        r"if\s+you\s+(?:enjoyed|liked|like|love|loved|appreciate|value|found\s+this)\b|(?:would|will|could)\s+you\s+"
+        r"(?:please\s+)?(?:consider\s+)?(?:support|donat|subscrib|chip\s+in)|we\s+need\s+your\s+(?:help|support)"
+        r"|help\s+us\s+(?:continue|keep|to\s+keep|to\s+continue)|(?:to|please)\s+(?:view|read|see|continue\s+reading)"
+        r"\s+(?:the\s+)?(?:full|whole|rest|entire)|(?:for|get)\s+the\s+latest\b.{0,80}\b(?:download|apps?\b|newsletter"
+        r"|subscribe|sign\s+up|straight\s+to)|(?:download|get|install)\s+(?:the|our)\b.{0,40}\bapps?\b"
+        r"|(?:submit|send|write)\s+(?:a|your)\s+letter\s+to\s+the\s+editor|we\s+want\s+to\s+hear\s+(?:what|from)"
+        r"|(?:please\s+)?(?:consider\s+)?(?:supporting|donating\s+to)\s+(?:us|our)"
+        r"|werden\s+sie\s+(?:jetzt\s+)?(?:mitglied|abonnent|unterstützer)|(?:jetzt\s+)?mitglied\s+werden"
+        r"|unterstützen\s+sie\s+(?:uns|unsere|unseren|diese|den|die|das)\b|unterstütze\s+(?:uns|unsere|unseren)\b"
+        r"|wenn\s+(?:ihnen|dir|euch)\s+(?:unser|dieser|der|das|die)\s+(?:\w+\s+)?(?:artikel|beitrag|text|inhalt|arbeit"
+        r"|journalismus)\w*\s+gef(?:ällt|allen)|gefällt\s+(?:dir|ihnen|euch)\s+(?:unser|dieser|der|das)\b|lust\s+auf\s+mehr\b"
+        r"|bitte\s+registrieren\s+sie\s+sich|du\s+musst\s+(?:eingeloggt|angemeldet)|sie\s+müssen\s+(?:eingeloggt|angemeldet)"
+        r"|diskutieren\s+sie\s+mit\b|apoya\s+(?:nuestro|el|al)\s+periodismo|suscríbete|pour\s+lire\s+la\s+suite"
+        r"|abonnez[-\s]vous|soutenez[-\s]nous|si\s+vous\s+(?:aimez|avez\s+aimé|appréciez)\s+(?:notre|nos|cet|ce)\b"
+        r"|zapraszamy\s+(?:też\s+|także\s+)?do\s+(?:subskrypcji|prenumeraty)|wesprzyj\s+(?:nas|nasz)"
+        r"|sostienici|sostieni\s+(?:il|la|il\s+nostro)|abbonati\s+(?:a|per|ora)|steun\s+(?:ons|onze)|word\s+(?:nu\s+)?lid\b"
+        r"|assine\s+(?:o|a|já|agora)|apoie\s+(?:o|a|nosso|nossa)",
+    ),
+    (
+        BlockKind.ADS,
+        r"(?:werbung|anzeige|advertorial|sponsored(?:\s+content)?|publicidad|reklama|publicité)\s*[.,:|/–-]\s*\S"
+        r"|(?:this|the)\s+(?:post|article|page|content|review)\s+(?:may\s+)?(?:contains?|includes?)\s+(?:affiliate"
+        r"|references\s+to\s+products|sponsored|advertising|paid)|(?:dieser|der)\s+(?:beitrag|artikel|text)\s+enthält"
+        r"\s+(?:werbung|affiliate|anzeigen)|(?:enthält|mit)\s+affiliate[-\s]links|affiliate[-\s]links?\s*[:.(]"
+        r"|(?:für|for)\s+links\s+(?:auf|on)\s+(?:dieser|this)\s+(?:seite|page)|we\s+(?:may\s+)?(?:earn|receive|get)\s+"
+        r"(?:a\s+)?(?:small\s+)?(?:commission|compensation)|we\s+recommend\s+the\s+best\s+products",
+    ),
+    (
+        BlockKind.LEGAL,
+        r"(?:this|the)\s+(?:article|content|material|story)\s+is\s+(?:the\s+)?(?:copyrighted|copyright|property)"
+        r"|materiał\s+chroniony\s+prawem|written\s+permission|(?:the\s+)?(?:views|opinions?)\s+expressed\s+(?:in|here|by)"
+        r"|les\s+opinions\s+exprimées|(?:\S+\s+){1,5}(?:is|are)\s+not\s+responsible\s+for\s+(?:the\s+)?(?:opinions"
+        r"|views|content)|(?:\S+\s+){1,5}does\s+not\s+(?:offer|provide|give)\s+(?:medical|legal|financial|investment)"
+        r"|durch\s+die\s+(?:weitere\s+)?nutzung\s+(?:der|dieser|unserer)\s+(?:seite|website|webseite)"
+        r"|wir\s+respektieren\s+(?:deine|ihre)\s+privatsphäre|sofern\s+nicht\s+anders\s+(?:angegeben|ausgewiesen|vermerkt)"
+        r"|unless\s+otherwise\s+(?:noted|stated|indicated)|by\s+(?:continuing|using)\s+(?:to\s+use\s+)?(?:this|our)\s+"
+        r"(?:site|website)",
+    ),
+    (
+        BlockKind.RELATED,
+        r"this\s+(?:entry|post)\s+was\s+posted\s+in|bookmark\s+the\s+permalink|schon\s+gelesen\s*\?|tagged\s*:",
+    ),
+    (
+        BlockKind.SHARE,
+        r"(?:möchten\s+sie\s+)?(?:den|diesen)\s+(?:artikel|beitrag)\s+(?:\w+\s+){0,3}teilen|empfiehl\s+(?:dies|diesen|uns)",
+    ),
+    (
+        BlockKind.OTHER,
+        r"(?:war|ist)\s+(?:der|dieser)\s+(?:artikel|beitrag)\s+(?:\w+\s+)?(?:nützlich|hilfreich)|(?:was|is)\s+this\s+"
+        r"(?:article|page|post|answer)\s+(?:helpful|useful)|(?:php\s+)?(?:warning|notice|deprecated|fatal\s+error)\s*:"
+        r".{0,300}\son\s+line\s+\d|(?:kontakt|contact|telefon|phone|ansprechpartner(?:in)?)\s*:?\s*$",
+    ),
+    (BlockKind.SOURCE_CREDIT, r"(?:quellenangaben|originalartikel|originalpublikation)\s*:?\s*$"),
+    (BlockKind.BYLINE, r"(?:aufrufe|views|hits|zugriffe)\s*:\s*\d"),
+    (BlockKind.CAPTION, r"(?:abbildung|abb\.|figure|fig\.|grafik|bild)\s*\d+\s*[:.]\s|credits?\s*:"),
+]
+_CALL = re.compile(
+    r"[\s*„“\"(«»]*(?:" + "|".join(f"(?P<c{i}>{pattern})" for i, (_k, pattern) in enumerate(_CALLS)) + ")"
+)
+
+
 # All patterns in one alternation: re tries them in list order at the start of the text, so
 # the first group that matches is what the loop below would find, in one call.
 # Matched against the lower-cased text without IGNORECASE, which re handles far slower
@@ -183,6 +252,7 @@ _NEAR_START: list[tuple[BlockKind, tuple[str, ...], re.Pattern[str], int, int]] 
         80,
         120,
     ),
+    (BlockKind.CAPTION, ("©",), re.compile(r"©\s*\w"), 160, 200),  # a credit after a short caption
     (
         BlockKind.NEWSLETTER,
         ("telegram", "youtube", "whatsapp"),
@@ -222,6 +292,10 @@ def _ends_read_more(text: str) -> bool:
 def phrase_kind(text: str) -> BlockKind | None:
     """The boilerplate kind a short block's wording gives away, or None."""
     n = len(text)
+    if n <= MAX_CTA_BLOCK:
+        call = _CALL.match(text.lower())
+        if call is not None:
+            return _CALLS[int(call.lastgroup[1:])][0]  # type: ignore[index]
     if n > MAX_PHRASE_BLOCK:
         return BlockKind.RELATED if n <= MAX_TEASER_BLOCK and _ends_read_more(text) else None
     match = _ANY_PHRASE.match(text.lower())
