@@ -641,13 +641,24 @@ _TITLE_FROM = (BlockKind.MAIN, BlockKind.OTHER)
 
 def _declared_titles(tree: LexborHTMLParser) -> str:
     """The page's own idea of its title (og:title, <title>), case-folded, for matching headings."""
-    parts = []
-    og = tree.css_first('meta[property="og:title"]')
-    if og is not None:
-        parts.append(og.attributes.get("content") or "")
-    title = tree.css_first("title")
-    if title is not None:
-        parts.append(title.text())
+    og_title = title = None
+    head = tree.head
+    # The head's own children first: a walk over a few nodes, where a CSS query scans the page.
+    for node in head.iter() if head is not None else ():
+        tag = node.tag
+        if tag == "meta" and og_title is None and node.attributes.get("property") == "og:title":
+            og_title = node.attributes.get("content") or ""
+        elif tag == "title" and title is None:
+            title = node.text()
+    if og_title is None and (head is None or title is None):  # misplaced in the body (broken pages)
+        og = tree.css_first('meta[property="og:title"]')
+        if og is not None:
+            og_title = og.attributes.get("content") or ""
+    if title is None:
+        found = tree.css_first("title")
+        if found is not None:
+            title = found.text()
+    parts = [p for p in (og_title, title) if p is not None]
     return " | ".join(" ".join(p.split()) for p in parts if p).casefold()
 
 

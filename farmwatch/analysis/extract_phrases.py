@@ -201,8 +201,7 @@ _CALLS: list[tuple[BlockKind, str]] = [
         BlockKind.LEGAL,
         r"(?:this|the)\s+(?:article|content|material|story)\s+is\s+(?:the\s+)?(?:copyrighted|copyright|property)"
         r"|materiał\s+chroniony\s+prawem|written\s+permission|(?:the\s+)?(?:views|opinions?)\s+expressed\s+(?:in|here|by)"
-        r"|les\s+opinions\s+exprimées|(?:\S+\s+){1,5}(?:is|are)\s+not\s+responsible\s+for\s+(?:the\s+)?(?:opinions"
-        r"|views|content)|(?:\S+\s+){1,5}does\s+not\s+(?:offer|provide|give)\s+(?:medical|legal|financial|investment)"
+        r"|les\s+opinions\s+exprimées"
         r"|durch\s+die\s+(?:weitere\s+)?nutzung\s+(?:der|dieser|unserer)\s+(?:seite|website|webseite)"
         r"|wir\s+respektieren\s+(?:deine|ihre)\s+privatsphäre|sofern\s+nicht\s+anders\s+(?:angegeben|ausgewiesen|vermerkt)"
         r"|unless\s+otherwise\s+(?:noted|stated|indicated)|by\s+(?:continuing|using)\s+(?:to\s+use\s+)?(?:this|our)\s+"
@@ -251,6 +250,17 @@ _NEAR_START: list[tuple[BlockKind, tuple[str, ...], re.Pattern[str], int, int]] 
         ),
         80,
         120,
+    ),
+    (
+        BlockKind.LEGAL,
+        ("responsible", "advice"),
+        re.compile(
+            r"\b(?:is|are)\s+not\s+responsible\s+for\s+(?:the\s+)?(?:opinions|views|content)|\bdoes\s+not\s+(?:offer"
+            r"|provide|give)\s+(?:medical|legal|financial|investment)\s+advice",
+            _I,
+        ),
+        60,
+        MAX_PHRASE_BLOCK,
     ),
     (BlockKind.CAPTION, ("©",), re.compile(r"©\s*\w"), 160, 200),  # a credit after a short caption
     (
