@@ -77,6 +77,8 @@ def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: floa
         if block.kind in LINK_KINDS_SKIPPED:
             continue
         for href in block.links:
+            if not href.startswith(("http", "//")):
+                continue  # a relative link stays on the page's own site
             link = absolute_url(analysis.url, href)
             if link and not same_site(link, analysis.url):
                 links.append(link)
@@ -127,53 +129,46 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
     }
 
 
-def learn_site_template(services: Services, analysis: PageAnalysis, *, count: bool) -> None:
-    """Relabel main-text blocks the site repeats on many pages as its template, then count this page's blocks."""
-    keys = template_candidates(analysis.blocks)
-    if not keys:
-        return
-    seen_on = services.pages.template_counts(analysis.site, keys)
-    if apply_site_template(analysis.blocks, seen_on, services.pages.site_size(analysis.site)):
-        fingerprint(analysis, services.settings.fingerprint)
-    if count:
-        services.pages.count_template_blocks(analysis.site, keys)
-
-
 def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -> int:
     """Store, match and judge one analysed page; returns its page id."""
     settings, pages, index = services.settings, services.pages, services.index
     page_id = pages.page_id(analysis.url, create=True)
     assert page_id is not None
-    known_first_seen = pages.first_seen(page_id)
-    first_seen = known_first_seen or time.time()
-    learn_site_template(services, analysis, count=known_first_seen is None)
-    facts = facts_of(analysis, page_id, origin, first_seen)
-    doc = document_of(analysis, facts)
+    template_keys = template_candidates(analysis.blocks)
+    claimed = {*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url}
+    state = pages.ingest_state(page_id, analysis.site, template_keys, sorted(claimed))
+    new = state.first_seen is None
+    # Main-text blocks the site repeats on many of its pages are its template, not this article.
+    if apply_site_template(analysis.blocks, state.template_counts, state.site_pages):
+        fingerprint(analysis, settings.fingerprint)
+    facts = facts_of(analysis, page_id, origin, state.first_seen or time.time())
     matchable = len(analysis.shingles) >= settings.fingerprint.min_shingles
     bands = band_keys(analysis.signature, settings.fingerprint) if matchable else []
     samples = sample_keys(analysis.shingles, settings.fingerprint) if matchable else []
     buckets = bands + samples
 
-    old_buckets = pages.buckets(page_id)
-    previous_neighbours = pages.drop_edges(page_id)
+    previous_neighbours = pages.drop_edges(page_id, state.neighbours)
     pages.save_page(
         facts,
-        doc,
+        document_of(analysis, facts),
         analysis.signature.tobytes(),
         len(analysis.shingles),
         analysis.main_text if settings.store_text else None,
         buckets,
+        new=new,
+        template_keys=template_keys if new else None,
     )
-    if old_buckets and old_buckets != buckets:
-        index.remove(page_id, old_buckets)
+    if state.buckets and state.buckets != buckets:
+        index.remove(page_id, state.buckets)
 
     edges: list[tuple[Edge, Edge]] = []
     if matchable:
         # Insert before matching: of two copies ingested at once by two workers, at least one then finds
         # the other (matching first and inserting after, both could miss each other).
         index.insert(page_id, buckets)
-        edges = _match(services, analysis, facts, bands, samples)
-        pages.save_edges(page_id, edges)
+        edges = _match(services, analysis, facts, bands, samples, set(state.linked_ids))
+        if edges:
+            pages.save_edges(page_id, edges)
     rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))])
     return page_id
 
@@ -183,29 +178,29 @@ def rejudge(services: Services, page_ids: list[int], limit: int = 64) -> None:
     pending = list(dict.fromkeys(page_ids))
     seen = set(pending)
     while pending and len(seen) <= limit:
-        page_id = pending.pop(0)
-        before = services.pages.provenances([page_id]).get(page_id)
-        after = judge(services, page_id)
-        if after is None or (before and before.get("verdict") == after["verdict"]):
+        judged = judge(services, pending.pop(0))
+        if judged is None:
             continue
-        for edge in services.pages.edges(page_id):
-            if edge.other not in seen:
-                seen.add(edge.other)
-                pending.append(edge.other)
+        if judged.previous and judged.previous.get("verdict") == judged.provenance["verdict"]:
+            continue
+        for other in judged.neighbours:
+            if other not in seen:
+                seen.add(other)
+                pending.append(other)
 
 
 def _candidates(
-    services: Services, analysis: PageAnalysis, facts: PageFacts, bands: list[int], samples: list[int]
+    services: Services,
+    analysis: PageAnalysis,
+    facts: PageFacts,
+    bands: list[int],
+    samples: list[int],
+    linked_ids: set[int],
 ) -> list[int]:
     """Pages that may share text with this one: LSH band hits (resemblance), at least two shared
-    sampled shingles (containment), or pages it names as source or canonical."""
+    sampled shingles (containment), or pages it names as source or canonical (linked_ids)."""
     settings = services.settings
     band_hits, sample_hits = services.index.query(bands, samples)
-    linked_ids = set()
-    linked = [u for u in {*facts.source_links, facts.canonical or ""} if u and u != facts.url]
-    for other_id in services.pages.page_ids(linked):
-        if other_id is not None:
-            linked_ids.add(other_id)
     strength: dict[int, float] = {}
     for other_id in {*band_hits, *sample_hits, *linked_ids} - {facts.id}:
         bands_shared, samples_shared = band_hits.get(other_id, 0), sample_hits.get(other_id, 0)
@@ -236,14 +231,20 @@ def _candidates(
 
 
 def _match(
-    services: Services, analysis: PageAnalysis, facts: PageFacts, bands: list[int], samples: list[int]
+    services: Services,
+    analysis: PageAnalysis,
+    facts: PageFacts,
+    bands: list[int],
+    samples: list[int],
+    linked_ids: set[int],
 ) -> list[tuple[Edge, Edge]]:
     settings = services.settings
-    candidate_ids = _candidates(services, analysis, facts, bands, samples)
+    candidate_ids = _candidates(services, analysis, facts, bands, samples, linked_ids)
     if not candidate_ids:
         return []
-    texts = services.pages.texts(candidate_ids)
-    others = services.pages.facts(candidate_ids)
+    stored = services.pages.texts_and_facts(candidate_ids)
+    texts = {i: text for i, (text, _) in stored.items() if text is not None}
+    others = {i: other for i, (_, other) in stored.items()}
     paragraphs = [b.text for b in analysis.main_blocks]
     text = analysis.main_text
     n = settings.fingerprint.shingle_words
@@ -276,23 +277,32 @@ JUDGE_EDGES = 100  # edges weighed per judgement
 COMPOSITE_EDGES = 24  # edges searched for a stitched-together page (pairs: quadratic)
 
 
-def judge(services: Services, page_id: int) -> dict | None:
-    """Re-derive a page's provenance from its edges and store it."""
+@dataclass(slots=True)
+class Judgement:
+    previous: dict | None  # the provenance stored before
+    provenance: dict  # the provenance stored now
+    neighbours: list[int]  # every page that shares text with this one
+
+
+def judge(services: Services, page_id: int) -> Judgement | None:
+    """Re-derive a page's provenance from its edges and store it.
+
+    Four round trips whatever the page's neighbourhood: the page; its neighbours (facts, verdicts,
+    edges); the sites' records; the writes."""
     pages = services.pages
-    facts_map = pages.facts([page_id])
-    if page_id not in facts_map:
+    own = pages.neighbourhood([page_id]).get(page_id)
+    if own is None:
         return None
-    facts = facts_map[page_id]
+    facts, previous, all_edges = own
     # A widely copied original has hundreds of edges; its verdict and ranking depend on the strongest.
-    edges = strongest(pages.edges(page_id), JUDGE_EDGES)
-    others = pages.facts([e.other for e in edges])
-    provenances = pages.provenances([page_id, *others])
-    previous = provenances.pop(page_id, None)
-    other_provenance = provenances
+    edges = strongest(all_edges, JUDGE_EDGES)
+    around = pages.neighbourhood([e.other for e in edges])
+    others = {other_id: item[0] for other_id, item in around.items()}
+    other_provenance = {other_id: item[1] for other_id, item in around.items()}
     shares = site_farm_shares(services, [facts, *others.values()], {page_id: previous, **other_provenance})
     facts.farm_share = shares[page_id]
     facts.composite_of = composite_parts(strongest(edges, COMPOSITE_EDGES))
-    for other_id, other_edges in pages.edges_many(list(others)).items():
+    for other_id, (_, _, other_edges) in around.items():
         others[other_id].farm_share = shares[other_id]
         others[other_id].composite_of = composite_parts(strongest(other_edges, COMPOSITE_EDGES))
 
@@ -350,10 +360,12 @@ def judge(services: Services, page_id: int) -> dict | None:
         "undecided": undecided[:50],
         "evidence": _page_evidence(facts, ranked),
     }
-    pages.save_provenance(page_id, provenance)
-    _count_verdict_change(services, facts.site, previous, provenance)
-    ReviewIndex(services.client, services.settings.key_prefix).update(facts, provenance)
-    return provenance
+    pipe = services.client.pipeline(transaction=False)
+    pages.save_provenance(page_id, provenance, pipe=pipe)
+    _count_verdict_change(services, facts.site, previous, provenance, pipe)
+    ReviewIndex(services.client, services.settings.key_prefix).update(facts, provenance, pipe=pipe)
+    pipe.execute()
+    return Judgement(previous, provenance, [e.other for e in all_edges])
 
 
 def _source_entry(finding: SourceFinding) -> dict:
@@ -397,11 +409,13 @@ def _stats_key(services: Services, site: str) -> str:
     return f"{services.settings.key_prefix}:sitestats:{site}"
 
 
-def _count_verdict_change(services: Services, site: str, before: dict | None, after: dict) -> None:
+def _count_verdict_change(
+    services: Services, site: str, before: dict | None, after: dict, pipe: redis.client.Pipeline
+) -> None:
     was = bool(before and before.get("verdict") == "republished")
     now = after["verdict"] == "republished"
     if was != now:
-        services.client.hincrby(_stats_key(services, site), "republished", 1 if now else -1)
+        pipe.hincrby(_stats_key(services, site), "republished", 1 if now else -1)
 
 
 def site_farm_shares(services: Services, pages: list[PageFacts], verdicts: dict[int, dict | None]) -> dict[int, float]:

@@ -112,6 +112,15 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("via", re.compile(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
     ("courtesy", re.compile(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
 )
+# Cheap first scans: a block can hold a wire credit only if it names a wire service, and a
+# republication note or source link only if it has one of these words.
+# Both run on lower-cased text without re.I, which is several times faster on Python's re.
+_ANY_WIRE = re.compile(rf"\b(?:{_WIRE_ALT})\b")
+_ANY_NOTE = re.compile(
+    r"originally|first|appeared|re(?:published|printed|posted)|shared|permission|source|quelle|fuente|źródło|fonte"
+    r"|bron|\bvia\b|h/t|hat tip|courtesy|read|continue|original|erschien|initialement|originellement|d'abord"
+    r"|publicad|aparecid|pubblicat|ukazał|opublikowan|verscheen|gepubliceerd"
+)
 # Link texts that mark a link as pointing at the page's source.
 _SOURCE_LINK_TEXT = re.compile(
     r"^\s*(?:source(?:\s+link)?|original(?:\s+(?:source|article|story|post|link))?|read\s+(?:the\s+)?(?:original|full|more)"
@@ -163,11 +172,12 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
         text = " ".join(block.text.split())
         if not text:
             continue
-        links = _external(_block_links(block, page_url), page_url)
         short = len(text) <= _MAX_CREDIT_BLOCK
         # A wire credit can close a long paragraph; look at the last sentence too.
         windows = [text] if short else [text[:200], text[-200:]]
         for window in windows:
+            if not _ANY_WIRE.search(window.lower()):
+                continue  # one cheap scan spares the eight wire patterns on most blocks
             for pattern in _WIRE_PATTERNS:
                 match = pattern.search(window)
                 if match:
@@ -178,7 +188,8 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                     break
         if short and _REUTERS_SIGNOFF.search(text):
             credits.append(Credit("Reuters", text, "wire"))
-        if short:
+        if short and _ANY_NOTE.search(text.lower()):
+            links = _external(_block_links(block, page_url), page_url)
             for kind, pattern in _REPUBLICATION_PATTERNS:
                 match = pattern.search(text)
                 if not match:

@@ -19,12 +19,13 @@ is rare and the signature check behind the index drops it.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import redis
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 BUCKET_BITS = 48
 
@@ -115,12 +116,27 @@ class LshIndex:
     def _pipeline(self) -> redis.client.Pipeline:
         return self.client.pipeline(transaction=False)
 
-    def _call(self, script: Script, keys: list[str], args: list, pipe: redis.client.Pipeline) -> None:
+    def _call(self, script: Script, keys: list[str] | tuple, args: list, pipe: redis.client.Pipeline) -> None:
         if self.cluster:
             # redis-py's cluster pipeline refuses EVALSHA (a node may not have the script); EVAL sends the body.
             pipe.execute_command("EVAL", script.script, len(keys), *keys, *args)
         else:
-            script(keys=keys, args=args, client=pipe)
+            # EVALSHA queued by hand: a registered Script in a pipeline costs a SCRIPT EXISTS round trip on
+            # every execute. A server that lost its scripts (restart) answers NOSCRIPT; _run loads and retries.
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+
+    def _run(self, build: Callable[[redis.client.Pipeline], None]) -> list:
+        """Build and execute a pipeline of script calls, loading the scripts once if the server lacks them."""
+        pipe = self._pipeline()
+        build(pipe)
+        try:
+            return pipe.execute()
+        except NoScriptError:
+            for script in (self._insert, self._insert_page, self._query, self._remove):
+                self.client.script_load(script.script)
+            pipe = self._pipeline()
+            build(pipe)
+            return pipe.execute()
 
     def insert(self, page_id: int, buckets: list[int]) -> int:
         """Add the page to each bucket; returns how many buckets were new for it."""
@@ -128,25 +144,30 @@ class LshIndex:
 
     def insert_many(self, items: Iterable[tuple[int, list[int]]]) -> int:
         """Index many pages in one pipelined round trip (bulk import); returns the new entries."""
-        pipe = self._pipeline()
-        for page_id, buckets in items:
-            member = struct.pack("<I", page_id)
-            located = [self._locate(bucket) for bucket in buckets]
-            if self.cluster:
-                for key, field in located:
-                    self._call(self._insert, [key], [field, member, self.max_bucket], pipe)
-            elif located:
-                keys, fields = zip(*located, strict=True)
-                self._insert_page(keys=keys, args=[member, self.max_bucket, *fields], client=pipe)
-        return sum(r for r in pipe.execute() if r > 0)
+        items = list(items)
+
+        def build(pipe: redis.client.Pipeline) -> None:
+            for page_id, buckets in items:
+                member = struct.pack("<I", page_id)
+                located = [self._locate(bucket) for bucket in buckets]
+                if self.cluster:
+                    for key, field in located:
+                        self._call(self._insert, [key], [field, member, self.max_bucket], pipe)
+                elif located:
+                    keys, fields = zip(*located, strict=True)
+                    self._call(self._insert_page, keys, [member, self.max_bucket, *fields], pipe)
+
+        return sum(r for r in self._run(build) if r > 0)
 
     def remove(self, page_id: int, buckets: list[int]) -> None:
         member = struct.pack("<I", page_id)
-        pipe = self._pipeline()
-        for bucket in buckets:
-            key, field = self._locate(bucket)
-            self._call(self._remove, [key], [field, member], pipe)
-        pipe.execute()
+
+        def build(pipe: redis.client.Pipeline) -> None:
+            for bucket in buckets:
+                key, field = self._locate(bucket)
+                self._call(self._remove, [key], [field, member], pipe)
+
+        self._run(build)
 
     def query(self, *groups: list[int]) -> list[dict[int, int]]:
         """For each group of buckets, the pages sharing at least one of them, with how many they share.
@@ -156,16 +177,18 @@ class LshIndex:
 
     def query_many(self, queries: list[list[list[int]]]) -> list[list[dict[int, int]]]:
         """Many queries (each a list of bucket groups) in one pipelined round trip."""
-        pipe = self._pipeline()
-        for groups in queries:
-            located = [self._locate(bucket) for buckets in groups for bucket in buckets]
-            if self.cluster:
-                for key, field in located:
-                    pipe.hget(key, field)
-            elif located:
-                keys, fields = zip(*located, strict=True)
-                self._query(keys=keys, args=fields, client=pipe)
-        replies = pipe.execute()
+
+        def build(pipe: redis.client.Pipeline) -> None:
+            for groups in queries:
+                located = [self._locate(bucket) for buckets in groups for bucket in buckets]
+                if self.cluster:
+                    for key, field in located:
+                        pipe.hget(key, field)
+                elif located:
+                    keys, fields = zip(*located, strict=True)
+                    self._call(self._query, keys, list(fields), pipe)
+
+        replies = self._run(build)
         values = iter(replies if self.cluster else [v for reply in replies for v in reply])
         out: list[list[dict[int, int]]] = []
         for groups in queries:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +71,21 @@ def facts_from_json(raw: bytes) -> PageFacts:
     return PageFacts(**data)
 
 
+TEMPLATE_FIELDS = 50_000  # block texts counted per site before the ones seen once are forgotten
+
+
+@dataclass(slots=True)
+class IngestState:
+    """A page's stored state, read before it is (re)written."""
+
+    first_seen: float | None  # None: the page is new
+    buckets: list[int]  # its index buckets, to take out if they change
+    neighbours: list[int]  # pages it shared text with
+    site_pages: int  # pages stored from its site
+    template_counts: dict[int, int]  # on how many of the site's pages each of its block texts was seen
+    linked_ids: list[int]  # stored pages it names as its source or canonical
+
+
 class PageStore:
     def __init__(self, client: redis.Redis, prefix: str = "fw", fingerprint: FingerprintSettings | None = None) -> None:
         self.client = client
@@ -119,8 +134,19 @@ class PageStore:
 
     # --- pages ---
     def save_page(
-        self, facts: PageFacts, doc: dict, signature: bytes, size: int, text: str | None, buckets: list[int]
+        self,
+        facts: PageFacts,
+        doc: dict,
+        signature: bytes,
+        size: int,
+        text: str | None,
+        buckets: list[int],
+        *,
+        new: bool | None = None,
+        template_keys: list[int] | None = None,
     ) -> None:
+        """Store a page. `new` (the page was not stored before) lets the site ranking be counted in the
+        same round trip; template_keys are counted as seen once more on the page's site."""
         mapping: dict[str, bytes | int] = {
             "facts": facts_to_json(facts),
             "doc": zlib.compress(_dumps(doc), 6),
@@ -128,13 +154,24 @@ class PageStore:
         }
         if text is not None:
             mapping["text"] = zlib.compress(text.encode(), 6)
-        # Two round trips: the page and its site, then the site's new size in the sites ranking.
         pipe = self.client.pipeline(transaction=False)
         pipe.hset(self._page(facts.id), mapping=mapping)
         pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen}, nx=True)
-        pipe.zcard(self._site(facts.site))
-        *_, size = pipe.execute()
-        self.client.zadd(f"{self.prefix}:sites", {facts.site: size})
+        if new is None:
+            # Whether the page is new is unknown: a second round trip reads the site's size.
+            pipe.zcard(self._site(facts.site))
+            *_, site_size = pipe.execute()
+            self.client.zadd(f"{self.prefix}:sites", {facts.site: site_size})
+            return
+        if new:
+            pipe.zincrby(f"{self.prefix}:sites", 1, facts.site)
+        for block in template_keys or []:
+            pipe.hincrby(self._template(facts.site), str(block), 1)
+        if template_keys:
+            pipe.hlen(self._template(facts.site))
+        replies = pipe.execute()
+        if template_keys and replies[-1] > TEMPLATE_FIELDS:
+            self._prune_template(self._template(facts.site))
 
     def save_fingerprints(self, rows: list[tuple[int, bytes | np.ndarray, int, list[int]]]) -> None:
         """Only what the matcher needs (signature, set size, buckets) for many pages, in one round trip."""
@@ -147,9 +184,43 @@ class PageStore:
         # Pages too short to match have no buckets at all (no band buckets to leave out either).
         return pack_fingerprint(signature, size, buckets, self.fingerprint.bands if buckets else 0)
 
-    def first_seen(self, page_id: int) -> float | None:
-        raw = self.client.hget(self._page(page_id), "facts")
-        return facts_from_json(raw).first_seen if raw else None
+    def ingest_state(self, page_id: int, host: str, template_keys: list[int], linked: list[str]) -> IngestState:
+        """What ingesting a page needs to know before it writes, in one round trip; `linked` are the
+        URLs the page names as its source or canonical, looked up as stored pages."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hmget(self._page(page_id), ["facts", "fp"])
+        pipe.hkeys(self._edges(page_id))
+        pipe.zcard(self._site(host))
+        pipe.hmget(self._template(host), [str(k) for k in template_keys] or ["-"])
+        pipe.hmget(self._url2id, linked or ["-"])
+        (facts, fp), neighbours, site_pages, counts, linked_ids = pipe.execute()
+        return IngestState(
+            linked_ids=[int(v) for v in linked_ids if v is not None and int(v) != page_id] if linked else [],
+            first_seen=facts_from_json(facts).first_seen if facts else None,
+            buckets=self._buckets_of(fp),
+            neighbours=[int(k) for k in neighbours],
+            site_pages=int(site_pages),
+            template_counts={k: int(v) for k, v in zip(template_keys, counts, strict=True) if v is not None},
+        )
+
+    def neighbourhood(self, ids: list[int]) -> dict[int, tuple[PageFacts, dict | None, list[Edge]]]:
+        """Facts, current provenance and edges of each page, in one round trip (what judging reads)."""
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hmget(self._page(page_id), ["facts", "prov"])
+            pipe.hgetall(self._edges(page_id))
+        replies = pipe.execute()
+        found = {}
+        for index, page_id in enumerate(ids):
+            (facts, prov), edges = replies[2 * index], replies[2 * index + 1]
+            if facts is None:
+                continue
+            found[page_id] = (
+                facts_from_json(facts),
+                orjson.loads(prov) if prov else None,
+                [Edge(**orjson.loads(v)) for v in edges.values()],
+            )
+        return found
 
     def facts(self, ids: list[int]) -> dict[int, PageFacts]:
         pipe = self.client.pipeline(transaction=False)
@@ -168,11 +239,16 @@ class PageStore:
                 out[page_id] = (sig, size)
         return out
 
-    def texts(self, ids: list[int]) -> dict[int, str]:
+    def texts_and_facts(self, ids: list[int]) -> dict[int, tuple[str | None, PageFacts]]:
+        """Main text (None when not stored) and facts of each page, in one round trip."""
         pipe = self.client.pipeline(transaction=False)
         for page_id in ids:
-            pipe.hget(self._page(page_id), "text")
-        return {i: zlib.decompress(raw).decode() for i, raw in zip(ids, pipe.execute(), strict=True) if raw}
+            pipe.hmget(self._page(page_id), ["text", "facts"])
+        return {
+            page_id: (zlib.decompress(text).decode() if text else None, facts_from_json(facts))
+            for page_id, (text, facts) in zip(ids, pipe.execute(), strict=True)
+            if facts
+        }
 
     def docs(self, ids: list[int]) -> dict[int, dict]:
         pipe = self.client.pipeline(transaction=False)
@@ -195,7 +271,9 @@ class PageStore:
 
     def buckets(self, page_id: int) -> list[int]:
         """The page's index buckets (band buckets derived from the stored signature, then its samples)."""
-        raw = self.client.hget(self._page(page_id), "fp")
+        return self._buckets_of(self.client.hget(self._page(page_id), "fp"))
+
+    def _buckets_of(self, raw: bytes | None) -> list[int]:
         if not raw:
             return []
         _, sig, samples = unpack_fingerprint(raw)
@@ -203,8 +281,8 @@ class PageStore:
             return []
         return band_keys(signature_from_bytes(sig), self.fingerprint) + samples
 
-    def save_provenance(self, page_id: int, provenance: dict) -> None:
-        self.client.hset(self._page(page_id), "prov", _dumps(provenance))
+    def save_provenance(self, page_id: int, provenance: dict, pipe: redis.client.Pipeline | None = None) -> None:
+        (pipe or self.client).hset(self._page(page_id), "prov", _dumps(provenance))
 
     # --- edges ---
     def save_edges(self, page_id: int, edges: list[tuple[Edge, Edge]]) -> None:
@@ -219,18 +297,12 @@ class PageStore:
         raw = self.client.hgetall(self._edges(page_id))
         return [Edge(**orjson.loads(value)) for value in raw.values()]
 
-    def edges_many(self, ids: list[int]) -> dict[int, list[Edge]]:
-        pipe = self.client.pipeline(transaction=False)
-        for page_id in ids:
-            pipe.hgetall(self._edges(page_id))
-        return {
-            page_id: [Edge(**orjson.loads(v)) for v in raw.values()]
-            for page_id, raw in zip(ids, pipe.execute(), strict=True)
-        }
-
-    def drop_edges(self, page_id: int) -> list[int]:
+    def drop_edges(self, page_id: int, neighbours: list[int] | None = None) -> list[int]:
         """Forget every edge of a page (before it is re-analysed); returns the former neighbours."""
-        neighbours = [int(k) for k in self.client.hkeys(self._edges(page_id))]
+        if neighbours is None:
+            neighbours = [int(k) for k in self.client.hkeys(self._edges(page_id))]
+        if not neighbours:
+            return []
         pipe = self.client.pipeline(transaction=False)
         for other in neighbours:
             pipe.hdel(self._edges(other), str(page_id))
@@ -239,20 +311,8 @@ class PageStore:
         return neighbours
 
     # --- site templates ---
-    def template_counts(self, host: str, keys: list[int]) -> dict[int, int]:
-        """On how many of the site's pages each block text was seen."""
-        values = self.client.hmget(f"{self.prefix}:tpl:{host}", [str(k) for k in keys])
-        return {k: int(v) for k, v in zip(keys, values, strict=True) if v is not None}
-
-    def count_template_blocks(self, host: str, keys: list[int], max_fields: int = 50_000) -> None:
-        key = f"{self.prefix}:tpl:{host}"
-        pipe = self.client.pipeline(transaction=False)
-        for block in keys:
-            pipe.hincrby(key, str(block), 1)
-        pipe.hlen(key)
-        size = pipe.execute()[-1]
-        if size > max_fields:
-            self._prune_template(key)
+    def _template(self, host: str) -> str:
+        return f"{self.prefix}:tpl:{host}"
 
     def _prune_template(self, key: str) -> None:
         """Forget block texts seen once: a big site's one-off paragraphs are not its template."""

@@ -55,12 +55,13 @@ class ReviewIndex:
         return ":".join((self.tag, *parts))
 
     # --- maintenance ---
-    def update(self, facts: PageFacts, provenance: dict) -> None:
-        """Index (or re-index) one page's current verdict."""
+    def update(self, facts: PageFacts, provenance: dict, pipe: redis.client.Pipeline | None = None) -> None:
+        """Index (or re-index) one page's current verdict; with `pipe`, only queue the writes on it."""
         member = str(facts.id)
         verdict = provenance.get("verdict", "original")
         attributed = provenance.get("attributed")
-        pipe = self.client.pipeline(transaction=False)
+        run = pipe is None
+        pipe = self.client.pipeline(transaction=False) if pipe is None else pipe
         pipe.zadd(self.key("score"), {member: float(provenance.get("score") or 0.0)})
         pipe.zadd(self.key("date"), {member: page_date(facts)})
         pipe.sadd(self.key("site", facts.site), member)
@@ -74,7 +75,8 @@ class ReviewIndex:
                 pipe.sadd(self.key("credited", str(int(flag))), member)
             else:
                 pipe.srem(self.key("credited", str(int(flag))), member)
-        pipe.execute()
+        if run:
+            pipe.execute()
 
     def forget(self, page_id: int, site: str) -> None:
         member = str(page_id)
