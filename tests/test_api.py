@@ -64,3 +64,11 @@ def test_submitting_a_url_queues_a_job(api: httpx.Client) -> None:
     # The same URL again while queued: the same job, not a second one.
     assert api.post("/v1/pages", json={"url": "https://example.org/story"}).json()["job_id"] == body["job_id"]
     assert api.get("/v1/jobs/nope").status_code == 404
+
+
+def test_a_page_with_almost_no_text_is_reported(api: httpx.Client) -> None:
+    response = api.post("/v1/pages", json={"url": "https://example.org/empty", "html": "<html><body><p>Hi</p></body>"})
+    assert response.status_code == 200
+    report = response.json()
+    assert report["provenance"]["verdict"] == "original"
+    assert "too little main text" in " ".join(report["warnings"])

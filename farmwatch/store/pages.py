@@ -200,7 +200,7 @@ class PageStore:
             buckets=self._buckets_of(fp),
             neighbours=[int(k) for k in neighbours],
             site_pages=int(site_pages),
-            template_counts={k: int(v) for k, v in zip(template_keys, counts, strict=True) if v is not None},
+            template_counts={k: int(v) for k, v in zip(template_keys, counts, strict=False) if v is not None},
         )
 
     def neighbourhood(self, ids: list[int]) -> dict[int, tuple[PageFacts, dict | None, list[Edge]]]:
