@@ -169,16 +169,22 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         edges = _match(services, analysis, facts, bands, samples, set(state.linked_ids))
         if edges:
             pages.save_edges(page_id, edges)
-    rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))])
+    # The page's own facts, verdict and edges are in hand: judging it need not read them back.
+    here: Neighbourhood = (facts, state.provenance, [mine for mine, _ in edges])
+    rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))], {page_id: here})
     return page_id
 
 
-def rejudge(services: Services, page_ids: list[int], limit: int = 64) -> None:
+def rejudge(
+    services: Services, page_ids: list[int], known: dict[int, Neighbourhood] | None = None, limit: int = 64
+) -> None:
     """Judge pages again; where a verdict flips, its neighbours' rankings may change too, so follow."""
     pending = list(dict.fromkeys(page_ids))
     seen = set(pending)
+    known = known or {}
     while pending and len(seen) <= limit:
-        judged = judge(services, pending.pop(0))
+        page_id = pending.pop(0)
+        judged = judge(services, page_id, known.get(page_id))
         if judged is None:
             continue
         if judged.previous and judged.previous.get("verdict") == judged.provenance["verdict"]:
@@ -284,22 +290,30 @@ class Judgement:
     neighbours: list[int]  # every page that shares text with this one
 
 
-def judge(services: Services, page_id: int) -> Judgement | None:
+Neighbourhood = tuple[PageFacts, dict | None, list[Edge]]  # a page's facts, stored provenance and edges
+
+
+def judge(services: Services, page_id: int, known: Neighbourhood | None = None) -> Judgement | None:
     """Re-derive a page's provenance from its edges and store it.
 
-    Four round trips whatever the page's neighbourhood: the page; its neighbours (facts, verdicts,
-    edges); the sites' records; the writes."""
+    At most four round trips whatever the neighbourhood: the page (skipped when the caller `known`s
+    it); its neighbours (facts, verdicts, edges); the sites' records; the writes. A page that shares
+    text with no other page needs only the writes."""
     pages = services.pages
-    own = pages.neighbourhood([page_id]).get(page_id)
+    own = known or pages.neighbourhood([page_id]).get(page_id)
     if own is None:
         return None
     facts, previous, all_edges = own
     # A widely copied original has hundreds of edges; its verdict and ranking depend on the strongest.
     edges = strongest(all_edges, JUDGE_EDGES)
-    around = pages.neighbourhood([e.other for e in edges])
+    around = pages.neighbourhood([e.other for e in edges]) if edges else {}
     others = {other_id: item[0] for other_id, item in around.items()}
     other_provenance = {other_id: item[1] for other_id, item in around.items()}
-    shares = site_farm_shares(services, [facts, *others.values()], {page_id: previous, **other_provenance})
+    shares = (
+        site_farm_shares(services, [facts, *others.values()], {page_id: previous, **other_provenance})
+        if others
+        else {page_id: 0.0}  # the sites' records only weigh between pages that share text
+    )
     facts.farm_share = shares[page_id]
     facts.composite_of = composite_parts(strongest(edges, COMPOSITE_EDGES))
     for other_id, (_, _, other_edges) in around.items():

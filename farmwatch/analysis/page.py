@@ -14,7 +14,13 @@ from farmwatch.analysis.credits import Credit, find_credits
 from farmwatch.analysis.decode import InputError, decode_html
 from farmwatch.analysis.extract import extract_blocks
 from farmwatch.analysis.fingerprint import minhash, shingle_hashes
-from farmwatch.analysis.metadata import PageMetadata, extract_metadata, find_date_fallback, parse_datetime
+from farmwatch.analysis.metadata import (
+    PageMetadata,
+    date_from_url,
+    extract_metadata,
+    find_date_fallback,
+    parse_datetime,
+)
 from farmwatch.analysis.urls import host_of, normalize_url
 from farmwatch.config import FingerprintSettings
 
@@ -85,6 +91,8 @@ def analyze_html(
     )
     fingerprint(analysis, settings)
     published, date_only, source = metadata.published_at, metadata.published_date_only, metadata.published_from
+    if published is None:
+        published, date_only, source = date_from_url(normalized), True, "url"
     if published is None:
         published, date_only = find_date_fallback(html, normalized)
         source = "htmldate" if published else None

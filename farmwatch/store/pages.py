@@ -79,6 +79,7 @@ class IngestState:
     """A page's stored state, read before it is (re)written."""
 
     first_seen: float | None  # None: the page is new
+    provenance: dict | None  # its verdict as stored
     buckets: list[int]  # its index buckets, to take out if they change
     neighbours: list[int]  # pages it shared text with
     site_pages: int  # pages stored from its site
@@ -188,13 +189,14 @@ class PageStore:
         """What ingesting a page needs to know before it writes, in one round trip; `linked` are the
         URLs the page names as its source or canonical, looked up as stored pages."""
         pipe = self.client.pipeline(transaction=False)
-        pipe.hmget(self._page(page_id), ["facts", "fp"])
+        pipe.hmget(self._page(page_id), ["facts", "fp", "prov"])
         pipe.hkeys(self._edges(page_id))
         pipe.zcard(self._site(host))
         pipe.hmget(self._template(host), [str(k) for k in template_keys] or ["-"])
         pipe.hmget(self._url2id, linked or ["-"])
-        (facts, fp), neighbours, site_pages, counts, linked_ids = pipe.execute()
+        (facts, fp, prov), neighbours, site_pages, counts, linked_ids = pipe.execute()
         return IngestState(
+            provenance=orjson.loads(prov) if prov else None,
             linked_ids=[int(v) for v in linked_ids if v is not None and int(v) != page_id] if linked else [],
             first_seen=facts_from_json(facts).first_seen if facts else None,
             buckets=self._buckets_of(fp),
