@@ -33,7 +33,7 @@ from farmwatch.analysis.provenance import (
     republication_score,
 )
 from farmwatch.analysis.templates import apply_site_template, template_candidates
-from farmwatch.analysis.urls import absolute_url, normalize_url, same_site
+from farmwatch.analysis.urls import absolute_url, host_of, normalize_url, registrable_domain
 from farmwatch.config import Settings
 from farmwatch.store.lsh import LshIndex
 from farmwatch.store.pages import PageStore
@@ -73,14 +73,18 @@ class Services:
 def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:
     meta = analysis.metadata
     links = []
+    own_domain = registrable_domain(analysis.site)
     for block in analysis.blocks:
         if block.kind in LINK_KINDS_SKIPPED:
             continue
         for href in block.links:
             if not href.startswith(("http", "//")):
                 continue  # a relative link stays on the page's own site
+            # The host first (cheap, and most links stay on the site); only links elsewhere are normalised.
+            if registrable_domain(host_of(href if href[0] == "h" else "http:" + href)) == own_domain:
+                continue
             link = absolute_url(analysis.url, href)
-            if link and not same_site(link, analysis.url):
+            if link:
                 links.append(link)
     return PageFacts(
         id=page_id,

@@ -150,11 +150,11 @@ class PageStore:
         same round trip; template_keys are counted as seen once more on the page's site."""
         mapping: dict[str, bytes | int] = {
             "facts": facts_to_json(facts),
-            "doc": zlib.compress(_dumps(doc), 6),
+            "doc": zlib.compress(_dumps(doc), 1),  # level 1: a third of the time of 6, ~10% larger
             "fp": self._pack(signature, size, buckets),
         }
         if text is not None:
-            mapping["text"] = zlib.compress(text.encode(), 6)
+            mapping["text"] = zlib.compress(text.encode(), 1)
         pipe = self.client.pipeline(transaction=False)
         pipe.hset(self._page(facts.id), mapping=mapping)
         pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen}, nx=True)
