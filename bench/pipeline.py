@@ -129,7 +129,9 @@ def main() -> None:
             warc = Path(tmp) / "pages.warc.gz"
             write_warc(warc, pages)
             bulk_url = server.url.rsplit("/", 1)[0] + "/2"
-            importer = WarcImporter(Services.create(connect(bulk_url), settings), jobs=args.jobs, batch=64)
+            importer = WarcImporter(
+                Services.create(connect(bulk_url), settings), jobs=args.jobs, batch=64, redis_url=bulk_url
+            )
             started = time.perf_counter()
             stats = importer.run(warc)
             bulk_time = time.perf_counter() - started

@@ -187,7 +187,7 @@ def ingest_warc(
         raise typer.Exit(2)
     url, server = _redis_url(start_embedded=True)
     try:
-        importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch)
+        importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch, redis_url=url)
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
         with Progress(*columns, transient=False) as progress:
             for path in files:
