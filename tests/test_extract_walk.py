@@ -1,5 +1,5 @@
-"""The compiled tree walk (farmwatch/analysis/_walk.pyx) and the pure-Python one read
-pages identically; the compiled one is what the extractor uses once installed."""
+"""The compiled tree walk and labelling loops (farmwatch/analysis/_walk.pyx) and the pure-Python
+ones read pages identically; the compiled one is what the extractor uses once installed."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def test_the_installed_extractor_uses_the_compiled_walk() -> None:
     # the pure-Python walk is only the fallback for a machine without a compiler.
     assert extract.WALK == "compiled"
     assert extract._flatten is extract._flatten_compiled
+    assert extract._score is extract._score_compiled
 
 
 def _same_page(html: str) -> None:
@@ -28,6 +29,8 @@ def _same_page(html: str) -> None:
     compiled, python = extract._flatten_compiled(root), extract._flatten_py(root)
     for name in extract._Page.__slots__:
         assert getattr(compiled, name) == getattr(python, name), name
+    if python.blocks:  # and the compiled labelling loops score them alike
+        assert extract._score_compiled(compiled) == extract._score_py(python)
 
 
 def test_both_walks_read_tricky_markup_alike() -> None:
@@ -48,6 +51,8 @@ def test_both_walks_give_the_same_blocks_on_real_pages() -> None:
         compiled, python = extract._flatten_compiled(root), extract._flatten_py(root)
         for name in extract._Page.__slots__:
             assert getattr(compiled, name) == getattr(python, name), (row["id"], name)
+        if python.blocks:
+            assert extract._score_compiled(compiled) == extract._score_py(python), row["id"]
 
 
 def test_without_the_extension_the_python_walk_is_used() -> None:

@@ -9,7 +9,7 @@ probe pages at import and uses it only when both agree.
 """
 
 from libc.stdint cimport uintptr_t
-from libc.stdlib cimport free
+from libc.stdlib cimport calloc, free, malloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 
 cdef extern from *:
@@ -651,3 +651,127 @@ def flatten(object root_node, object page, double collapse_limit, object hint_fo
     finally:
         free(scratch.data)
     return page
+
+
+def score(object page, object sentence_end, frozenset headings, object main_hint, double link_dense,
+          Py_ssize_t min_prose, double wrapper_share, double filtered_weight, double boilerplate_weight):
+    """extract._score_py, compiled: the per-element loops over C arrays, same results in the
+    same order of float operations."""
+    cdef list parent_l = page.parent, hints = page.hint, bp_l = page.bp, raw = page.blocks
+    cdef Py_ssize_t n_el = len(parent_l), n_bl = len(raw)
+    cdef Py_ssize_t i, idx, p, up, outer, h, n, lc, owner, best = 0
+    cdef Py_ssize_t total_prose
+    cdef double limit, g, sc, best_score = float("-inf")
+    cdef tuple b
+    cdef str text
+    cdef list lengths = [0] * n_bl, prose_l = [0] * n_bl, hinted_l = [0] * n_bl
+    cdef list active_l, good_l, bad_l
+    cdef Py_ssize_t *parent = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *bp = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *raw_prose = <Py_ssize_t *> calloc(n_el + 1, sizeof(Py_ssize_t))
+    cdef char *active = <char *> malloc(n_el + 1)
+    cdef char *is_main = <char *> malloc(n_el + 1)
+    cdef double *good = <double *> calloc(n_el + 1, sizeof(double))
+    cdef double *bad = <double *> calloc(n_el + 1, sizeof(double))
+    cdef Py_ssize_t *owners = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *links = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *lens = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *prose = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    try:
+        if (parent == NULL or bp == NULL or raw_prose == NULL or active == NULL or is_main == NULL or good == NULL
+                or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
+            raise MemoryError()
+        for idx in range(n_el):
+            parent[idx] = <Py_ssize_t> parent_l[idx]
+            bp[idx] = <Py_ssize_t> bp_l[idx]
+            hint = hints[idx]
+            is_main[idx] = hint is main_hint
+            active[idx] = hint is not None and hint is not main_hint
+
+        # Per block: length, link density, and whether it reads as prose.
+        for i in range(n_bl):
+            b = <tuple> raw[i]
+            owner = <Py_ssize_t> b[0]
+            text = <str> b[1]
+            lc = <Py_ssize_t> b[2]
+            n = len(text)
+            owners[i] = owner
+            links[i] = lc
+            lens[i] = n
+            lengths[i] = n
+            prose[i] = 0
+            if lc <= link_dense * n and (n >= min_prose or sentence_end(text) is not None) and b[4] not in headings:
+                prose[i] = n - lc
+                prose_l[i] = n - lc
+
+        # Raw prose per element (ignoring hints) to spot layout wrappers.
+        for i in range(n_bl):
+            raw_prose[owners[i]] += prose[i]
+        for idx in range(n_el - 1, 0, -1):
+            p = parent[idx]
+            if p >= 0:
+                raw_prose[p] += raw_prose[idx]
+        total_prose = raw_prose[0] if n_el else 0
+        if total_prose:
+            limit = wrapper_share * total_prose
+            for idx in range(n_el):
+                if active[idx] and raw_prose[idx] >= limit:
+                    active[idx] = 0
+
+        # A hint around one declared article body names its style, not its role.
+        for idx in range(n_el):
+            if is_main[idx] and raw_prose[idx] >= 0.3 * total_prose:
+                up = parent[idx]
+                while up >= 0:
+                    outer = bp[up]
+                    if outer < 0:
+                        break
+                    if active[outer] and raw_prose[idx] >= 0.5 * raw_prose[outer]:
+                        active[outer] = 0
+                    up = parent[outer]
+
+        for i in range(n_bl):
+            h = bp[owners[i]]
+            while h >= 0 and not active[h]:
+                p = parent[h]
+                h = bp[p] if p >= 0 else -1
+            hinted_l[i] = h
+            # Prose and boilerplate per element.
+            owner = owners[i]
+            if h >= 0 or links[i] > link_dense * lens[i]:
+                bad[owner] += filtered_weight * lens[i]
+            elif prose[i]:
+                good[owner] += prose[i]
+            else:
+                bad[owner] += lens[i]
+        for idx in range(n_el - 1, 0, -1):
+            p = parent[idx]
+            if p >= 0:
+                good[p] += good[idx]
+                bad[p] += bad[idx]
+
+        for idx in range(n_el):
+            g = good[idx]
+            if g <= 0:
+                continue
+            sc = g - boilerplate_weight * bad[idx]
+            if sc > best_score or (sc == best_score and is_main[idx]):
+                best = idx
+                best_score = sc
+
+        active_l = [active[idx] != 0 for idx in range(n_el)]
+        good_l = [good[idx] for idx in range(n_el)]
+        bad_l = [bad[idx] for idx in range(n_el)]
+    finally:
+        free(parent)
+        free(bp)
+        free(raw_prose)
+        free(active)
+        free(is_main)
+        free(good)
+        free(bad)
+        free(owners)
+        free(links)
+        free(lens)
+        free(prose)
+    return lengths, prose_l, active_l, hinted_l, good_l, bad_l, best

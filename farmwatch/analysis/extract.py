@@ -370,14 +370,24 @@ _PROBE = """<html><head><title>t</title><style>p{}</style></head><body>
 <footer id="colophon"><p>\u00a9 2024 Example</p>  <p>   </p><hr></footer></body></html>"""
 
 
+def _score_compiled(page: _Page) -> tuple[list[int], list[int], list[bool], list[int], list[float], list[float], int]:
+    """_score_py's loops in the compiled module: same results."""
+    return _walk.score(
+        page, _SENTENCE_END.search, _HEADINGS, MAIN_HINT, LINK_DENSE, MIN_PROSE_BLOCK, WRAPPER_SHARE, FILTERED_WEIGHT,
+        BOILERPLATE_WEIGHT,
+    )  # fmt: skip
+
+
 def _compiled_walk_agrees() -> bool:
     try:
         root = LexborHTMLParser(_PROBE).body
         assert root is not None
         ours, theirs = _flatten_compiled(root), _flatten_py(root)
+        if not all(getattr(ours, name) == getattr(theirs, name) for name in _Page.__slots__):
+            return False
+        return _score_compiled(ours) == _score_py(theirs)
     except Exception:
         return False
-    return all(getattr(ours, name) == getattr(theirs, name) for name in _Page.__slots__)
 
 
 MAX_PATH = 400  # keep the innermost part of very deep chains
@@ -399,20 +409,12 @@ def _paths(page: _Page) -> list[str]:
     return paths
 
 
-def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
-    """The page's text blocks in document order, each labelled main text or a boilerplate kind.
-
-    `url` is accepted for context but not needed: the labels come from the page alone.
-    The tree is read, never modified.
-    """
-    root = tree.body or tree.root
-    if root is None:
-        return []
-    page = _flatten(root)
+def _score_py(page: _Page) -> tuple[list[int], list[int], list[bool], list[int], list[float], list[float], int]:
+    """Per block: length, prose chars, effective hint; per element: whether its hint counts,
+    prose and wrongly-included text (good, bad); and the article container (best).
+    The compiled module's score() computes the same."""
+    parent, hints, bp = page.parent, page.hint, page.bp
     raw = page.blocks
-    if not raw:
-        return []
-    parent, hints, bp, end = page.parent, page.hint, page.bp, page.end
     n_el = len(parent)
 
     # Per block: length, link density, and whether it reads as prose.
@@ -489,6 +491,26 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
         score = g - BOILERPLATE_WEIGHT * bad[idx]
         if score > best_score or (score == best_score and hints[idx] is MAIN_HINT):
             best, best_score = idx, score
+
+    return lengths, prose, active, hinted_by, good, bad, best
+
+
+def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
+    """The page's text blocks in document order, each labelled main text or a boilerplate kind.
+
+    `url` is accepted for context but not needed: the labels come from the page alone.
+    The tree is read, never modified.
+    """
+    root = tree.body or tree.root
+    if root is None:
+        return []
+    page = _flatten(root)
+    raw = page.blocks
+    if not raw:
+        return []
+    parent, hints, bp, end = page.parent, page.hint, page.bp, page.end
+    n_el = len(parent)
+    lengths, prose, active, hinted_by, good, bad, best = _score(page)
 
     if _DEBUG is not None:
         dpaths = _paths(page)
@@ -701,6 +723,8 @@ except ImportError:  # not built (no compiler at install): the Python walk gives
     _walk = None
 WALK = "python"
 _flatten = _flatten_py
+_score = _score_py
 if _walk is not None and _walk.bind(_lexbor_module.__file__) and _compiled_walk_agrees():
     WALK = "compiled"
     _flatten = _flatten_compiled
+    _score = _score_compiled
