@@ -69,3 +69,20 @@ def test_without_the_extension_the_python_walk_is_used() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["python", "main"]
+
+
+def test_compiled_hints_match_extract_hints() -> None:
+    from farmwatch.analysis import _walk, extract_hints
+
+    cases = [
+        ("div", {"class": "mc4wp-form"}), ("div", {"class": "elementor-widget-nav-menu"}),
+        ("div", {"class": "elementor-widget-text-editor"}), ("div", {"class": "o-section--has-ads"}),
+        ("div", {"class": "APageRoot pager"}), ("div", {"id": "post-48213", "class": "category-social-media post"}),
+        ("div", {"class": "sr-only"}), ("div", {"hidden": None}), ("div", {"aria-hidden": "true"}),
+        ("div", {"style": "display: none"}), ("div", {"class": "x", "role": " Navigation "}),
+        ("span", {"itemprop": "articleBody"}), ("nav", {"class": "plain"}), ("header", {"class": "entry-header"}),
+        ("div", {"class": "enable-pin-share relatedPosts"}), ("div", {"class": "elementor-"}), ("aside", {}),
+        ("div", {"class": "shadow header", "id": "tdi_42"}), ("p", {"class": "wp-caption-text"}),
+    ]  # fmt: skip
+    for tag, attrs in cases:
+        assert _walk.hint_for(tag, attrs) == extract_hints.hint_for(tag, attrs), (tag, attrs)

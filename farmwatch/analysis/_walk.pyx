@@ -504,7 +504,7 @@ def flatten(object root_node, object page, double collapse_limit, object hint_fo
                 if hint is _hint_cache:
                     if len(_hint_cache) > MAX_CACHE:
                         _hint_cache.clear()
-                    hint = hint_for(tag, as_dict(attrs))
+                    hint = element_hint(tag, attrs) if _h_hidden is not None else hint_for(tag, as_dict(attrs))
                     _hint_cache[key] = hint
             else:
                 hint = tag_hints.get(tag)
@@ -775,3 +775,164 @@ def score(object page, object sentence_end, frozenset headings, object main_hint
         free(lens)
         free(prose)
     return lengths, prose_l, active_l, hinted_l, good_l, bad_l, best
+
+
+# extract_hints.hint_for, compiled (same rules, same tables: configure_hints hands them over).
+# Class names and ids are read straight from the walk's attribute tuples; results are
+# cached per token and per class list, as the Python version's lru caches do.
+cdef object _h_hidden = None, _h_neutral = None
+cdef tuple _h_no_hint = None
+cdef frozenset _h_hidden_classes = None, _h_state_words = None
+cdef tuple _h_taxonomy = None, _h_builders = None
+cdef dict _h_word_rank = None, _h_stem_rank = None, _h_role = None, _h_itemprop = None, _h_tags = None
+cdef object _h_word_findall = None, _h_word_finditer = None, _h_stems_search = None, _h_stems_finditer = None
+cdef object _h_word_edges = None, _h_hidden_style = None
+cdef Py_ssize_t _h_short_stem = 0
+cdef dict _token_cache = {}
+cdef dict _classes_cache = {}
+
+
+def configure_hints(object module) -> None:
+    """Take extract_hints' tables and patterns (module: farmwatch.analysis.extract_hints)."""
+    global _h_hidden, _h_neutral, _h_no_hint, _h_hidden_classes, _h_state_words, _h_taxonomy, _h_builders
+    global _h_word_rank, _h_stem_rank, _h_role, _h_itemprop, _h_tags, _h_word_findall, _h_word_finditer
+    global _h_stems_search, _h_stems_finditer, _h_word_edges, _h_hidden_style, _h_short_stem
+    _h_hidden, _h_neutral, _h_no_hint = module.HIDDEN, module.NEUTRAL, module._NO_HINT
+    _h_hidden_classes, _h_state_words = frozenset(module._HIDDEN_CLASSES), frozenset(module._STATE_WORDS)
+    _h_taxonomy, _h_builders = tuple(module._TAXONOMY_PREFIXES), tuple(module._BUILDER_PREFIXES)
+    _h_word_rank, _h_stem_rank = module._WORD_RANK, module._STEM_RANK
+    _h_role, _h_itemprop, _h_tags = module._ROLE_HINTS, module._ITEMPROP_HINTS, module._TAG_HINTS
+    _h_word_findall, _h_word_finditer = module._WORD.findall, module._WORD.finditer
+    _h_stems_search, _h_stems_finditer = module._STEMS.search, module._STEMS.finditer
+    _h_word_edges, _h_hidden_style, _h_short_stem = module._word_edges, module._HIDDEN_STYLE, module._SHORT_STEM
+    _token_cache.clear()
+    _classes_cache.clear()
+    _hint_cache.clear()
+
+
+cdef tuple token_hint_uncached(str token):
+    """extract_hints._token_hint."""
+    cdef str lowered = token.lower(), prefix, stem, word
+    cdef Py_ssize_t cut, end, start
+    cdef tuple best, found
+    cdef list words
+    cdef object edges, match
+    if lowered in _h_hidden_classes:
+        return (-1, _h_hidden)
+    if lowered.startswith(_h_taxonomy):
+        return _h_no_hint
+    if lowered.startswith(_h_builders):
+        for prefix in _h_builders:
+            if lowered.startswith(prefix):
+                break
+        cut = len(prefix)
+        token, lowered = token[cut:], lowered[cut:]
+        if not lowered:
+            return _h_no_hint
+    best = _h_no_hint
+    words = _h_word_findall(lowered)
+    if not _h_state_words.isdisjoint(words):
+        for match in _h_word_finditer(lowered):
+            end = match.end()
+            if match.group() in _h_state_words and (end == len(lowered) or lowered[end] in "-_"):
+                start = match.start()
+                token = token[:start]
+                lowered = lowered[:start]
+                words = _h_word_findall(lowered)
+                break
+    for word in words:
+        found = _h_word_rank.get(word)
+        if found is not None and <Py_ssize_t> found[0] < <Py_ssize_t> best[0]:
+            best = found
+    squashed = lowered.replace("-", "").replace("_", "")
+    first = _h_stems_search(squashed)
+    if first is None:
+        return best
+    edges = None
+    for match in _h_stems_finditer(squashed, first.start()):
+        stem = match.group()
+        found = _h_stem_rank[stem]
+        if <Py_ssize_t> found[0] >= <Py_ssize_t> best[0]:
+            continue
+        if len(stem) <= _h_short_stem:
+            if edges is None:
+                edges = _h_word_edges(token)
+            if match.start() not in edges[0] and match.end() not in edges[1]:
+                continue
+        best = found
+    return best
+
+
+cdef inline tuple token_hint(str token):
+    found = _token_cache.get(token)
+    if found is None:
+        if len(_token_cache) > MAX_CACHE:
+            _token_cache.clear()
+        found = token_hint_uncached(token)
+        _token_cache[token] = found
+    return <tuple> found
+
+
+cdef tuple classes_hint(str classes):
+    """extract_hints._class_hint."""
+    found = _classes_cache.get(classes)
+    if found is not None:
+        return <tuple> found
+    cdef tuple best = _h_no_hint, one
+    cdef str token
+    for token in classes.split():
+        one = token_hint(token)
+        if <Py_ssize_t> one[0] < <Py_ssize_t> best[0]:
+            best = one
+    if len(_classes_cache) > MAX_CACHE:
+        _classes_cache.clear()
+    _classes_cache[classes] = best
+    return best
+
+
+cdef object element_hint(str tag, tuple attrs):
+    """extract_hints.hint_for(tag, as_dict(attrs))."""
+    cdef tuple best, found
+    cdef str value
+    if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
+        return _h_hidden
+    style = attrs[A_STYLE]
+    if style and _h_hidden_style.search(style):
+        return _h_hidden
+    classes = attrs[A_CLASS]
+    best = classes_hint(classes) if classes else _h_no_hint
+    ident = attrs[A_ID]
+    if ident:
+        found = token_hint(ident)
+        if <Py_ssize_t> found[0] < <Py_ssize_t> best[0]:
+            best = found
+    hint = best[1]
+    if hint is _h_hidden:
+        return _h_hidden
+    role = attrs[A_ROLE]
+    if role:
+        value = role
+        by_role = _h_role.get(value.strip().lower())
+        if by_role is not None:
+            return by_role
+    itemprop = attrs[A_ITEMPROP]
+    if itemprop:
+        value = itemprop
+        by_prop = _h_itemprop.get(value.strip().lower())
+        if by_prop is not None:
+            return by_prop
+    if hint is not None:
+        return hint
+    return _h_tags.get(tag)
+
+
+def hint_for(str tag, dict attrs):
+    """element_hint for a dict of attributes, as extract_hints.hint_for takes them (for tests)."""
+    cdef list values = [None] * (N_WANTED + 1)
+    cdef int present = 0, i
+    for i in range(N_WANTED):
+        if _SLOT_NAMES[i] in attrs:
+            present |= 1 << i
+            values[i] = attrs[_SLOT_NAMES[i]]
+    values[N_WANTED] = present
+    return element_hint(tag, tuple(values))

@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from farmwatch.analysis import extract_hints
 from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.extract_hints import _TAG_HINTS, HIDDEN, MAIN_HINT, NEUTRAL, hint_for
 from farmwatch.analysis.extract_phrases import phrase_kind
@@ -724,7 +725,9 @@ except ImportError:  # not built (no compiler at install): the Python walk gives
 WALK = "python"
 _flatten = _flatten_py
 _score = _score_py
-if _walk is not None and _walk.bind(_lexbor_module.__file__) and _compiled_walk_agrees():
-    WALK = "compiled"
-    _flatten = _flatten_compiled
-    _score = _score_compiled
+if _walk is not None and _walk.bind(_lexbor_module.__file__):
+    _walk.configure_hints(extract_hints)  # the compiled walk computes hints from extract_hints' tables
+    if _compiled_walk_agrees():
+        WALK = "compiled"
+        _flatten = _flatten_compiled
+        _score = _score_compiled
