@@ -86,3 +86,20 @@ def test_compiled_hints_match_extract_hints() -> None:
     ]  # fmt: skip
     for tag, attrs in cases:
         assert _walk.hint_for(tag, attrs) == extract_hints.hint_for(tag, attrs), (tag, attrs)
+
+
+def test_compiled_names_hiding_and_word_edges_match_the_python_ones() -> None:
+    from farmwatch.analysis import _walk, extract_hints
+
+    for token in ["APageRoot", "relatedPosts", "Été-À_x", "a--b__c", "x y", "", "MC4WP", "İstanbul", "post-48213"]:
+        assert _walk.word_edges_of(token) == extract_hints._word_edges(token), token
+    for ident, classes in [
+        (None, None), ("post-48213", "post type-post category-7 x y"), (" main ", ""), ("x\u0661\u0662", "a1 b2"),
+        (None, "  spaced   out  classes here "), ("", "c"),
+    ]:  # fmt: skip
+        assert _walk.name_of("div", ident, classes) == extract._name("div", ident, classes), (ident, classes)
+    for attrs in [
+        {}, {"hidden": None}, {"aria-hidden": "true"}, {"aria-hidden": "false"}, {"style": "Display : NONE"},
+        {"style": "color: red"}, {"class": "Sr-Only x"}, {"class": "shown"}, {"class": None},
+    ]:  # fmt: skip
+        assert _walk.is_hidden_of(attrs) == extract._is_hidden(attrs), attrs

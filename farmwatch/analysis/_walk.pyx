@@ -223,17 +223,30 @@ cdef class _Ctx:
         free(self.norm.data)
 
 
+# Names of the first predefined tag ids by id: a list index instead of a dict lookup.
+cdef Py_ssize_t N_LISTED = 1024
+cdef list _listed_names = [None] * N_LISTED
+
+
 cdef inline str tag_of(_Ctx ctx, fw_node *node):
     cdef uintptr_t ident = node.local_name
     cdef size_t n = 0
     cdef const unsigned char *raw
-    cdef dict cache = _static_names if ident < STATIC_IDS else ctx.names
+    cdef dict cache
+    if ident < <uintptr_t> N_LISTED:
+        found = _listed_names[ident]
+        if found is not None:
+            return <str> found
+    cache = _static_names if ident < STATIC_IDS else ctx.names
     found = cache.get(ident)
     if found is not None:
         return <str> found
     raw = element_name(<void *> node, &n)
     name = PyUnicode_DecodeUTF8(<const char *> raw, n, "replace") if raw != NULL else ""
-    cache[ident] = name
+    if ident < <uintptr_t> N_LISTED:
+        _listed_names[ident] = name
+    else:
+        cache[ident] = name
     return name
 
 
@@ -286,7 +299,7 @@ cdef bint hidden(_Ctx ctx, tuple attrs):
     if found is None:
         if len(_hidden_cache) > MAX_CACHE:
             _hidden_cache.clear()
-        found = bool(ctx.is_hidden(as_dict(attrs)))
+        found = element_hidden(attrs) if _h_hidden is not None else bool(ctx.is_hidden(as_dict(attrs)))
         _hidden_cache[key] = found
     return found
 
@@ -540,7 +553,8 @@ def flatten(object root_node, object page, double collapse_limit, object hint_fo
                 if found is None:
                     if len(_name_cache) > MAX_CACHE:
                         _name_cache.clear()
-                    found = name_for(tag, attrs[A_ID], attrs[A_CLASS])
+                    found = (element_name_of(tag, attrs[A_ID], attrs[A_CLASS]) if _h_hidden is not None
+                             else name_for(tag, attrs[A_ID], attrs[A_CLASS]))
                     _name_cache[key] = found
                 names_l.append(found)
             else:
@@ -788,12 +802,17 @@ cdef dict _h_word_rank = None, _h_stem_rank = None, _h_role = None, _h_itemprop 
 cdef object _h_word_findall = None, _h_word_finditer = None, _h_stems_search = None, _h_stems_finditer = None
 cdef object _h_word_edges = None, _h_hidden_style = None
 cdef Py_ssize_t _h_short_stem = 0
+cdef frozenset _x_hidden_classes = None
+cdef object _x_hidden_style = None
 cdef dict _token_cache = {}
 cdef dict _classes_cache = {}
 
 
-def configure_hints(object module) -> None:
-    """Take extract_hints' tables and patterns (module: farmwatch.analysis.extract_hints)."""
+def configure_hints(object module, object hidden_classes, object hidden_style) -> None:
+    """Take extract_hints' tables and patterns (module: farmwatch.analysis.extract_hints), and
+    extract._is_hidden's (hidden_classes, hidden_style)."""
+    global _x_hidden_classes, _x_hidden_style
+    _x_hidden_classes, _x_hidden_style = frozenset(hidden_classes), hidden_style
     global _h_hidden, _h_neutral, _h_no_hint, _h_hidden_classes, _h_state_words, _h_taxonomy, _h_builders
     global _h_word_rank, _h_stem_rank, _h_role, _h_itemprop, _h_tags, _h_word_findall, _h_word_finditer
     global _h_stems_search, _h_stems_finditer, _h_word_edges, _h_hidden_style, _h_short_stem
@@ -808,6 +827,8 @@ def configure_hints(object module) -> None:
     _token_cache.clear()
     _classes_cache.clear()
     _hint_cache.clear()
+    _hidden_cache.clear()
+    _name_cache.clear()
 
 
 cdef tuple token_hint_uncached(str token):
@@ -856,7 +877,7 @@ cdef tuple token_hint_uncached(str token):
             continue
         if len(stem) <= _h_short_stem:
             if edges is None:
-                edges = _h_word_edges(token)
+                edges = word_edges(token)
             if match.start() not in edges[0] and match.end() not in edges[1]:
                 continue
         best = found
@@ -936,3 +957,80 @@ def hint_for(str tag, dict attrs):
             values[i] = attrs[_SLOT_NAMES[i]]
     values[N_WANTED] = present
     return element_hint(tag, tuple(values))
+
+
+cdef tuple word_edges(str token):
+    """extract_hints._word_edges: where words start and end in the squashed token."""
+    cdef set starts = set(), ends = set()
+    cdef Py_ssize_t pos = 0
+    cdef Py_UCS4 char, previous = 0  # NUL: neither alphabetic nor lower case, as "" is
+    for char in token:
+        if char == u"-" or char == u"_" or char == u" ":
+            if pos:
+                ends.add(pos)
+            previous = char
+            continue
+        if pos == 0 or not previous.isalpha() or (char.isupper() and previous.islower()):
+            starts.add(pos)
+            if pos:
+                ends.add(pos)
+        previous = char
+        pos += 1
+    ends.add(pos)
+    return starts, ends
+
+
+def word_edges_of(str token) -> tuple:
+    """word_edges, for tests."""
+    return word_edges(token)
+
+
+cdef bint element_hidden(tuple attrs):
+    """extract._is_hidden(as_dict(attrs))."""
+    cdef str name
+    if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
+        return True
+    style = attrs[A_STYLE]
+    if style and _x_hidden_style.search(style):
+        return True
+    classes = attrs[A_CLASS]
+    if not classes:
+        return False
+    for name in (<str> classes).lower().split():
+        if name in _x_hidden_classes:
+            return True
+    return False
+
+
+cdef str element_name_of(str tag, object ident, object classes):
+    """extract._name: "tag#id.class1.class2.class3" without ASCII digits."""
+    cdef str name = tag
+    cdef Py_UCS4 char
+    if ident:
+        name += "#" + (<str> ident).strip()
+    if classes:
+        name += "." + ".".join((<str> classes).split(None, 3)[:3])
+    for char in name:
+        if u"0" <= char <= u"9":
+            return name.translate(_NO_DIGITS)
+    return name
+
+
+cdef dict _NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def name_of(str tag, object ident, object classes) -> str:
+    """element_name_of, for tests."""
+    return element_name_of(tag, ident, classes)
+
+
+def is_hidden_of(dict attrs) -> bool:
+    """element_hidden for a dict of attributes, for tests."""
+    cdef list values = [None] * (N_WANTED + 1)
+    cdef int present = 0, i
+    for i in range(N_WANTED):
+        if _SLOT_NAMES[i] in attrs:
+            present |= 1 << i
+            values[i] = attrs[_SLOT_NAMES[i]]
+    values[N_WANTED] = present
+    return element_hidden(tuple(values))

@@ -726,7 +726,8 @@ WALK = "python"
 _flatten = _flatten_py
 _score = _score_py
 if _walk is not None and _walk.bind(_lexbor_module.__file__):
-    _walk.configure_hints(extract_hints)  # the compiled walk computes hints from extract_hints' tables
+    # The compiled walk computes hints, names and hiding itself, from the same tables.
+    _walk.configure_hints(extract_hints, _HIDDEN_CLASSES, _HIDDEN_STYLE)
     if _compiled_walk_agrees():
         WALK = "compiled"
         _flatten = _flatten_compiled
