@@ -158,6 +158,9 @@ cdef extern from *:
     int fw_attr_slot(const unsigned char *name, size_t n)
     void *fw_lookup(const char *path, const char *name)
 
+cdef extern from "Python.h":
+    void PyObject_GC_UnTrack(void *op)
+
 cdef enum:
     ELEMENT = 1
     TEXT = 3
@@ -276,6 +279,12 @@ cdef tuple read_attrs(fw_node *node):
     return tuple(values)
 
 
+cdef inline void untrack(tuple key):
+    # Cache keys hold only strings, ints and None, so they can't be part of a cycle: kept out
+    # of the garbage collector, they don't make every full collection walk the whole cache.
+    PyObject_GC_UnTrack(<void *> key)
+
+
 cdef inline bint has(tuple attrs, int slot):
     return (<int> attrs[N_WANTED]) & (1 << slot)
 
@@ -300,6 +309,7 @@ cdef bint hidden(_Ctx ctx, tuple attrs):
         if len(_hidden_cache) > MAX_CACHE:
             _hidden_cache.clear()
         found = element_hidden(attrs) if _h_hidden is not None else bool(ctx.is_hidden(as_dict(attrs)))
+        untrack(key)
         _hidden_cache[key] = found
     return found
 
@@ -518,6 +528,7 @@ def flatten(object root_node, object page, double collapse_limit, object hint_fo
                     if len(_hint_cache) > MAX_CACHE:
                         _hint_cache.clear()
                     hint = element_hint(tag, attrs) if _h_hidden is not None else hint_for(tag, as_dict(attrs))
+                    untrack(key)
                     _hint_cache[key] = hint
             else:
                 hint = tag_hints.get(tag)
@@ -555,6 +566,7 @@ def flatten(object root_node, object page, double collapse_limit, object hint_fo
                         _name_cache.clear()
                     found = (element_name_of(tag, attrs[A_ID], attrs[A_CLASS]) if _h_hidden is not None
                              else name_for(tag, attrs[A_ID], attrs[A_CLASS]))
+                    untrack(key)
                     _name_cache[key] = found
                 names_l.append(found)
             else:
