@@ -21,6 +21,7 @@ def test_the_installed_extractor_uses_the_compiled_walk() -> None:
     assert extract.WALK == "compiled"
     assert extract._flatten is extract._flatten_compiled
     assert extract._score is extract._score_compiled
+    assert extract._paths is extract._paths_compiled
 
 
 def _same_page(html: str) -> None:
@@ -31,6 +32,7 @@ def _same_page(html: str) -> None:
         assert getattr(compiled, name) == getattr(python, name), name
     if python.blocks:  # and the compiled labelling loops score them alike
         assert extract._score_compiled(compiled) == extract._score_py(python)
+    assert extract._paths_compiled(compiled) == extract._paths_py(python)  # deep pages: cut paths
 
 
 def test_both_walks_read_tricky_markup_alike() -> None:
@@ -53,6 +55,7 @@ def test_both_walks_give_the_same_blocks_on_real_pages() -> None:
             assert getattr(compiled, name) == getattr(python, name), (row["id"], name)
         if python.blocks:
             assert extract._score_compiled(compiled) == extract._score_py(python), row["id"]
+        assert extract._paths_compiled(compiled) == extract._paths_py(python), row["id"]
 
 
 def test_without_the_extension_the_python_walk_is_used() -> None:

@@ -72,22 +72,43 @@ cdef extern from *:
         *cp = v;
         return need + 1;
     }
-    /* " ".join(text.split()) on UTF-8, into out (cleared first). */
+    /* " ".join(text.split()) on UTF-8, into out (cleared first). The result is never longer
+       than the input, so the buffer is sized once and bytes are written directly. */
     static int fw_normalize(const unsigned char *s, size_t n, fw_buf *out) {
-        size_t i = 0, step;
+        size_t i = 0, step, len = 0;
         int pending = 0;
+        unsigned char c, *o;
         Py_UCS4 cp;
         out->len = 0;
+        if (n == 0) return 0;
+        if (out->cap < n) {
+            if (fw_put(out, s, n)) return -1;
+            out->len = 0;
+        }
+        o = out->data;
         while (i < n) {
+            c = s[i];
+            if (c < 0x80) {
+                if (Py_UNICODE_ISSPACE(c)) {
+                    pending = len > 0;
+                } else {
+                    if (pending) { o[len++] = ' '; pending = 0; }
+                    o[len++] = c;
+                }
+                i++;
+                continue;
+            }
             step = fw_next(s, n, i, &cp);
             if (Py_UNICODE_ISSPACE(cp)) {
-                pending = out->len > 0;
+                pending = len > 0;
             } else {
-                if (pending) { if (fw_put(out, (const unsigned char *) " ", 1)) return -1; pending = 0; }
-                if (fw_put(out, s + i, step)) return -1;
+                if (pending) { o[len++] = ' '; pending = 0; }
+                memcpy(o + len, s + i, step);
+                len += step;
             }
             i += step;
         }
+        out->len = len;
         return 0;
     }
     /* len(text.strip()) and whether text.isspace(), on UTF-8. */
@@ -1046,3 +1067,22 @@ def is_hidden_of(dict attrs) -> bool:
             values[i] = attrs[_SLOT_NAMES[i]]
     values[N_WANTED] = present
     return element_hidden(tuple(values))
+
+
+def paths(list parent, list names, Py_ssize_t max_path) -> list:
+    """extract._paths_py: every element's path, parent first, cut to the innermost max_path chars."""
+    cdef Py_ssize_t n = len(parent), idx, p, cut
+    cdef list out = [None] * n
+    cdef str name, path
+    for idx in range(n):
+        name = <str> names[idx]
+        p = <Py_ssize_t> parent[idx]
+        if p < 0:
+            out[idx] = name
+            continue
+        path = (<str> out[p]) + "/" + name
+        if len(path) > max_path:
+            cut = path.find("/", len(path) - max_path)
+            path = path[cut + 1 :]
+        out[idx] = path
+    return out

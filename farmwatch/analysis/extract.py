@@ -386,7 +386,7 @@ def _compiled_walk_agrees() -> bool:
         ours, theirs = _flatten_compiled(root), _flatten_py(root)
         if not all(getattr(ours, name) == getattr(theirs, name) for name in _Page.__slots__):
             return False
-        return _score_compiled(ours) == _score_py(theirs)
+        return _score_compiled(ours) == _score_py(theirs) and _paths_compiled(ours) == _paths_py(theirs)
     except Exception:
         return False
 
@@ -394,7 +394,7 @@ def _compiled_walk_agrees() -> bool:
 MAX_PATH = 400  # keep the innermost part of very deep chains
 
 
-def _paths(page: _Page) -> list[str]:
+def _paths_py(page: _Page) -> list[str]:
     """Every element's path, built parent first (the table is in preorder)."""
     paths: list[str] = []
     parent, names = page.parent, page.names
@@ -494,6 +494,11 @@ def _score_py(page: _Page) -> tuple[list[int], list[int], list[bool], list[int],
             best, best_score = idx, score
 
     return lengths, prose, active, hinted_by, good, bad, best
+
+
+def _paths_compiled(page: _Page) -> list[str]:
+    """_paths_py in the compiled module."""
+    return _walk.paths(page.parent, page.names, MAX_PATH)
 
 
 def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
@@ -725,6 +730,7 @@ except ImportError:  # not built (no compiler at install): the Python walk gives
 WALK = "python"
 _flatten = _flatten_py
 _score = _score_py
+_paths = _paths_py
 if _walk is not None and _walk.bind(_lexbor_module.__file__):
     # The compiled walk computes hints, names and hiding itself, from the same tables.
     _walk.configure_hints(extract_hints, _HIDDEN_CLASSES, _HIDDEN_STYLE)
@@ -732,3 +738,4 @@ if _walk is not None and _walk.bind(_lexbor_module.__file__):
         WALK = "compiled"
         _flatten = _flatten_compiled
         _score = _score_compiled
+        _paths = _paths_compiled
