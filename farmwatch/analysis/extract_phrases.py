@@ -8,6 +8,7 @@ text. Only short blocks are checked, and only their start (or whole text).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from farmwatch.analysis.blocks import BlockKind
 
@@ -299,8 +300,17 @@ def _ends_read_more(text: str) -> bool:
     return _READ_MORE_ANY.search(tail) is not None and _READ_MORE_END.search(text, start) is not None
 
 
+CACHED_PHRASE = 80  # results for blocks up to this long are kept: labels recur across pages and sites
+
+
 def phrase_kind(text: str) -> BlockKind | None:
     """The boilerplate kind a short block's wording gives away, or None."""
+    if len(text) <= CACHED_PHRASE:
+        return _short_phrase_kind(text)
+    return _phrase_kind(text)
+
+
+def _phrase_kind(text: str) -> BlockKind | None:
     n = len(text)
     if n <= MAX_CTA_BLOCK:
         call = _CALL.match(text.lower())
@@ -327,3 +337,6 @@ def phrase_kind(text: str) -> BlockKind | None:
         if n <= longest and pattern.match(text):
             return kind
     return None
+
+
+_short_phrase_kind = lru_cache(maxsize=32768)(_phrase_kind)  # "Share", "Leave a Reply", "Menu", "Read more"…
