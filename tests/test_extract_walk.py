@@ -22,6 +22,7 @@ def test_the_installed_extractor_uses_the_compiled_walk() -> None:
     assert extract._flatten is extract._flatten_compiled
     assert extract._score is extract._score_compiled
     assert extract._paths is extract._paths_compiled
+    assert extract._label is extract._label_compiled
 
 
 def _same_page(html: str) -> None:
@@ -56,6 +57,12 @@ def test_both_walks_give_the_same_blocks_on_real_pages() -> None:
         if python.blocks:
             assert extract._score_compiled(compiled) == extract._score_py(python), row["id"]
         assert extract._paths_compiled(compiled) == extract._paths_py(python), row["id"]
+        if python.blocks:  # block kinds, with the article anywhere and the whole page as headline scope
+            lengths, _prose, active, hinted_by, _good, _bad, _best = extract._score_py(python)
+            n = len(python.parent)
+            for in_main in ([True] * n, [False] * n, [i % 3 == 0 for i in range(n)]):
+                args = (hinted_by, active, lengths, in_main, 0, n - 1, extract._declared_titles(tree))
+                assert extract._label_compiled(compiled, *args) == extract._label_py(python, *args), row["id"]
 
 
 def test_without_the_extension_the_python_walk_is_used() -> None:

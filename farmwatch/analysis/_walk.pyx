@@ -1086,3 +1086,62 @@ def paths(list parent, list names, Py_ssize_t max_path) -> list:
             path = path[cut + 1 :]
         out[idx] = path
     return out
+
+
+def label(object page, list hinted_by, list active, list lengths, list in_main, Py_ssize_t title_lo,
+          Py_ssize_t title_hi, str declared, object phrase_kind, frozenset region_kinds, frozenset headings,
+          frozenset cells, tuple title_from, object kinds_enum, double link_dense, Py_ssize_t outer_prose):
+    """extract._label_py, compiled (with _resolve_hint, _inner_kind and _outer_kind inlined)."""
+    cdef list raw = page.blocks, hints = page.hint, bp = page.bp, parent = page.parent
+    cdef list kinds = []
+    cdef Py_ssize_t i, h, up, outer, owner, n, lc
+    cdef bint title_done = False
+    cdef tuple b
+    cdef str text, tag
+    main, related, navigation, other, title = (kinds_enum.MAIN, kinds_enum.RELATED, kinds_enum.NAVIGATION,
+                                               kinds_enum.OTHER, kinds_enum.TITLE)
+    for i in range(len(raw)):
+        b = <tuple> raw[i]
+        owner = <Py_ssize_t> b[0]
+        text = <str> b[1]
+        lc = <Py_ssize_t> b[2]
+        tag = <str> b[4]
+        h = <Py_ssize_t> hinted_by[i]
+        n = <Py_ssize_t> lengths[i]
+        if h >= 0:
+            # The outermost active region kind above the hint, else the hint itself.
+            kind = hints[h]
+            up = <Py_ssize_t> parent[h]
+            while up >= 0:
+                outer = <Py_ssize_t> bp[up]
+                if outer < 0:
+                    break
+                if active[outer] and hints[outer] in region_kinds:
+                    kind = hints[outer]
+                up = <Py_ssize_t> parent[outer]
+        else:
+            kind = phrase_kind(text)
+            if kind is None:
+                if in_main[owner]:
+                    if lc > link_dense * n and n - lc < 100 and tag not in cells:
+                        kind = related if tag in ("li", "p", "div") else navigation
+                    else:
+                        kind = main
+                elif lc > link_dense * n:
+                    kind = navigation
+                elif outer_prose and n - lc >= outer_prose and lc < 0.1 * n:
+                    kind = main
+                else:
+                    kind = other
+        if (
+            not title_done
+            and tag in headings
+            and (
+                (tag == "h1" and h < 0 and title_lo <= owner <= title_hi and kind in title_from)
+                or (declared and n >= 15 and lc < n and text.casefold() in declared)
+            )
+        ):
+            kind = title
+            title_done = True
+        kinds.append(kind)
+    return kinds

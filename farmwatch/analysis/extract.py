@@ -386,7 +386,12 @@ def _compiled_walk_agrees() -> bool:
         ours, theirs = _flatten_compiled(root), _flatten_py(root)
         if not all(getattr(ours, name) == getattr(theirs, name) for name in _Page.__slots__):
             return False
-        return _score_compiled(ours) == _score_py(theirs) and _paths_compiled(ours) == _paths_py(theirs)
+        if _score_compiled(ours) != _score_py(theirs) or _paths_compiled(ours) != _paths_py(theirs):
+            return False
+        lengths, _prose, active, hinted_by, _good, _bad, _best = _score_py(theirs)
+        in_main = [i % 2 == 0 for i in range(len(theirs.parent))]
+        args = (hinted_by, active, lengths, in_main, 0, len(in_main), "a headline, with emphasis")
+        return _label_compiled(ours, *args) == _label_py(theirs, *args)
     except Exception:
         return False
 
@@ -496,6 +501,50 @@ def _score_py(page: _Page) -> tuple[list[int], list[int], list[bool], list[int],
     return lengths, prose, active, hinted_by, good, bad, best
 
 
+def _label_py(
+    page: _Page, hinted_by: list[int], active: list[bool], lengths: list[int], in_main: list[bool],
+    title_lo: int, title_hi: int, declared: str,
+) -> list[BlockKind]:  # fmt: skip
+    """Each block's kind from its hint, its place (in the article or not) and its wording;
+    the headline is the first h1 in or near the article that isn't boilerplate, or a heading
+    that repeats the page's declared title. The compiled module's label() does the same."""
+    raw, hints, bp, parent = page.blocks, page.hint, page.bp, page.parent
+    title_done = False
+    kinds: list[BlockKind] = []
+    for i, (owner, text, lc, _links, tag) in enumerate(raw):
+        h = hinted_by[i]
+        kind: BlockKind
+        if h >= 0:
+            kind = _resolve_hint(h, hints, bp, parent, active)
+        elif in_main[owner]:
+            kind = _inner_kind(text, lengths[i], lc, tag)
+        else:
+            kind = _outer_kind(page, owner, text, lengths[i], lc)
+        if (
+            not title_done
+            and tag in _HEADINGS
+            and (
+                (tag == "h1" and h < 0 and title_lo <= owner <= title_hi and kind in _TITLE_FROM)
+                or (declared and lengths[i] >= 15 and lc < lengths[i] and text.casefold() in declared)
+            )
+        ):
+            kind = BlockKind.TITLE
+            title_done = True
+        kinds.append(kind)
+    return kinds
+
+
+def _label_compiled(
+    page: _Page, hinted_by: list[int], active: list[bool], lengths: list[int], in_main: list[bool],
+    title_lo: int, title_hi: int, declared: str,
+) -> list[BlockKind]:  # fmt: skip
+    """_label_py in the compiled module."""
+    return _walk.label(
+        page, hinted_by, active, lengths, in_main, title_lo, title_hi, declared, phrase_kind, _REGION_KINDS, _HEADINGS,
+        _CELLS, _TITLE_FROM, BlockKind, LINK_DENSE, OUTER_PROSE,
+    )  # fmt: skip
+
+
 def _paths_compiled(page: _Page) -> list[str]:
     """_paths_py in the compiled module."""
     return _walk.paths(page.parent, page.names, MAX_PATH)
@@ -514,7 +563,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
     raw = page.blocks
     if not raw:
         return []
-    parent, hints, bp, end = page.parent, page.hint, page.bp, page.end
+    parent, hints, end = page.parent, page.hint, page.end
     n_el = len(parent)
     lengths, prose, active, hinted_by, good, bad, best = _score(page)
 
@@ -542,35 +591,12 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
         if parent[title_scope] >= 0:
             title_scope = parent[title_scope]
     title_lo, title_hi = title_scope, end[title_scope]
-    title_done = False
     declared = _declared_titles(tree)
 
     in_main = [False] * n_el
     for lo, hi in regions:
         in_main[lo : hi + 1] = [True] * (hi + 1 - lo)
-    kinds: list[BlockKind] = []
-    for i, (owner, text, lc, _links, tag) in enumerate(raw):
-        h = hinted_by[i]
-        kind: BlockKind
-        if h >= 0:
-            kind = _resolve_hint(h, hints, bp, parent, active)
-        elif in_main[owner]:
-            kind = _inner_kind(text, lengths[i], lc, tag)
-        else:
-            kind = _outer_kind(page, owner, text, lengths[i], lc)
-        # The headline: the first h1 in or near the article that isn't boilerplate, or a
-        # heading that repeats the page's declared title.
-        if (
-            not title_done
-            and tag in _HEADINGS
-            and (
-                (tag == "h1" and h < 0 and title_lo <= owner <= title_hi and kind in _TITLE_FROM)
-                or (declared and lengths[i] >= 15 and lc < lengths[i] and text.casefold() in declared)
-            )
-        ):
-            kind = BlockKind.TITLE
-            title_done = True
-        kinds.append(kind)
+    kinds = _label(page, hinted_by, active, lengths, in_main, title_lo, title_hi, declared)
 
     # A gallery tells its story in captions: when they hold more prose than the article
     # container, the long ones are the text.
@@ -731,6 +757,7 @@ WALK = "python"
 _flatten = _flatten_py
 _score = _score_py
 _paths = _paths_py
+_label = _label_py
 if _walk is not None and _walk.bind(_lexbor_module.__file__):
     # The compiled walk computes hints, names and hiding itself, from the same tables.
     _walk.configure_hints(extract_hints, _HIDDEN_CLASSES, _HIDDEN_STYLE)
@@ -739,3 +766,4 @@ if _walk is not None and _walk.bind(_lexbor_module.__file__):
         _flatten = _flatten_compiled
         _score = _score_compiled
         _paths = _paths_compiled
+        _label = _label_compiled
