@@ -600,7 +600,9 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
 
     # A gallery tells its story in captions: when they hold more prose than the article
     # container, the long ones are the text.
-    caption_prose = sum(prose[i] for i, kind in enumerate(kinds) if kind is BlockKind.CAPTION)
+    caption_prose = (
+        sum(prose[i] for i, kind in enumerate(kinds) if kind is BlockKind.CAPTION) if BlockKind.CAPTION in kinds else 0
+    )
     if caption_prose > good[best]:
         for i, kind in enumerate(kinds):
             if kind is BlockKind.CAPTION and prose[i] >= GALLERY_CAPTION and phrase_kind(raw[i][1]) is None:
@@ -608,21 +610,12 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
 
     _trim_sections(raw, kinds, prose, in_main)
 
-    out: list[Block] = []
     paths = _paths(page)
-    for i, (owner, text, lc, links, tag) in enumerate(raw):
-        n = lengths[i]
-        out.append(
-            Block(
-                text=text,
-                kind=kinds[i],
-                tag=tag,
-                path=paths[owner],
-                link_density=lc / n if n else 0.0,
-                links=links,
-            )
-        )
-    return out
+    # Block(text, kind, tag, path, link_density, links), positionally: a page makes hundreds.
+    return [
+        Block(text, kinds[i], tag, paths[owner], lc / lengths[i] if lengths[i] else 0.0, links)
+        for i, (owner, text, lc, links, tag) in enumerate(raw)
+    ]
 
 
 # Kinds that name a whole region: an outer one wins over what its parts say ("author-name"
