@@ -95,6 +95,10 @@ def serve(
     stop = threading.Event()
     count = settings.workers_in_process if workers is None else workers
     _start_workers(url, count, stop)
+    # uvicorn re-raises SIGTERM/SIGINT once it has shut down; as SystemExit they still reach the
+    # `finally` below, which stops the embedded Redis (the default SIGTERM action would skip it).
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     try:
         uvicorn.run(
             create_app(url, settings, bind_host=bind),
