@@ -72,3 +72,21 @@ def test_any_input_gives_a_report_or_a_clear_error(body: bytes) -> None:
         assert str(error)
     else:
         assert analysis.boilerplate_share >= 0
+
+
+def test_the_parser_gets_the_bodys_own_bytes_when_they_are_the_texts_utf8() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from farmwatch.analysis.decode import decode_for_parser
+
+    words = "caf\u00e9 \u201cquoted\u201d \u65e5\u672c"
+    utf8 = f"<html><head><meta charset='utf-8'></head><body><p>{words}</p></body></html>"
+    text, markup = decode_for_parser(utf8.encode("utf-8"))
+    assert text == utf8 and markup == utf8.encode("utf-8")
+    assert LexborHTMLParser(markup).body.text() == LexborHTMLParser(text).body.text() == words
+    latin = utf8.replace("utf-8", "iso-8859-1").replace(words, "caf\u00e9")
+    text, markup = decode_for_parser(latin.encode("latin-1"))
+    assert text == latin and markup == latin  # anything else is parsed from the decoded text
+    bom = b"\xef\xbb\xbf<p>x</p>"  # a UTF-8 byte-order mark
+    assert decode_for_parser(bom) == ("<p>x</p>", "<p>x</p>")
+    assert decode_for_parser("<p>str</p>") == ("<p>str</p>", "<p>str</p>")

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.credits import Credit, find_credits
-from farmwatch.analysis.decode import InputError, decode_html
+from farmwatch.analysis.decode import InputError, decode_for_parser
 from farmwatch.analysis.extract import extract_blocks
 from farmwatch.analysis.fingerprint import minhash, shingle_hashes
 from farmwatch.analysis.metadata import (
@@ -71,10 +71,10 @@ def analyze_html(
 ) -> PageAnalysis:
     """Analyse one page. Raises InputError for input that is not an HTML page."""
     settings = settings or FingerprintSettings()
-    html = decode_html(body, content_type)
+    html, markup = decode_for_parser(body, content_type)
     if "<" not in html[:65536]:
         raise InputError("page has no HTML markup")
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(markup)
     normalized = normalize_url(url)
     metadata = extract_metadata(tree, normalized)
     blocks = extract_blocks(tree, normalized)

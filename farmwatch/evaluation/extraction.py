@@ -27,7 +27,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from farmwatch.analysis.decode import InputError, decode_html
+from farmwatch.analysis.decode import InputError, decode_for_parser
 from farmwatch.analysis.extract import extract_blocks, main_text
 
 ExtractText = Callable[[bytes, str], str]
@@ -54,10 +54,10 @@ class Page:
 def default_extract_text(body: bytes, url: str) -> str:
     """Our extractor as the service runs it: decode, parse with lexbor, extract."""
     try:
-        html = decode_html(body)
+        _html, markup = decode_for_parser(body)
     except InputError:
         return ""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(markup)
     return main_text(extract_blocks(tree, url))
 
 
