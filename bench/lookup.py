@@ -128,14 +128,19 @@ def main() -> None:
             client.close()
             unknown = [f"https://unseen-{i}.example/story/{i}" for i in range(500)]
             results = {}
-            for name, pool, revalidate in (("known", urls, False), ("unknown", unknown, False),
-                                           ("revalidate_304", urls, True)):
+            for name, pool, revalidate in (
+                ("known", urls, False),
+                ("unknown", unknown, False),
+                ("revalidate_304", urls, True),
+            ):
                 results[name] = asyncio.run(
                     load(base, token, pool, args.requests, args.seconds, args.concurrency, revalidate)
                 )
                 r = results[name]
-                print(f"{name:15s} {r['requests']:6d} requests in {r['seconds']:5.2f} s: {r['per_second']:7.1f}/s, "
-                      f"p50 {r['p50_ms']:6.2f} ms, p99 {r['p99_ms']:6.2f} ms, statuses {r['statuses']}")
+                print(
+                    f"{name:15s} {r['requests']:6d} requests in {r['seconds']:5.2f} s: {r['per_second']:7.1f}/s, "
+                    f"p50 {r['p50_ms']:6.2f} ms, p99 {r['p99_ms']:6.2f} ms, statuses {r['statuses']}"
+                )
         finally:
             api.terminate()
             api.wait(timeout=10)

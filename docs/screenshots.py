@@ -24,8 +24,14 @@ from farmwatch.store.embedded import EmbeddedRedis, free_port
 from service.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def ingest(http: httpx.Client, corpus: Path) -> None:
@@ -60,8 +66,9 @@ def main() -> None:
         redis_server = EmbeddedRedis(Path(data), port=free_port())
         redis_server.start()
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(redis_server.url, Settings()), host="127.0.0.1",
-                                               port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(redis_server.url, Settings()), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:

@@ -81,9 +81,7 @@ def _page_line(fields: dict[bytes, bytes], edges: dict[bytes, bytes], url_of: di
         for other, raw in edges.items()
         if int(other) in url_of
     ]
-    line["raw"] = {
-        k.decode(): base64.b64encode(v).decode() for k, v in fields.items() if k.decode() not in _READABLE
-    }
+    line["raw"] = {k.decode(): base64.b64encode(v).decode() for k, v in fields.items() if k.decode() not in _READABLE}
     return line
 
 
@@ -124,10 +122,20 @@ def import_lines(services: Services, lines: Iterable[dict]) -> dict[str, int]:
             counts["aliases"] += 1
         elif kind == "label" and row.get("url") in id_of:
             page_id = id_of[row["url"]]
-            shown = {"verdict": row.get("verdict"), "score": row.get("score"),
-                     "sources": [{"url": row["source_url"]}] if row.get("source_url") else []}
-            LabelStore(client, prefix).add(page_id, row["url"], row["decision"], row.get("note", ""), shown,
-                                           row.get("moderator"), row.get("created_at"))
+            shown = {
+                "verdict": row.get("verdict"),
+                "score": row.get("score"),
+                "sources": [{"url": row["source_url"]}] if row.get("source_url") else [],
+            }
+            LabelStore(client, prefix).add(
+                page_id,
+                row["url"],
+                row["decision"],
+                row.get("note", ""),
+                shown,
+                row.get("moderator"),
+                row.get("created_at"),
+            )
             review.mark_labelled(page_id)
             counts["labels"] += 1
     return counts
@@ -153,8 +161,9 @@ def _import_page(services: Services, row: dict, id_of: dict[str, int], review: R
     if row.get("text") is not None:
         mapping["text"] = zlib.compress(row["text"].encode(), 6)
     edges = {
-        str(id_of[e["other_url"]]): orjson.dumps({**{k: v for k, v in e.items() if k != "other_url"},
-                                                  "other": id_of[e["other_url"]]})
+        str(id_of[e["other_url"]]): orjson.dumps(
+            {**{k: v for k, v in e.items() if k != "other_url"}, "other": id_of[e["other_url"]]}
+        )
         for e in row.get("edges", [])
         if e.get("other_url") in id_of
     }

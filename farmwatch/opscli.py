@@ -69,8 +69,17 @@ def keys_list() -> None:
     """List keys (id, role, name, created, rate) as JSON lines; secrets are never stored, so never shown."""
     with operator_redis() as client:
         for record in KeyStore(client, get_settings().key_prefix).list():
-            typer.echo(json.dumps({"id": record.id, "role": record.role, "name": record.name,
-                                   "created": record.created, "rate": record.rate}))
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": record.id,
+                        "role": record.role,
+                        "name": record.name,
+                        "created": record.created,
+                        "rate": record.rate,
+                    }
+                )
+            )
 
 
 @keys_app.command("revoke")

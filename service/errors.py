@@ -46,11 +46,21 @@ def _document_error_shape(app: FastAPI) -> None:
         schema = build()
         ref = {"$ref": "#/components/schemas/ErrorResponse"}
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.setdefault("ErrorResponse", {
-            "type": "object", "required": ["error"], "title": "ErrorResponse",
-            "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"}}}},
-        })
+        components.setdefault(
+            "ErrorResponse",
+            {
+                "type": "object",
+                "required": ["error"],
+                "title": "ErrorResponse",
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                    }
+                },
+            },
+        )
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 response = operation.get("responses", {}).get("422")

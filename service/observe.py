@@ -108,8 +108,11 @@ class _Registry:
         yield family
         services = self.state.services
         yield gauge("farmwatch_pages_indexed", "Pages stored and indexed", services.pages.count())
-        yield gauge("farmwatch_index_memory_bytes", "Memory of the LSH index keys in Redis (sampled)",
-                    index_memory(services.client, services.settings.key_prefix))
+        yield gauge(
+            "farmwatch_index_memory_bytes",
+            "Memory of the LSH index keys in Redis (sampled)",
+            index_memory(services.client, services.settings.key_prefix),
+        )
         info = services.client.info("memory")
         yield gauge("farmwatch_redis_memory_bytes", "Redis used_memory", float(info.get("used_memory", 0)))
 

@@ -42,8 +42,13 @@ def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
 @pytest.fixture()
 def settings() -> Settings:
     # only_allowed: a test can never send traffic past loopback, whatever URL a page links to.
-    fetch = FetchSettings(allow_private=["127.0.0.1", "::1", "localhost"], only_allowed=True, host_min_interval=0.0,
-                          max_body_bytes=1_000_000, total_timeout=10)
+    fetch = FetchSettings(
+        allow_private=["127.0.0.1", "::1", "localhost"],
+        only_allowed=True,
+        host_min_interval=0.0,
+        max_body_bytes=1_000_000,
+        total_timeout=10,
+    )
     return Settings(fetch=fetch)
 
 
@@ -106,7 +111,7 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_GET(self) -> None:  # the stdlib names it so
                 path = self.path.split("?")[0]
                 site.hits[path] = site.hits.get(path, 0) + 1
                 route = site.routes.get(path)
@@ -130,8 +135,14 @@ class Site:
         """The URL of a path; another host name (localhost) makes it look like another site."""
         return self.base.replace("127.0.0.1", host) + path
 
-    def page(self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8", status: int = 200,
-             headers: dict[str, str] | None = None) -> None:
+    def page(
+        self,
+        path: str,
+        body: bytes,
+        content_type: str = "text/html; charset=utf-8",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         def route(handler: BaseHTTPRequestHandler) -> None:
             handler.send_response(status)
             handler.send_header("Content-Type", content_type)

@@ -48,8 +48,9 @@ def ingest_key(redis_client: redis.Redis) -> dict[str, str]:
 
 
 @pytest.fixture()
-def fetched_original(api: httpx.Client, services: Services, queue: JobQueue, site: Site,
-                     ingest_key: dict[str, str]) -> str:
+def fetched_original(
+    api: httpx.Client, services: Services, queue: JobQueue, site: Site, ingest_key: dict[str, str]
+) -> str:
     """The original, fetched by the service itself through a worker; returns its URL."""
     site.page("/world/border-clashes", ORIGINAL_HTML)
     job = api.post("/v1/pages", json={"url": site.url("/world/border-clashes")}, headers=ingest_key).json()
@@ -74,8 +75,12 @@ def _kinds(source: dict) -> dict[str, str]:
 def test_original_text_under_a_fake_url_with_an_earlier_date(
     api: httpx.Client, ingest_key: dict[str, str], fetched_original: str
 ) -> None:
-    fake = _submit(api, ingest_key, "https://first-with-the-news.example/2023/border-clashes",
-                   article("Border clashes raise concerns for peace talks", "2023-01-02T08:00:00+00:00", PARAGRAPHS))
+    fake = _submit(
+        api,
+        ingest_key,
+        "https://first-with-the-news.example/2023/border-clashes",
+        article("Border clashes raise concerns for peace talks", "2023-01-02T08:00:00+00:00", PARAGRAPHS),
+    )
     provenance = fake["provenance"]
     assert provenance["verdict"] == "republished"
     source = provenance["sources"][0]
@@ -93,9 +98,17 @@ def test_a_backdated_copy_loses_to_its_own_source_link_even_between_client_pages
 ) -> None:
     original_url = "https://daily-ledger.example/world/border-clashes"
     _submit(api, ingest_key, original_url, ORIGINAL_HTML)
-    copy = _submit(api, ingest_key, "https://viral-hub.example/border-clashes",
-                   article("Border clashes!", "2023-06-01T00:00:00+00:00", PARAGRAPHS,
-                           extra=f'<p>Source: <a href="{original_url}">Daily Ledger</a></p>'))
+    copy = _submit(
+        api,
+        ingest_key,
+        "https://viral-hub.example/border-clashes",
+        article(
+            "Border clashes!",
+            "2023-06-01T00:00:00+00:00",
+            PARAGRAPHS,
+            extra=f'<p>Source: <a href="{original_url}">Daily Ledger</a></p>',
+        ),
+    )
     source = copy["provenance"]["sources"][0]
     assert copy["provenance"]["verdict"] == "republished" and source["url"] == original_url
     kinds = _kinds(source)
@@ -107,10 +120,17 @@ def test_a_farm_page_claiming_a_canonical_link_to_itself(
     api: httpx.Client, ingest_key: dict[str, str], fetched_original: str
 ) -> None:
     farm_url = "https://truth-wire.example/border-clashes"
-    farm = _submit(api, ingest_key, farm_url,
-                   article("Border clashes", "2023-03-03T00:00:00+00:00", PARAGRAPHS,
-                           head=f'<link rel="canonical" href="{farm_url}">'
-                           f'<meta property="og:url" content="{farm_url}">'))
+    farm = _submit(
+        api,
+        ingest_key,
+        farm_url,
+        article(
+            "Border clashes",
+            "2023-03-03T00:00:00+00:00",
+            PARAGRAPHS,
+            head=f'<link rel="canonical" href="{farm_url}"><meta property="og:url" content="{farm_url}">',
+        ),
+    )
     assert farm["provenance"]["verdict"] == "republished"
     source = farm["provenance"]["sources"][0]
     assert source["url"] == fetched_original
@@ -124,9 +144,15 @@ def test_a_flood_of_near_copies_does_not_make_the_original_one_copy_among_many(
     flood = []
     for n in range(12):
         # Each copy reorders a little and adds a line of its own, and claims an ever earlier date.
-        paragraphs = PARAGRAPHS[n % 3:] + PARAGRAPHS[: n % 3] + [f"Share this story with friends, reader number {n}."]
-        flood.append(_submit(api, ingest_key, f"https://farm{n}.example/border-clashes",
-                             article(f"Clashes {n}", f"2022-01-{n + 1:02d}T00:00:00+00:00", paragraphs)))
+        paragraphs = PARAGRAPHS[n % 3 :] + PARAGRAPHS[: n % 3] + [f"Share this story with friends, reader number {n}."]
+        flood.append(
+            _submit(
+                api,
+                ingest_key,
+                f"https://farm{n}.example/border-clashes",
+                article(f"Clashes {n}", f"2022-01-{n + 1:02d}T00:00:00+00:00", paragraphs),
+            )
+        )
     for n, page in enumerate(flood):
         report = api.get("/v1/pages", params={"url": page["url"]}, headers=ingest_key).json()
         assert report["provenance"]["verdict"] == "republished", n
@@ -137,7 +163,11 @@ def test_a_flood_of_near_copies_does_not_make_the_original_one_copy_among_many(
 
 
 def test_a_fetch_of_its_own_url_lets_a_true_original_win(
-    api: httpx.Client, services: Services, queue: JobQueue, site: Site, ingest_key: dict[str, str],
+    api: httpx.Client,
+    services: Services,
+    queue: JobQueue,
+    site: Site,
+    ingest_key: dict[str, str],
     fetched_original: str,
 ) -> None:
     """The rule is not "fetched always wins": an earlier page confirmed by fetching its URL is the original."""
@@ -153,4 +183,3 @@ def test_a_fetch_of_its_own_url_lets_a_true_original_win(
     assert confirmed["origin"] == "fetched" and confirmed["provenance"]["verdict"] == "original"
     later = api.get("/v1/pages", params={"url": fetched_original}, headers=ingest_key).json()
     assert later["provenance"]["verdict"] == "republished"
-

@@ -104,8 +104,12 @@ def test_every_role_boundary(api: httpx.Client, keys: KeyStore) -> None:
     assert api.get(job["status_url"], headers=_bearer(tokens["moderator"])).status_code == 200
     assert api.get(job["status_url"], headers=_bearer(tokens["lookup"])).status_code == 403
     # Malformed credentials are refused, never mistaken for anonymous access.
-    for header in ({"Authorization": "Basic abc"}, {"Authorization": "Bearer"}, _bearer("fwk_00000000_nope"),
-                   _bearer("x" * 5000)):
+    for header in (
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer"},
+        _bearer("fwk_00000000_nope"),
+        _bearer("x" * 5000),
+    ):
         assert api.get("/v1/pages", params=page, headers=header).status_code == 401
 
 
@@ -115,8 +119,9 @@ def test_revoked_key_is_refused_at_once_by_every_process(
     token, record = keys.create("lookup", "soon revoked")
     with _api_process(redis_server.url) as other:
         for client in (api, other):
-            assert client.get("/v1/pages", params={"url": "https://a.example/"}, headers=_bearer(token)).status_code \
-                == 404
+            assert (
+                client.get("/v1/pages", params={"url": "https://a.example/"}, headers=_bearer(token)).status_code == 404
+            )
         _cli(redis_server.url, "keys", "revoke", record.id)
         for client in (api, other):
             response = client.get("/v1/pages", params={"url": "https://a.example/"}, headers=_bearer(token))
@@ -126,8 +131,10 @@ def test_revoked_key_is_refused_at_once_by_every_process(
 def test_rate_limit_holds_across_processes(redis_server: EmbeddedRedis, api: httpx.Client, keys: KeyStore) -> None:
     token, _ = keys.create("lookup", "limited", rate="4/minute")
     with _api_process(redis_server.url) as other:
-        statuses = [c.get("/v1/pages", params={"url": "https://a.example/"}, headers=_bearer(token)).status_code
-                    for c in (api, other, api, other)]
+        statuses = [
+            c.get("/v1/pages", params={"url": "https://a.example/"}, headers=_bearer(token)).status_code
+            for c in (api, other, api, other)
+        ]
         assert statuses == [404] * 4
         limited = other.get("/v1/pages", params={"url": "https://a.example/"}, headers=_bearer(token))
         assert limited.status_code == 429
@@ -157,8 +164,18 @@ def test_serve_off_loopback_refuses_to_start_without_keys(
     redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:
     # With no keys the command exits before binding anything; it says how to make one.
-    result = _cli(redis_server.url, "serve", "--host", "0.0.0.0", "--port", str(free_port()), "--workers", "0",
-                  check=False, timeout=30)
+    result = _cli(
+        redis_server.url,
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(free_port()),
+        "--workers",
+        "0",
+        check=False,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert "farmwatch keys create --role admin" in result.stderr
 
@@ -191,8 +208,10 @@ def test_slow_body_is_cut_off(redis_server: EmbeddedRedis, redis_client: redis.R
     try:
         port = int(live.url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(b"POST /v1/pages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 1000\r\n\r\n{\"url\": ")
+            sock.sendall(
+                b"POST /v1/pages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 1000\r\n\r\n{"url": '
+            )
             started = time.monotonic()
             reply = b""
             while chunk := sock.recv(4096):  # the server closes the connection after its answer
@@ -213,7 +232,7 @@ def test_no_stack_trace_in_any_error(api: httpx.Client) -> None:
         api.request("DELETE", "/healthz"),
     ):
         assert 400 <= response.status_code < 500
-        assert "Traceback" not in response.text and "File \"" not in response.text
+        assert "Traceback" not in response.text and 'File "' not in response.text
         assert response.json()["error"]["message"]
 
 
@@ -225,8 +244,14 @@ def _env(redis_url: str) -> dict[str, str]:
 
 
 def _cli(redis_url: str, *args: str, check: bool = True, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "farmwatch.cli", *args], env=_env(redis_url), cwd=REPO,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "farmwatch.cli", *args],
+        env=_env(redis_url),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -241,8 +266,21 @@ class _api_process:
     def __enter__(self) -> httpx.Client:
         port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "farmwatch.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "0"], env=_env(self.redis_url), cwd=REPO, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "farmwatch.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "0",
+            ],
+            env=_env(self.redis_url),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)

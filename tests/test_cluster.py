@@ -78,4 +78,3 @@ def test_pipeline_and_queue_on_a_cluster(cluster_client: RedisCluster) -> None:
     assert job is not None and job.id == job_id
     queue.complete(job, "https://example.com/a")
     assert queue.status(job_id)["status"] == "done"
-

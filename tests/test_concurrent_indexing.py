@@ -39,9 +39,7 @@ def test_processes_indexing_the_same_pages_leave_one_entry_each(
     pages = _pages(24)
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(PROCESSES)
-    workers = [
-        context.Process(target=_index_all, args=(redis_server.url, pages, n, start)) for n in range(PROCESSES)
-    ]
+    workers = [context.Process(target=_index_all, args=(redis_server.url, pages, n, start)) for n in range(PROCESSES)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -69,4 +67,3 @@ def test_processes_indexing_the_same_pages_leave_one_entry_each(
     # Each site's page set counts each page once.
     for site in {p["site"] for p in pages}:
         assert services.pages.site_size(site) == sum(1 for p in pages if p["site"] == site)
-

@@ -30,20 +30,27 @@ def test_badge_shows_the_lookup(api: httpx.Client, site: Site, tmp_path: Path) -
     # The farm's page is served on loopback; the service knows it and its original.
     repost_html = (SEED / REPOST["html_file"]).read_bytes()
     site.page("/story", repost_html)
-    for url, html in ((ORIGINAL["url"], (SEED / ORIGINAL["html_file"]).read_text()),
-                      (site.url("/story"), repost_html.decode())):
+    for url, html in (
+        (ORIGINAL["url"], (SEED / ORIGINAL["html_file"]).read_text()),
+        (site.url("/story"), repost_html.decode()),
+    ):
         api.post("/v1/pages", json={"url": url, "html": html}).raise_for_status()
     site.page("/unknown", b"<html><body><p>Nothing the service has seen.</p></body></html>")
 
     args = [*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"]
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, args=args,
-            ignore_default_args=["--disable-extensions"], timeout=30_000,
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=args,
+            ignore_default_args=["--disable-extensions"],
+            timeout=30_000,
         )
         try:
-            worker = context.service_workers[0] if context.service_workers else context.wait_for_event(
-                "serviceworker", timeout=10_000
+            worker = (
+                context.service_workers[0]
+                if context.service_workers
+                else context.wait_for_event("serviceworker", timeout=10_000)
             )
             worker.evaluate(f"chrome.storage.local.set({{server: {str(api.base_url).rstrip('/')!r}}})")
             tab = context.new_page()

@@ -24,8 +24,13 @@ ARTICLE = (SEED / "original.html").read_bytes()
 
 
 def fetch_settings(**overrides: object) -> FetchSettings:
-    base: dict = {"allow_private": ["127.0.0.1", "localhost"], "only_allowed": True, "host_min_interval": 0.0,
-                  "total_timeout": 5.0, "user_agent": "farmwatch-test/1.0 (+mailto:ops@example.org)"}
+    base: dict = {
+        "allow_private": ["127.0.0.1", "localhost"],
+        "only_allowed": True,
+        "host_min_interval": 0.0,
+        "total_timeout": 5.0,
+        "user_agent": "farmwatch-test/1.0 (+mailto:ops@example.org)",
+    }
     return FetchSettings(**{**base, **overrides})
 
 
@@ -79,8 +84,11 @@ def polite_pair(redis_server: EmbeddedRedis, settings: FetchSettings) -> list[Po
 
 
 def test_robots_rules_user_agent_and_cache(redis_server: EmbeddedRedis, redis_client: redis.Redis, site: Site) -> None:
-    site.page("/robots.txt", b"User-agent: *\nDisallow: /\n\nUser-agent: farmwatch\nDisallow: /private\n",
-              content_type="text/plain")
+    site.page(
+        "/robots.txt",
+        b"User-agent: *\nDisallow: /\n\nUser-agent: farmwatch\nDisallow: /private\n",
+        content_type="text/plain",
+    )
     page = Recorder(site, "/public", ARTICLE)
     settings = fetch_settings(robots_ttl=120)
     polite = PoliteFetcher(redis_client, settings)
@@ -116,8 +124,7 @@ def test_robots_unreachable_means_no_fetch(redis_client: redis.Redis, site: Site
     assert "/page" not in site.hits
 
 
-def test_crawl_delay_holds_across_fetchers(redis_server: EmbeddedRedis, redis_client: redis.Redis,
-                                           site: Site) -> None:
+def test_crawl_delay_holds_across_fetchers(redis_server: EmbeddedRedis, redis_client: redis.Redis, site: Site) -> None:
     site.page("/robots.txt", b"User-agent: farmwatch\nCrawl-delay: 0.3\n", content_type="text/plain")
     page = Recorder(site, "/page", ARTICLE)
     fetchers = polite_pair(redis_server, fetch_settings(host_concurrency=4))
@@ -128,8 +135,9 @@ def test_crawl_delay_holds_across_fetchers(redis_server: EmbeddedRedis, redis_cl
     assert starts[-1] - starts[0] > 4 * 0.3 - 0.02 and min(gaps) > 0.15, gaps
 
 
-def test_host_concurrency_and_rate_hold_across_fetchers(redis_server: EmbeddedRedis, redis_client: redis.Redis,
-                                                        site: Site) -> None:
+def test_host_concurrency_and_rate_hold_across_fetchers(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, site: Site
+) -> None:
     slow = Recorder(site, "/slow", ARTICLE, hold=0.25)
     fetchers = polite_pair(redis_server, fetch_settings(host_concurrency=2))
     assert run_parallel(fetchers, [site.url(f"/slow?n={i}") for i in range(6)]) == [200] * 6
@@ -183,8 +191,9 @@ def _flaky(site: Site, path: str, answers: list[tuple[int, dict[str, str]]]) -> 
     return seen
 
 
-def test_429_and_5xx_retry_with_backoff_honouring_retry_after(api: httpx.Client, services: Services,
-                                                              redis_client: redis.Redis, site: Site) -> None:
+def test_429_and_5xx_retry_with_backoff_honouring_retry_after(
+    api: httpx.Client, services: Services, redis_client: redis.Redis, site: Site
+) -> None:
     queue = JobQueue(redis_client, "fw", claim_idle_ms=5000, max_attempts=3, backoff_base=1.1)
     worker = Worker(services, queue)
     _flaky(site, "/limited", [(429, {"Retry-After": "1"}), (503, {})])
@@ -206,8 +215,9 @@ def test_429_and_5xx_retry_with_backoff_honouring_retry_after(api: httpx.Client,
     assert final["status"] == "done" and final["attempts"] == 3
 
 
-def test_failures_end_in_the_dead_letter_list_seen_through_the_api(api: httpx.Client, services: Services,
-                                                                   redis_client: redis.Redis, site: Site) -> None:
+def test_failures_end_in_the_dead_letter_list_seen_through_the_api(
+    api: httpx.Client, services: Services, redis_client: redis.Redis, site: Site
+) -> None:
     queue = JobQueue(redis_client, "fw", claim_idle_ms=5000, max_attempts=1)
     worker = Worker(services, queue)
     site.page("/robots.txt", b"User-agent: *\nDisallow: /secret\n", content_type="text/plain")
@@ -215,8 +225,10 @@ def test_failures_end_in_the_dead_letter_list_seen_through_the_api(api: httpx.Cl
     closed = Site()
     refused_url = closed.url("/down")
     closed.close()  # nothing listens there any more: connection refused
-    ids = [api.post("/v1/pages", json={"url": u}).json()["job_id"]
-           for u in (site.url("/secret"), site.url("/gone"), refused_url)]
+    ids = [
+        api.post("/v1/pages", json={"url": u}).json()["job_id"]
+        for u in (site.url("/secret"), site.url("/gone"), refused_url)
+    ]
     for _ in ids:
         assert worker.run_one(block_ms=500)
     listed = api.get("/v1/jobs", params={"status": "failed"})
@@ -232,8 +244,9 @@ def test_failures_end_in_the_dead_letter_list_seen_through_the_api(api: httpx.Cl
     assert api.get("/v1/jobs", params={"status": "done"}).status_code == 422
 
 
-def test_conditional_refetch_keeps_the_report(api: httpx.Client, services: Services, queue: JobQueue,
-                                              site: Site) -> None:
+def test_conditional_refetch_keeps_the_report(
+    api: httpx.Client, services: Services, queue: JobQueue, site: Site
+) -> None:
     seen = _flaky(site, "/article", [])
     worker = Worker(services, queue)
     url = site.url("/article")

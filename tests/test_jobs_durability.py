@@ -39,8 +39,13 @@ def worker_process(redis_url: str, concurrency: int = 1, **env: str) -> subproce
         "FARMWATCH_JOBS__CLAIM_IDLE": "1",
         **env,
     }
-    return subprocess.Popen([sys.executable, "-m", "farmwatch.cli", "worker", "--concurrency", str(concurrency)],
-                            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "farmwatch.cli", "worker", "--concurrency", str(concurrency)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
@@ -73,8 +78,9 @@ def held_page(site: Site, path: str, body: bytes) -> tuple[threading.Event, thre
     return entered, release, count
 
 
-def test_worker_killed_mid_job_leaves_it_to_another(redis_server: EmbeddedRedis, redis_client: redis.Redis,
-                                                     services: Services, site: Site) -> None:
+def test_worker_killed_mid_job_leaves_it_to_another(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, services: Services, site: Site
+) -> None:
     entered, release, count = held_page(site, "/slow", ARTICLE)
     queue = JobQueue(redis_client, "fw", claim_idle_ms=1000)
     job_id, _ = queue.submit(site.url("/slow"))
@@ -91,16 +97,20 @@ def test_worker_killed_mid_job_leaves_it_to_another(redis_server: EmbeddedRedis,
     time.sleep(0.3)
     assert queue.status(job_id)["status"] == "running" and services.pages.count() == 0
     survivor = Worker(services, queue)
-    wait_for(lambda: survivor.run_one(block_ms=200) and queue.status(job_id)["status"] == "done", 15,
-             "another worker to finish the job")
+    wait_for(
+        lambda: survivor.run_one(block_ms=200) and queue.status(job_id)["status"] == "done",
+        15,
+        "another worker to finish the job",
+    )
     status = queue.status(job_id)
     assert status["attempts"] == 2 and count[0] == 2
     assert page_report(services, site.url("/slow"))["origin"] == "fetched"
     assert services.pages.count() == 1 and queue.depth()["pending"] == 0
 
 
-def test_a_live_slow_job_is_not_taken_from_its_worker(services: Services, redis_client: redis.Redis,
-                                                      site: Site) -> None:
+def test_a_live_slow_job_is_not_taken_from_its_worker(
+    services: Services, redis_client: redis.Redis, site: Site
+) -> None:
     entered, release, count = held_page(site, "/slow", ARTICLE)
     queue = JobQueue(redis_client, "fw", claim_idle_ms=300)
     job_id, _ = queue.submit(site.url("/slow"))
@@ -117,8 +127,9 @@ def test_a_live_slow_job_is_not_taken_from_its_worker(services: Services, redis_
     assert queue.status(job_id)["status"] == "done" and count[0] == 1 and queue.status(job_id)["attempts"] == 1
 
 
-def test_redis_killed_and_restarted_loses_no_acknowledged_page_or_job(tmp_path: Path, site: Site,
-                                                                      settings: Settings) -> None:
+def test_redis_killed_and_restarted_loses_no_acknowledged_page_or_job(
+    tmp_path: Path, site: Site, settings: Settings
+) -> None:
     """Our own server (not the session's): AOF with appendfsync everysec, killed with SIGKILL."""
     for n in range(4):
         site.page(f"/a{n}", ARTICLE.replace(b"Armenia", f"Armenia{n}".encode()))
@@ -141,8 +152,11 @@ def test_redis_killed_and_restarted_loses_no_acknowledged_page_or_job(tmp_path: 
         assert [queue.status(i)["status"] for i in ids] == ["done", "done", "queued", "queued"]
         assert all(page_report(services, site.url(f"/a{n}")) for n in range(2))
         worker = Worker(services, queue)
-        wait_for(lambda: not worker.run_one(block_ms=200) and queue.status(ids[3])["status"] == "done", 15,
-                 "the remaining jobs")
+        wait_for(
+            lambda: not worker.run_one(block_ms=200) and queue.status(ids[3])["status"] == "done",
+            15,
+            "the remaining jobs",
+        )
         assert [queue.status(i)["status"] for i in ids] == ["done"] * 4 and services.pages.count() == 4
         client.close()
     finally:
@@ -150,22 +164,44 @@ def test_redis_killed_and_restarted_loses_no_acknowledged_page_or_job(tmp_path: 
 
 
 WORDS = [
-    "harvest", "river", "council", "market", "winter", "engine", "signal", "harbor", "ledger", "orchard", "tunnel",
-    "beacon", "meadow", "quarry", "lantern", "verdict", "summit", "canyon", "archive", "compass", "festival",
+    "harvest",
+    "river",
+    "council",
+    "market",
+    "winter",
+    "engine",
+    "signal",
+    "harbor",
+    "ledger",
+    "orchard",
+    "tunnel",
+    "beacon",
+    "meadow",
+    "quarry",
+    "lantern",
+    "verdict",
+    "summit",
+    "canyon",
+    "archive",
+    "compass",
+    "festival",
 ]
 
 
 def article(seed: int, published: str, template: str) -> bytes:
     rng = random.Random(seed)
     paragraphs = "".join(f"<p>{' '.join(rng.choice(WORDS) for _ in range(60))}.</p>" for _ in range(6))
-    return (f"<html><head><title>Story {seed}</title>"
-            f'<meta property="article:published_time" content="{published}"></head>'
-            f"<body><nav>{template} home news</nav><article><h1>Story {seed}</h1>{paragraphs}</article>"
-            f"<footer>{template} footer</footer></body></html>").encode()
+    return (
+        f"<html><head><title>Story {seed}</title>"
+        f'<meta property="article:published_time" content="{published}"></head>'
+        f"<body><nav>{template} home news</nav><article><h1>Story {seed}</h1>{paragraphs}</article>"
+        f"<footer>{template} footer</footer></body></html>"
+    ).encode()
 
 
-def test_several_worker_processes_share_queue_and_index(redis_server: EmbeddedRedis, redis_client: redis.Redis,
-                                                        services: Services, queue: JobQueue, site: Site) -> None:
+def test_several_worker_processes_share_queue_and_index(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, services: Services, queue: JobQueue, site: Site
+) -> None:
     pairs = 10
     lock = threading.Lock()
     in_flight: dict[str, int] = {}

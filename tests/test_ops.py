@@ -27,8 +27,9 @@ ORIGINAL, REPOST = CASE["original"], CASE["repost"]
 
 
 def _submit(api: httpx.Client, page: dict, **headers: str) -> httpx.Response:
-    response = api.post("/v1/pages", json={"url": page["url"], "html": (SEED / page["html_file"]).read_text()},
-                        headers=headers)
+    response = api.post(
+        "/v1/pages", json={"url": page["url"], "html": (SEED / page["html_file"]).read_text()}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response
 
@@ -55,8 +56,12 @@ def test_metrics_sum_requests_over_api_processes(redis_server: EmbeddedRedis, ap
             route = (("method", "GET"), ("route", "/v1/pages"))
             assert samples[("farmwatch_http_requests_total", (*route, ("status", "200")))] >= 3
             assert samples[("farmwatch_http_requests_total", (*route, ("status", "404")))] >= 1
-            assert samples[("farmwatch_http_requests_total", (("method", "POST"), ("route", "/v1/pages"),
-                                                              ("status", "200")))] == 1
+            assert (
+                samples[
+                    ("farmwatch_http_requests_total", (("method", "POST"), ("route", "/v1/pages"), ("status", "200")))
+                ]
+                == 1
+            )
             hist = ("farmwatch_http_request_duration_seconds_count", (("route", "/v1/pages"),))
             assert samples[hist] >= 5
             assert samples[("farmwatch_pages_indexed", ())] == 1
@@ -107,8 +112,10 @@ def test_logs_carry_key_ids_never_keys(api: httpx.Client, redis_client: redis.Re
     logger.setLevel(logging.INFO)
     try:
         html = (SEED / ORIGINAL["html_file"]).read_text()
-        assert api.post("/v1/pages", json={"url": ORIGINAL["url"], "html": html},
-                        headers=_bearer(token)).status_code == 200
+        assert (
+            api.post("/v1/pages", json={"url": ORIGINAL["url"], "html": html}, headers=_bearer(token)).status_code
+            == 200
+        )
         api.get("/v1/pages", params={"url": ORIGINAL["url"]}, headers=_bearer(token + "x"))
     finally:
         logger.removeHandler(handler)
@@ -119,8 +126,7 @@ def test_logs_carry_key_ids_never_keys(api: httpx.Client, redis_client: redis.Re
     assert paragraph not in logged
 
 
-def test_readyz(api: httpx.Client, redis_server: EmbeddedRedis, redis_client: redis.Redis,
-                settings: Settings) -> None:
+def test_readyz(api: httpx.Client, redis_server: EmbeddedRedis, redis_client: redis.Redis, settings: Settings) -> None:
     ready = api.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"]["persistence"]["ok"] and ready.json()["checks"]["redis"]["ok"]
@@ -157,8 +163,9 @@ def test_delete_removes_a_page_and_rejudges_its_copies(api: httpx.Client, redis_
     assert [c["url"] for c in again["provenance"]["copies"]] == [repost["url"]]
 
 
-def test_export_import_round_trip(redis_server: EmbeddedRedis, api: httpx.Client, redis_client: redis.Redis,
-                                  settings: Settings, tmp_path) -> None:
+def test_export_import_round_trip(
+    redis_server: EmbeddedRedis, api: httpx.Client, redis_client: redis.Redis, settings: Settings, tmp_path
+) -> None:
     _submit(api, ORIGINAL)
     repost = _submit(api, REPOST).json()
     services = Services.create(redis_client, settings)
@@ -189,10 +196,18 @@ def test_export_import_round_trip(redis_server: EmbeddedRedis, api: httpx.Client
     import subprocess
     import sys
 
-    refused = subprocess.run([sys.executable, "-m", "farmwatch.cli", "import", str(dump)], capture_output=True,
-                             text=True, timeout=60, env={**os.environ, "REDIS_URL": redis_server.url,
-                                                         "FARMWATCH_KEY_PREFIX": "other",
-                                                         "FARMWATCH_FINGERPRINT__BANDS": "20"})
+    refused = subprocess.run(
+        [sys.executable, "-m", "farmwatch.cli", "import", str(dump)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "REDIS_URL": redis_server.url,
+            "FARMWATCH_KEY_PREFIX": "other",
+            "FARMWATCH_FINGERPRINT__BANDS": "20",
+        },
+    )
     assert refused.returncode == 2 and "fingerprint settings" in refused.stderr
 
 
@@ -201,8 +216,12 @@ def subprocess_import(redis_url: str, path, prefix: str) -> str:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "farmwatch.cli", "import", str(path)], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "REDIS_URL": redis_url,
-                                                        "FARMWATCH_KEY_PREFIX": prefix})
+    result = subprocess.run(
+        [sys.executable, "-m", "farmwatch.cli", "import", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "REDIS_URL": redis_url, "FARMWATCH_KEY_PREFIX": prefix},
+    )
     assert result.returncode == 0, result.stderr
     return result.stderr

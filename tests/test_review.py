@@ -16,8 +16,9 @@ ORIGINAL, REPOST = CASE["original"], CASE["repost"]
 ORIGINAL_URL, REPOST_URL = normalize_url(ORIGINAL["url"]), normalize_url(REPOST["url"])
 UNRELATED = (
     "<html><head><title>Garden notes</title></head><body><article><h1>Garden notes</h1>"
-    + "".join(f"<p>Paragraph {i} about tomatoes, compost heaps, and the slow patience of autumn beds.</p>"
-              for i in range(12))
+    + "".join(
+        f"<p>Paragraph {i} about tomatoes, compost heaps, and the slow patience of autumn beds.</p>" for i in range(12)
+    )
     + "</article></body></html>"
 )
 
@@ -155,8 +156,11 @@ def test_lookup_cors_for_extension_origins(api: httpx.Client) -> None:
     origin = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
     preflight = api.options(
         "/v1/lookup",
-        headers={"Origin": origin, "Access-Control-Request-Method": "GET",
-                 "Access-Control-Request-Headers": "authorization"},
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == origin
@@ -173,16 +177,20 @@ def test_roles_and_rate_limit(api: httpx.Client, redis_client: redis.Redis) -> N
     moderator, _ = keys.create("moderator", "alice")
     lookup, _ = keys.create("lookup", "reader")
     limited_key, _ = keys.create("lookup", "extension", rate="3/minute")
-    bearer = {name: {"Authorization": f"Bearer {token}"} for name, token in
-              {"ingest": ingest, "moderator": moderator, "lookup": lookup, "limited": limited_key}.items()}
+    bearer = {
+        name: {"Authorization": f"Bearer {token}"}
+        for name, token in {"ingest": ingest, "moderator": moderator, "lookup": lookup, "limited": limited_key}.items()
+    }
     submit_seed(api, bearer["ingest"])
 
     # Keys exist now: nothing is open any more.
     assert api.get("/v1/review/queue").status_code == 401
     assert api.get("/v1/review/queue", headers=bearer["lookup"]).status_code == 403
     assert api.get("/v1/review/queue", headers=bearer["moderator"]).json()["total"] == 2
-    assert api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm"},
-                    headers=bearer["lookup"]).status_code == 403
+    assert (
+        api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm"}, headers=bearer["lookup"]).status_code
+        == 403
+    )
     label = api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm"}, headers=bearer["moderator"])
     assert label.json()["moderator"] == "alice"
     assert api.get("/dashboard").status_code == 200  # the page itself holds no data

@@ -39,20 +39,24 @@ def _write_warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
         # Not HTML, and not a 200: both skipped.
         image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
         writer.write_record(
-            writer.create_warc_record("https://example.org/a.png", "response", payload=io.BytesIO(b"\x89PNG"),
-                                      http_headers=image)
+            writer.create_warc_record(
+                "https://example.org/a.png", "response", payload=io.BytesIO(b"\x89PNG"), http_headers=image
+            )
         )
         gone = StatusAndHeaders("404 Not Found", [("Content-Type", "text/html")], protocol="HTTP/1.1")
         writer.write_record(
-            writer.create_warc_record("https://example.org/gone", "response", payload=io.BytesIO(b"<p>no</p>"),
-                                      http_headers=gone)
+            writer.create_warc_record(
+                "https://example.org/gone", "response", payload=io.BytesIO(b"<p>no</p>"), http_headers=gone
+            )
         )
 
 
 def _ingest(redis_url: str, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "REDIS_URL": redis_url}
     return subprocess.Popen(
-        [sys.executable, "-m", "farmwatch.cli", "ingest", *args], env=env, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "farmwatch.cli", "ingest", *args],
+        env=env,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
 

@@ -44,20 +44,28 @@ def wait_for(predicate: Callable[[], object], timeout: float = 20) -> None:
     raise AssertionError("timed out")
 
 
-def test_a_pages_credited_source_is_fetched_once(api: httpx.Client, services: Services, queue: JobQueue,
-                                                 site: Site) -> None:
+def test_a_pages_credited_source_is_fetched_once(
+    api: httpx.Client, services: Services, queue: JobQueue, site: Site
+) -> None:
     original = site.url("/original")
     # The original names a cross-site canonical: as a discovered page it is not followed any further.
-    site.page("/original", (SEED / "original.html").read_bytes().replace(
-        EPOCH.encode(), site.url("/elsewhere", host="localhost").encode()))
+    site.page(
+        "/original",
+        (SEED / "original.html")
+        .read_bytes()
+        .replace(EPOCH.encode(), site.url("/elsewhere", host="localhost").encode()),
+    )
     repost = (SEED / "repost.html").read_bytes().replace(EPOCH.encode(), original.encode())
     site.page("/repost", repost.replace(TRUTH.encode(), site.url("/repost", host="localhost").encode()))
     site.page("/repost2", repost.replace(TRUTH.encode(), site.url("/repost2", host="localhost").encode()))
     with running(services, queue):
         job = api.post("/v1/pages", json={"url": site.url("/repost", host="localhost")}).json()
         wait_for(lambda: (page_report(services, original) or {}).get("provenance"))
-        wait_for(lambda: page_report(services, site.url("/repost", host="localhost"))["provenance"]["verdict"]
-                 == "republished")
+        wait_for(
+            lambda: (
+                page_report(services, site.url("/repost", host="localhost"))["provenance"]["verdict"] == "republished"
+            )
+        )
         api.post("/v1/pages", json={"url": site.url("/repost2", host="localhost")})
         wait_for(lambda: page_report(services, site.url("/repost2", host="localhost")))
         time.sleep(0.3)
@@ -77,8 +85,10 @@ def _feed_route(site: Site, path: str, items: list[str], etag: list[str]) -> Non
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        entries = "".join(f"<item><title>{u}</title><link>{u}</link>"
-                          f"<pubDate>Mon, 0{i + 1} Jan 2024 10:00:00 GMT</pubDate></item>" for i, u in enumerate(items))
+        entries = "".join(
+            f"<item><title>{u}</title><link>{u}</link><pubDate>Mon, 0{i + 1} Jan 2024 10:00:00 GMT</pubDate></item>"
+            for i, u in enumerate(items)
+        )
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'.encode()
         handler.send_response(200)
         handler.send_header("Content-Type", "application/rss+xml")
@@ -96,9 +106,9 @@ def _article(n: int) -> bytes:
     return f"{head}<body><article><p>{words}</p></article></body></html>".encode()
 
 
-def test_registered_feed_is_polled_and_its_new_articles_indexed(api: httpx.Client, services: Services,
-                                                                 queue: JobQueue, site: Site,
-                                                                 settings: Settings) -> None:
+def test_registered_feed_is_polled_and_its_new_articles_indexed(
+    api: httpx.Client, services: Services, queue: JobQueue, site: Site, settings: Settings
+) -> None:
     settings.fetch.feed_interval = 0.3
     for n in range(3):
         site.page(f"/a{n}", _article(n))
@@ -121,17 +131,26 @@ def test_registered_feed_is_polled_and_its_new_articles_indexed(api: httpx.Clien
     assert all(site.hits[f"/a{n}"] == 1 for n in range(3))
 
 
-def test_sitemap_index_registers_its_sitemaps(api: httpx.Client, services: Services, queue: JobQueue,
-                                              site: Site, settings: Settings) -> None:
+def test_sitemap_index_registers_its_sitemaps(
+    api: httpx.Client, services: Services, queue: JobQueue, site: Site, settings: Settings
+) -> None:
     site.page("/a0", _article(10))
-    site.page("/sitemap.xml", (
-        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>{site.url('/news.xml')}</loc><lastmod>2024-01-02</lastmod></sitemap></sitemapindex>"
-    ).encode(), content_type="application/xml")
-    site.page("/news.xml", (
-        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<url><loc>{site.url('/a0')}</loc><lastmod>2024-01-02</lastmod></url></urlset>"
-    ).encode(), content_type="text/xml")
+    site.page(
+        "/sitemap.xml",
+        (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{site.url('/news.xml')}</loc><lastmod>2024-01-02</lastmod></sitemap></sitemapindex>"
+        ).encode(),
+        content_type="application/xml",
+    )
+    site.page(
+        "/news.xml",
+        (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{site.url('/a0')}</loc><lastmod>2024-01-02</lastmod></url></urlset>"
+        ).encode(),
+        content_type="text/xml",
+    )
     assert api.post("/v1/feeds", json={"url": site.url("/sitemap.xml")}).status_code == 201
     with running(services, queue):
         wait_for(lambda: page_report(services, site.url("/a0")))

@@ -160,16 +160,22 @@ class Discovery:
                 return url
             feed = parse_feed(result.body, result.url)
         except (FetchError, ValueError) as error:
-            self.feeds.update(url, last_polled=now, last_error=str(error),
-                              last_status=getattr(error, "kind", "unparsable"))
+            self.feeds.update(
+                url, last_polled=now, last_error=str(error), last_status=getattr(error, "kind", "unparsable")
+            )
             log.warning("feed poll failed", extra={"feed": url, "error": str(error)})
             return url
         for child in feed.children[:MAX_CHILD_SITEMAPS]:
             self.feeds.add(child, via=url)
         queued = self._queue_new(feed.items, self.settings.feed_max_items, 0, url)
         self.feeds.update(
-            url, kind=feed.kind, last_polled=now, last_status=result.status, last_error=None,
+            url,
+            kind=feed.kind,
+            last_polled=now,
+            last_status=result.status,
+            last_error=None,
             items_seen=len(feed.items) + len(feed.children),
-            items_queued=int(record.get("items_queued") or 0) + queued, **validators_of(result),
+            items_queued=int(record.get("items_queued") or 0) + queued,
+            **validators_of(result),
         )
         return url

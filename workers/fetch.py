@@ -350,11 +350,11 @@ class Fetcher:
                                     raise FetchError("bad_redirect", f"redirect from {url} without a Location")
                                 url = urljoin(url, location.strip())
                                 continue
-                            return self._read(url, response, accept, max_bytes or settings.max_body_bytes,
-                                              statuses_ok)
+                            return self._read(url, response, accept, max_bytes or settings.max_body_bytes, statuses_ok)
                     except httpx.TimeoutException as error:
                         raise FetchError(
-                            "timeout", f"timed out fetching {url} (total deadline {settings.total_timeout}s)",
+                            "timeout",
+                            f"timed out fetching {url} (total deadline {settings.total_timeout}s)",
                             retryable=True,
                         ) from error
                     except httpx.TransportError as error:
@@ -383,8 +383,11 @@ class Fetcher:
                 raise FetchError("http_status", f"{url} answered {status}")
         mime = (content_type or "").split(";")[0].strip().lower()
         if accept is not None and status < 400 and mime and mime not in accept:
-            raise FetchError("not_html" if accept == HTML_TYPES else "bad_type", f"{url} is {mime}, not one of "
-                             f"{', '.join(accept)}" + (" (not an HTML page)" if accept == HTML_TYPES else ""))
+            raise FetchError(
+                "not_html" if accept == HTML_TYPES else "bad_type",
+                f"{url} is {mime}, not one of "
+                f"{', '.join(accept)}" + (" (not an HTML page)" if accept == HTML_TYPES else ""),
+            )
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise FetchError("too_large", f"{url} is {declared} bytes, more than the {cap}-byte cap")

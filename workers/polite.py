@@ -98,8 +98,9 @@ def origin_of(url: str) -> str:
 class PoliteFetcher:
     """Fetches through robots.txt rules and the shared per-host limits."""
 
-    def __init__(self, client: redis.Redis, settings: FetchSettings, prefix: str = "fw",
-                 fetcher: Fetcher | None = None) -> None:
+    def __init__(
+        self, client: redis.Redis, settings: FetchSettings, prefix: str = "fw", fetcher: Fetcher | None = None
+    ) -> None:
         self.client = client
         self.settings = settings
         self.prefix = prefix
@@ -117,8 +118,9 @@ class PoliteFetcher:
         cached = self.client.get(key)
         if cached is None:
             status, body = self._fetch_robots(origin)
-            ttl = self.settings.robots_ttl if 0 < status < 500 else min(self.settings.robots_ttl,
-                                                                        ROBOTS_UNREACHABLE_TTL)
+            ttl = (
+                self.settings.robots_ttl if 0 < status < 500 else min(self.settings.robots_ttl, ROBOTS_UNREACHABLE_TTL)
+            )
             cached = str(status).encode() + b"\n" + body
             self.client.set(key, cached, px=max(1, int(ttl * 1000)))
         head, _, body = cached.partition(b"\n")
@@ -128,8 +130,9 @@ class PoliteFetcher:
 
     def _fetch_robots(self, origin: str) -> tuple[int, bytes]:
         try:
-            result = self.fetcher.fetch(f"{origin}/robots.txt", accept=None, max_bytes=ROBOTS_MAX_BYTES,
-                                        statuses_ok=True)
+            result = self.fetcher.fetch(
+                f"{origin}/robots.txt", accept=None, max_bytes=ROBOTS_MAX_BYTES, statuses_ok=True
+            )
         except FetchError as error:
             if error.kind in ("forbidden_address", "bad_url", "connection", "dns", "timeout"):
                 raise  # the host itself is unreachable or refused: say so, and cache nothing
@@ -142,8 +145,10 @@ class PoliteFetcher:
 
     # --- per-host limits ---
     def interval(self, robots: Robots) -> float:
-        return max(self.settings.host_min_interval, min(robots.delay(self.settings.robots_agent),
-                                                        self.settings.max_crawl_delay))
+        return max(
+            self.settings.host_min_interval,
+            min(robots.delay(self.settings.robots_agent), self.settings.max_crawl_delay),
+        )
 
     @contextlib.contextmanager
     def hop(self, url: str) -> Iterator[None]:
@@ -151,12 +156,17 @@ class PoliteFetcher:
         settings = self.settings
         robots = self.robots(url)
         if robots.status == 0 or robots.status >= 500:
-            raise FetchError("robots_unreachable", f"robots.txt of {origin_of(url)} is unreachable "
-                             f"(status {robots.status or 'none'}); not fetching until it answers", retryable=True,
-                             retry_after=ROBOTS_UNREACHABLE_TTL)
+            raise FetchError(
+                "robots_unreachable",
+                f"robots.txt of {origin_of(url)} is unreachable "
+                f"(status {robots.status or 'none'}); not fetching until it answers",
+                retryable=True,
+                retry_after=ROBOTS_UNREACHABLE_TTL,
+            )
         if not robots.allows(url, settings.robots_agent):
-            raise FetchError("robots_disallowed", f"robots.txt of {origin_of(url)} disallows {url} for "
-                             f"{settings.robots_agent}")
+            raise FetchError(
+                "robots_disallowed", f"robots.txt of {origin_of(url)} disallows {url} for {settings.robots_agent}"
+            )
         host = (urlsplit(url).hostname or "").lower()
         slots = f"{self.prefix}:host:{host}:slots"
         token = uuid.uuid4().hex
@@ -165,16 +175,27 @@ class PoliteFetcher:
         pause = 0.02
         while not self._acquire(keys=[slots], args=[token, settings.host_concurrency, lease]):
             if time.monotonic() > give_up:
-                raise FetchError("host_busy", f"{host} already has {settings.host_concurrency} requests in "
-                                 "flight", retryable=True, retry_after=settings.host_max_wait)
+                raise FetchError(
+                    "host_busy",
+                    f"{host} already has {settings.host_concurrency} requests in flight",
+                    retryable=True,
+                    retry_after=settings.host_max_wait,
+                )
             time.sleep(pause)
             pause = min(0.25, pause * 1.5)
         try:
-            wait = float(self._reserve(keys=[f"{self.prefix}:host:{host}:next"],
-                                       args=[self.interval(robots), settings.host_max_wait]))
+            wait = float(
+                self._reserve(
+                    keys=[f"{self.prefix}:host:{host}:next"], args=[self.interval(robots), settings.host_max_wait]
+                )
+            )
             if wait < 0:
-                raise FetchError("host_busy", f"{host}'s rate limit has no slot within {settings.host_max_wait}s",
-                                 retryable=True, retry_after=-wait)
+                raise FetchError(
+                    "host_busy",
+                    f"{host}'s rate limit has no slot within {settings.host_max_wait}s",
+                    retryable=True,
+                    retry_after=-wait,
+                )
             if wait > 0:
                 time.sleep(wait)
             yield
@@ -201,5 +222,11 @@ def conditional_headers(validators: dict[str, str] | None) -> dict[str, str] | N
 
 
 def validators_of(result: FetchResult) -> dict[str, str]:
-    return {k: v for k, v in (("etag", result.headers.get("etag", "")),
-                              ("last_modified", result.headers.get("last-modified", ""))) if v}
+    return {
+        k: v
+        for k, v in (
+            ("etag", result.headers.get("etag", "")),
+            ("last_modified", result.headers.get("last-modified", "")),
+        )
+        if v
+    }

@@ -33,8 +33,9 @@ POSTPONED = ("host_busy",)  # not the page's fault: back to the queue without us
 
 
 class Worker:
-    def __init__(self, services: Services, queue: JobQueue, name: str | None = None,
-                 resolve: Resolver | None = None) -> None:
+    def __init__(
+        self, services: Services, queue: JobQueue, name: str | None = None, resolve: Resolver | None = None
+    ) -> None:
         self.services = services
         self.queue = queue
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
@@ -121,8 +122,9 @@ class Worker:
                         self.services.pages.add_alias(submitted, page_id)
                 found = validators_of(result)
                 if found:
-                    self.services.client.hset(self.validators_key, submitted,
-                                              orjson.dumps({**found, "page_url": report["url"]}))
+                    self.services.client.hset(
+                        self.validators_key, submitted, orjson.dumps({**found, "page_url": report["url"]})
+                    )
                 else:
                     self.services.client.hdel(self.validators_key, submitted)
                 self.discovery.from_page(job, report)

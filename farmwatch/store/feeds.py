@@ -34,8 +34,17 @@ class FeedStore:
     def add(self, url: str, via: str | None = None) -> tuple[dict, bool]:
         """Register a feed (polled at once); returns (record, created)."""
         url = normalize_url(url)
-        record = {"url": url, "added": time.time(), "via": via, "kind": None, "last_polled": None,
-                  "last_status": None, "last_error": None, "items_seen": 0, "items_queued": 0}
+        record = {
+            "url": url,
+            "added": time.time(),
+            "via": via,
+            "kind": None,
+            "last_polled": None,
+            "last_status": None,
+            "last_error": None,
+            "items_seen": 0,
+            "items_queued": 0,
+        }
         if self.client.hsetnx(self.key, url, orjson.dumps(record)):
             self.client.zadd(self.due, {url: 0}, nx=True)
             return self.public(record), True

@@ -237,8 +237,9 @@ class JobQueue:
 
     def complete(self, job: Job, page_url: str) -> None:
         pipe = self.client.pipeline(transaction=True)
-        pipe.hset(self._job(job.id), mapping={"status": "done", "error": "", "page_url": page_url,
-                                              "updated": time.time()})
+        pipe.hset(
+            self._job(job.id), mapping={"status": "done", "error": "", "page_url": page_url, "updated": time.time()}
+        )
         pipe.hdel(self.active, normalize_url(job.url))
         self._finish(pipe, job)
 
