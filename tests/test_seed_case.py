@@ -79,3 +79,8 @@ def test_site_aggregate_names_the_farm(api: httpx.Client) -> None:
     assert source["share_republished"] == 0.0
     assert source["farm_score"] < farm["farm_score"]
     assert api.get("/v1/sites/unknown.example").status_code == 404
+
+
+def test_report_title_is_the_headline_without_the_site_name(api: httpx.Client) -> None:
+    report = _submit(api, REPOST)
+    assert report["title"] == "Armenia-Azerbaijan Border Clashes Raise Concerns for Fragile Peace Talks"

@@ -79,6 +79,10 @@ def analyze_html(
     metadata = extract_metadata(tree, normalized)
     blocks = extract_blocks(tree, normalized)
     credits, source_links = find_credits(blocks, normalized)
+    # <title> often carries the site's name ("Headline – Site"); the page's own headline is cleaner.
+    headline = next((b.text for b in blocks if b.kind is BlockKind.TITLE), None)
+    if headline and metadata.title and headline != metadata.title and headline in metadata.title:
+        metadata.title = headline
     analysis = PageAnalysis(
         url=normalized,
         site=host_of(normalized),
