@@ -29,6 +29,7 @@ from farmwatch.analysis.provenance import (
     compare,
     composite_parts,
     judge_pair,
+    paragraph_shingles,
     rank_sources,
     republication_score,
 )
@@ -255,9 +256,10 @@ def _match(
     stored = services.pages.texts_and_facts(candidate_ids)
     texts = {i: text for i, (text, _) in stored.items() if text is not None}
     others = {i: other for i, (_, other) in stored.items()}
-    paragraphs = [b.text for b in analysis.main_blocks]
     text = analysis.main_text
     n = settings.fingerprint.shingle_words
+    # Shingled once for every candidate: passages_found reads them for each edge.
+    paragraphs = paragraph_shingles([b.text for b in analysis.main_blocks], n)
     edges = []
     for other_id in candidate_ids:
         if other_id not in others:

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -126,7 +127,7 @@ class PairJudgement:
 # --- comparing two texts -----------------------------------------------------------------------
 
 
-def _paragraph_shingles(paragraphs: list[str], n: int) -> list[np.ndarray]:
+def paragraph_shingles(paragraphs: list[str], n: int) -> list[np.ndarray]:
     return [shingle_hashes(p, n) for p in paragraphs]
 
 
@@ -138,6 +139,7 @@ def passages_found(paragraph_shingles: list[np.ndarray], other: np.ndarray, min_
     return found
 
 
+@lru_cache(maxsize=4096)
 def _name_pattern(name: str) -> re.Pattern[str] | None:
     words = [w for w in re.findall(r"\w+", name.lower()) if w not in _NAME_STOPWORDS]
     if not words or sum(len(w) for w in words) < 4:
@@ -155,7 +157,7 @@ def text_names(text: str, names: list[str]) -> bool:
 
 def compare(
     shingles_a: np.ndarray,
-    paragraphs_a: list[str],
+    paragraph_shingles_a: list[np.ndarray],
     text_a: str,
     facts_a: PageFacts,
     shingles_b: np.ndarray,
@@ -165,7 +167,10 @@ def compare(
     shingle_words: int,
     settings: MatchSettings,
 ) -> tuple[Edge, Edge] | None:
-    """The edge between two pages in both directions, or None when they do not share a story."""
+    """The edge between two pages in both directions, or None when they do not share a story.
+
+    Page a is compared with many candidates, so its paragraphs come already shingled
+    (paragraph_shingles); page b's are shingled here, only when the two do share a story."""
     ov = overlap(shingles_a, shingles_b)
     if ov.shared < settings.min_shared_shingles:
         return None
@@ -173,12 +178,8 @@ def compare(
     passage = ov.shared >= settings.passage_shingles and contained >= settings.passage_containment
     if ov.jaccard < settings.min_jaccard and contained < settings.min_containment and not passage:
         return None
-    passages_a = passages_found(
-        _paragraph_shingles(paragraphs_a, shingle_words), shingles_b, settings.passage_min_share
-    )
-    passages_b = passages_found(
-        _paragraph_shingles(paragraphs_b, shingle_words), shingles_a, settings.passage_min_share
-    )
+    passages_a = passages_found(paragraph_shingles_a, shingles_b, settings.passage_min_share)
+    passages_b = passages_found(paragraph_shingles(paragraphs_b, shingle_words), shingles_a, settings.passage_min_share)
     a_names_b = facts_a.site != facts_b.site and text_names(text_a, facts_b.names())
     b_names_a = facts_a.site != facts_b.site and text_names(text_b, facts_a.names())
     edge_a = Edge(
