@@ -37,13 +37,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from farmwatch.analysis.fingerprint import band_keys, minhash, sample_keys, shingle_hashes  # noqa: E402
-from farmwatch.config import FingerprintSettings  # noqa: E402
+from farmwatch.config import FingerprintSettings, IndexSettings  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
 from farmwatch.store.lsh import LshIndex  # noqa: E402
 from farmwatch.store.pages import PageStore  # noqa: E402
 
 SETTINGS = FingerprintSettings()
+INDEX = IndexSettings()  # FARMWATCH_INDEX__* are read by the service, not here: see --group-bits, --load
 VOCABULARY = 50_000
 COPY_EVERY = 25
 CHECKPOINTS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
@@ -139,14 +140,15 @@ def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
     }
 
 
-def run(pages: int, queries: int, procs: int) -> dict:
+def run(pages: int, queries: int, procs: int, index_settings: IndexSettings = INDEX) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})
         server.start()
         try:
             client = connect(server.url)
             base = int(client.info("memory")["used_memory"])
-            store, index = PageStore(client, "fw", SETTINGS), LshIndex(client, "fw", SETTINGS.index_key_bits)
+            store = PageStore(client, "fw", SETTINGS)
+            index = LshIndex(client, "fw", **index_settings.model_dump())
             points, batch, store_time, buckets_total = [], [], 0.0, 0
             checkpoints = sorted({c for c in CHECKPOINTS if c < pages} | {pages})
             started = time.perf_counter()
@@ -222,8 +224,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--procs", type=int, default=2, help="fingerprinting helper processes (0: in-process)")
     parser.add_argument("--plot", type=Path, help="write a PNG of memory and latency against index size")
+    parser.add_argument("--group-bits", type=int, default=INDEX.group_bits, help="index groups: 2^bits")
+    parser.add_argument("--load", type=int, default=INDEX.load, help="buckets per index hash before a split")
     args = parser.parse_args()
-    result = run(args.pages, args.queries, args.procs)
+    index_settings = INDEX.model_copy(update={"group_bits": args.group_bits, "load": args.load})
+    result = run(args.pages, args.queries, args.procs, index_settings)
     if args.plot:
         plot(result["points"], args.plot)
     print(json.dumps(result))

@@ -208,6 +208,36 @@ def ingest_warc(
             server.stop()  # type: ignore[attr-defined]
 
 
+@app.command("reindex")
+def reindex_command(
+    batch: Annotated[int, typer.Option(help="Pages per pipelined batch.")] = 500,
+) -> None:
+    """Rebuild the LSH index from the stored pages (after an upgrade or a change of FARMWATCH_INDEX__*).
+
+    Stop the service and its workers first: pages indexed while this runs could be lost from the index."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from farmwatch.reindex import reindex
+    from farmwatch.store.connection import connect
+    from farmwatch.store.lsh import LshIndex
+    from farmwatch.store.pages import PageStore
+
+    settings = get_settings()
+    url, server = _redis_url(start_embedded=True)
+    try:
+        client = connect(url)
+        pages = PageStore(client, settings.key_prefix, settings.fingerprint)
+        index = LshIndex(client, settings.key_prefix, **settings.index.model_dump())
+        columns = (TextColumn("reindex"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=False) as progress:
+            task = progress.add_task("pages", total=pages.last_page_id())
+            result = reindex(index, pages, batch, lambda done, _total: progress.update(task, completed=done))
+        typer.echo(json.dumps({**result, "layout": index.layout}))
+    finally:
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
+
+
 @eval_app.command("extraction")
 def eval_extraction(corpus: Annotated[Path, typer.Argument(help="Corpus directory (truth.jsonl + html/).")]) -> None:
     """Main text vs boilerplate: precision, recall, F1, pages/s. Last line: one JSON object."""

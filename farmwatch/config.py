@@ -24,10 +24,20 @@ class FingerprintSettings(BaseModel):
     sample_size: int = 32
     sample_cap: int = 96
     min_shingles: int = 8  # pages with less main text than this are not matched at all
-    # The LSH index spreads its buckets over 2^index_key_bits Redis hashes. Each hash must stay a
-    # small listpack (a lookup scans it): ~77 entries per page / 2^bits ≲ 150, so 19 bits suit up to
-    # ~1M pages per index at ~40 MB of fixed cost; see bench/scale.py and the README's capacity table.
-    index_key_bits: int = 19
+
+
+class IndexSettings(BaseModel):
+    """How the LSH index lays its buckets out in Redis (farmwatch/store/lsh.py). The index can be
+    rebuilt from the page records under new values with `farmwatch reindex`."""
+
+    # Buckets fall into 2^group_bits groups (a group lives in one cluster slot); a group starts as one
+    # Redis hash and splits one hash at a time as it fills, so the cost of a look-up stays flat.
+    group_bits: int = Field(default=14, ge=4, le=16)
+    # Split when a group holds more than this many buckets per hash on average: each hash stays a small
+    # listpack (a look-up scans it) whatever the size of the index.
+    load: int = Field(default=48, ge=4, le=400)
+    # A bucket shared by more pages than this says nothing (boilerplate-only texts): it stops growing.
+    max_bucket: int = Field(default=500, ge=2)
 
 
 class MatchSettings(BaseModel):
@@ -100,6 +110,7 @@ class Settings(BaseSettings):
     cors_origin_regex: str = r"^(chrome-extension|moz-extension|safari-web-extension)://[A-Za-z0-9._-]+$"
 
     fingerprint: FingerprintSettings = Field(default_factory=FingerprintSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
     match: MatchSettings = Field(default_factory=MatchSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)

@@ -36,6 +36,7 @@ from farmwatch.analysis.provenance import (
 from farmwatch.analysis.templates import apply_site_template, template_candidates
 from farmwatch.analysis.urls import absolute_url, host_of, normalize_url, registrable_domain
 from farmwatch.config import Settings
+from farmwatch.reindex import check_layout
 from farmwatch.store.lsh import LshIndex
 from farmwatch.store.pages import PageStore
 from farmwatch.store.review import ReviewIndex
@@ -62,13 +63,10 @@ class Services:
 
     @classmethod
     def create(cls, client: redis.Redis, settings: Settings) -> Services:
-        fingerprint = settings.fingerprint
-        return cls(
-            client,
-            settings,
-            PageStore(client, settings.key_prefix, fingerprint),
-            LshIndex(client, settings.key_prefix, key_bits=fingerprint.index_key_bits),
-        )
+        pages = PageStore(client, settings.key_prefix, settings.fingerprint)
+        index = LshIndex(client, settings.key_prefix, **settings.index.model_dump())
+        check_layout(index, pages)  # an index of another layout would silently match nothing
+        return cls(client, settings, pages, index)
 
 
 def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:

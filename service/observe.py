@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from farmwatch.logs import new_request_id, request_id_var
 from farmwatch.metrics import RedisMetrics, gauge
+from farmwatch.store.lsh import LshIndex
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 
@@ -111,7 +112,7 @@ class _Registry:
         yield gauge(
             "farmwatch_index_memory_bytes",
             "Memory of the LSH index keys in Redis (sampled)",
-            index_memory(services.client, services.settings.key_prefix),
+            index_memory(services.index),
         )
         info = services.client.info("memory")
         yield gauge("farmwatch_redis_memory_bytes", "Redis used_memory", float(info.get("used_memory", 0)))
@@ -120,24 +121,13 @@ class _Registry:
 _index_memory_cache: dict[str, tuple[float, float]] = {}
 
 
-def index_memory(client: redis.Redis, prefix: str, max_age: float = 60.0, sample: int = 200) -> float:
-    """Bytes held by the LSH index: MEMORY USAGE of a sample of its keys, scaled by the key count.
-
-    Measured at most once a minute per process; a full SCAN is cheap (≤ 65,536 index keys)."""
-    cached = _index_memory_cache.get(prefix)
+def index_memory(index: LshIndex, max_age: float = 60.0) -> float:
+    """Bytes held by the LSH index, estimated from a sample of its groups; measured at most once a minute."""
+    cached = _index_memory_cache.get(index.prefix)
     if cached and time.monotonic() - cached[0] < max_age:
         return cached[1]
-    keys = list(client.scan_iter(match=f"{prefix}:lsh:*", count=1000))
-    total = 0.0
-    if keys:
-        step = max(1, len(keys) // sample)
-        sampled = keys[::step]
-        pipe = client.pipeline(transaction=False)
-        for key in sampled:
-            pipe.memory_usage(key)
-        sizes = [s or 0 for s in pipe.execute()]
-        total = sum(sizes) / len(sampled) * len(keys)
-    _index_memory_cache[prefix] = (time.monotonic(), total)
+    total = index.memory_usage()
+    _index_memory_cache[index.prefix] = (time.monotonic(), total)
     return total
 
 

@@ -78,3 +78,21 @@ def test_pipeline_and_queue_on_a_cluster(cluster_client: RedisCluster) -> None:
     assert job is not None and job.id == job_id
     queue.complete(job, "https://example.com/a")
     assert queue.status(job_id)["status"] == "done"
+
+
+def test_index_groups_split_on_a_cluster(cluster_client: RedisCluster) -> None:
+    """A split moves buckets between hashes of one group: one hash tag, so one slot and one script call."""
+    import random
+
+    from farmwatch.store.lsh import LshIndex
+
+    index = LshIndex(cluster_client, "fw", group_bits=4, load=4)
+    rng = random.Random(9)
+    pages = {page_id: [rng.getrandbits(64) for _ in range(10)] for page_id in range(1, 301)}
+    index.insert_many(pages.items())
+    assert all(int(cluster_client.hget(f"fw:lsh:{{{g:x}}}", "n") or 0) > 20 for g in range(16))
+    for page_id in (1, 150, 300):
+        (hits,) = index.query(pages[page_id])
+        assert hits == {page_id: 10}
+    assert index.remove(150, pages[150]) == 10
+    assert index.query(pages[150]) == [{}]

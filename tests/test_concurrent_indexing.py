@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import struct
 
 import redis
 
@@ -57,10 +56,7 @@ def test_processes_indexing_the_same_pages_leave_one_entry_each(
         if not buckets:
             continue  # too little text to be matched
         indexed += 1
-        keys_fields = [services.index._locate(b) for b in buckets]
-        values = [redis_client.hget(key, field) for key, field in keys_fields]
-        for value in values:
-            members = [m for (m,) in struct.iter_unpack("<I", value)]
+        for members in services.index.members(buckets):
             assert members.count(page_id) == 1
             assert len(members) == len(set(members))  # no bucket holds any page twice
     assert indexed >= len(urls) - 2

@@ -1,19 +1,26 @@
-"""A MinHash LSH index on Redis, compact and safe for many writers.
+"""A MinHash LSH index on Redis: compact, flat in cost as it grows, safe for many writers.
 
-Why not datasketch's Redis storage: it makes one round trip per band on query,
-keeps b + 1 keys per document (~10 KB), and its duplicate check is not atomic
-across processes (see ../shared/notes/datasketch-on-redis.md). Here every
-bucket is one field of one of 2^key_bits small Redis hashes (listpack-encoded:
-~12 bytes per entry), bucket members are packed 4-byte page ids, inserts are
-one Lua script per bucket (atomic and idempotent: indexing a page twice, even
-from two processes at once, leaves one entry), and a query reads all buckets in
-one pipelined round trip. Each command touches one key, so the layout works on
-a Redis Cluster unchanged (the keys spread over every slot).
+Why not datasketch's Redis storage: it makes one round trip per band on query, keeps b + 1 keys per
+document (~10 KB), and its duplicate check is not atomic across processes (see
+../shared/notes/datasketch-on-redis.md).
 
-A bucket id is 48 bits: the top key_bits choose the hash, the next 48 - key_bits
-bits are the field (fixed width, so every entry has the same small size). At a
-billion pages ~1e11 entries share 2^48 ids: a spurious shared bucket per query
-is rare and the signature check behind the index drops it.
+Layout. A bucket (a band or sample hash) is one field of a small Redis hash: its value is the packed
+4-byte ids of the pages in it. The top `group_bits` of the bucket id choose a group; the next 32 bits are
+the field. A group starts as one hash and grows by linear hashing: when it holds more than `load` fields
+per hash on average, its next hash in turn splits in two by one more bit of the field. So every hash stays
+a small listpack (~12 bytes per entry; a look-up scans it) at 10k pages as at 1B, and the index costs no
+fixed memory beyond one hash per group. The group's first hash carries its state ahead of its buckets:
+`n` (its number of hashes) and `c` (its number of buckets).
+
+Every operation on a bucket is a Lua script that reads the group's state and finds the bucket's hash on
+the server, so readers and writers never act on a stale layout, a split is atomic, and indexing a page
+twice, even from two processes at once, leaves one entry. On one server a page's buckets go in one script
+call (one round trip); on a Redis Cluster each bucket is its own call. All of a group's hashes share one
+hash tag ({group}), so a group lives in one cluster slot and the groups spread over every slot.
+
+Bucket ids are 48 bits in the page records (so a page can be taken out of the index again); the index uses
+the top group_bits + 32 of them. At a billion pages ~1e11 entries share 2^46 ids: a spurious shared
+bucket per query is rare, and the signature check behind the index drops it.
 """
 
 from __future__ import annotations
@@ -28,53 +35,117 @@ from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
 BUCKET_BITS = 48
+FIELD_BITS = 32
+LAYOUT_VERSION = 2
 
-# One bucket: append the member unless present (atomic, so concurrent writers never duplicate it).
-_INSERT = """
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
-for i = 1, #v, 4 do if string.sub(v, i, i + 3) == ARGV[2] then return 0 end end
-if #v / 4 >= tonumber(ARGV[3]) then return -1 end
-redis.call('HSET', KEYS[1], ARGV[1], v .. ARGV[2])
-return 1
+# Shared by every script: where a bucket lives in its group, and a group's split.
+_LINEAR_HASHING = """
+local function hash_of(group, field, n)
+  if n == 1 then return group end
+  local p = 1
+  while p * 2 <= n do p = p * 2 end
+  local a, b, c = string.byte(field, 1, 3)
+  local h = a + 256 * b + 65536 * c
+  local i = h % p
+  if i < n - p then i = h % (2 * p) end
+  if i == 0 then return group end
+  return group .. ':' .. i
+end
+local function split(group, n)
+  local p = 1
+  while p * 2 <= n do p = p * 2 end
+  local s = n - p
+  local from = group
+  if s > 0 then from = group .. ':' .. s end
+  local all = redis.call('HGETALL', from)
+  local moved, gone = {}, {}
+  for i = 1, #all, 2 do
+    local f = all[i]
+    if #f == 4 then
+      local a, b, c = string.byte(f, 1, 3)
+      if (a + 256 * b + 65536 * c) % (2 * p) ~= s then
+        moved[#moved + 1] = f
+        moved[#moved + 1] = all[i + 1]
+        gone[#gone + 1] = f
+      end
+    end
+  end
+  if #gone > 0 then
+    redis.call('HSET', group .. ':' .. (s + p), unpack(moved))
+    redis.call('HDEL', from, unpack(gone))
+  end
+  redis.call('HSET', group, 'n', n + 1)
+end
 """
-# All of a page's buckets in one call (single server only: the keys lie in many cluster slots).
-_INSERT_PAGE = """
-local member, cap, added = ARGV[1], tonumber(ARGV[2]), 0
+# KEYS: the buckets' groups; ARGV: member, cap, load, then one field per key. Appends the member to each
+# bucket unless present; returns how many buckets were new for it.
+_INSERT = _LINEAR_HASHING + """
+local member, cap, load, added = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), 0
 for k = 1, #KEYS do
-  local field = ARGV[k + 2]
-  local v = redis.call('HGET', KEYS[k], field)
+  local group, field = KEYS[k], ARGV[k + 3]
+  local n = tonumber(redis.call('HGET', group, 'n'))
+  if not n then
+    redis.call('HSET', group, 'n', 1, 'c', 0)
+    n = 1
+  end
+  local key = hash_of(group, field, n)
+  local v = redis.call('HGET', key, field)
   if not v then
-    redis.call('HSET', KEYS[k], field, member)
+    redis.call('HSET', key, field, member)
     added = added + 1
+    if redis.call('HINCRBY', group, 'c', 1) > load * n then split(group, n) end
   elseif #v / 4 < cap then
     local found = false
     for i = 1, #v, 4 do if string.sub(v, i, i + 3) == member then found = true break end end
     if not found then
-      redis.call('HSET', KEYS[k], field, v .. member)
+      redis.call('HSET', key, field, v .. member)
       added = added + 1
     end
   end
 end
 return added
 """
-_QUERY = """
+# KEYS: groups; ARGV: one field per key. The members of each bucket (false for an empty one).
+_QUERY = _LINEAR_HASHING + """
 local out = {}
-for k = 1, #KEYS do out[k] = redis.call('HGET', KEYS[k], ARGV[k]) end
+for k = 1, #KEYS do
+  local n = tonumber(redis.call('HGET', KEYS[k], 'n')) or 1
+  out[k] = redis.call('HGET', hash_of(KEYS[k], ARGV[k], n), ARGV[k])
+end
 return out
 """
-_REMOVE = """
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then return 0 end
-for i = 1, #v, 4 do
-  if string.sub(v, i, i + 3) == ARGV[2] then
-    local rest = string.sub(v, 1, i - 1) .. string.sub(v, i + 4)
-    if #rest == 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], rest) end
-    return 1
+# KEYS: groups; ARGV: member, then one field per key. Takes the member out of each bucket.
+_REMOVE = _LINEAR_HASHING + """
+local member, removed = ARGV[1], 0
+for k = 1, #KEYS do
+  local group, field = KEYS[k], ARGV[k + 1]
+  local n = tonumber(redis.call('HGET', group, 'n'))
+  if n then
+    local key = hash_of(group, field, n)
+    local v = redis.call('HGET', key, field)
+    if v then
+      for i = 1, #v, 4 do
+        if string.sub(v, i, i + 3) == member then
+          local rest = string.sub(v, 1, i - 1) .. string.sub(v, i + 4)
+          if #rest == 0 then
+            redis.call('HDEL', key, field)
+            redis.call('HINCRBY', group, 'c', -1)
+          else
+            redis.call('HSET', key, field, rest)
+          end
+          removed = removed + 1
+          break
+        end
+      end
+    end
   end
 end
-return 0
+return removed
 """
+
+
+class IndexLayoutError(RuntimeError):
+    """The index in Redis was built under another layout: `farmwatch reindex` rebuilds it."""
 
 
 def bucket_id(value: int) -> int:
@@ -92,26 +163,79 @@ def unpack_buckets(raw: bytes) -> list[int]:
 
 
 class LshIndex:
-    def __init__(self, client: redis.Redis, prefix: str, key_bits: int = 19, max_bucket: int = 500) -> None:
+    def __init__(
+        self, client: redis.Redis, prefix: str, group_bits: int = 14, load: int = 48, max_bucket: int = 500
+    ) -> None:
+        if not 4 <= group_bits <= BUCKET_BITS - FIELD_BITS:
+            raise ValueError(f"group_bits must be 4..{BUCKET_BITS - FIELD_BITS}")
         self.client = client
         self.prefix = prefix
-        self.key_bits = key_bits
-        self._field_bytes = (BUCKET_BITS - key_bits + 7) // 8
+        self.group_bits = group_bits
+        self.load = load
         # A bucket shared by more pages than this says nothing (boilerplate-only texts): stop growing it.
         self.max_bucket = max_bucket
-        # On one server a page's buckets go in one script call (Python packs 1 command, not ~80); on a
-        # cluster each bucket is its own call, routed to its slot's node by the cluster pipeline.
+        self._field_shift = 64 - group_bits - FIELD_BITS
         self.cluster = isinstance(client, RedisCluster)
         self._insert = client.register_script(_INSERT)
-        self._insert_page = client.register_script(_INSERT_PAGE)
         self._query = client.register_script(_QUERY)
         self._remove = client.register_script(_REMOVE)
 
+    # --- layout ---
+    @property
+    def layout_key(self) -> str:
+        return f"{self.prefix}:lsh:layout"
+
+    @property
+    def layout(self) -> str:
+        """What the index's layout marker must say for this index to read it."""
+        return f"v{LAYOUT_VERSION} group_bits={self.group_bits}"
+
+    def stored_layout(self) -> str | None:
+        raw = self.client.get(self.layout_key)
+        return raw.decode() if raw is not None else None
+
+    def mark_layout(self) -> None:
+        self.client.set(self.layout_key, self.layout)
+
+    def clear(self) -> int:
+        """Delete every key of the index (any layout); returns how many were deleted."""
+        deleted = 0
+        batch: list[bytes] = []
+        for key in self.client.scan_iter(match=f"{self.prefix}:lsh:*", count=1000):
+            batch.append(key)
+            if len(batch) >= 500:
+                deleted += self._delete(batch)
+                batch = []
+        return deleted + self._delete(batch)
+
+    def _delete(self, keys: list[bytes]) -> int:
+        if not keys:
+            return 0
+        pipe = self._pipeline()
+        for key in keys:
+            pipe.unlink(key)  # one key per command: the keys lie in many cluster slots
+        return sum(pipe.execute())
+
+    def memory_usage(self, sample: int = 64) -> float:
+        """Bytes the index holds in Redis, estimated from `sample` groups (MEMORY USAGE of their hashes)."""
+        groups = [f"{self.prefix}:lsh:{{{g:x}}}" for g in np.linspace(0, 2**self.group_bits - 1, sample, dtype=int)]
+        pipe = self._pipeline()
+        for group in groups:
+            pipe.hget(group, "n")
+        sizes = [int(n) if n is not None else 0 for n in pipe.execute()]
+        pipe = self._pipeline()
+        for group, n in zip(groups, sizes, strict=True):
+            for i in range(n):
+                pipe.memory_usage(group if i == 0 else f"{group}:{i}")
+        used = sum(u or 0 for u in pipe.execute()) if any(sizes) else 0
+        return used / sample * 2**self.group_bits
+
+    # --- buckets ---
     def _locate(self, bucket: int) -> tuple[str, bytes]:
-        value = bucket_id(bucket)
-        low_bits = BUCKET_BITS - self.key_bits
-        key = f"{self.prefix}:lsh:{value >> low_bits:x}"
-        return key, (value & ((1 << low_bits) - 1)).to_bytes(self._field_bytes, "little")
+        """The bucket's group key and its 4-byte field."""
+        group = bucket >> (64 - self.group_bits)
+        field = (bucket >> self._field_shift) & 0xFFFFFFFF
+        return f"{self.prefix}:lsh:{{{group:x}}}", field.to_bytes(4, "little")
 
     def _pipeline(self) -> redis.client.Pipeline:
         return self.client.pipeline(transaction=False)
@@ -125,6 +249,19 @@ class LshIndex:
             # every execute. A server that lost its scripts (restart) answers NOSCRIPT; _run loads and retries.
             pipe.evalsha(script.sha, len(keys), *keys, *args)
 
+    def _calls(
+        self, script: Script, located: list[tuple[str, bytes]], head: list, pipe: redis.client.Pipeline
+    ) -> None:
+        """One call for all the buckets on one server; one per bucket on a cluster (their own slots)."""
+        if not located:
+            return
+        if self.cluster:
+            for key, field in located:
+                self._call(script, [key], [*head, field], pipe)
+        else:
+            keys, fields = zip(*located, strict=True)
+            self._call(script, keys, [*head, *fields], pipe)
+
     def _run(self, build: Callable[[redis.client.Pipeline], None]) -> list:
         """Build and execute a pipeline of script calls, loading the scripts once if the server lacks them."""
         pipe = self._pipeline()
@@ -132,7 +269,7 @@ class LshIndex:
         try:
             return pipe.execute()
         except NoScriptError:
-            for script in (self._insert, self._insert_page, self._query, self._remove):
+            for script in (self._insert, self._query, self._remove):
                 self.client.script_load(script.script)
             pipe = self._pipeline()
             build(pipe)
@@ -145,29 +282,32 @@ class LshIndex:
     def insert_many(self, items: Iterable[tuple[int, list[int]]]) -> int:
         """Index many pages in one pipelined round trip (bulk import); returns the new entries."""
         items = list(items)
+        head = [self.max_bucket, self.load]
 
         def build(pipe: redis.client.Pipeline) -> None:
             for page_id, buckets in items:
                 member = struct.pack("<I", page_id)
-                located = [self._locate(bucket) for bucket in buckets]
-                if self.cluster:
-                    for key, field in located:
-                        self._call(self._insert, [key], [field, member, self.max_bucket], pipe)
-                elif located:
-                    keys, fields = zip(*located, strict=True)
-                    self._call(self._insert_page, keys, [member, self.max_bucket, *fields], pipe)
+                self._calls(self._insert, [self._locate(b) for b in buckets], [member, *head], pipe)
 
         return sum(r for r in self._run(build) if r > 0)
 
-    def remove(self, page_id: int, buckets: list[int]) -> None:
+    def remove(self, page_id: int, buckets: list[int]) -> int:
+        """Take the page out of its buckets; returns how many held it."""
         member = struct.pack("<I", page_id)
 
         def build(pipe: redis.client.Pipeline) -> None:
-            for bucket in buckets:
-                key, field = self._locate(bucket)
-                self._call(self._remove, [key], [field, member], pipe)
+            self._calls(self._remove, [self._locate(b) for b in buckets], [member], pipe)
 
-        self._run(build)
+        return sum(self._run(build))
+
+    def members(self, buckets: list[int]) -> list[list[int]]:
+        """The page ids in each bucket, as stored (for checks and debugging)."""
+
+        def build(pipe: redis.client.Pipeline) -> None:
+            self._calls(self._query, [self._locate(b) for b in buckets], [], pipe)
+
+        values = [v for reply in self._run(build) for v in reply]
+        return [[m for (m,) in struct.iter_unpack("<I", v)] if v else [] for v in values]
 
     def query(self, *groups: list[int]) -> list[dict[int, int]]:
         """For each group of buckets, the pages sharing at least one of them, with how many they share.
@@ -180,16 +320,10 @@ class LshIndex:
 
         def build(pipe: redis.client.Pipeline) -> None:
             for groups in queries:
-                located = [self._locate(bucket) for buckets in groups for bucket in buckets]
-                if self.cluster:
-                    for key, field in located:
-                        pipe.hget(key, field)
-                elif located:
-                    keys, fields = zip(*located, strict=True)
-                    self._call(self._query, keys, list(fields), pipe)
+                self._calls(self._query, [self._locate(b) for buckets in groups for b in buckets], [], pipe)
 
         replies = self._run(build)
-        values = iter(replies if self.cluster else [v for reply in replies for v in reply])
+        values = iter([v for reply in replies for v in reply])
         out: list[list[dict[int, int]]] = []
         for groups in queries:
             results: list[dict[int, int]] = []

@@ -275,6 +275,17 @@ class PageStore:
         """The page's index buckets (band buckets derived from the stored signature, then its samples)."""
         return self._buckets_of(self.client.hget(self._page(page_id), "fp"))
 
+    def buckets_many(self, ids: list[int]) -> dict[int, list[int]]:
+        """The index buckets of many pages in one round trip (pages that no longer exist are left out)."""
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hget(self._page(page_id), "fp")
+        return {i: self._buckets_of(raw) for i, raw in zip(ids, pipe.execute(), strict=True) if raw is not None}
+
+    def last_page_id(self) -> int:
+        """The highest page id handed out so far (ids start at 1 and are never reused)."""
+        return int(self.client.get(self._pid) or 0)
+
     def _buckets_of(self, raw: bytes | None) -> list[int]:
         if not raw:
             return []

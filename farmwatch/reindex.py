@@ -1,0 +1,52 @@
+"""Keeping the LSH index readable: the layout check every process makes, and `farmwatch reindex`.
+
+The index is derived data: every page record keeps what it takes to index the page again (its signature,
+from which the band buckets follow, and its sample buckets). So a change of index layout (a new version of
+farmwatch, or other FARMWATCH_INDEX__* settings) never needs the pages fetched again: `farmwatch reindex`
+deletes the index and rebuilds it from the records, in pipelined batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from farmwatch.store.lsh import IndexLayoutError, LshIndex
+from farmwatch.store.pages import PageStore
+
+
+def check_layout(index: LshIndex, pages: PageStore) -> None:
+    """Refuse to work on an index built under another layout (its look-ups would miss every page).
+
+    A store without pages gets this layout's marker; a store with pages and no marker was indexed by an
+    older farmwatch."""
+    stored = index.stored_layout()
+    if stored == index.layout:
+        return
+    if stored is None and pages.count() == 0:
+        index.mark_layout()
+        return
+    raise IndexLayoutError(
+        f"the LSH index in Redis has layout {stored or 'of an older farmwatch'!r}, this process expects "
+        f"{index.layout!r}: stop the service and run `farmwatch reindex` (it rebuilds the index from the "
+        "stored pages), or set FARMWATCH_INDEX__* to the values the index was built with"
+    )
+
+
+def reindex(
+    index: LshIndex, pages: PageStore, batch: int = 500, on_progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Delete the index and rebuild it from the page records; returns pages seen, indexed and entries.
+
+    Run it with no writers: a page indexed while it runs may be deleted again by the clear."""
+    deleted = index.clear()
+    index.mark_layout()
+    last = pages.last_page_id()
+    seen = indexed = entries = 0
+    for start in range(1, last + 1, batch):
+        ids = list(range(start, min(start + batch, last + 1)))
+        rows = [(page_id, buckets) for page_id, buckets in pages.buckets_many(ids).items() if buckets]
+        entries += index.insert_many(rows) if rows else 0
+        seen, indexed = seen + len(ids), indexed + len(rows)
+        if on_progress is not None:
+            on_progress(seen, last)
+    return {"keys_deleted": deleted, "pages_indexed": indexed, "entries": entries}

@@ -1,0 +1,132 @@
+"""The LSH index grows by splitting its hashes: every bucket stays findable, hashes stay small, removals
+and concurrent writers stay exact, and an index of another layout is refused until `farmwatch reindex`."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import subprocess
+import sys
+
+import pytest
+import redis
+
+from farmwatch.config import IndexSettings, Settings
+from farmwatch.pipeline import Services, page_report, submit_html
+from farmwatch.store.connection import connect
+from farmwatch.store.embedded import EmbeddedRedis
+from farmwatch.store.lsh import IndexLayoutError, LshIndex
+from tests.conftest import SEED, seed_case
+
+# Small groups and a low load, so a few thousand pages make every group split many times.
+SMALL = {"group_bits": 4, "load": 4, "max_bucket": 500}
+
+
+def _random_pages(count: int, buckets: int, seed: int) -> dict[int, list[int]]:
+    rng = random.Random(seed)
+    return {page_id: [rng.getrandbits(64) for _ in range(buckets)] for page_id in range(1, count + 1)}
+
+
+def _hash_sizes(client: redis.Redis, prefix: str) -> list[int]:
+    return [client.hlen(key) for key in client.scan_iter(match=f"{prefix}:lsh:{{*", count=1000)]
+
+
+def test_every_bucket_stays_findable_as_groups_split(redis_client: redis.Redis) -> None:
+    index = LshIndex(redis_client, "fw", **SMALL)
+    pages = _random_pages(1500, 20, seed=1)
+    shared = random.Random(2).getrandbits(64)  # one bucket every tenth page has
+    for page_id in pages:
+        if page_id % 10 == 0:
+            pages[page_id].append(shared)
+    items = list(pages.items())
+    for start in range(0, len(items), 100):
+        index.insert_many(items[start : start + 100])
+
+    # Each of the 16 groups split into many hashes, and no hash grew far past the load.
+    states = [redis_client.hget(f"fw:lsh:{{{g:x}}}", "n") for g in range(16)]
+    assert all(n is not None and int(n) > 100 for n in states)
+    sizes = _hash_sizes(redis_client, "fw")
+    assert max(sizes) <= 6 * SMALL["load"]
+    assert sum(sizes) / len(sizes) <= 2 * SMALL["load"]
+
+    # Every page is found through every one of its buckets, once.
+    for page_id in (1, 10, 777, 1500):
+        (hits,) = index.query(pages[page_id])
+        assert hits[page_id] == len(pages[page_id])
+    assert sorted(index.members([shared])[0]) == list(range(10, 1501, 10))
+    # A bucket no page has holds nothing.
+    (none,) = index.query([random.Random(3).getrandbits(64) for _ in range(50)])
+    assert none == {}
+
+
+def test_indexing_twice_and_removing_are_exact_after_splits(redis_client: redis.Redis) -> None:
+    index = LshIndex(redis_client, "fw", **SMALL)
+    pages = _random_pages(800, 15, seed=4)
+    index.insert_many(pages.items())
+    assert index.insert_many(pages.items()) == 0  # nothing new the second time
+    for page_id in range(1, 801, 2):
+        assert index.remove(page_id, pages[page_id]) == 15
+    for page_id in (1, 2, 799, 800):
+        (hits,) = index.query(pages[page_id])
+        assert hits == ({} if page_id % 2 else {page_id: 15})
+    # Removed pages leave no empty bucket behind, and the groups' bucket counts agree with their hashes.
+    for group in range(16):
+        key = f"fw:lsh:{{{group:x}}}"
+        n, count = int(redis_client.hget(key, "n")), int(redis_client.hget(key, "c"))
+        fields = sum(redis_client.hlen(key if i == 0 else f"{key}:{i}") for i in range(n)) - 2
+        assert fields == count
+
+
+def _insert_all(url: str, pages: dict[int, list[int]], order: int) -> None:
+    index = LshIndex(connect(url), "fw", **SMALL)
+    items = list(pages.items())
+    for page_id, buckets in items if order % 2 == 0 else reversed(items):
+        index.insert(page_id, buckets)
+
+
+def test_processes_splitting_the_same_groups_leave_one_entry_per_page(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    pages = _random_pages(400, 12, seed=5)
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_insert_all, args=(redis_server.url, pages, n)) for n in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    index = LshIndex(redis_client, "fw", **SMALL)
+    for page_id, buckets in pages.items():
+        assert index.members(buckets) == [[page_id]] * len(buckets)
+
+
+def test_a_process_refuses_an_index_of_another_layout_until_reindexed(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, tmp_path
+) -> None:
+    case = seed_case()
+    services = Services.create(redis_client, Settings())
+    for page in (case["original"], case["repost"]):
+        submit_html(services, page["url"], (SEED / page["html_file"]).read_bytes())
+
+    other = Settings(index=IndexSettings(group_bits=6, load=8))
+    with pytest.raises(IndexLayoutError, match="farmwatch reindex"):
+        Services.create(redis_client, other)
+
+    env = {"REDIS_URL": redis_server.url, "FARMWATCH_INDEX__GROUP_BITS": "6", "FARMWATCH_INDEX__LOAD": "8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "farmwatch.cli", "reindex"],
+        env={**env, "PATH": "/usr/bin:/bin", "FARMWATCH_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"pages_indexed": 2' in done.stdout
+
+    # The rebuilt index serves the new layout: a re-submitted copy still finds its original.
+    services = Services.create(redis_client, other)
+    submit_html(services, case["repost"]["url"], (SEED / case["repost"]["html_file"]).read_bytes())
+    report = page_report(services, case["repost"]["url"])
+    assert report["provenance"]["verdict"] == "republished"
+    with pytest.raises(IndexLayoutError):
+        Services.create(redis_client, Settings())  # and the old layout is refused in turn
