@@ -79,7 +79,9 @@ end
 """
 # KEYS: the buckets' groups; ARGV: member, cap, load, then one field per key. Appends the member to each
 # bucket unless present; returns how many buckets were new for it.
-_INSERT = _LINEAR_HASHING + """
+_INSERT = (
+    _LINEAR_HASHING
+    + """
 local member, cap, load, added = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), 0
 for k = 1, #KEYS do
   local group, field = KEYS[k], ARGV[k + 3]
@@ -105,8 +107,11 @@ for k = 1, #KEYS do
 end
 return added
 """
+)
 # KEYS: groups; ARGV: one field per key. The members of each bucket (false for an empty one).
-_QUERY = _LINEAR_HASHING + """
+_QUERY = (
+    _LINEAR_HASHING
+    + """
 local out = {}
 for k = 1, #KEYS do
   local n = tonumber(redis.call('HGET', KEYS[k], 'n')) or 1
@@ -114,8 +119,11 @@ for k = 1, #KEYS do
 end
 return out
 """
+)
 # KEYS: groups; ARGV: member, then one field per key. Takes the member out of each bucket.
-_REMOVE = _LINEAR_HASHING + """
+_REMOVE = (
+    _LINEAR_HASHING
+    + """
 local member, removed = ARGV[1], 0
 for k = 1, #KEYS do
   local group, field = KEYS[k], ARGV[k + 1]
@@ -142,6 +150,7 @@ for k = 1, #KEYS do
 end
 return removed
 """
+)
 
 
 class IndexLayoutError(RuntimeError):
@@ -249,9 +258,7 @@ class LshIndex:
             # every execute. A server that lost its scripts (restart) answers NOSCRIPT; _run loads and retries.
             pipe.evalsha(script.sha, len(keys), *keys, *args)
 
-    def _calls(
-        self, script: Script, located: list[tuple[str, bytes]], head: list, pipe: redis.client.Pipeline
-    ) -> None:
+    def _calls(self, script: Script, located: list[tuple[str, bytes]], head: list, pipe: redis.client.Pipeline) -> None:
         """One call for all the buckets on one server; one per bucket on a cluster (their own slots)."""
         if not located:
             return
