@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from farmwatch.config import get_settings
+from farmwatch.config import Settings, get_settings
 from farmwatch.opscli import export_command, import_command, keys_app
 
 app = typer.Typer(
@@ -69,6 +69,22 @@ def _start_workers(url: str, count: int, stop: threading.Event) -> list[threadin
     return threads
 
 
+def _refuse_other_index_layout(url: str, settings: Settings) -> None:
+    """Stop before serving when the index in Redis has another layout (it would match nothing)."""
+    from farmwatch.pipeline import Services
+    from farmwatch.store.connection import connect
+    from farmwatch.store.lsh import IndexLayoutError
+
+    client = connect(url)
+    try:
+        Services.create(client, settings)
+    except IndexLayoutError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        client.close()
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default FARMWATCH_HOST or 127.0.0.1).")] = None,
@@ -88,6 +104,7 @@ def serve(
         from farmwatch.opscli import refuse_unprotected
 
         refuse_unprotected(url, bind)
+        _refuse_other_index_layout(url, settings)
     except BaseException:
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
@@ -123,6 +140,7 @@ def worker(
     """Run fetch workers only (scale out by starting more of these, on any machine that reaches Redis)."""
     _logging()
     url, _ = _redis_url(start_embedded=False)
+    _refuse_other_index_layout(url, get_settings())
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -264,7 +282,13 @@ def eval_provenance(
 
 
 def main() -> None:
-    app()
+    from farmwatch.store.lsh import IndexLayoutError
+
+    try:
+        app()
+    except IndexLayoutError as error:  # from any command that opens the store: say what to do, no traceback
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

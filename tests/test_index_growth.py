@@ -112,14 +112,21 @@ def test_a_process_refuses_an_index_of_another_layout_until_reindexed(
     with pytest.raises(IndexLayoutError, match="farmwatch reindex"):
         Services.create(redis_client, other)
 
-    env = {"REDIS_URL": redis_server.url, "FARMWATCH_INDEX__GROUP_BITS": "6", "FARMWATCH_INDEX__LOAD": "8"}
-    done = subprocess.run(
-        [sys.executable, "-m", "farmwatch.cli", "reindex"],
-        env={**env, "PATH": "/usr/bin:/bin", "FARMWATCH_DATA_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {
+        "REDIS_URL": redis_server.url,
+        "FARMWATCH_INDEX__GROUP_BITS": "6",
+        "FARMWATCH_INDEX__LOAD": "8",
+        "PATH": "/usr/bin:/bin",
+        "FARMWATCH_DATA_DIR": str(tmp_path),
+    }
+
+    def farmwatch(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "farmwatch.cli", *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    refused = farmwatch("worker")  # a worker under the other settings does not start
+    assert refused.returncode == 2 and "farmwatch reindex" in refused.stderr and "Traceback" not in refused.stderr
+    done = farmwatch("reindex")
     assert done.returncode == 0, done.stderr
     assert '"pages_indexed": 2' in done.stdout
 
