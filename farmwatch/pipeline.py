@@ -133,13 +133,14 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
 
 
 def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -> int:
-    """Store, match and judge one analysed page; returns its page id."""
+    """Store, match and judge one analysed page; returns its page id.
+
+    A new page that shares text with no other page takes four round trips: its id and state, its record
+    with its first verdict, the index insert, the index query."""
     settings, pages, index = services.settings, services.pages, services.index
-    page_id = pages.page_id(analysis.url, create=True)
-    assert page_id is not None
     template_keys = template_candidates(analysis.blocks)
     claimed = {*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url}
-    state = pages.ingest_state(page_id, analysis.site, template_keys, sorted(claimed))
+    page_id, state = pages.open_page(analysis.url, analysis.site, template_keys, sorted(claimed))
     new = state.first_seen is None
     # Main-text blocks the site repeats on many of its pages are its template, not this article.
     if apply_site_template(analysis.blocks, state.template_counts, state.site_pages):
@@ -151,6 +152,10 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     buckets = bands + samples
 
     previous_neighbours = pages.drop_edges(page_id, state.neighbours)
+    # A new page's verdict before matching (original, no edges) goes out with its record: most pages share
+    # text with no other, and for them that verdict is final. It is written before the page enters the
+    # index, so no other page's judgement of it can come earlier and be overwritten.
+    first: list[Judgement] = []
     pages.save_page(
         facts,
         document_of(analysis, facts),
@@ -160,6 +165,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         buckets,
         new=new,
         template_keys=template_keys if new else None,
+        also=(lambda pipe: first.append(judge(services, page_id, (facts, None, []), pipe=pipe))) if new else None,
     )
     if state.buckets and state.buckets != buckets:
         index.remove(page_id, state.buckets)
@@ -172,8 +178,11 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         edges = _match(services, analysis, facts, bands, samples, set(state.linked_ids))
         if edges:
             pages.save_edges(page_id, edges)
+    if first and not edges and not previous_neighbours:
+        return page_id  # its verdict went out with its record
     # The page's own facts, verdict and edges are in hand: judging it need not read them back.
-    here: Neighbourhood = (facts, state.provenance, [mine for mine, _ in edges])
+    previous = first[0].provenance if first else state.provenance
+    here: Neighbourhood = (facts, previous, [mine for mine, _ in edges])
     rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))], {page_id: here})
     return page_id
 
@@ -297,12 +306,18 @@ class Judgement:
 Neighbourhood = tuple[PageFacts, dict | None, list[Edge]]  # a page's facts, stored provenance and edges
 
 
-def judge(services: Services, page_id: int, known: Neighbourhood | None = None) -> Judgement | None:
+def judge(
+    services: Services,
+    page_id: int,
+    known: Neighbourhood | None = None,
+    pipe: redis.client.Pipeline | None = None,
+) -> Judgement | None:
     """Re-derive a page's provenance from its edges and store it.
 
     At most four round trips whatever the neighbourhood: the page (skipped when the caller `known`s
     it); its neighbours (facts, verdicts, edges); the sites' records; the writes. A page that shares
-    text with no other page needs only the writes."""
+    text with no other page needs only the writes, which go on `pipe` when one is given (the caller
+    executes it)."""
     pages = services.pages
     own = known or pages.neighbourhood([page_id]).get(page_id)
     if own is None:
@@ -378,11 +393,12 @@ def judge(services: Services, page_id: int, known: Neighbourhood | None = None) 
         "undecided": undecided[:50],
         "evidence": _page_evidence(facts, ranked),
     }
-    pipe = services.client.pipeline(transaction=False)
-    pages.save_provenance(page_id, provenance, pipe=pipe)
-    _count_verdict_change(services, facts.site, previous, provenance, pipe)
-    ReviewIndex(services.client, services.settings.key_prefix).update(facts, provenance, pipe=pipe)
-    pipe.execute()
+    writes = services.client.pipeline(transaction=False) if pipe is None else pipe
+    pages.save_provenance(page_id, provenance, pipe=writes)
+    _count_verdict_change(services, facts.site, previous, provenance, writes)
+    ReviewIndex(services.client, services.settings.key_prefix).update(facts, provenance, pipe=writes)
+    if pipe is None:
+        writes.execute()
     return Judgement(previous, provenance, [e.other for e in all_edges])
 
 

@@ -51,3 +51,15 @@ def test_unrelated_articles_share_nothing() -> None:
 def test_empty_text_has_no_fingerprint() -> None:
     assert len(shingle_hashes("", 5)) == 0
     assert sample_keys(shingle_hashes("", 5), S) == []
+
+
+def test_signatures_are_datasketch_minhashes() -> None:
+    # The page path computes signatures in numpy; they must be datasketch's, value for value.
+    from farmwatch.analysis.fingerprint import minhash_values
+    from tests.conftest import SEED
+
+    texts = [(SEED / name).read_text() for name in ("original.html", "repost.html")] + [article(7), "two words", ""]
+    for text in texts:
+        hashes = shingle_hashes(text, 5)
+        expected = np.asarray(minhash(hashes, S).hashvalues, dtype=np.uint32)
+        assert np.array_equal(minhash_values(hashes, S), expected)

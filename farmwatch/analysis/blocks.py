@@ -35,7 +35,7 @@ class BlockKind(StrEnum):
 class Block:
     """One block of visible text, in document order."""
 
-    text: str
+    text: str  # whitespace-normalised by the extractor: single spaces, none at either end
     kind: BlockKind = BlockKind.OTHER
     tag: str = ""  # the HTML element that holds the block (p, li, h2, div…)
     # A short signature of the block's position in the template: the ancestor

@@ -220,7 +220,7 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
     credits: list[Credit] = []
     source_links: list[str] = []
     for block in blocks:
-        text = " ".join(block.text.split())
+        text = block.text  # whitespace-normalised by the extractor
         if not text:
             continue
         short = len(text) <= _MAX_CREDIT_BLOCK

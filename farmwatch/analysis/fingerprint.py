@@ -78,6 +78,35 @@ def _template(num_perm: int, seed: int) -> MinHash:
     return MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme="affine32")
 
 
+# MurmurHash3's 32-bit finalizer: the pre-mix datasketch's affine32 scheme applies before its permutations.
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+def _folded(hashes: np.ndarray) -> np.ndarray:
+    """The 32-bit values a signature is built from: each 64-bit shingle hash folded in half."""
+    return (((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def minhash_values(hashes: np.ndarray, settings: FingerprintSettings) -> np.ndarray:
+    """The MinHash hash values (uint32) of minhash(hashes, settings), computed in numpy alone.
+
+    datasketch's update_batch takes a Python list and calls the hash function once per value; this is
+    the same arithmetic (fmix32, then a·h + b mod 2^32, then the minimum per permutation) on the array,
+    checked equal to datasketch at import (_check_minhash) and in tests."""
+    a, b = _template(settings.num_perm, settings.seed).permutations
+    if not len(hashes):
+        return np.full(settings.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    with np.errstate(over="ignore"):
+        hv = _folded(hashes)
+        hv ^= hv >> s1
+        hv *= m1
+        hv ^= hv >> s2
+        hv *= m2
+        hv ^= hv >> s3
+        return (hv[:, None] * a + b).min(axis=0)
+
+
 def minhash(hashes: np.ndarray, settings: FingerprintSettings) -> MinHash:
     """A datasketch MinHash over 32-bit folds of the shingle hashes."""
     template = _template(settings.num_perm, settings.seed)
@@ -89,9 +118,20 @@ def minhash(hashes: np.ndarray, settings: FingerprintSettings) -> MinHash:
         scheme="affine32",
     )
     if len(hashes):
-        folded = ((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)
-        signature.update_batch(folded.astype(np.uint32).tolist())
+        signature.update_batch(_folded(hashes).tolist())
     return signature
+
+
+def _check_minhash() -> None:
+    """minhash_values must be datasketch's MinHash exactly: stored signatures and band buckets depend on it."""
+    from farmwatch.config import FingerprintSettings
+
+    settings = FingerprintSettings()
+    sample = _splitmix64(np.arange(1, 2000, dtype=np.uint64))
+    for hashes in (sample, sample[:1], sample[:0]):
+        expected = np.asarray(minhash(hashes, settings).hashvalues, dtype=np.uint32)
+        if not np.array_equal(minhash_values(hashes, settings), expected):
+            raise RuntimeError("minhash_values differs from datasketch's MinHash")
 
 
 def signature_bytes(signature: MinHash) -> bytes:
@@ -204,3 +244,6 @@ def estimated_overlap(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b:
     j = estimate_jaccard(sig_a, sig_b)
     shared = round(j * (size_a + size_b) / (1 + j)) if j else 0
     return Overlap(min(shared, size_a, size_b), size_a, size_b)
+
+
+_check_minhash()

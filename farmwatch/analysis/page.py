@@ -13,7 +13,7 @@ from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.credits import Credit, find_credits
 from farmwatch.analysis.decode import InputError, decode_for_parser
 from farmwatch.analysis.extract import extract_blocks
-from farmwatch.analysis.fingerprint import minhash, shingle_hashes
+from farmwatch.analysis.fingerprint import minhash_values, shingle_hashes
 from farmwatch.analysis.metadata import (
     PageMetadata,
     date_from_url,
@@ -112,4 +112,4 @@ def analyze_html(
 def fingerprint(analysis: PageAnalysis, settings: FingerprintSettings) -> None:
     """(Re)compute the shingles and MinHash of the page's main text, after any relabelling."""
     analysis.shingles = shingle_hashes(analysis.main_text, settings.shingle_words)
-    analysis.signature = np.asarray(minhash(analysis.shingles, settings).hashvalues, dtype=np.uint32)
+    analysis.signature = minhash_values(analysis.shingles, settings)

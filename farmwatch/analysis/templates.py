@@ -14,13 +14,12 @@ import xxhash
 
 from farmwatch.analysis.blocks import Block, BlockKind
 
-_SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 
 
 def block_key(text: str) -> int:
     """A key for a block's text that ignores spacing, case and numbers (dates, counts)."""
-    normal = _DIGITS.sub("0", _SPACE.sub(" ", text).strip().lower())
+    normal = _DIGITS.sub("0", " ".join(text.split()).lower())  # str.split() and \s agree on what is a space
     return xxhash.xxh3_64_intdigest(normal.encode())
 
 
