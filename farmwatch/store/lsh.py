@@ -6,11 +6,11 @@ document (~10 KB), and its duplicate check is not atomic across processes (see
 
 Layout. A bucket (a band or sample hash) is one field of a small Redis hash: its value is the packed
 4-byte ids of the pages in it. The top `group_bits` of the bucket id choose a group; the next 32 bits are
-the field. A group starts as one hash and grows by linear hashing: when it holds more than `load` fields
-per hash on average, its next hash in turn splits in two by one more bit of the field. So every hash stays
-a small listpack (~12 bytes per entry; a look-up scans it) at 10k pages as at 1B, and the index costs no
-fixed memory beyond one hash per group. The group's first hash carries its state ahead of its buckets:
-`n` (its number of hashes) and `c` (its number of buckets).
+the field. A group starts as one hash and grows by linear hashing: one new bucket in `load` splits the
+group's next hash in two by one more bit of the field, so a group holds ~`load` buckets per hash. Every
+hash stays a small listpack (~12 bytes per entry; a look-up scans it) at 10k pages as at 1B, and the index
+costs no fixed memory beyond one hash per group. The group's first hash carries the group's number of
+hashes (`n`) ahead of its buckets.
 
 Every operation on a bucket is a Lua script that reads the group's state and finds the bucket's hash on
 the server, so readers and writers never act on a stale layout, a split is atomic, and indexing a page
@@ -58,36 +58,39 @@ local function split(group, n)
   local from = group
   if s > 0 then from = group .. ':' .. s end
   local all = redis.call('HGETALL', from)
-  local moved, gone = {}, {}
+  local kept, moved = {}, {}
   for i = 1, #all, 2 do
     local f = all[i]
-    if #f == 4 then
-      local a, b, c = string.byte(f, 1, 3)
-      if (a + 256 * b + 65536 * c) % (2 * p) ~= s then
-        moved[#moved + 1] = f
-        moved[#moved + 1] = all[i + 1]
-        gone[#gone + 1] = f
-      end
+    local a, b, c = string.byte(f, 1, 3)
+    if #f == 4 and (a + 256 * b + 65536 * c) % (2 * p) ~= s then
+      moved[#moved + 1] = f
+      moved[#moved + 1] = all[i + 1]
+    else
+      kept[#kept + 1] = f
+      kept[#kept + 1] = all[i + 1]
     end
   end
-  if #gone > 0 then
+  if #moved > 0 then
+    -- Rebuilt rather than HDEL'd field by field (each HDEL scans the listpack). HGETALL lists the group's
+    -- state first, so it stays at the head of the rebuilt hash.
+    redis.call('DEL', from)
+    if #kept > 0 then redis.call('HSET', from, unpack(kept)) end
     redis.call('HSET', group .. ':' .. (s + p), unpack(moved))
-    redis.call('HDEL', from, unpack(gone))
   end
   redis.call('HSET', group, 'n', n + 1)
 end
 """
-# KEYS: the buckets' groups; ARGV: member, cap, load, then one field per key. Appends the member to each
-# bucket unless present; returns how many buckets were new for it.
+# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), then one field per key. Appends
+# the member to each bucket unless present; returns how many buckets were new for it.
 _INSERT = (
     _LINEAR_HASHING
     + """
-local member, cap, load, added = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), 0
+local member, cap, split_below, added = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), 0
 for k = 1, #KEYS do
   local group, field = KEYS[k], ARGV[k + 3]
   local n = tonumber(redis.call('HGET', group, 'n'))
   if not n then
-    redis.call('HSET', group, 'n', 1, 'c', 0)
+    redis.call('HSET', group, 'n', 1)
     n = 1
   end
   local key = hash_of(group, field, n)
@@ -95,7 +98,9 @@ for k = 1, #KEYS do
   if not v then
     redis.call('HSET', key, field, member)
     added = added + 1
-    if redis.call('HINCRBY', group, 'c', 1) > load * n then split(group, n) end
+    -- One new bucket in `load` splits the group's next hash: the field's top byte is its coin (bucket
+    -- ids are uniform), so no counter has to be kept up to date on every insert.
+    if string.byte(field, 4) < split_below then split(group, n) end
   elseif #v / 4 < cap then
     local found = false
     for i = 1, #v, 4 do if string.sub(v, i, i + 3) == member then found = true break end end
@@ -137,7 +142,6 @@ for k = 1, #KEYS do
           local rest = string.sub(v, 1, i - 1) .. string.sub(v, i + 4)
           if #rest == 0 then
             redis.call('HDEL', key, field)
-            redis.call('HINCRBY', group, 'c', -1)
           else
             redis.call('HSET', key, field, rest)
           end
@@ -289,7 +293,7 @@ class LshIndex:
     def insert_many(self, items: Iterable[tuple[int, list[int]]]) -> int:
         """Index many pages in one pipelined round trip (bulk import); returns the new entries."""
         items = list(items)
-        head = [self.max_bucket, self.load]
+        head = [self.max_bucket, max(1, round(256 / self.load))]
 
         def build(pipe: redis.client.Pipeline) -> None:
             for page_id, buckets in items:
