@@ -188,6 +188,7 @@ class LshIndex:
         # A bucket shared by more pages than this says nothing (boilerplate-only texts): stop growing it.
         self.max_bucket = max_bucket
         self._field_shift = 64 - group_bits - FIELD_BITS
+        self._group_keys: list[str] = []  # group number -> key name, made on first use
         self.cluster = isinstance(client, RedisCluster)
         self._insert = client.register_script(_INSERT)
         self._query = client.register_script(_QUERY)
@@ -244,11 +245,15 @@ class LshIndex:
         return used / sample * 2**self.group_bits
 
     # --- buckets ---
-    def _locate(self, bucket: int) -> tuple[str, bytes]:
-        """The bucket's group key and its 4-byte field."""
-        group = bucket >> (64 - self.group_bits)
-        field = (bucket >> self._field_shift) & 0xFFFFFFFF
-        return f"{self.prefix}:lsh:{{{group:x}}}", field.to_bytes(4, "little")
+    def _locate(self, buckets: list[int]) -> tuple[list[str], list[bytes]]:
+        """The buckets' group keys and 4-byte fields (on every query and insert: kept cheap)."""
+        if not self._group_keys:
+            self._group_keys = [f"{self.prefix}:lsh:{{{g:x}}}" for g in range(1 << self.group_bits)]
+        group_shift, field_shift, keys = 64 - self.group_bits, self._field_shift, self._group_keys
+        return (
+            [keys[b >> group_shift] for b in buckets],
+            [((b >> field_shift) & 0xFFFFFFFF).to_bytes(4, "little") for b in buckets],
+        )
 
     def _pipeline(self) -> redis.client.Pipeline:
         return self.client.pipeline(transaction=False)
@@ -262,15 +267,15 @@ class LshIndex:
             # every execute. A server that lost its scripts (restart) answers NOSCRIPT; _run loads and retries.
             pipe.evalsha(script.sha, len(keys), *keys, *args)
 
-    def _calls(self, script: Script, located: list[tuple[str, bytes]], head: list, pipe: redis.client.Pipeline) -> None:
+    def _calls(self, script: Script, buckets: list[int], head: list, pipe: redis.client.Pipeline) -> None:
         """One call for all the buckets on one server; one per bucket on a cluster (their own slots)."""
-        if not located:
+        if not buckets:
             return
+        keys, fields = self._locate(buckets)
         if self.cluster:
-            for key, field in located:
+            for key, field in zip(keys, fields, strict=True):
                 self._call(script, [key], [*head, field], pipe)
         else:
-            keys, fields = zip(*located, strict=True)
             self._call(script, keys, [*head, *fields], pipe)
 
     def _run(self, build: Callable[[redis.client.Pipeline], None]) -> list:
@@ -298,7 +303,7 @@ class LshIndex:
         def build(pipe: redis.client.Pipeline) -> None:
             for page_id, buckets in items:
                 member = struct.pack("<I", page_id)
-                self._calls(self._insert, [self._locate(b) for b in buckets], [member, *head], pipe)
+                self._calls(self._insert, buckets, [member, *head], pipe)
 
         return sum(r for r in self._run(build) if r > 0)
 
@@ -307,7 +312,7 @@ class LshIndex:
         member = struct.pack("<I", page_id)
 
         def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._remove, [self._locate(b) for b in buckets], [member], pipe)
+            self._calls(self._remove, buckets, [member], pipe)
 
         return sum(self._run(build))
 
@@ -315,7 +320,7 @@ class LshIndex:
         """The page ids in each bucket, as stored (for checks and debugging)."""
 
         def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._query, [self._locate(b) for b in buckets], [], pipe)
+            self._calls(self._query, buckets, [], pipe)
 
         values = [v for reply in self._run(build) for v in reply]
         return [[m for (m,) in struct.iter_unpack("<I", v)] if v else [] for v in values]
@@ -331,7 +336,7 @@ class LshIndex:
 
         def build(pipe: redis.client.Pipeline) -> None:
             for groups in queries:
-                self._calls(self._query, [self._locate(b) for buckets in groups for b in buckets], [], pipe)
+                self._calls(self._query, [b for buckets in groups for b in buckets], [], pipe)
 
         replies = self._run(build)
         values = iter([v for reply in replies for v in reply])
