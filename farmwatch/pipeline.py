@@ -120,7 +120,8 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
         "origin": facts.origin,
         "canonical": meta.canonical,
         "amphtml": meta.amphtml,
-        "main_text": analysis.main_text,
+        # main_text is the paragraphs joined by newlines: PageStore.docs() rebuilds it, so the stored (and
+        # compressed) record holds the article's text once, not twice.
         "paragraphs": [b.text for b in analysis.main_blocks],
         "credits": [c.as_dict() for c in analysis.credits],
         "source_links": analysis.source_links,

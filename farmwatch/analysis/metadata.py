@@ -113,13 +113,20 @@ def _name_of(value: object) -> str | None:
     return None
 
 
-def _link_href(tree: LexborHTMLParser, rel: str, base: str | None) -> str | None:
+def _link_hrefs(tree: LexborHTMLParser, rels: tuple[str, ...], base: str | None) -> dict[str, str | None]:
+    """The first href of a <link> with each of these rels, in one pass over the page's links."""
+    found: dict[str, str | None] = {}
     for node in tree.css("link[rel]"):
-        rels = (node.attributes.get("rel") or "").lower().split()
-        href = node.attributes.get("href")
-        if rel in rels and href:
-            return absolute_url(base, href)
-    return None
+        attributes = node.attributes
+        href = attributes.get("href")
+        if not href:
+            continue
+        for rel in (attributes.get("rel") or "").lower().split():
+            if rel in rels and rel not in found:
+                found[rel] = absolute_url(base, href)
+        if len(found) == len(rels):
+            break
+    return found
 
 
 def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMetadata:
@@ -135,8 +142,8 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMeta
         or (title_node.text(strip=True) if title_node else None)
         or None
     )
-    result.canonical = _link_href(tree, "canonical", url)
-    result.amphtml = _link_href(tree, "amphtml", url)
+    links = _link_hrefs(tree, ("canonical", "amphtml"), url)
+    result.canonical, result.amphtml = links.get("canonical"), links.get("amphtml")
     if meta.get("og:url"):
         result.og_url = absolute_url(url, meta["og:url"])
     result.site_name = meta.get("og:site_name") or meta.get("application-name") or None

@@ -331,6 +331,8 @@ class PageStore:
             if doc is None:
                 continue
             data = orjson.loads(zlib.decompress(doc))
+            if "main_text" not in data:  # stored without it since it is the paragraphs joined
+                data["main_text"] = "\n".join(data.get("paragraphs") or [])
             data["provenance"] = orjson.loads(prov) if prov else None
             out[page_id] = data
         return out
