@@ -1,6 +1,7 @@
 """The whole path (extract, fingerprint, match, store) against the naive composition, in one run.
 
     python bench/pipeline.py [CORPUS_DIR] [--limit N] [--jobs J]
+    python bench/pipeline.py --stages     # only ours, one page at a time: where its time goes
 
 Naive composition, as the libraries' docs suggest (../shared/notes/naive-pipeline.md):
 trafilatura.extract(html) → lower-cased word 5-gram shingles → datasketch MinHash(num_perm=128)
@@ -14,6 +15,9 @@ Ours, two ways, on the same embedded Redis server (other database numbers):
 Per-page runs are interleaved page by page (the order swapped every page) so both see the same machine
 load. Times are wall clock, Redis included. Pages that one side cannot use are still counted for it
 (the time was spent). The last line printed is one JSON object.
+
+--stages runs only our per-page path and times its steps (each wrapped in a timer, which adds a little),
+with the Redis server's CPU time per page (INFO cpu).
 """
 
 from __future__ import annotations
@@ -104,14 +108,94 @@ def write_warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
             writer.write_record(record)
 
 
+def stages(pages: list[tuple[str, bytes]], settings: Settings) -> dict:
+    """Our per-page path alone, with each step timed (ms per page, over all pages)."""
+    from collections import defaultdict
+
+    import farmwatch.analysis.page as page_module
+    import farmwatch.pipeline as pipeline_module
+    from farmwatch.store.lsh import LshIndex
+    from farmwatch.store.pages import PageStore
+
+    steps: list[tuple[object, list[str]]] = [
+        (
+            page_module,
+            [
+                "decode_for_parser",
+                "LexborHTMLParser",
+                "extract_metadata",
+                "extract_blocks",
+                "find_credits",
+                "fingerprint",
+                "find_date_fallback",
+            ],
+        ),
+        (pipeline_module, ["template_candidates", "facts_of", "document_of", "_match", "rejudge"]),
+        (PageStore, ["open_page", "save_page"]),
+        (LshIndex, ["insert", "query"]),
+    ]
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(owner: object, name: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+
+    for owner, names in steps:
+        for name in names:
+            timed(owner, name)
+    with tempfile.TemporaryDirectory() as tmp:
+        server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})
+        server.start()
+        try:
+            services = Services.create(connect(server.url), settings)
+            cpu_before = services.client.info("cpu")
+            analysis_time = 0.0
+            started = time.perf_counter()
+            for url, html in pages:
+                began = time.perf_counter()
+                try:
+                    analysis = page_module.analyze_html(html, url, settings=settings.fingerprint)
+                except InputError:
+                    continue
+                analysis_time += time.perf_counter() - began
+                pipeline_module.ingest(services, analysis)
+            total = time.perf_counter() - started
+            cpu_after = services.client.info("cpu")
+            server_cpu = sum(cpu_after[k] - cpu_before[k] for k in ("used_cpu_user", "used_cpu_sys"))
+        finally:
+            server.stop()
+    ms = 1000 / len(pages)
+    return {
+        "pages": len(pages),
+        "pages_per_s": round(len(pages) / total, 1),
+        "ms_per_page": round(total * ms, 3),
+        "analysis_ms": round(analysis_time * ms, 3),
+        "ingest_ms": round((total - analysis_time) * ms, 3),
+        "redis_server_cpu_ms": round(server_cpu * ms, 3),  # on the other core, while this process waits
+        "stages_ms": {name: round(value * ms, 3) for name, value in sorted(spent.items(), key=lambda kv: -kv[1])},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--stages", action="store_true", help="only our per-page path, timed step by step")
     args = parser.parse_args()
     pages = load(args.corpus, args.limit)
     settings = Settings()
+    if args.stages:
+        print(json.dumps(stages(pages, settings)))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})
         server.start()
