@@ -109,7 +109,7 @@ def fingerprints(pages: int, stops: list[int], procs: int) -> Iterator[tuple[int
 
 def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
     rng = np.random.default_rng(indexed)
-    latencies, found, probes = [], 0, 0
+    latencies, found, probes, returned = [], 0, 0, []
     for q in range(count):
         if q % 2 == 0:
             # A fresh copy of an indexed page: the index should return that page.
@@ -129,6 +129,7 @@ def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
             band_hits, sample_hits = index.query(bands, samples)
             best = min(best, time.perf_counter() - started)
         latencies.append(best)
+        returned.append(sum(band_hits.values()) + sum(sample_hits.values()))
         if target >= 0:
             probes += 1
             found += target + 1 in band_hits or sample_hits.get(target + 1, 0) >= 2  # page ids start at 1
@@ -137,6 +138,8 @@ def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
         "query_p50_us": round(float(np.percentile(us, 50)), 1),
         "query_p99_us": round(float(np.percentile(us, 99)), 1),
         "copy_found": round(found / max(1, probes), 4),
+        # Page ids the index sends back per query (buckets of common shingles fill up as the index grows).
+        "ids_returned_mean": round(float(np.mean(returned)), 1),
     }
 
 

@@ -136,8 +136,8 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
 def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -> int:
     """Store, match and judge one analysed page; returns its page id.
 
-    A new page that shares text with no other page takes four round trips: its id and state, its record
-    with its first verdict, the index insert, the index query."""
+    A new page that shares text with no other page takes three round trips: its id and state, its record
+    with its first verdict, and its index insert and query (one call)."""
     settings, pages, index = services.settings, services.pages, services.index
     template_keys = template_candidates(analysis.blocks)
     claimed = {*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url}
@@ -173,10 +173,12 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
 
     edges: list[tuple[Edge, Edge]] = []
     if matchable:
-        # Insert before matching: of two copies ingested at once by two workers, at least one then finds
-        # the other (matching first and inserting after, both could miss each other).
-        index.insert(page_id, buckets)
-        edges = _match(services, analysis, facts, bands, samples, set(state.linked_ids))
+        # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
+        # second call always finds the first page (matching, then inserting, both could miss each other).
+        band_hits, sample_hits = index.insert_and_query(page_id, bands, samples)
+        edges = _match(
+            services, analysis, facts, (band_hits, sample_hits, len(bands), len(samples)), set(state.linked_ids)
+        )
         if edges:
             pages.save_edges(page_id, edges)
     if first and not edges and not previous_neighbours:
@@ -208,25 +210,29 @@ def rejudge(
                 pending.append(other)
 
 
+# What the index found for a page: pages sharing its band buckets and its sample buckets (id -> how many),
+# and how many band and sample buckets it has.
+IndexHits = tuple[dict[int, int], dict[int, int], int, int]
+
+
 def _candidates(
     services: Services,
     analysis: PageAnalysis,
     facts: PageFacts,
-    bands: list[int],
-    samples: list[int],
+    hits: IndexHits,
     linked_ids: set[int],
 ) -> list[int]:
     """Pages that may share text with this one: LSH band hits (resemblance), at least two shared
     sampled shingles (containment), or pages it names as source or canonical (linked_ids)."""
     settings = services.settings
-    band_hits, sample_hits = services.index.query(bands, samples)
+    band_hits, sample_hits, band_count, sample_count = hits
     strength: dict[int, float] = {}
     for other_id in {*band_hits, *sample_hits, *linked_ids} - {facts.id}:
         bands_shared, samples_shared = band_hits.get(other_id, 0), sample_hits.get(other_id, 0)
         if other_id in linked_ids or bands_shared or samples_shared >= 2:
             strength[other_id] = (
-                bands_shared / max(1, len(bands))
-                + samples_shared / max(1, len(samples))
+                bands_shared / max(1, band_count)
+                + samples_shared / max(1, sample_count)
                 + (2.0 if other_id in linked_ids else 0.0)
             )
     ranked = sorted(strength, key=strength.__getitem__, reverse=True)[: settings.match.max_candidates]
@@ -253,12 +259,11 @@ def _match(
     services: Services,
     analysis: PageAnalysis,
     facts: PageFacts,
-    bands: list[int],
-    samples: list[int],
+    hits: IndexHits,
     linked_ids: set[int],
 ) -> list[tuple[Edge, Edge]]:
     settings = services.settings
-    candidate_ids = _candidates(services, analysis, facts, bands, samples, linked_ids)
+    candidate_ids = _candidates(services, analysis, facts, hits, linked_ids)
     if not candidate_ids:
         return []
     stored = services.pages.texts_and_facts(candidate_ids)

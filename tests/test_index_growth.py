@@ -137,3 +137,15 @@ def test_a_process_refuses_an_index_of_another_layout_until_reindexed(
     assert report["provenance"]["verdict"] == "republished"
     with pytest.raises(IndexLayoutError):
         Services.create(redis_client, Settings())  # and the old layout is refused in turn
+
+
+def test_insert_and_query_finds_the_pages_indexed_before_and_not_itself(redis_client: redis.Redis) -> None:
+    index = LshIndex(redis_client, "fw", **SMALL)
+    pages = _random_pages(300, 10, seed=6)
+    index.insert_many(pages.items())
+    copy = pages[42][:6] + [random.Random(7).getrandbits(64) for _ in range(4)]  # shares 6 buckets with 42
+    assert index.insert_and_query(1001, copy[:3], copy[3:]) == [{42: 3}, {42: 3}]
+    # Indexed now: a later page with the same buckets finds both; doing it again changes nothing.
+    assert index.insert_and_query(1002, copy) == [{42: 6, 1001: 10}]
+    assert index.insert_and_query(1002, copy) == [{42: 6, 1001: 10}]
+    assert index.members(copy[6:7]) == [[1001, 1002]]

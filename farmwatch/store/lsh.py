@@ -80,14 +80,17 @@ local function split(group, n)
   redis.call('HSET', group, 'n', n + 1)
 end
 """
-# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), then one field per key. Appends
-# the member to each bucket unless present; returns how many buckets were new for it.
+# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, then one field per key.
+# Appends the member to each bucket unless present. Returns how many buckets were new for it, then (when
+# `want` is 1) each bucket's members as they were before (false for an empty one): a match and an insert
+# in one atomic call, so of two copies indexed at once the second always sees the first.
 _INSERT = (
     _LINEAR_HASHING
     + """
-local member, cap, split_below, added = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), 0
+local member, cap, split_below, want = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
+local out = {0}
 for k = 1, #KEYS do
-  local group, field = KEYS[k], ARGV[k + 3]
+  local group, field = KEYS[k], ARGV[k + 4]
   local n = tonumber(redis.call('HGET', group, 'n'))
   if not n then
     redis.call('HSET', group, 'n', 1)
@@ -95,9 +98,10 @@ for k = 1, #KEYS do
   end
   local key = hash_of(group, field, n)
   local v = redis.call('HGET', key, field)
+  if want then out[k + 1] = v end
   if not v then
     redis.call('HSET', key, field, member)
-    added = added + 1
+    out[1] = out[1] + 1
     -- One new bucket in `load` splits the group's next hash: the field's top byte is its coin (bucket
     -- ids are uniform), so no counter has to be kept up to date on every insert.
     if string.byte(field, 4) < split_below then split(group, n) end
@@ -106,11 +110,11 @@ for k = 1, #KEYS do
     for i = 1, #v, 4 do if string.sub(v, i, i + 3) == member then found = true break end end
     if not found then
       redis.call('HSET', key, field, v .. member)
-      added = added + 1
+      out[1] = out[1] + 1
     end
   end
 end
-return added
+return out
 """
 )
 # KEYS: groups; ARGV: one field per key. The members of each bucket (false for an empty one).
@@ -298,14 +302,28 @@ class LshIndex:
     def insert_many(self, items: Iterable[tuple[int, list[int]]]) -> int:
         """Index many pages in one pipelined round trip (bulk import); returns the new entries."""
         items = list(items)
-        head = [self.max_bucket, max(1, round(256 / self.load))]
 
         def build(pipe: redis.client.Pipeline) -> None:
             for page_id, buckets in items:
-                member = struct.pack("<I", page_id)
-                self._calls(self._insert, buckets, [member, *head], pipe)
+                self._calls(self._insert, buckets, self._insert_head(page_id, want=False), pipe)
 
-        return sum(r for r in self._run(build) if r > 0)
+        return sum(reply[0] for reply in self._run(build))
+
+    def insert_and_query(self, page_id: int, *groups: list[int]) -> list[dict[int, int]]:
+        """Index the page in all its buckets and, in the same call, find the other pages in them (as
+        `query`): one round trip and one look-up per bucket instead of two."""
+        buckets = [b for bucket_group in groups for b in bucket_group]
+
+        def build(pipe: redis.client.Pipeline) -> None:
+            self._calls(self._insert, buckets, self._insert_head(page_id, want=True), pipe)
+
+        values = [v for reply in self._run(build) for v in reply[1:]]
+        (counted,) = self._count([list(groups)], values, exclude=page_id)
+        return counted
+
+    def _insert_head(self, page_id: int, want: bool) -> list:
+        split_below = max(1, round(256 / self.load))
+        return [struct.pack("<I", page_id), self.max_bucket, split_below, 1 if want else 0]
 
     def remove(self, page_id: int, buckets: list[int]) -> int:
         """Take the page out of its buckets; returns how many held it."""
@@ -338,15 +356,23 @@ class LshIndex:
             for groups in queries:
                 self._calls(self._query, [b for buckets in groups for b in buckets], [], pipe)
 
-        replies = self._run(build)
-        values = iter([v for reply in replies for v in reply])
+        values = [v for reply in self._run(build) for v in reply]
+        return self._count(queries, values)
+
+    @staticmethod
+    def _count(queries: list[list[list[int]]], values: list, exclude: int | None = None) -> list[list[dict[int, int]]]:
+        """Bucket values (in query order) into, per group of buckets, page id -> buckets shared."""
+        stream = iter(values)
         out: list[list[dict[int, int]]] = []
         for groups in queries:
             results: list[dict[int, int]] = []
             for buckets in groups:
-                found = b"".join(v for v in (next(values) for _ in buckets) if v)
+                found = b"".join(v for v in (next(stream) for _ in buckets) if v)
                 # Common shingles fill buckets to max_bucket members: count with numpy, not a Python loop.
                 ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
-                results.append(dict(zip(ids.tolist(), counts.tolist(), strict=True)))
+                counted = dict(zip(ids.tolist(), counts.tolist(), strict=True))
+                if exclude is not None:
+                    counted.pop(exclude, None)
+                results.append(counted)
             out.append(results)
         return out
