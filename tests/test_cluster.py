@@ -13,7 +13,7 @@ from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import Settings
 from farmwatch.pipeline import Services, page_report, submit_html
 from farmwatch.store.connection import connect
-from farmwatch.store.embedded import EmbeddedCluster
+from farmwatch.store.embedded import EmbeddedCluster, system_redis_server
 from farmwatch.store.jobs import JobQueue
 from tests.conftest import SEED, seed_case, start_api
 
@@ -34,6 +34,13 @@ def cluster_client(cluster: EmbeddedCluster) -> Iterator[RedisCluster]:
     client.flushall(target_nodes=RedisCluster.PRIMARIES)
     yield client
     client.close()
+
+
+def test_the_cluster_runs_the_systems_redis_server(cluster: EmbeddedCluster) -> None:
+    if system_redis_server() is None:
+        pytest.skip("no system redis-server: `./dev test` installs Debian's (run as root with apt)")
+    assert cluster.binary == system_redis_server()
+    assert int(cluster.version().split(".")[0]) >= 7
 
 
 def _keys_per_node(cluster: EmbeddedCluster) -> list[int]:

