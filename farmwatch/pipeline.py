@@ -175,10 +175,11 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     if matchable:
         # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
         # second call always finds the first page (matching, then inserting, both could miss each other).
-        band_hits, sample_hits = index.insert_and_query(page_id, bands, samples)
-        edges = _match(
-            services, analysis, facts, (band_hits, sample_hits, len(bands), len(samples)), set(state.linked_ids)
+        linked = set(state.linked_ids)
+        band_hits, sample_hits = index.insert_and_query(
+            page_id, bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked
         )
+        edges = _match(services, analysis, facts, (band_hits, sample_hits, len(bands), len(samples)), linked)
         if edges:
             pages.save_edges(page_id, edges)
     if first and not edges and not previous_neighbours:
@@ -210,6 +211,9 @@ def rejudge(
                 pending.append(other)
 
 
+# A page shares one sampled shingle with many others (common phrases): it takes two to be a candidate.
+MIN_SHARED_SAMPLES = 2
+
 # What the index found for a page: pages sharing its band buckets and its sample buckets (id -> how many),
 # and how many band and sample buckets it has.
 IndexHits = tuple[dict[int, int], dict[int, int], int, int]
@@ -229,7 +233,7 @@ def _candidates(
     strength: dict[int, float] = {}
     for other_id in {*band_hits, *sample_hits, *linked_ids} - {facts.id}:
         bands_shared, samples_shared = band_hits.get(other_id, 0), sample_hits.get(other_id, 0)
-        if other_id in linked_ids or bands_shared or samples_shared >= 2:
+        if other_id in linked_ids or bands_shared or samples_shared >= MIN_SHARED_SAMPLES:
             strength[other_id] = (
                 bands_shared / max(1, band_count)
                 + samples_shared / max(1, sample_count)

@@ -149,3 +149,18 @@ def test_insert_and_query_finds_the_pages_indexed_before_and_not_itself(redis_cl
     assert index.insert_and_query(1002, copy) == [{42: 6, 1001: 10}]
     assert index.insert_and_query(1002, copy) == [{42: 6, 1001: 10}]
     assert index.members(copy[6:7]) == [[1001, 1002]]
+
+
+def test_a_page_sharing_one_common_sampled_shingle_is_not_counted(redis_client: redis.Redis) -> None:
+    index = LshIndex(redis_client, "fw")
+    rng = random.Random(8)
+    common, rare = rng.getrandbits(64), [rng.getrandbits(64) for _ in range(3)]
+    band = rng.getrandbits(64)
+    for page_id in range(1, 51):  # fifty pages share one common sampled shingle and nothing else
+        index.insert(page_id, [common])
+    index.insert(60, [common, *rare])  # one shares three
+    index.insert(70, [band, common])  # one shares a band and the common shingle
+    hits = index.query([band], [common, *rare], min_shared=(1, 2))
+    assert hits == [{70: 1}, {60: 4, 70: 1}]
+    assert index.query([band], [common, *rare], min_shared=(1, 2), keep=[7]) == [{70: 1}, {7: 1, 60: 4, 70: 1}]
+    assert len(index.query([band], [common, *rare])[1]) == 52  # without min_shared, all of them

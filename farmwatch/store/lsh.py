@@ -309,17 +309,18 @@ class LshIndex:
 
         return sum(reply[0] for reply in self._run(build))
 
-    def insert_and_query(self, page_id: int, *groups: list[int]) -> list[dict[int, int]]:
+    def insert_and_query(
+        self, page_id: int, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = ()
+    ) -> list[dict[int, int]]:
         """Index the page in all its buckets and, in the same call, find the other pages in them (as
-        `query`): one round trip and one look-up per bucket instead of two."""
+        `query`, the page itself left out): one round trip and one look-up per bucket instead of two."""
         buckets = [b for bucket_group in groups for b in bucket_group]
 
         def build(pipe: redis.client.Pipeline) -> None:
             self._calls(self._insert, buckets, self._insert_head(page_id, want=True), pipe)
 
         values = [v for reply in self._run(build) for v in reply[1:]]
-        (counted,) = self._count([list(groups)], values, exclude=page_id)
-        return counted
+        return _count(list(groups), values, min_shared, keep, exclude=page_id)
 
     def _insert_head(self, page_id: int, want: bool) -> list:
         split_below = max(1, round(256 / self.load))
@@ -343,36 +344,46 @@ class LshIndex:
         values = [v for reply in self._run(build) for v in reply]
         return [[m for (m,) in struct.iter_unpack("<I", v)] if v else [] for v in values]
 
-    def query(self, *groups: list[int]) -> list[dict[int, int]]:
-        """For each group of buckets, the pages sharing at least one of them, with how many they share.
+    def query(
+        self, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = ()
+    ) -> list[dict[int, int]]:
+        """For each group of buckets, the pages sharing at least one of them, with how many they share; all
+        groups read in one round trip.
 
-        All groups are read in one pipelined round trip."""
-        return self.query_many([list(groups)])[0]
-
-    def query_many(self, queries: list[list[list[int]]]) -> list[list[dict[int, int]]]:
-        """Many queries (each a list of bucket groups) in one pipelined round trip."""
+        min_shared[g] > 1 leaves out of group g the pages sharing fewer of its buckets, unless they are in
+        `keep` or were found by an earlier group: buckets of common shingles hold many pages that share
+        one bucket and nothing else, and counting them all would make a look-up slower as the index grows."""
 
         def build(pipe: redis.client.Pipeline) -> None:
-            for groups in queries:
-                self._calls(self._query, [b for buckets in groups for b in buckets], [], pipe)
+            self._calls(self._query, [b for buckets in groups for b in buckets], [], pipe)
 
         values = [v for reply in self._run(build) for v in reply]
-        return self._count(queries, values)
+        return _count(list(groups), values, min_shared, keep)
 
-    @staticmethod
-    def _count(queries: list[list[list[int]]], values: list, exclude: int | None = None) -> list[list[dict[int, int]]]:
-        """Bucket values (in query order) into, per group of buckets, page id -> buckets shared."""
-        stream = iter(values)
-        out: list[list[dict[int, int]]] = []
-        for groups in queries:
-            results: list[dict[int, int]] = []
-            for buckets in groups:
-                found = b"".join(v for v in (next(stream) for _ in buckets) if v)
-                # Common shingles fill buckets to max_bucket members: count with numpy, not a Python loop.
-                ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
-                counted = dict(zip(ids.tolist(), counts.tolist(), strict=True))
-                if exclude is not None:
-                    counted.pop(exclude, None)
-                results.append(counted)
-            out.append(results)
-        return out
+
+def _count(
+    groups: list[list[int]],
+    values: list,
+    min_shared: tuple[int, ...],
+    keep: Iterable[int],
+    exclude: int | None = None,
+) -> list[dict[int, int]]:
+    """Bucket values (in bucket order) into, per group of buckets, page id -> buckets shared."""
+    stream = iter(values)
+    kept = np.fromiter(keep, dtype=np.uint32)
+    results: list[dict[int, int]] = []
+    for number, buckets in enumerate(groups):
+        found = b"".join(v for v in (next(stream) for _ in buckets) if v)
+        # Counted with numpy: common shingles' buckets hold hundreds of pages.
+        ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
+        need = min_shared[number] if number < len(min_shared) else 1
+        if need > 1 and len(ids):
+            wanted = (counts >= need) | np.isin(ids, kept)
+            ids, counts = ids[wanted], counts[wanted]
+        counted = dict(zip(ids.tolist(), counts.tolist(), strict=True))
+        if exclude is not None:
+            counted.pop(exclude, None)
+        results.append(counted)
+        if number + 1 < len(groups):
+            kept = np.union1d(kept, ids)
+    return results
