@@ -370,7 +370,7 @@ def _count(
 ) -> list[dict[int, int]]:
     """Bucket values (in bucket order) into, per group of buckets, page id -> buckets shared."""
     stream = iter(values)
-    kept = np.fromiter(keep, dtype=np.uint32)
+    kept = set(keep)
     results: list[dict[int, int]] = []
     for number, buckets in enumerate(groups):
         found = b"".join(v for v in (next(stream) for _ in buckets) if v)
@@ -378,12 +378,14 @@ def _count(
         ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
         need = min_shared[number] if number < len(min_shared) else 1
         if need > 1 and len(ids):
-            wanted = (counts >= need) | np.isin(ids, kept)
+            wanted = counts >= need
+            if kept:
+                wanted |= np.isin(ids, np.fromiter(kept, dtype=np.uint32, count=len(kept)))
             ids, counts = ids[wanted], counts[wanted]
         counted = dict(zip(ids.tolist(), counts.tolist(), strict=True))
+        if number + 1 < len(groups):
+            kept.update(counted)
         if exclude is not None:
             counted.pop(exclude, None)
         results.append(counted)
-        if number + 1 < len(groups):
-            kept = np.union1d(kept, ids)
     return results
