@@ -1,6 +1,6 @@
 """The whole path (extract, fingerprint, match, store) against the naive composition, in one run.
 
-    python bench/pipeline.py [CORPUS_DIR] [--limit N] [--jobs J]
+    python bench/pipeline.py [CORPUS_DIR] [--limit N] [--jobs J] [--one-process]
     python bench/pipeline.py --stages     # only ours, one page at a time: where its time goes
 
 Naive composition, as the libraries' docs suggest (../shared/notes/naive-pipeline.md):
@@ -9,11 +9,13 @@ trafilatura.extract(html) → lower-cased word 5-gram shingles → datasketch Mi
 at a time.
 
 Ours, two ways, on the same embedded Redis server (other database numbers):
-  per page   analyze_html + pipeline.ingest, one page at a time in this process (the API's path);
+  per page   analyze_html + pipeline.ingest, one page at a time (the API's path);
   bulk       the WARC importer (farmwatch ingest) over a WARC of the same pages, analysis in J worker
              processes overlapping the store (J defaults to the number of cores).
-Per-page runs are interleaved page by page (the order swapped every page) so both see the same machine
-load. Times are wall clock, Redis included. Pages that one side cannot use are still counted for it
+The two per-page paths each run in a process of their own, as each would in use (a process holding both
+stacks makes both pay for the other's heap in garbage collection), taking turns ten pages at a time (the
+order swapped every turn) so both see the same machine load; --one-process runs them in this process,
+interleaved page by page. Times are wall clock, Redis included. Pages that one side cannot use are still counted for it
 (the time was spent). The last line printed is one JSON object.
 
 --stages runs only our per-page path and times its steps (each wrapped in a timer, which adds a little),
@@ -25,11 +27,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import multiprocessing
 import os
 import re
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,12 +188,67 @@ def stages(pages: list[tuple[str, bytes]], settings: Settings) -> dict:
     }
 
 
+def _side(name: str, redis_url: str, port: int, conn: Connection) -> None:
+    """One per-page path in a process of its own: runs the batches it is sent, answers the time spent."""
+    side = Naive(port, db=1) if name == "naive" else Ours(redis_url, Settings())
+    while (batch := conn.recv()) is not None:
+        spent = 0.0
+        for url, html in batch:
+            started = time.perf_counter()
+            side.page(url, html)
+            spent += time.perf_counter() - started
+        conn.send(spent)
+    conn.send(getattr(side, "matches", 0))
+
+
+def per_page_in_processes(pages: list[tuple[str, bytes]], server: EmbeddedRedis, turn: int = 10) -> tuple[dict, int]:
+    context = multiprocessing.get_context("spawn")
+    conns, procs = {}, []
+    for name in ("ours", "naive"):
+        mine, theirs = context.Pipe()
+        proc = context.Process(target=_side, args=(name, server.url, server.port or 0, theirs))
+        proc.start()
+        conns[name], procs = mine, [*procs, proc]
+    spent = {"ours": 0.0, "naive": 0.0}
+    try:
+        for number, start in enumerate(range(0, len(pages), turn)):
+            batch = pages[start : start + turn]
+            for name in ("ours", "naive") if number % 2 == 0 else ("naive", "ours"):
+                conns[name].send(batch)
+                spent[name] += conns[name].recv()
+            if (start + turn) % 100 == 0:
+                print(f"{start + turn} pages", file=sys.stderr, flush=True)
+        for conn in conns.values():
+            conn.send(None)
+        naive_matches = conns["naive"].recv()
+        conns["ours"].recv()
+    finally:
+        for proc in procs:
+            proc.join(timeout=30)
+    return spent, naive_matches
+
+
+def per_page_in_one_process(pages: list[tuple[str, bytes]], server: EmbeddedRedis) -> tuple[dict, int]:
+    naive, ours = Naive(server.port or 0, db=1), Ours(server.url, Settings())
+    spent = {"ours": 0.0, "naive": 0.0}
+    for number, (url, html) in enumerate(pages):
+        sides = [("ours", ours.page), ("naive", naive.page)]
+        for name, run in sides if number % 2 == 0 else reversed(sides):
+            started = time.perf_counter()
+            run(url, html)
+            spent[name] += time.perf_counter() - started
+        if (number + 1) % 100 == 0:
+            print(f"{number + 1} pages", file=sys.stderr, flush=True)
+    return spent, naive.matches
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--stages", action="store_true", help="only our per-page path, timed step by step")
+    parser.add_argument("--one-process", action="store_true", help="both per-page paths in this process")
     args = parser.parse_args()
     pages = load(args.corpus, args.limit)
     settings = Settings()
@@ -200,16 +259,10 @@ def main() -> None:
         server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})
         server.start()
         try:
-            naive, ours = Naive(server.port or 0, db=1), Ours(server.url, settings)
-            spent = {"ours": 0.0, "naive": 0.0}
-            for number, (url, html) in enumerate(pages):
-                sides = [("ours", ours.page), ("naive", naive.page)]
-                for name, run in sides if number % 2 == 0 else reversed(sides):
-                    started = time.perf_counter()
-                    run(url, html)
-                    spent[name] += time.perf_counter() - started
-                if (number + 1) % 100 == 0:
-                    print(f"{number + 1} pages", file=sys.stderr, flush=True)
+            if args.one_process:
+                spent, naive_matches = per_page_in_one_process(pages, server)
+            else:
+                spent, naive_matches = per_page_in_processes(pages, server)
             warc = Path(tmp) / "pages.warc.gz"
             write_warc(warc, pages)
             bulk_url = server.url.rsplit("/", 1)[0] + "/2"
@@ -235,7 +288,8 @@ def main() -> None:
                 "ratio_per_page": round(ours_rate / naive_rate, 2),
                 "ratio_bulk": round(bulk_rate / naive_rate, 2),
                 "bulk_pages_indexed": stats.pages,
-                "naive_pages_with_a_candidate": naive.matches,
+                "naive_pages_with_a_candidate": naive_matches,
+                "per_page_sides": "one process" if args.one_process else "a process each",
             }
         )
     )
