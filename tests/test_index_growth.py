@@ -111,6 +111,12 @@ def test_a_process_refuses_an_index_of_another_layout_until_reindexed(
     other = Settings(index=IndexSettings(group_bits=6, load=8))
     with pytest.raises(IndexLayoutError, match="farmwatch reindex"):
         Services.create(redis_client, other)
+    # Pages but no marker at all: an index built by a farmwatch from before the marker.
+    marker = redis_client.get("fw:lsh:layout")
+    redis_client.delete("fw:lsh:layout")
+    with pytest.raises(IndexLayoutError, match="older farmwatch"):
+        Services.create(redis_client, Settings())
+    redis_client.set("fw:lsh:layout", marker)
 
     env = {
         "REDIS_URL": redis_server.url,
