@@ -34,6 +34,8 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
+from farmwatch.store.scripts import queue_script
+
 BUCKET_BITS = 48
 FIELD_BITS = 32
 LAYOUT_VERSION = 2
@@ -192,7 +194,7 @@ class LshIndex:
         # A bucket shared by more pages than this says nothing (boilerplate-only texts): stop growing it.
         self.max_bucket = max_bucket
         self._field_shift = 64 - group_bits - FIELD_BITS
-        self._group_keys: list[str] = []  # group number -> key name, made on first use
+        self._group_keys: list[str] = []  # see _group_table
         self.cluster = isinstance(client, RedisCluster)
         self._insert = client.register_script(_INSERT)
         self._query = client.register_script(_QUERY)
@@ -236,7 +238,8 @@ class LshIndex:
 
     def memory_usage(self, sample: int = 64) -> float:
         """Bytes the index holds in Redis, estimated from `sample` groups (MEMORY USAGE of their hashes)."""
-        groups = [f"{self.prefix}:lsh:{{{g:x}}}" for g in np.linspace(0, 2**self.group_bits - 1, sample, dtype=int)]
+        table = self._group_table()
+        groups = [table[g] for g in np.linspace(0, len(table) - 1, sample, dtype=int)]
         pipe = self._pipeline()
         for group in groups:
             pipe.hget(group, "n")
@@ -249,11 +252,15 @@ class LshIndex:
         return used / sample * 2**self.group_bits
 
     # --- buckets ---
-    def _locate(self, buckets: list[int]) -> tuple[list[str], list[bytes]]:
-        """The buckets' group keys and 4-byte fields (on every query and insert: kept cheap)."""
+    def _group_table(self) -> list[str]:
+        """Group number -> the key of its first hash (made on first use; read on every query and insert)."""
         if not self._group_keys:
             self._group_keys = [f"{self.prefix}:lsh:{{{g:x}}}" for g in range(1 << self.group_bits)]
-        group_shift, field_shift, keys = 64 - self.group_bits, self._field_shift, self._group_keys
+        return self._group_keys
+
+    def _locate(self, buckets: list[int]) -> tuple[list[str], list[bytes]]:
+        """The buckets' group keys and 4-byte fields (on every query and insert: kept cheap)."""
+        group_shift, field_shift, keys = 64 - self.group_bits, self._field_shift, self._group_table()
         return (
             [keys[b >> group_shift] for b in buckets],
             [((b >> field_shift) & 0xFFFFFFFF).to_bytes(4, "little") for b in buckets],
@@ -262,15 +269,6 @@ class LshIndex:
     def _pipeline(self) -> redis.client.Pipeline:
         return self.client.pipeline(transaction=False)
 
-    def _call(self, script: Script, keys: list[str] | tuple, args: list, pipe: redis.client.Pipeline) -> None:
-        if self.cluster:
-            # redis-py's cluster pipeline refuses EVALSHA (a node may not have the script); EVAL sends the body.
-            pipe.execute_command("EVAL", script.script, len(keys), *keys, *args)
-        else:
-            # EVALSHA queued by hand: a registered Script in a pipeline costs a SCRIPT EXISTS round trip on
-            # every execute. A server that lost its scripts (restart) answers NOSCRIPT; _run loads and retries.
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
-
     def _calls(self, script: Script, buckets: list[int], head: list, pipe: redis.client.Pipeline) -> None:
         """One call for all the buckets on one server; one per bucket on a cluster (their own slots)."""
         if not buckets:
@@ -278,9 +276,9 @@ class LshIndex:
         keys, fields = self._locate(buckets)
         if self.cluster:
             for key, field in zip(keys, fields, strict=True):
-                self._call(script, [key], [*head, field], pipe)
+                queue_script(pipe, script, [key], [*head, field], cluster=True)
         else:
-            self._call(script, keys, [*head, *fields], pipe)
+            queue_script(pipe, script, keys, [*head, *fields], cluster=False)
 
     def _run(self, build: Callable[[redis.client.Pipeline], None]) -> list:
         """Build and execute a pipeline of script calls, loading the scripts once if the server lacks them."""

@@ -26,13 +26,13 @@ import numpy as np
 import orjson
 import redis
 from redis.cluster import RedisCluster
-from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
 from farmwatch.analysis.fingerprint import band_keys, compact_signature, signature_from_bytes
 from farmwatch.analysis.provenance import Edge, PageFacts
 from farmwatch.config import FingerprintSettings
 from farmwatch.store.lsh import pack_buckets, unpack_buckets
+from farmwatch.store.scripts import queue_script
 
 _GET_OR_CREATE_ID = """
 local id = redis.call('HGET', KEYS[1], ARGV[1])
@@ -184,7 +184,7 @@ class PageStore:
         fields = [str(k) for k in template_keys or []]
         if fields:
             # One script call, not one HINCRBY per block text (a page has dozens).
-            self._eval(pipe, self._count_script, [template], fields)
+            queue_script(pipe, self._count_script, [template], fields, cluster=self._cluster)
         if also is not None:
             also(pipe)
         replies = pipe.execute(raise_on_error=False)
@@ -197,14 +197,6 @@ class PageStore:
                 raise reply
         if size > TEMPLATE_FIELDS:
             self._prune_template(template)
-
-    def _eval(self, pipe: redis.client.Pipeline, script: Script, keys: list[str], args: list) -> None:
-        """Queue a script call: EVALSHA (a registered Script in a pipeline costs a SCRIPT EXISTS round trip);
-        EVAL on a cluster, whose pipeline refuses EVALSHA (a node may lack the script)."""
-        if self._cluster:
-            pipe.execute_command("EVAL", script.script, len(keys), *keys, *args)
-        else:
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
 
     def save_fingerprints(self, rows: list[tuple[int, bytes | np.ndarray, int, list[int]]]) -> None:
         """Only what the matcher needs (signature, set size, buckets) for many pages, in one round trip."""
@@ -224,7 +216,7 @@ class PageStore:
         its source or canonical); a page stored before takes a second one for its own record and edges.
         `linked` are the URLs the page names as its source or canonical, looked up as stored pages."""
         pipe = self.client.pipeline(transaction=False)
-        self._eval(pipe, self._id_script, [self._url2id, self._pid], [url])
+        queue_script(pipe, self._id_script, [self._url2id, self._pid], [url], cluster=self._cluster)
         pipe.zcard(self._site(host))
         pipe.hmget(self._template(host), [str(k) for k in template_keys] or ["-"])
         pipe.hmget(self._url2id, linked or ["-"])
@@ -254,26 +246,6 @@ class PageStore:
         state.buckets = self._buckets_of(fp)
         state.neighbours = [int(k) for k in neighbours]
         return page_id, state
-
-    def ingest_state(self, page_id: int, host: str, template_keys: list[int], linked: list[str]) -> IngestState:
-        """What ingesting a page needs to know before it writes, in one round trip; `linked` are the
-        URLs the page names as its source or canonical, looked up as stored pages."""
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hmget(self._page(page_id), ["facts", "fp", "prov"])
-        pipe.hkeys(self._edges(page_id))
-        pipe.zcard(self._site(host))
-        pipe.hmget(self._template(host), [str(k) for k in template_keys] or ["-"])
-        pipe.hmget(self._url2id, linked or ["-"])
-        (facts, fp, prov), neighbours, site_pages, counts, linked_ids = pipe.execute()
-        return IngestState(
-            provenance=orjson.loads(prov) if prov else None,
-            linked_ids=[int(v) for v in linked_ids if v is not None and int(v) != page_id] if linked else [],
-            first_seen=facts_from_json(facts).first_seen if facts else None,
-            buckets=self._buckets_of(fp),
-            neighbours=[int(k) for k in neighbours],
-            site_pages=int(site_pages),
-            template_counts={k: int(v) for k, v in zip(template_keys, counts, strict=False) if v is not None},
-        )
 
     def neighbourhood(self, ids: list[int]) -> dict[int, tuple[PageFacts, dict | None, list[Edge]]]:
         """Facts, current provenance and edges of each page, in one round trip (what judging reads)."""
