@@ -70,17 +70,14 @@ def _start_workers(url: str, count: int, stop: threading.Event) -> list[threadin
 
 
 def _refuse_other_index_layout(url: str, settings: Settings) -> None:
-    """Stop before serving when the index in Redis has another layout (it would match nothing)."""
+    """Stop before serving when the index in Redis has another layout (it would match nothing): raises
+    IndexLayoutError, which main() reports, before any worker thread or the API starts."""
     from farmwatch.pipeline import Services
     from farmwatch.store.connection import connect
-    from farmwatch.store.lsh import IndexLayoutError
 
     client = connect(url)
     try:
         Services.create(client, settings)
-    except IndexLayoutError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
     finally:
         client.close()
 
