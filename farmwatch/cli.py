@@ -108,7 +108,7 @@ def serve(
         raise
     stop = threading.Event()
     count = settings.workers_in_process if workers is None else workers
-    _start_workers(url, count, stop)
+    threads = _start_workers(url, count, stop)
     # uvicorn re-raises SIGTERM/SIGINT once it has shut down; as SystemExit they still reach the
     # `finally` below, which stops the embedded Redis (the default SIGTERM action would skip it).
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -126,6 +126,8 @@ def serve(
         )
     finally:
         stop.set()
+        for thread in threads:  # a worker blocks on the queue for at most a second: let it finish first,
+            thread.join(timeout=10)  # or stopping Redis under it logs a spurious "worker loop error"
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
 

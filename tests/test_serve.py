@@ -18,14 +18,14 @@ from tests.conftest import SEED, seed_case
 ORIGINAL = seed_case()["original"]
 
 
-def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(data_dir: Path, port: int, workers: int = 0, log: Path | None = None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(FARMWATCH_DATA_DIR=str(data_dir), FARMWATCH_PORT=str(port))
     process = subprocess.Popen(
-        [sys.executable, "-m", "farmwatch.cli", "serve", "--workers", "0"],
+        [sys.executable, "-m", "farmwatch.cli", "serve", "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb") if log else subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -64,3 +64,13 @@ def test_serve_keeps_pages_across_restarts(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def test_serve_with_workers_stops_them_before_its_redis(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    process = _serve(tmp_path / "data", free_port(), workers=2, log=log)
+    time.sleep(1.5)  # the workers are polling the queue
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert not _embedded_redis_running(tmp_path / "data")
+    assert "worker loop error" not in log.read_text()
