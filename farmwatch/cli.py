@@ -158,8 +158,9 @@ def analyze(
 ) -> None:
     """Print one page's analysis (boilerplate, credits, metadata) as JSON, without storing it."""
     from farmwatch.analysis.decode import InputError
+    from farmwatch.analysis.facts import facts_of
     from farmwatch.analysis.page import analyze_html
-    from farmwatch.pipeline import document_of, facts_of
+    from farmwatch.pipeline import document_of
 
     settings = get_settings()
     content_type = None

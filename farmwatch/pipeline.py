@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import redis
 
-from farmwatch.analysis.blocks import BlockKind
+from farmwatch.analysis.direction import judge_pair
+from farmwatch.analysis.facts import PageFacts, facts_of
 from farmwatch.analysis.fingerprint import (
     band_keys,
     estimated_overlap,
@@ -21,35 +22,16 @@ from farmwatch.analysis.fingerprint import (
     shingle_hashes,
     signature_from_bytes,
 )
+from farmwatch.analysis.matching import Edge, compare, composite_parts, paragraph_shingles
 from farmwatch.analysis.page import PageAnalysis, fingerprint
-from farmwatch.analysis.provenance import (
-    Edge,
-    PageFacts,
-    SourceFinding,
-    compare,
-    composite_parts,
-    judge_pair,
-    paragraph_shingles,
-    rank_sources,
-    republication_score,
-)
+from farmwatch.analysis.sources import SourceFinding, rank_sources, republication_score
 from farmwatch.analysis.templates import apply_site_template, template_candidates
-from farmwatch.analysis.urls import absolute_url, host_of, normalize_url, registrable_domain
+from farmwatch.analysis.urls import host_of, normalize_url
 from farmwatch.config import Settings
 from farmwatch.reindex import check_layout
 from farmwatch.store.lsh import LshIndex
 from farmwatch.store.pages import PageStore
 from farmwatch.store.review import ReviewIndex
-
-LINK_KINDS_SKIPPED = (
-    BlockKind.NAVIGATION,
-    BlockKind.FOOTER,
-    BlockKind.RELATED,
-    BlockKind.ADS,
-    BlockKind.SHARE,
-    BlockKind.COMMENTS,
-    BlockKind.HEADER,
-)
 
 
 @dataclass
@@ -67,41 +49,6 @@ class Services:
         index = LshIndex(client, settings.key_prefix, **settings.index.model_dump())
         check_layout(index, pages)  # an index of another layout would silently match nothing
         return cls(client, settings, pages, index)
-
-
-def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:
-    meta = analysis.metadata
-    links = []
-    own_domain = registrable_domain(analysis.site)
-    for block in analysis.blocks:
-        if block.kind in LINK_KINDS_SKIPPED:
-            continue
-        for href in block.links:
-            if not href.startswith(("http", "//")):
-                continue  # a relative link stays on the page's own site
-            # The host first (cheap, and most links stay on the site); only links elsewhere are normalised.
-            if registrable_domain(host_of(href if href[0] == "h" else "http:" + href)) == own_domain:
-                continue
-            link = absolute_url(analysis.url, href)
-            if link:
-                links.append(link)
-    return PageFacts(
-        id=page_id,
-        url=analysis.url,
-        site=analysis.site,
-        canonical=meta.canonical,
-        amphtml=meta.amphtml,
-        og_url=meta.og_url,
-        site_name=meta.site_name,
-        publishers=meta.publishers,
-        published_at=analysis.published_at,
-        date_only=analysis.published_date_only,
-        first_seen=first_seen,
-        source_links=analysis.source_links,
-        links=list(dict.fromkeys(links))[:200],
-        credits=[c.as_dict() for c in analysis.credits],
-        origin=origin,
-    )
 
 
 def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
@@ -516,7 +463,6 @@ def submit_html(
 
 
 def site_report(services: Services, host: str, sample: int = 2000) -> dict | None:
-    from farmwatch.analysis.urls import host_of
     from farmwatch.sites import site_summary
 
     host = host_of(f"http://{host}") or host.lower()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from farmwatch.analysis.provenance import Edge, PageFacts, SourceFinding, composite_parts, judge_pair, rank_sources
+from farmwatch.analysis.direction import judge_pair
+from farmwatch.analysis.facts import PageFacts
+from farmwatch.analysis.matching import Edge, composite_parts
+from farmwatch.analysis.sources import SourceFinding, rank_sources
 
 
 def page(id: int, url: str, **kw) -> PageFacts:

@@ -28,8 +28,9 @@ import redis
 from redis.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
+from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.fingerprint import band_keys, compact_signature, signature_from_bytes
-from farmwatch.analysis.provenance import Edge, PageFacts
+from farmwatch.analysis.matching import Edge
 from farmwatch.config import FingerprintSettings
 from farmwatch.store.lsh import pack_buckets, unpack_buckets
 from farmwatch.store.scripts import queue_script

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import redis
 
-from farmwatch.analysis.provenance import PageFacts
+from farmwatch.analysis.facts import PageFacts
 
 VERDICTS = ("republished", "original")
 RESULT_TTL_S = 10

@@ -1,0 +1,90 @@
+"""What the judge knows about one stored page, read from its analysis (pure, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from farmwatch.analysis.blocks import BlockKind
+from farmwatch.analysis.page import PageAnalysis
+from farmwatch.analysis.urls import absolute_url, host_of, registrable_domain
+
+# Links in these regions are the site's own furniture, not the article's references.
+LINK_KINDS_SKIPPED = (
+    BlockKind.NAVIGATION,
+    BlockKind.FOOTER,
+    BlockKind.RELATED,
+    BlockKind.ADS,
+    BlockKind.SHARE,
+    BlockKind.COMMENTS,
+    BlockKind.HEADER,
+)
+
+
+@dataclass(slots=True)
+class PageFacts:
+    """What the judge needs to know about one stored page."""
+
+    id: int
+    url: str
+    site: str
+    canonical: str | None = None
+    amphtml: str | None = None
+    og_url: str | None = None
+    site_name: str | None = None
+    publishers: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    date_only: bool = False
+    first_seen: float = 0.0
+    source_links: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # external links inside the main text
+    credits: list[dict] = field(default_factory=list)
+    origin: str = "client"  # "fetched" by the service or supplied by a "client"
+    farm_share: float = 0.0  # share of the site's other pages judged republished
+    composite_of: list[int] = field(default_factory=list)  # pages this one looks stitched together from
+
+    def urls(self) -> set[str]:
+        return {u for u in (self.url, self.canonical, self.og_url) if u}
+
+    def names(self) -> list[str]:
+        """Names this page's publisher goes by: site name, publishers, domain label."""
+        names = [n for n in [self.site_name, *self.publishers] if n]
+        label = registrable_domain(self.site).split(".")[0]
+        if len(label) >= 4:
+            names.append(label)
+        return list(dict.fromkeys(names))
+
+
+def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:
+    meta = analysis.metadata
+    links = []
+    own_domain = registrable_domain(analysis.site)
+    for block in analysis.blocks:
+        if block.kind in LINK_KINDS_SKIPPED:
+            continue
+        for href in block.links:
+            if not href.startswith(("http", "//")):
+                continue  # a relative link stays on the page's own site
+            # The host first (cheap, and most links stay on the site); only links elsewhere are normalised.
+            if registrable_domain(host_of(href if href[0] == "h" else "http:" + href)) == own_domain:
+                continue
+            link = absolute_url(analysis.url, href)
+            if link:
+                links.append(link)
+    return PageFacts(
+        id=page_id,
+        url=analysis.url,
+        site=analysis.site,
+        canonical=meta.canonical,
+        amphtml=meta.amphtml,
+        og_url=meta.og_url,
+        site_name=meta.site_name,
+        publishers=meta.publishers,
+        published_at=analysis.published_at,
+        date_only=analysis.published_date_only,
+        first_seen=first_seen,
+        source_links=analysis.source_links,
+        links=list(dict.fromkeys(links))[:200],
+        credits=[c.as_dict() for c in analysis.credits],
+        origin=origin,
+    )

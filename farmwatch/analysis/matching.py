@@ -1,0 +1,139 @@
+"""Whether two pages share a story, and how much: the edge between them (pure, no I/O)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from farmwatch.analysis.facts import PageFacts
+from farmwatch.analysis.fingerprint import overlap, shingle_hashes
+from farmwatch.config import MatchSettings
+
+_NAME_STOPWORDS = {"the", "news", "daily", "online", "com", "www", "times", "media", "magazine", "post", "hub"}
+
+
+@dataclass(slots=True)
+class Edge:
+    """Shared text between page a and page b, from a's side."""
+
+    other: int
+    shared: int
+    size: int  # a's shingles
+    other_size: int  # b's shingles
+    jaccard: float
+    containment: float  # share of a's text found in b
+    other_containment: float  # share of b's text found in a
+    passages: list[int] = field(default_factory=list)  # a's main-text paragraphs found in b
+    names_other: bool = False  # a's text names b's publisher
+    named_by_other: bool = False  # b's text names a's publisher
+
+    def seen_from(self, other: int, passages: list[int]) -> Edge:
+        """The same edge from b's side: b's sizes and shares first, b's passages, a as the other page."""
+        return Edge(
+            other=other,
+            shared=self.shared,
+            size=self.other_size,
+            other_size=self.size,
+            jaccard=self.jaccard,
+            containment=self.other_containment,
+            other_containment=self.containment,
+            passages=passages,
+            names_other=self.named_by_other,
+            named_by_other=self.names_other,
+        )
+
+
+def paragraph_shingles(paragraphs: list[str], n: int) -> list[np.ndarray]:
+    return [shingle_hashes(p, n) for p in paragraphs]
+
+
+def passages_found(paragraph_shingles: list[np.ndarray], other: np.ndarray, min_share: float) -> list[int]:
+    found = []
+    for index, shingles in enumerate(paragraph_shingles):
+        if len(shingles) and len(np.intersect1d(shingles, other, assume_unique=True)) / len(shingles) >= min_share:
+            found.append(index)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    words = [w for w in re.findall(r"\w+", name.lower()) if w not in _NAME_STOPWORDS]
+    if not words or sum(len(w) for w in words) < 4:
+        return None
+    return re.compile(r"\b" + re.escape(name.strip()) + r"\b", re.I)
+
+
+def text_names(text: str, names: list[str]) -> bool:
+    for name in names:
+        pattern = _name_pattern(name)
+        if pattern is not None and pattern.search(text):
+            return True
+    return False
+
+
+def compare(
+    shingles_a: np.ndarray,
+    paragraph_shingles_a: list[np.ndarray],
+    text_a: str,
+    facts_a: PageFacts,
+    shingles_b: np.ndarray,
+    paragraphs_b: list[str],
+    text_b: str,
+    facts_b: PageFacts,
+    shingle_words: int,
+    settings: MatchSettings,
+) -> tuple[Edge, Edge] | None:
+    """The edge between two pages in both directions, or None when they do not share a story.
+
+    Page a is compared with many candidates, so its paragraphs come already shingled
+    (paragraph_shingles); page b's are shingled here, only when the two do share a story."""
+    ov = overlap(shingles_a, shingles_b)
+    if ov.shared < settings.min_shared_shingles:
+        return None
+    contained = max(ov.containment_a, ov.containment_b)
+    passage = ov.shared >= settings.passage_shingles and contained >= settings.passage_containment
+    if ov.jaccard < settings.min_jaccard and contained < settings.min_containment and not passage:
+        return None
+    passages_a = passages_found(paragraph_shingles_a, shingles_b, settings.passage_min_share)
+    passages_b = passages_found(paragraph_shingles(paragraphs_b, shingle_words), shingles_a, settings.passage_min_share)
+    a_names_b = facts_a.site != facts_b.site and text_names(text_a, facts_b.names())
+    b_names_a = facts_a.site != facts_b.site and text_names(text_b, facts_a.names())
+    edge_a = Edge(
+        other=facts_b.id,
+        shared=ov.shared,
+        size=ov.size_a,
+        other_size=ov.size_b,
+        jaccard=round(ov.jaccard, 4),
+        containment=round(ov.containment_a, 4),
+        other_containment=round(ov.containment_b, 4),
+        passages=passages_a,
+        names_other=a_names_b,
+        named_by_other=b_names_a,
+    )
+    return edge_a, edge_a.seen_from(facts_a.id, passages_b)
+
+
+def composite_parts(edges: list[Edge], whole: float = 0.85, overlap: float = 0.2, coverage: float = 0.6) -> list[int]:
+    """The pages this page looks stitched together from, judged from its own edges.
+
+    A page is a composite when at least two pages each supply a different part
+    of it (their passages in this page barely overlap), together they supply
+    most of its text, and at least one of them is not found whole in it (a
+    page found whole inside this one could be its truncated copy instead)."""
+    with_passages = [e for e in edges if e.passages]
+    parts: set[int] = set()
+    for i, first in enumerate(with_passages):
+        for second in with_passages[i + 1 :]:
+            if first.other_containment >= whole and second.other_containment >= whole:
+                continue
+            a, b = set(first.passages), set(second.passages)
+            if len(a & b) > overlap * min(len(a), len(b)):
+                continue
+            # The passages barely overlap, so the shares of this page found in each add up.
+            if first.containment + second.containment < coverage:
+                continue
+            parts.update((first.other, second.other))
+    return sorted(parts)
