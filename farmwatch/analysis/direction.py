@@ -1,40 +1,56 @@
-"""Which of two pages sharing a story is the copy: evidence weighed per pair (pure, no I/O)."""
+"""Which of two pages sharing a story is the copy: a calibrated model of direction (pure, no I/O).
+
+Each piece of evidence is a signed, antisymmetric feature x(page, other) = -x(other, page): positive
+favours "page copied other". P(page copied other) = sigmoid(w . x), with no intercept, so no evidence
+gives 0.5 ("undecided") and judge_pair(a, b) and judge_pair(b, a) give complementary probabilities.
+The weights w, the undecided band and how they were fitted are data, in direction_model.json
+(written by bench/fit_direction.py); nothing here is a weight.
+
+Not direction evidence: whether a page looks stitched together from several others ("composite").
+An original that several copies each took a different part of looks exactly like that from its side.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.matching import Edge, text_names
 from farmwatch.analysis.urls import host_of, normalize_url, registrable_domain
 
-# Weights of each kind of evidence, in favour of the page it points to as original.
-WEIGHTS = {
-    "canonical": 5.0,  # the copy's canonical link names the other page
-    "source_link": 5.0,  # the copy links the other page as its source
-    "link": 3.0,  # the copy links the other page from its text
-    "site_link": 1.5,  # the copy's text links other pages of the other page's site (links kept from the original)
-    "credit": 4.0,  # the copy's credit line names the other page's publisher
-    "publisher_named": 3.0,  # the shared text names the other page's publisher
-    "composite": 4.0,  # the copy stitches together parts of this and other pages
-    "earlier": 2.5,  # published earlier, by metadata
-    "dated": 1.0,  # has a publication date where the other has none
-    "verified": 1.5,  # fetched by the service where the other was supplied by a client
-    "farm_site": 1.0,  # the other page's site republishes most of what it posts
-    "first_seen": 0.5,  # seen by the service first
-}
-# Signals too weak to convict alone: only when they agree does a pair get a direction from them.
-WEAK_EVIDENCE = ("first_seen", "farm_site")
+MODEL_PATH = Path(__file__).with_name("direction_model.json")
 _ALTERNATE_URL = re.compile(r"(?:[/.?&=_-]amp(?:[/.?&=_-]|$)|[?&](?:print|output)=|/print/|[?&]outputType=amp)", re.I)
+
+# The features, in the model's order. Each is signed: + favours "page copied other" (other is the original).
+FEATURES = (
+    "canonical",  # a canonical link to the other page (+ when page names other)
+    "source_link",  # a link to the other page given as the source
+    "link",  # a link to the other page from the text (not given as the source)
+    "site_link",  # links to other pages of the other page's site (kept from the original), none to it
+    "credit",  # a credit line naming the other page's publisher
+    "publisher_named",  # the shared text names the other page's publisher
+    "dated",  # only one of the two has a publication date (+ when only other has)
+    "earlier",  # published at least 30 minutes (or a calendar day) before the other (+ when other is)
+    "earlier_log_hours",  # the same, signed, times log1p(hours between them): days and years weigh more
+    "verified",  # only one was fetched by the service (+ when other was)
+    "first_seen",  # seen by the service first (+ when other was)
+    "farm_share",  # page's site's share of republished pages minus other's
+    "containment_asymmetry",  # share of page's text found in other minus share of other's found in page
+)
+# Features folded into one piece of evidence when the judgement is explained.
+_EVIDENCE_KIND = {"earlier_log_hours": "earlier", "farm_share": "farm_site"}
 
 
 @dataclass(slots=True)
 class Evidence:
     kind: str
     favours: str  # "page" (this page is the original) or "other"
-    weight: float
+    weight: float  # its contribution to the log-odds, in favour of `favours` (>= 0)
     detail: str
 
     def as_dict(self) -> dict:
@@ -44,8 +60,46 @@ class Evidence:
 @dataclass(slots=True)
 class PairJudgement:
     relation: str  # "copied" (page copied other), "copied_by" (other copied page), "alternate", "undecided"
-    margin: float  # evidence for other-is-original minus evidence for page-is-original
+    margin: float  # log-odds that page copied other (positive: other is the original)
     evidence: list[Evidence]
+    probability: float = 0.5  # P(page copied other)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionModel:
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    undecided_band: float  # |log-odds| below this: neither page is accused
+    unverified_margin: float  # log-odds by which a fetched page stays the original of a client's page
+    meta: dict
+
+    def weight(self, feature: str) -> float:
+        return self.weights[self.features.index(feature)]
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> DirectionModel:
+    """The fitted model, read once (bench/fit_direction.py writes it)."""
+    data = json.loads(Path(path or MODEL_PATH).read_text(encoding="utf-8"))
+    names = tuple(data["features"])
+    missing = set(FEATURES) - set(names)
+    if missing:
+        raise ValueError(f"direction model {path or MODEL_PATH} has no weight for {sorted(missing)}")
+    weights = tuple(float(data["weights"][n]) for n in FEATURES)
+    return DirectionModel(
+        features=FEATURES,
+        weights=weights,
+        undecided_band=float(data["undecided_band"]),
+        unverified_margin=float(data["unverified_margin"]),
+        meta={k: v for k, v in data.items() if k not in ("features", "weights")},
+    )
+
+
+def sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 def is_alternate_url(url: str) -> bool:
@@ -85,118 +139,142 @@ def _credits_name(page: PageFacts, other: PageFacts) -> str | None:
     return None
 
 
-def _date_order(page: PageFacts, other: PageFacts) -> int:
-    """-1 when page was published first, 1 when other was, 0 when unknown or the same."""
+def _date_gap(page: PageFacts, other: PageFacts) -> tuple[int, float]:
+    """(order, hours): order 1 when other was published first, -1 when page was, 0 when unknown or too close.
+
+    Dates known only to the day are compared by day (a day apart = 24 hours); times closer than
+    30 minutes are the same moment (a copy posted within minutes, clocks and time zones)."""
     if page.published_at is None or other.published_at is None:
-        return 0
+        return 0, 0.0
     a, b = page.published_at, other.published_at
     if page.date_only or other.date_only:
-        if a.date() == b.date():
-            return 0
-        return -1 if a.date() < b.date() else 1
-    if abs(a - b) < timedelta(minutes=30):
-        return 0
-    return -1 if a < b else 1
+        days = (a.date() - b.date()).days
+        return (0 if days == 0 else (1 if days > 0 else -1)), abs(days) * 24.0
+    hours = (a - b).total_seconds() / 3600.0
+    if abs(hours) < 0.5:
+        return 0, 0.0
+    return (1 if hours > 0 else -1), abs(hours)
+
+
+def features(page: PageFacts, other: PageFacts, edge: Edge) -> tuple[dict[str, float], dict[str, str]]:
+    """The signed features of a pair of pages on different sites, and a human detail for each that fired."""
+    x = dict.fromkeys(FEATURES, 0.0)
+    detail: dict[str, str] = {}
+
+    def note(feature: str, value: float, text: str) -> None:
+        x[feature] += value
+        detail[feature] = f"{detail[feature]}; {text}" if feature in detail else text
+
+    for subject, target, sign in ((page, other, 1.0), (other, page, -1.0)):
+        canonical, source, linked = _links_to(subject, target)
+        who = "this page" if subject is page else "the other page"
+        if canonical:
+            note("canonical", sign, f"{who} names {target.url} as canonical")
+        if source:
+            note("source_link", sign, f"{who} links {target.url} as its source")
+        elif linked:
+            note("link", sign, f"{who} links {target.url}")
+        else:
+            site_links = _site_links(subject, target)
+            if site_links:
+                note("site_link", sign, f"{who} links {site_links} page(s) of {target.site} from its text")
+        credit = _credits_name(subject, target)
+        if credit:
+            note("credit", sign, f"{who} credits it: {credit[:120]}")
+    if edge.names_other:
+        note("publisher_named", 1.0, f"the shared text names the other page's publisher ({other.names()[0]})")
+    if edge.named_by_other:
+        note("publisher_named", -1.0, f"the shared text names this page's publisher ({page.names()[0]})")
+
+    order, hours = _date_gap(page, other)
+    if order:
+        first, second = (other, page) if order > 0 else (page, other)
+        text = f"published {first.published_at:%Y-%m-%d %H:%M} before {second.published_at:%Y-%m-%d %H:%M}"
+        gap = f"{hours / 24:.0f} days" if hours >= 48 else f"{hours:.1f} hours"
+        note("earlier", float(order), f"{text} ({gap} earlier)")
+        x["earlier_log_hours"] = order * math.log1p(hours)
+    elif (page.published_at is None) != (other.published_at is None):
+        note("dated", 1.0 if other.published_at else -1.0, "only one of the two has a publication date")
+    if page.origin != other.origin and "fetched" in (page.origin, other.origin):
+        note("verified", 1.0 if other.origin == "fetched" else -1.0, "only one of the two was fetched by the service")
+    if page.first_seen != other.first_seen:
+        note("first_seen", 1.0 if other.first_seen < page.first_seen else -1.0, "seen first by the service")
+    share = page.farm_share - other.farm_share
+    if share:
+        farmier = page if share > 0 else other
+        note(
+            "farm_share",
+            share,
+            f"{farmier.site} republishes {farmier.farm_share:.0%} of its other pages "
+            f"({(other if farmier is page else page).site}: {min(page.farm_share, other.farm_share):.0%})",
+        )
+    asym = edge.containment - edge.other_containment
+    if abs(asym) >= 0.005:
+        longer = "the other page" if asym > 0 else "this page"
+        note(
+            "containment_asymmetry",
+            asym,
+            f"{edge.containment:.0%} of this page's text is in the other page, {edge.other_containment:.0%} "
+            f"of the other's in this one: {longer} holds the shared text and more",
+        )
+    return x, detail
 
 
 def judge_pair(page: PageFacts, other: PageFacts, edge: Edge) -> PairJudgement:
-    """Weigh the evidence on whether page copied other (positive margin) or the reverse."""
+    """P(page copied other), from the evidence weighed by the fitted model; the relation it implies."""
     if registrable_domain(page.site) == registrable_domain(other.site):
         detail = "same publisher"
         if (page.amphtml and page.amphtml in other.urls()) or (other.amphtml and other.amphtml in page.urls()):
             detail += " (amphtml link)"
         elif page.canonical in other.urls() or other.canonical in page.urls():
             detail += " (canonical link)"
-        return PairJudgement("alternate", 0.0, [Evidence("same_site", "page", 0.0, detail)])
+        return PairJudgement("alternate", 0.0, [Evidence("same_site", "page", 0.0, detail)], 0.5)
 
-    evidence: list[Evidence] = []
-
-    def weigh(kind: str, original: str, detail: str) -> None:
-        evidence.append(Evidence(kind, original, WEIGHTS[kind], detail))
-
-    for subject, target, side in ((page, other, "other"), (other, page, "page")):
-        canonical, source, linked = _links_to(subject, target)
-        who = "this page" if subject is page else "the other page"
-        if canonical:
-            weigh("canonical", side, f"{who} names {target.url} as canonical")
-        if source:
-            weigh("source_link", side, f"{who} links {target.url} as its source")
-        elif linked:
-            weigh("link", side, f"{who} links {target.url}")
-        else:
-            site_links = _site_links(subject, target)
-            if site_links:
-                weigh("site_link", side, f"{who} links {site_links} page(s) of {target.site} from its text")
-        credit = _credits_name(subject, target)
-        if credit:
-            weigh("credit", side, f"{who} credits it: {credit[:120]}")
-    if other.id in page.composite_of:
-        weigh("composite", "other", "this page stitches together parts of the other page and of other pages")
-    if page.id in other.composite_of:
-        weigh("composite", "page", "the other page stitches together parts of this page and of other pages")
-    if edge.names_other:
-        weigh("publisher_named", "other", f"the shared text names the other page's publisher ({other.names()[0]})")
-    if edge.named_by_other:
-        weigh("publisher_named", "page", f"the shared text names this page's publisher ({page.names()[0]})")
-
-    order = _date_order(page, other)
-    if order:
-        first, second = (page, other) if order < 0 else (other, page)
-        weigh(
-            "earlier",
-            "page" if order < 0 else "other",
-            f"published {first.published_at:%Y-%m-%d %H:%M} before {second.published_at:%Y-%m-%d %H:%M}",
-        )
-    elif (page.published_at is None) != (other.published_at is None):
-        weigh("dated", "page" if page.published_at else "other", "only one of the two has a publication date")
-    if page.origin != other.origin:
-        weigh(
-            "verified",
-            "page" if page.origin == "fetched" else "other",
-            "only one of the two was fetched by the service",
-        )
-    if abs(page.farm_share - other.farm_share) >= 0.5:
-        weigh(
-            "farm_site",
-            "page" if page.farm_share < other.farm_share else "other",
-            "the other site republishes most of what it posts",
-        )
-    if page.first_seen != other.first_seen:
-        weigh("first_seen", "page" if page.first_seen < other.first_seen else "other", "seen first by the service")
-
-    margin = sum(e.weight for e in evidence if e.favours == "other") - sum(
-        e.weight for e in evidence if e.favours == "page"
-    )
-    margin = _unverified_cannot_displace(page, other, margin, evidence)
-    if all(e.kind in WEAK_EVIDENCE for e in evidence) and abs(margin) < sum(WEIGHTS[k] for k in WEAK_EVIDENCE):
-        # Arrival order and a site's record disagree and nothing else speaks: accuse neither.
-        return PairJudgement("undecided", margin, evidence)
-    relation = "copied" if margin > 0 else "copied_by"
-    return PairJudgement(relation, margin, evidence)
+    model = load_model()
+    x, details = features(page, other, edge)
+    contributions: dict[str, list] = {}  # evidence kind -> [log-odds, sign of its first feature, detail]
+    for name, w in zip(model.features, model.weights, strict=True):
+        if x[name]:
+            kind = _EVIDENCE_KIND.get(name, name)
+            entry = contributions.setdefault(kind, [0.0, x[name], details.get(name, "")])
+            entry[0] += w * x[name]
+    evidence = []
+    for kind, (value, sign, detail) in contributions.items():
+        # A feature that fired with no weight is still reported (weight 0), on the side it points to.
+        favours = "other" if (value or sign) > 0 else "page"
+        evidence.append(Evidence(kind, favours, round(abs(value), 3), detail))
+    margin = sum(value for value, _, _ in contributions.values())
+    margin = _unverified_cannot_displace(page, other, margin, evidence, model)
+    probability = sigmoid(margin)
+    # Inside the band (no evidence, or too little) neither page is accused.
+    relation = "undecided" if abs(margin) < model.undecided_band else ("copied" if margin > 0 else "copied_by")
+    return PairJudgement(relation, round(margin, 4), evidence, round(probability, 4))
 
 
-def _unverified_cannot_displace(page: PageFacts, other: PageFacts, margin: float, evidence: list[Evidence]) -> float:
+def _unverified_cannot_displace(
+    page: PageFacts, other: PageFacts, margin: float, evidence: list[Evidence], model: DirectionModel
+) -> float:
     """A page a client supplied never displaces a page the service fetched as the original.
 
     Anything in client-supplied HTML can be forged (dates, credits, the URL it claims); only a fetch of
     its own URL confirms it (the fetched copy then replaces the client's, with origin "fetched").
-    So when the weighed evidence would make the client's page the original, the fetched page stays
-    the original, and the evidence says so and by how much the client's claims were outweighed."""
+    So when the weighed evidence would make the client's page the original (or leave it open), the
+    fetched page stays the original, by the model's unverified_margin, and the evidence says so and by
+    how much the client's claims were outweighed."""
     if page.origin == other.origin or "fetched" not in (page.origin, other.origin):
         return margin
     client_is_page = page.origin != "fetched"
-    client_wins = margin <= 0 if client_is_page else margin > 0
-    if not client_wins:
+    target = model.unverified_margin if client_is_page else -model.unverified_margin
+    if (client_is_page and margin >= target) or (not client_is_page and margin <= target):
         return margin
     client = page if client_is_page else other
-    weight = round(abs(margin) + 0.5, 2)
     evidence.append(
         Evidence(
             "unverified",
             "other" if client_is_page else "page",
-            weight,
+            round(abs(target - margin), 3),
             f"{client.url} was supplied by a client and not confirmed by fetching it; its claims "
             "(dates, credits) cannot make it the original of a page the service fetched",
         )
     )
-    return margin + weight if client_is_page else margin - weight
+    return target

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from farmwatch.analysis.direction import PairJudgement, is_alternate_url
+import numpy as np
+
+from farmwatch.analysis.direction import PairJudgement, is_alternate_url, load_model, sigmoid
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.matching import Edge
 from farmwatch.analysis.urls import registrable_domain
@@ -36,7 +38,8 @@ def _primary_among_alternates(findings: list[SourceFinding]) -> list[SourceFindi
 
 
 def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
-    """Best source first: true originals before copies, then by how much of the page they cover."""
+    """Best source first: true originals before copies, then by how much of the page they cover,
+    then by how sure the judge is that the page copied it."""
     primaries = _primary_among_alternates(findings)
     seen_sites: dict[str, int] = {}
     ranked = []
@@ -49,24 +52,48 @@ def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
             item[1],
             item[0].other_is_copy,
             -round(item[0].edge.containment, 1),
-            -item[0].judgement.margin,
+            -item[0].judgement.probability,
             item[0].facts.first_seen,
         )
     )
     return [f for f, _ in ranked]
 
 
-def republication_score(findings: list[SourceFinding]) -> float:
-    """Confidence in 0..1 that the page is a republication, from its strongest source.
+# What the score's reuse term reads from an edge, in the order of its fitted weights (direction_model.json, "reuse").
+REUSE_FEATURES = ("coverage", "log_shared")
 
-    It grows with the weight of evidence on the direction (a date alone: ~0.45; a date and a
-    source link: ~0.85) and with how much of the page the source covers, so a moderator's
-    queue puts whole, well-evidenced copies before partial or doubtful ones."""
+
+def reuse_features(edge: Edge) -> np.ndarray:
+    """How much of the page the source accounts for, as the reuse term reads it.
+
+    Hook for the matching side: today coverage is the edge's containment (share of the page's
+    shingles found in the source). When an edge carries an aligned `coverage` (share of the page's
+    text aligned to the source) it is used instead; a reuse grade (e.g. wholly / partially / not
+    derived) belongs here too, as another feature, with bench/fit_direction.py refitting the term."""
+    coverage = getattr(edge, "coverage", None)
+    if coverage is None:
+        coverage = max(edge.containment, edge.jaccard)
+    return np.array([float(coverage), math.log1p(edge.shared) / math.log1p(1000)])
+
+
+def reuse_probability(edge: Edge) -> float:
+    """P that the text this page shares with the source makes it a republication (given the direction)."""
+    reuse = load_model().meta.get("reuse") or {}
+    if not reuse:
+        return 1.0
+    z = float(reuse["intercept"]) + sum(
+        float(reuse[name]) * value for name, value in zip(REUSE_FEATURES, reuse_features(edge), strict=True)
+    )
+    return sigmoid(z)
+
+
+def republication_score(findings: list[SourceFinding]) -> float:
+    """P that the page is a republication: over its sources, the best of P(it copied that source)
+    (the direction model) times P(what it shares with it is reuse) (how much of the page it covers).
+
+    Both are fitted on the dev corpora (bench/fit_direction.py), so the score reads as a probability:
+    of pages scored 0.9, about nine in ten are republications."""
     if not findings:
         return 0.0
-    best = 0.0
-    for finding in findings:
-        direction = 1.0 - math.exp(-max(0.0, finding.judgement.margin) / 4.0)
-        coverage = min(1.0, max(finding.edge.containment, finding.edge.jaccard) / 0.8)
-        best = max(best, direction * (0.5 + 0.5 * coverage))
+    best = max(f.judgement.probability * reuse_probability(f.edge) for f in findings)
     return round(best, 3)
