@@ -1,23 +1,74 @@
-"""One JSON error shape for every failure, and never a stack trace."""
+"""One JSON error shape for every failure, and never a stack trace.
+
+Every error farmwatch raises on purpose is a `FarmwatchError` (farmwatch/errors.py); `STATUS` below is the one
+place that says which HTTP status each answers with, and one handler turns any of them into
+`{"error": {"code", "message"}}`. Routes just raise: no route needs a try/except to translate errors.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from farmwatch.analysis.decode import InputError
+from farmwatch.errors import (
+    ApiError,
+    FarmwatchError,
+    FetchError,
+    Forbidden,
+    ImportRefused,
+    IndexLayoutError,
+    InputError,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    StoreUnavailable,
+    Unauthorized,
+)
+
+__all__ = ["STATUS", "ApiError", "error_response", "install", "status_of"]
 
 log = logging.getLogger("farmwatch.api")
 
+# Exception class -> HTTP status; the most specific class in an error's MRO wins.
+STATUS: dict[type[FarmwatchError], int] = {
+    InputError: 422,  # README: "422 … unusable page"
+    NotFound: 404,
+    ImportRefused: 409,  # the export conflicts with this service (format, version, fingerprint settings)
+    FetchError: 502,  # the page's own server failed us (bad_url / forbidden_address: 422, below)
+    StoreUnavailable: 503,  # with Retry-After
+    IndexLayoutError: 503,  # the service cannot match until `farmwatch reindex`
+    InvalidRequest: 422,  # README: "422 malformed JSON, fields"
+    Unauthorized: 401,  # with WWW-Authenticate
+    Forbidden: 403,
+    RateLimited: 429,  # with Retry-After
+    ApiError: 400,
+    FarmwatchError: 500,
+}
+# Fetch refusals that are the caller's URL's fault, not the remote server's.
+_FETCH_CLIENT_KINDS = {"bad_url", "forbidden_address"}
+# redis-py's own errors for "cannot reach Redis" answer as StoreUnavailable.
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+def status_of(exc: FarmwatchError) -> int:
+    if isinstance(exc, ApiError) and exc.status is not None:  # the older ApiError(status, code, message) form
+        return exc.status
+    if isinstance(exc, FetchError) and exc.kind in _FETCH_CLIENT_KINDS:
+        return 422
+    return next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
+
+
+def _headers(exc: FarmwatchError) -> dict[str, str] | None:
+    headers = dict(exc.headers) if isinstance(exc, ApiError) else {}
+    if exc.retry_after is not None and "Retry-After" not in headers:
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return headers or None
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -77,13 +128,18 @@ def _document_error_shape(app: FastAPI) -> None:
 def install(app: FastAPI) -> None:
     _document_error_shape(app)
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.headers)
+    @app.exception_handler(FarmwatchError)
+    async def _farmwatch_error(_: Request, exc: FarmwatchError) -> JSONResponse:
+        status = status_of(exc)
+        if status >= 500:
+            log.warning("%s: %s", type(exc).__name__, exc)
+        return error_response(status, exc.code, exc.message, _headers(exc))
 
-    @app.exception_handler(InputError)
-    async def _input_error(_: Request, exc: InputError) -> JSONResponse:
-        return error_response(422, "unusable_page", str(exc))
+    async def _redis_down(request: Request, exc: Exception) -> JSONResponse:
+        return await _farmwatch_error(request, StoreUnavailable())
+
+    for redis_error in REDIS_DOWN:
+        app.add_exception_handler(redis_error, _redis_down)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

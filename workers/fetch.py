@@ -34,6 +34,7 @@ import httpcore
 import httpx
 
 from farmwatch.config import FetchSettings
+from farmwatch.errors import FetchError  # defined there; imported from here too
 
 try:
     import brotli
@@ -57,16 +58,6 @@ METADATA_ADDRESSES = frozenset(
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_deadline", default=None)
 Resolver = Callable[[str, int], list[str]]
-
-
-class FetchError(Exception):
-    """A fetch that failed; `retryable` says whether trying again later may help."""
-
-    def __init__(self, kind: str, message: str, *, retryable: bool = False, retry_after: float | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.retryable = retryable
-        self.retry_after = retry_after
 
 
 @dataclass(slots=True)

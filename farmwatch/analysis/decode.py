@@ -12,6 +12,8 @@ import re
 
 from charset_normalizer import from_bytes
 
+from farmwatch.errors import InputError  # defined there; imported from here too
+
 MAX_HTML_BYTES = 10 * 1024 * 1024  # larger bodies are refused, not truncated silently
 
 _BOMS = (
@@ -34,10 +36,6 @@ _BINARY_MAGIC = (
     b"ID3",
     b"\x7fELF",
 )
-
-
-class InputError(ValueError):
-    """The input is not something we can analyse as an HTML page."""
 
 
 def _known_codec(name: str | bytes | None) -> str | None:
