@@ -1,0 +1,101 @@
+"""Alignment of a possible copy with a possible source, and the reuse grade, as a user sees them."""
+
+from farmwatch.analysis.align import align, reuse_grade
+from farmwatch.analysis.text import prepare
+
+SOURCE = (
+    "The city council approved a new budget for public libraries on Tuesday evening.\n"
+    "Funding for branch renovations will rise by twelve percent over the next three years. "
+    "The budget also creates forty part-time jobs for students in the summer reading programme. "
+    "Mayor Elena Ruiz said: “Every neighbourhood deserves a library that stays open all winter.” "
+    "Opposition members argued that road maintenance had been neglected in favour of cultural projects. "
+    "The final vote was seven to four after a debate that lasted nearly five hours."
+)
+
+REWORDED = (
+    "On Tuesday evening the city council passed a new budget for public libraries. "
+    "The final vote, seven to four, came after a debate lasting almost five hours. "
+    "Funding for renovations of branches is set to rise by twelve percent in the next three years."
+)
+
+INDEPENDENT = (
+    "Residents packed the council chamber as the library budget came up for a decision. "
+    "Mayor Elena Ruiz told them: “Every neighbourhood deserves a library that stays open all winter.” "
+    "Several librarians in the audience said they hoped the money would arrive before the cold months. "
+    "A local bookseller welcomed the news but asked for longer weekend opening hours at the central branch."
+)
+
+UNRELATED = (
+    "The football club signed a young striker from Brazil after a long negotiation with his agent. "
+    "Supporters gathered outside the stadium to welcome him before the weekend match. "
+    "The coach said the new player would need several weeks to adapt to the climate."
+)
+
+
+def test_reworded_copy_aligns_to_the_right_sentences_on_both_sides():
+    a, b = prepare(REWORDED), prepare(SOURCE)
+    al = align(a, b)
+    pairs = {(a.text[s.start : s.end], b.text[s.source_start : s.source_end]) for s in al.spans}
+    texts_a = " | ".join(x for x, _ in pairs)
+    texts_b = " | ".join(y for _, y in pairs)
+    assert "passed a new budget" in texts_a and "approved a new budget" in texts_b
+    assert "seven to four" in texts_a and "The final vote was seven to four" in texts_b
+    for s in al.spans:
+        # Each span starts and ends on sentence boundaries of both texts.
+        assert s.start in a.sent_starts.tolist() and s.end in a.sent_ends.tolist()
+        assert s.source_start in b.sent_starts.tolist() and s.source_end in b.sent_ends.tolist()
+        # The first sentence of the copy comes from the first of the source, not from elsewhere.
+        if a.text[s.start :].startswith("On Tuesday"):
+            assert b.text[s.source_start :].startswith("The city council approved")
+    assert al.coverage > 0.9
+    assert 0.3 < al.source_coverage < 0.8
+    assert reuse_grade(al) == "wholly"
+
+
+def test_a_copy_of_part_of_a_text_is_partially_derived():
+    a = prepare(REWORDED.split(". ")[0] + ". " + UNRELATED)
+    al = align(a, prepare(SOURCE))
+    assert al.spans and al.coverage < 0.6
+    assert reuse_grade(al) in ("partially", None)
+    assert reuse_grade(al) is not None or al.coverage < 0.3
+
+
+def test_independent_report_sharing_only_a_quotation_is_not_reuse():
+    al = align(prepare(INDEPENDENT), prepare(SOURCE))
+    assert al.quoted_share > 0  # the shared quotation is found...
+    assert all(s.quoted for s in al.spans)  # ...and marked as a quotation
+    assert reuse_grade(al) is None
+
+
+def test_unrelated_texts_have_no_spans():
+    al = align(prepare(UNRELATED), prepare(SOURCE))
+    assert al.spans == [] and al.coverage == 0.0
+    assert reuse_grade(al) is None
+
+
+def test_chinese_copy_is_found():
+    source = "北京市政府周二宣布，将在明年投入五十亿元改善公共交通。新的地铁线路预计在三年内建成。市民对此表示欢迎。"
+    copy = "北京市政府宣布，明年将投入五十亿元改善公共交通。新的地铁线路预计三年内建成。"
+    other = "上海的足球俱乐部签下了一名来自巴西的年轻前锋。球迷们在体育场外迎接他。"
+    al = align(prepare(copy), prepare(source))
+    assert reuse_grade(al) is not None and al.coverage > 0.8
+    assert reuse_grade(align(prepare(other), prepare(source))) is None
+
+
+def test_urdu_copy_offsets_slice_the_right_sentences():
+    source = (
+        "اسلام آباد۔ وزیر اعظم نے توانائی کے بحران پر قابو پانے کے لیے نئی پالیسی کا اعلان کیا ہے۔ "
+        "پالیسی کے تحت آئندہ تین برسوں میں پانچ نئے بجلی گھر تعمیر کیے جائیں گے۔ "
+        "حزب اختلاف نے اس اعلان کو ناکافی قرار دیا۔"
+    )
+    copy = (
+        "وزیر اعظم نے توانائی بحران پر قابو پانے کیلئے نئی پالیسی کا اعلان کر دیا۔"
+        "آئندہ تین برسوں میں پانچ نئے بجلی گھر تعمیر کیے جائیں گے۔"
+    )
+    a, b = prepare(copy), prepare(source)
+    al = align(a, b)
+    assert reuse_grade(al) == "wholly"
+    (span,) = al.spans
+    assert a.text[span.start : span.end] == copy
+    assert b.text[span.source_start : span.source_end].startswith("وزیر اعظم نے توانائی")
+    assert b.text[span.source_start : span.source_end].endswith("تعمیر کیے جائیں گے۔")

@@ -1,0 +1,98 @@
+"""Text preparation for reuse detection: sentences, tokens, quotations and index keys, as a user sees them."""
+
+import numpy as np
+
+from farmwatch.analysis.text import PreparedText, candidate_keys, prepare
+
+ENGLISH = (
+    "The city council approved a new budget for public libraries on Tuesday evening. "
+    "Funding for branch renovations will rise by twelve percent over the next three years.\n"
+    "Mayor Elena Ruiz said the plan would “keep every neighbourhood branch open” through the winter. "
+    "Opposition members argued that road maintenance had been neglected in favour of cultural projects."
+)
+
+
+def test_sentences_have_offsets_into_the_text_and_paragraphs_break_them():
+    p = prepare(ENGLISH)
+    assert p.sentences[0] == "The city council approved a new budget for public libraries on Tuesday evening."
+    assert p.sentences[1].endswith("next three years.")
+    assert p.sentences[2].startswith("Mayor Elena Ruiz")
+    for s, e, text in zip(p.sent_starts, p.sent_ends, p.sentences, strict=True):
+        assert ENGLISH[s:e] == text
+
+
+def test_decimal_points_do_not_end_sentences():
+    p = prepare("Prices rose 8.5 percent in May. They fell later.")
+    assert p.sentences == ["Prices rose 8.5 percent in May.", "They fell later."]
+
+
+def test_urdu_sentences_and_token_offsets():
+    text = "وزیر اعظم نے اجلاس کی صدارت کی۔ انہوں نے کہا کہ معیشت بہتر ہو رہی ہے؟\nدوسرا پیراگراف یہاں ہے"
+    p = prepare(text)
+    assert p.sentences == [
+        "وزیر اعظم نے اجلاس کی صدارت کی۔",
+        "انہوں نے کہا کہ معیشت بہتر ہو رہی ہے؟",
+        "دوسرا پیراگراف یہاں ہے",
+    ]
+    words = [text[s:e] for s, e in zip(p.tok_starts, p.tok_ends, strict=True)]
+    assert words[:4] == ["وزیر", "اعظم", "نے", "اجلاس"]
+    # Function words are not content words; the rest are.
+    content = {w for w, c in zip(words, p.tok_content, strict=True) if c}
+    assert "نے" not in content and "اجلاس" in content and "معیشت" in content
+
+
+def test_cjk_is_split_into_character_bigrams_and_sentences():
+    p = prepare("我们今天去北京。他们明天回上海！")
+    assert p.sentences == ["我们今天去北京。", "他们明天回上海！"]
+    grams = [p.text[s:e] for s, e in zip(p.tok_starts, p.tok_ends, strict=True)]
+    assert grams[:3] == ["我们", "们今", "今天"]
+
+
+def test_thai_and_devanagari_words_keep_their_vowel_signs():
+    p = prepare("नमस्ते दुनिया। यह एक परीक्षा है।")
+    words = [p.text[s:e] for s, e in zip(p.tok_starts, p.tok_ends, strict=True)]
+    assert words[:2] == ["नमस्ते", "दुनिया"]
+    assert len(p.sentences) == 2
+    t = prepare("สวัสดีครับ")
+    assert "".join(t.text[s] for s in t.tok_starts) + t.text[-1] == "สวัสดีครับ"
+
+
+def test_quoted_regions_mark_tokens():
+    p = prepare(ENGLISH)
+    quoted = {p.text[s:e] for s, e, q in zip(p.tok_starts, p.tok_ends, p.tok_quoted, strict=True) if q}
+    assert {"keep", "neighbourhood", "branch", "open"} <= quoted
+    assert "Mayor" not in quoted and "plan" not in quoted
+    ((qs, qe),) = p.quotes.tolist()
+    assert p.text[qs:qe] == "“keep every neighbourhood branch open”"
+
+
+def test_serialisation_round_trip():
+    p = prepare(ENGLISH + "\n他们明天回上海！")
+    q = PreparedText.from_bytes(p.to_bytes())
+    assert q.text == p.text and q.sentences == p.sentences
+    for name in ("tok_starts", "tok_ends", "tok_sent", "tok_hash", "tok_stem", "tok_content", "tok_quoted", "quotes"):
+        assert np.array_equal(getattr(q, name), getattr(p, name)), name
+    assert np.array_equal(candidate_keys(q), candidate_keys(p))
+
+
+def test_a_30_word_reworded_copy_is_a_candidate_and_an_unrelated_text_is_not():
+    source = prepare(ENGLISH)
+    copy = prepare(
+        "On Tuesday evening the city council passed a new budget for public libraries. "
+        "Funding for branch renovations is set to rise twelve percent during the coming three years."
+    )
+    unrelated = prepare(
+        "The football club signed a young striker from Brazil after a long negotiation with his agent. "
+        "Supporters gathered outside the stadium to welcome him before the weekend match."
+    )
+    assert len(copy.text.split()) <= 32
+    ks, kc, ku = candidate_keys(source), candidate_keys(copy), candidate_keys(unrelated)
+    assert len(np.intersect1d(ks, kc)) >= 2
+    assert len(np.intersect1d(ks, ku)) < 2
+
+
+def test_keys_are_bounded():
+    long_text = " ".join(f"word{i} thing{i * 7} item{i * 13}." for i in range(3000))
+    keys = candidate_keys(prepare(long_text))
+    assert 0 < len(keys) <= 128
+    assert keys.dtype == np.uint64
