@@ -34,6 +34,7 @@ from farmwatch.analysis.text import candidate_keys, prepare
 ROOT = Path(__file__).resolve().parents[1]
 GRID_SENTENCE = (0.4, 0.5, 0.6)
 GRID_PAIR = (0.0, 0.2)
+GRID_PASSAGE = (0, 100, 150, 200, 300)  # 0: no long-passage rule
 TARGET_INDEPENDENT = 0.02  # independent stories accused on the training folds, at most
 REUSE_KINDS = ("wholly_derived", "partially_derived")
 COPY_KINDS = ("exact", "truncated", "spun", "merged", "syndicated")
@@ -182,32 +183,45 @@ def build(args: argparse.Namespace) -> tuple[dict[str, str], list[tuple[str, str
 # --- fitting ------------------------------------------------------------------------------------------------
 
 
-def evidence_table(prepared, pairs, thresholds: ReuseThresholds) -> tuple[np.ndarray, list]:
+def evidence_table(prepared, pairs, thresholds: ReuseThresholds) -> tuple[np.ndarray, np.ndarray, list]:
     alignments = [align(prepared[a], prepared[b], thresholds) for a, b, _, _ in pairs]
-    return np.array([al.evidence(thresholds) if al.aligned_sentences else 0.0 for al in alignments]), alignments
+    ev = np.array([al.evidence(thresholds) if al.aligned_sentences else 0.0 for al in alignments])
+    words = np.array([al.aligned_words for al in alignments])
+    return ev, words, alignments
 
 
 def fit(train: np.ndarray, kinds: np.ndarray, tables: dict) -> ReuseThresholds:
-    """Alignment thresholds and the reuse threshold with the best mean recall (wholly, partially, copies)
-    among those accusing at most TARGET_INDEPENDENT of the training folds' independent stories."""
+    """Alignment thresholds, the long-passage rule and the reuse threshold with the best mean recall (wholly,
+    partially, copies) among those accusing at most TARGET_INDEPENDENT of the training folds' independent
+    stories."""
     best, best_score = None, -1.0
     ind = train & (kinds == "independent")
-    for (ss, ps), (ev, _) in tables.items():
-        values = np.sort(ev[ind])
-        k = int(np.floor(TARGET_INDEPENDENT * len(values)))
-        partially = max(0.1, float(values[len(values) - 1 - k]) + 1e-6) if len(values) else 0.1
-        recalls = [np.mean(ev[train & (kinds == kd)] >= partially) for kd in (*REUSE_KINDS, "copies")]
-        score = float(np.mean(recalls))
-        if score > best_score:
+    for (ss, ps), (ev, words, _) in tables.items():
+        for passage in GRID_PASSAGE:
+            by_passage = (words >= passage) if passage else np.zeros(len(ev), dtype=bool)
+            budget = int(np.floor(TARGET_INDEPENDENT * ind.sum())) - int((ind & by_passage).sum())
+            if budget < 0:
+                continue
+            values = np.sort(ev[ind & ~by_passage])
+            partially = max(0.1, float(values[len(values) - 1 - budget]) + 1e-6) if len(values) > budget else 0.1
+            found = (ev >= partially) | by_passage
+            recalls = [np.mean(found[train & (kinds == kd)]) for kd in (*REUSE_KINDS, "copies")]
+            score = float(np.mean(recalls))
+            if score <= best_score:
+                continue
             # The wholly/partially boundary: the most accurate among found reuse pairs.
-            found = train & np.isin(kinds, REUSE_KINDS) & (ev >= partially)
+            sel = train & np.isin(kinds, REUSE_KINDS) & found
             wholly_best, acc_best = 0.6, -1.0
             for w in np.arange(max(partially, 0.3), 1.0001, 0.05):
-                acc = np.mean((ev[found] >= w) == (kinds[found] == "wholly_derived")) if found.any() else 0.0
+                acc = np.mean((ev[sel] >= w) == (kinds[sel] == "wholly_derived")) if sel.any() else 0.0
                 if acc > acc_best:
                     wholly_best, acc_best = float(w), acc
             best = ReuseThresholds(
-                sentence_share=ss, pair_share=ps, partially=round(partially, 4), wholly=round(wholly_best, 4)
+                sentence_share=ss,
+                pair_share=ps,
+                partially=round(partially, 4),
+                wholly=round(wholly_best, 4),
+                passage_words=passage,
             )
             best_score = score
     assert best is not None
@@ -289,7 +303,7 @@ def main() -> None:
     for f in range(args.folds):
         train, test = folds != f, folds == f
         th = fit(train & ~np.char.startswith(fine_kinds, "en_"), kinds, tables)
-        _, als = tables[(th.sentence_share, th.pair_share)]
+        _, _, als = tables[(th.sentence_share, th.pair_share)]
         for i in np.flatnonzero(test):
             grade = reuse_grade(als[i], th)
             held_found[i] = grade is not None

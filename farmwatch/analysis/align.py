@@ -44,6 +44,9 @@ class ReuseThresholds:
     partially: float = 0.2  # evidence from which a is partially derived from b
     wholly: float = 0.6  # evidence from which a is wholly derived from b
     min_aligned_sentences: int = 1  # fewer aligned (unquoted) sentences than this is never reuse
+    # A long shared passage is reuse whatever share of a it is (half of a long article merged into another):
+    # at least this many words of a in aligned sentences, quotations excepted (0: no such rule).
+    passage_words: int = 0
 
     @classmethod
     def load(cls, path: Path = _THRESHOLDS_FILE) -> ReuseThresholds:
@@ -78,6 +81,7 @@ class Alignment:
     source_coverage: float = 0.0  # share of b's sentence characters aligned to a
     quoted_share: float = 0.0  # share of a's sentence characters aligned only as shared quotations
     aligned_sentences: int = 0  # sentences of a aligned, quotations on both sides excepted
+    aligned_words: int = 0  # tokens of a in those sentences
     sentences: int = 0  # sentences of a
 
     @property
@@ -198,6 +202,7 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     covered_b = np.zeros(nb_sent, dtype=bool)
     aligned_chars = quoted_chars = 0
     n_unquoted = 0
+    unquoted_sents: list[int] = []
     run: list[tuple[int, int, int, float, bool]] = []  # (a sentence, b first, b last, share, quoted)
 
     def flush() -> None:
@@ -230,6 +235,7 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
             quoted_chars += int(a_len[i])
         else:
             n_unquoted += 1
+            unquoted_sents.append(i)
         if run:
             pi, pj0, pj1, _, pq = run[-1]
             # Neighbours on both sides (b may skip a sentence the editor cut, or step back one) merge.
@@ -247,6 +253,8 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     result.quoted_share = quoted_chars / total_a
     result.source_coverage = float(b_len[covered_b].sum()) / total_b
     result.aligned_sentences = n_unquoted
+    words_per_sentence = np.bincount(a.tok_sent, minlength=na_sent)
+    result.aligned_words = int(words_per_sentence[unquoted_sents].sum()) if unquoted_sents else 0
     return result
 
 
@@ -271,6 +279,6 @@ def reuse_grade(alignment: Alignment, thresholds: ReuseThresholds | None = None)
     evidence = alignment.evidence(t)
     if evidence >= t.wholly:
         return "wholly"
-    if evidence >= t.partially:
+    if evidence >= t.partially or (t.passage_words and alignment.aligned_words >= t.passage_words):
         return "partially"
     return None
