@@ -17,9 +17,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from farmwatch.config import Settings
+from farmwatch.store.api_keys import KeyStore
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis, free_port
-from farmwatch.store.keys import KeyStore
 from tests.conftest import start_api
 
 

@@ -29,9 +29,9 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from farmwatch.store.api_keys import KeyStore  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
-from farmwatch.store.keys import KeyStore  # noqa: E402
 
 SERVER = """
 import sys, uvicorn

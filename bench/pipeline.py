@@ -9,7 +9,7 @@ trafilatura.extract(html) → lower-cased word 5-gram shingles → datasketch Mi
 at a time.
 
 Ours, two ways, on the same embedded Redis server (other database numbers):
-  per page   analyze_html + pipeline.ingest, one page at a time (the API's path);
+  per page   analyze_html + farmwatch.ingest.ingest, one page at a time (the API's path);
   bulk       the WARC importer (farmwatch ingest) over a WARC of the same pages, analysis in J worker
              processes overlapping the store (J defaults to the number of cores).
 The two per-page paths each run in a process of their own, as each would in use (a process holding both
@@ -43,7 +43,8 @@ from farmwatch.analysis.decode import InputError  # noqa: E402
 from farmwatch.analysis.page import analyze_html  # noqa: E402
 from farmwatch.bulk import WarcImporter  # noqa: E402
 from farmwatch.config import Settings  # noqa: E402
-from farmwatch.pipeline import Services, ingest  # noqa: E402
+from farmwatch.ingest import ingest  # noqa: E402
+from farmwatch.services import Services  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
 
@@ -117,7 +118,8 @@ def stages(pages: list[tuple[str, bytes]], settings: Settings) -> dict:
     from collections import defaultdict
 
     import farmwatch.analysis.page as page_module
-    import farmwatch.pipeline as pipeline_module
+    import farmwatch.ingest as pipeline_module
+    import farmwatch.judging as judging_module
     from farmwatch.store.lsh import LshIndex
     from farmwatch.store.pages import PageStore
 
@@ -135,6 +137,7 @@ def stages(pages: list[tuple[str, bytes]], settings: Settings) -> dict:
             ],
         ),
         (pipeline_module, ["template_candidates", "facts_of", "document_of", "_match", "rejudge"]),
+        (judging_module, ["judge"]),
         (PageStore, ["open_page", "save_page"]),
         (LshIndex, ["insert", "query"]),
     ]

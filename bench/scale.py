@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from farmwatch.analysis.fingerprint import band_keys, minhash, sample_keys, shingle_hashes  # noqa: E402
 from farmwatch.config import FingerprintSettings, IndexSettings  # noqa: E402
-from farmwatch.pipeline import MIN_SHARED_SAMPLES  # noqa: E402
+from farmwatch.ingest import MIN_SHARED_SAMPLES  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
 from farmwatch.store.lsh import LshIndex  # noqa: E402

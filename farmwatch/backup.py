@@ -17,8 +17,7 @@ from dataclasses import asdict
 
 import orjson
 
-from farmwatch.pipeline import Services
-from farmwatch.store.labels import LabelStore
+from farmwatch.services import Services
 from farmwatch.store.pages import facts_from_json, facts_to_json
 from farmwatch.store.review import ReviewIndex
 
@@ -28,7 +27,7 @@ _READABLE = {"facts", "doc", "prov", "text", "edges"}  # written as JSON; every 
 
 
 def export_lines(services: Services, batch: int = 500) -> Iterator[dict]:
-    pages, client = services.pages, services.client
+    pages = services.pages
     yield {
         "type": "header",
         "format": FORMAT,
@@ -39,9 +38,9 @@ def export_lines(services: Services, batch: int = 500) -> Iterator[dict]:
     url_of: dict[int, str] = {}
     aliases: list[tuple[str, int]] = []
     ids: list[int] = []
-    for url, raw_id in client.hscan_iter(pages._url2id, count=batch):
-        ids.append(int(raw_id))
-        aliases.append((url.decode(), int(raw_id)))
+    for url, page_id in pages.url_map(batch):
+        ids.append(page_id)
+        aliases.append((url, page_id))
     # The page's own URL is in its facts; every other URL naming it is an alias.
     for start in range(0, len(ids), batch):
         chunk = sorted(set(ids[start : start + batch]))
@@ -49,19 +48,13 @@ def export_lines(services: Services, batch: int = 500) -> Iterator[dict]:
             url_of[page_id] = facts.url
     for start in range(0, len(ids), batch):
         chunk = [i for i in dict.fromkeys(ids[start : start + batch]) if i in url_of]
-        pipe = client.pipeline(transaction=False)
-        for page_id in chunk:
-            pipe.hgetall(f"{services.settings.key_prefix}:page:{page_id}")
-            pipe.hgetall(f"{services.settings.key_prefix}:edges:{page_id}")
-        results = pipe.execute()
-        for n, page_id in enumerate(chunk):
-            if url_of.get(page_id) is None:
-                continue
-            yield _page_line(results[2 * n], results[2 * n + 1], url_of)
+        for fields, edges in pages.raw_records(chunk):
+            if fields:
+                yield _page_line(fields, edges, url_of)
     for url, page_id in aliases:
         if page_id in url_of and url != url_of[page_id]:
             yield {"type": "alias", "url": url, "page_url": url_of[page_id]}
-    for label in LabelStore(client, services.settings.key_prefix).export():
+    for label in services.labels.export():
         page_url = url_of.get(label.get("page_id", -1), label.get("url"))  # the page's own URL, as pages use
         label = {**{k: v for k, v in label.items() if k not in ("page_id", "id")}, "url": page_url}
         yield {"type": "label", **label}
@@ -103,14 +96,14 @@ def import_lines(services: Services, lines: Iterable[dict]) -> dict[str, int]:
             f"the export was made with fingerprint settings {theirs}, this service uses {mine}: "
             "its index would not match; import with the same FARMWATCH_FINGERPRINT__* settings"
         )
-    pages, client, prefix = services.pages, services.client, services.settings.key_prefix
+    pages = services.pages
     id_of: dict[str, int] = {}
     for row in rows:
         if row.get("type") == "page":
             page_id = pages.page_id(row["url"], create=True)
             assert page_id is not None
             id_of[row["url"]] = page_id
-    review = ReviewIndex(client, prefix)
+    review = services.review
     counts = {"pages": 0, "aliases": 0, "labels": 0}
     for row in rows:
         kind = row.get("type")
@@ -127,7 +120,7 @@ def import_lines(services: Services, lines: Iterable[dict]) -> dict[str, int]:
                 "score": row.get("score"),
                 "sources": [{"url": row["source_url"]}] if row.get("source_url") else [],
             }
-            LabelStore(client, prefix).add(
+            services.labels.add(
                 page_id,
                 row["url"],
                 row["decision"],
@@ -142,13 +135,12 @@ def import_lines(services: Services, lines: Iterable[dict]) -> dict[str, int]:
 
 
 def _import_page(services: Services, row: dict, id_of: dict[str, int], review: ReviewIndex) -> None:
-    pages, client, prefix = services.pages, services.client, services.settings.key_prefix
+    pages = services.pages
     page_id = id_of[row["url"]]
     facts_data = dict(row["facts"])
     facts_data["id"] = page_id
     facts_data["composite_of"] = [id_of[u] for u in facts_data.get("composite_of", []) if u in id_of]
     facts = facts_from_json(orjson.dumps(facts_data))
-    key = f"{prefix}:page:{page_id}"
     old_buckets = pages.buckets(page_id)
     if old_buckets:
         services.index.remove(page_id, old_buckets)
@@ -168,18 +160,7 @@ def _import_page(services: Services, row: dict, id_of: dict[str, int], review: R
         if e.get("other_url") in id_of
     }
     before = pages.provenances([page_id]).get(page_id)
-    pipe = client.pipeline(transaction=False)
-    pipe.delete(key, f"{prefix}:edges:{page_id}")
-    pipe.hset(key, mapping=mapping)
-    if edges:
-        pipe.hset(f"{prefix}:edges:{page_id}", mapping=edges)
-    pipe.zadd(f"{prefix}:site:{facts.site}", {str(page_id): facts.first_seen})
-    pipe.execute()
-    client.zadd(f"{prefix}:sites", {facts.site: pages.site_size(facts.site)})
-    was = bool(before and before.get("verdict") == "republished")
-    now = bool(row.get("provenance") and row["provenance"].get("verdict") == "republished")
-    if was != now:
-        client.hincrby(f"{prefix}:sitestats:{facts.site}", "republished", 1 if now else -1)
+    pages.restore_page(facts, mapping, edges, bool(before and before.get("verdict") == "republished"))
     buckets = pages.buckets(page_id)  # decoded by the store, whatever its packing
     if buckets:
         services.index.insert(page_id, buckets)

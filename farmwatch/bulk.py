@@ -31,7 +31,9 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.page import PageAnalysis, analyze_html
 from farmwatch.config import FingerprintSettings, Settings
-from farmwatch.pipeline import Services, ingest
+from farmwatch.ingest import ingest
+from farmwatch.services import Services
+from farmwatch.store.layout import KeyLayout
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -109,7 +111,7 @@ class WarcImporter:
         self.redis_url = redis_url  # lets worker processes ingest on their own connections
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.batch = batch
-        self.progress_key = f"{services.settings.key_prefix}:import"
+        self.progress_key = KeyLayout(services.settings.key_prefix).import_progress
 
     @staticmethod
     def file_key(path: Path) -> str:

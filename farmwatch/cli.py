@@ -1,4 +1,18 @@
-"""The `farmwatch` command: serve, worker, analyze, ingest, eval."""
+"""The `farmwatch` command: serve, worker, analyze, ingest, eval.
+
+Exit codes (sysexits.h), decided in one place, `EXIT_CODES` below, for every command:
+
+    0   done
+    1   refused by the command itself (e.g. `keys revoke` of an unknown key)
+    2   usage: bad option or argument (click's own), or a refusal such as `serve` off loopback without keys
+    65  EX_DATAERR      the input is unusable: not HTML, binary, not JSON lines, an export this service refuses
+    66  EX_NOINPUT      an input file (or other named thing) does not exist or cannot be read
+    69  EX_UNAVAILABLE  Redis cannot be reached, or a URL could not be fetched
+    70  EX_SOFTWARE     any other farmwatch error
+    78  EX_CONFIG       the index in Redis has another layout: run `farmwatch reindex`
+
+An error is reported as one line on stderr, `farmwatch: error: …`, without a traceback.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +27,36 @@ from typing import Annotated
 import typer
 
 from farmwatch.config import Settings, get_settings
+from farmwatch.errors import (
+    FarmwatchError,
+    FetchError,
+    ImportRefused,
+    IndexLayoutError,
+    InputError,
+    NotFound,
+    StoreUnavailable,
+)
 from farmwatch.opscli import export_command, import_command, keys_app
+
+# FarmwatchError class -> exit code; the most specific class in an error's MRO wins (see the module docstring).
+EXIT_CODES: dict[type[FarmwatchError], int] = {
+    InputError: 65,  # EX_DATAERR
+    ImportRefused: 65,  # EX_DATAERR
+    NotFound: 66,  # EX_NOINPUT
+    FetchError: 69,  # EX_UNAVAILABLE
+    StoreUnavailable: 69,  # EX_UNAVAILABLE
+    IndexLayoutError: 78,  # EX_CONFIG
+    FarmwatchError: 70,  # EX_SOFTWARE
+}
+EPILOG = (
+    "Exit codes: 0 done; 1 refused by the command; 2 usage; 65 unusable input (not HTML, refused export); "
+    "66 no such input file; 69 Redis unreachable or fetch failed; 70 other error; "
+    "78 index of another layout (run `farmwatch reindex`)."
+)
 
 app = typer.Typer(
     help="Content-farm and republication detector.",
+    epilog=EPILOG,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -51,7 +91,7 @@ def _redis_url(start_embedded: bool) -> tuple[str, object | None]:
 
 
 def _start_workers(url: str, count: int, stop: threading.Event) -> list[threading.Thread]:
-    from farmwatch.pipeline import Services
+    from farmwatch.services import Services
     from farmwatch.store.connection import connect
     from farmwatch.store.jobs import JobQueue
     from workers.worker import Worker
@@ -72,7 +112,7 @@ def _start_workers(url: str, count: int, stop: threading.Event) -> list[threadin
 def _refuse_other_index_layout(url: str, settings: Settings) -> None:
     """Stop before serving when the index in Redis has another layout (it would match nothing): raises
     IndexLayoutError, which main() reports, before any worker thread or the API starts."""
-    from farmwatch.pipeline import Services
+    from farmwatch.services import Services
     from farmwatch.store.connection import connect
 
     client = connect(url)
@@ -80,6 +120,15 @@ def _refuse_other_index_layout(url: str, settings: Settings) -> None:
         Services.create(client, settings)
     finally:
         client.close()
+
+
+def _read_input(path: Path) -> bytes:
+    if not path.is_file():
+        raise NotFound(f"no such file: {path}", code="no_such_file")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise NotFound(f"cannot read {path}: {error.strerror or error}", code="unreadable_file") from error
 
 
 @app.command()
@@ -157,34 +206,21 @@ def analyze(
     url: Annotated[str | None, typer.Option(help="The page's URL, when TARGET is a file.")] = None,
 ) -> None:
     """Print one page's analysis (boilerplate, credits, metadata) as JSON, without storing it."""
-    from farmwatch.analysis.decode import InputError
     from farmwatch.analysis.facts import facts_of
     from farmwatch.analysis.page import analyze_html
-    from farmwatch.pipeline import document_of
+    from farmwatch.ingest import document_of
 
     settings = get_settings()
     content_type = None
     if target.startswith(("http://", "https://")):
-        from workers.fetch import Fetcher, FetchError
+        from workers.fetch import Fetcher
 
-        fetcher = Fetcher(settings.fetch)
-        try:
-            result = fetcher.fetch(target)
-        except FetchError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2) from error
+        result = Fetcher(settings.fetch).fetch(target)
         body, page_url, content_type = result.body, result.url, result.content_type
     else:
         path = Path(target)
-        if not path.is_file():
-            typer.echo(f"error: no such file: {target}", err=True)
-            raise typer.Exit(2)
-        body, page_url = path.read_bytes(), url or path.resolve().as_uri().replace("file://", "http://localhost")
-    try:
-        analysis = analyze_html(body, page_url, content_type=content_type, settings=settings.fingerprint)
-    except InputError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        body, page_url = _read_input(path), url or path.resolve().as_uri().replace("file://", "http://localhost")
+    analysis = analyze_html(body, page_url, content_type=content_type, settings=settings.fingerprint)
     facts = facts_of(analysis, 0, "fetched" if content_type else "client", 0.0)
     typer.echo(json.dumps(document_of(analysis, facts), ensure_ascii=False, indent=2))
 
@@ -199,14 +235,13 @@ def ingest_warc(
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from farmwatch.bulk import WarcImporter
-    from farmwatch.pipeline import Services
+    from farmwatch.services import Services
     from farmwatch.store.connection import connect
 
     settings = get_settings()
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
-        raise typer.Exit(2)
+        raise NotFound(f"no such file: {', '.join(missing)}", code="no_such_file")
     url, server = _redis_url(start_embedded=True)
     try:
         importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch, redis_url=url)
@@ -281,14 +316,23 @@ def eval_provenance(
     typer.echo(json.dumps(result))
 
 
+def exit_code(error: FarmwatchError) -> int:
+    return next(EXIT_CODES[cls] for cls in type(error).__mro__ if cls in EXIT_CODES)
+
+
 def main() -> None:
-    from farmwatch.store.lsh import IndexLayoutError
+    """Run the command; any FarmwatchError (or Redis out of reach) ends it with one line and its exit code."""
+    import redis
 
     try:
         app()
-    except IndexLayoutError as error:  # from any command that opens the store: say what to do, no traceback
-        typer.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    except FarmwatchError as error:
+        typer.echo(f"farmwatch: error: {error}", err=True)
+        sys.exit(exit_code(error))
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+        down = StoreUnavailable(f"cannot reach Redis: {error}")
+        typer.echo(f"farmwatch: error: {down}", err=True)
+        sys.exit(exit_code(down))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import orjson
 import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
+from farmwatch.store.layout import KeyLayout
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 COUNTERS = {
@@ -65,7 +67,7 @@ class RedisMetrics:
         self.flush()
 
     def _key(self, name: str) -> str:
-        return f"{self.prefix}:metrics:c:{name}"
+        return KeyLayout(self.prefix).metric(name)
 
     def inc(self, name: str, labels: tuple[str, ...], value: float = 1.0) -> None:
         with self._lock:

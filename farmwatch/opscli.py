@@ -12,7 +12,7 @@ import redis
 import typer
 
 from farmwatch.config import get_settings
-from farmwatch.store.keys import ROLES, KeyStore
+from farmwatch.store.api_keys import ROLES, KeyStore
 
 keys_app = typer.Typer(help="API keys: create, list, revoke (stored in Redis as hashes only).", no_args_is_help=True)
 
@@ -126,7 +126,7 @@ def export_command(
     import orjson
 
     from farmwatch.backup import export_lines
-    from farmwatch.pipeline import Services
+    from farmwatch.services import Services
 
     counts: dict[str, int] = {}
     with operator_redis() as client:
@@ -150,19 +150,21 @@ def import_command(
 
     import orjson
 
-    from farmwatch.backup import ImportRefused, import_lines
-    from farmwatch.pipeline import Services
+    from farmwatch.backup import ImportRefused as BackupRefused
+    from farmwatch.backup import import_lines
+    from farmwatch.errors import FarmwatchError, ImportRefused, InputError
+    from farmwatch.services import Services
 
     raw = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
     try:
         lines = [orjson.loads(line) for line in raw.splitlines() if line.strip()]
     except orjson.JSONDecodeError as error:
-        typer.echo(f"error: not JSON lines: {error}", err=True)
-        raise typer.Exit(2) from error
+        raise InputError(f"not JSON lines: {error}", code="not_json_lines") from error
     with operator_redis() as client:
         try:
             counts = import_lines(Services.create(client, get_settings()), lines)
-        except ImportRefused as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2) from error
+        except BackupRefused as error:  # farmwatch.backup's own class, until it raises farmwatch.errors'
+            if isinstance(error, FarmwatchError):
+                raise
+            raise ImportRefused(str(error)) from error
     typer.echo(f"imported {json.dumps(counts)}", err=True)

@@ -5,13 +5,13 @@ judged the source of a deleted copy loses that copy)."""
 from __future__ import annotations
 
 from farmwatch.analysis.urls import normalize_url
-from farmwatch.pipeline import Services, rejudge
-from farmwatch.store.review import ReviewIndex
+from farmwatch.judging import rejudge
+from farmwatch.services import Services
 
 
 def delete_page(services: Services, url: str) -> dict | None:
     """Delete the page stored under url; returns what was removed, or None when no page has that URL."""
-    pages, client, prefix = services.pages, services.client, services.settings.key_prefix
+    pages = services.pages
     normalized = normalize_url(url)
     page_id = pages.page_id(normalized)
     if page_id is None:
@@ -22,21 +22,9 @@ def delete_page(services: Services, url: str) -> dict | None:
     if buckets:
         services.index.remove(page_id, buckets)
     provenance = pages.provenances([page_id]).get(page_id)
-    pipe = client.pipeline(transaction=False)
-    pipe.delete(f"{prefix}:page:{page_id}")
-    for key_url in {normalized, facts.url if facts else normalized}:
-        pipe.hdel(pages._url2id, key_url)
+    was_republished = bool(provenance and provenance.get("verdict") == "republished")
+    pages.remove_page(page_id, {normalized, facts.url if facts else normalized}, facts, was_republished)
     if facts is not None:
-        pipe.zrem(f"{prefix}:site:{facts.site}", str(page_id))
-        if provenance and provenance.get("verdict") == "republished":
-            pipe.hincrby(f"{prefix}:sitestats:{facts.site}", "republished", -1)
-    pipe.execute()
-    if facts is not None:
-        remaining = pages.site_size(facts.site)
-        if remaining:
-            client.zadd(f"{prefix}:sites", {facts.site: remaining})
-        else:
-            client.zrem(f"{prefix}:sites", facts.site)
-        ReviewIndex(client, prefix).forget(page_id, facts.site)
+        services.review.forget(page_id, facts.site)
     rejudge(services, neighbours)
     return {"url": facts.url if facts else normalized, "deleted": True, "rejudged": len(neighbours)}

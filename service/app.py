@@ -9,9 +9,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from farmwatch.config import Settings, get_settings
 from farmwatch.metrics import RedisMetrics
-from farmwatch.pipeline import Services
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
-from farmwatch.store.jobs import JobQueue
 from service import errors, observe
 from service.auth import Auth, is_loopback
 from service.bodylimit import BodyLimit
@@ -28,7 +27,8 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         client = connect(redis_url)
-        app.state.farmwatch = AppState(Services.create(client, settings), JobQueue(client, settings.key_prefix))
+        services = Services.create(client, settings)
+        app.state.farmwatch = AppState(services, services.queue)
         app.state.auth = Auth(client, settings, open_when_no_keys)
         app.state.metrics = RedisMetrics(client, settings.key_prefix)
         yield

@@ -25,7 +25,8 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from redis.cluster import RedisCluster
 
 from farmwatch.config import Settings
-from farmwatch.store.keys import ROLES, ApiKey, KeyStore
+from farmwatch.store.api_keys import ROLES, ApiKey, KeyStore
+from farmwatch.store.layout import KeyLayout
 from service.errors import ApiError
 from service.models import ErrorResponse
 
@@ -70,10 +71,14 @@ class Auth:
         storage: RedisStorage | RedisClusterStorage
         if isinstance(client, RedisCluster):
             nodes = ",".join(f"{node.host}:{node.port}" for node in client.get_primaries())
-            storage = RedisClusterStorage(f"redis+cluster://{nodes}", key_prefix=f"{settings.key_prefix}:rl")
+            storage = RedisClusterStorage(
+                f"redis+cluster://{nodes}", key_prefix=KeyLayout(settings.key_prefix).rate_limit_prefix
+            )
         else:
             storage = RedisStorage(
-                "redis://", connection_pool=client.connection_pool, key_prefix=f"{settings.key_prefix}:rl"
+                "redis://",
+                connection_pool=client.connection_pool,
+                key_prefix=KeyLayout(settings.key_prefix).rate_limit_prefix,
             )
         self.limiter = SlidingWindowCounterRateLimiter(storage)
         self._rates: dict[str, limits.RateLimitItem] = {}

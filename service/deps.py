@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from farmwatch.pipeline import Services
+from farmwatch.services import Services
 from farmwatch.store.jobs import JobQueue
 
 

@@ -14,7 +14,7 @@ import redis
 import uvicorn
 
 from farmwatch.config import FetchSettings, Settings
-from farmwatch.pipeline import Services
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis, free_port
 from farmwatch.store.jobs import JobQueue

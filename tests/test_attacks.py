@@ -13,9 +13,9 @@ import pytest
 import redis
 
 from farmwatch.analysis.page import analyze_html
-from farmwatch.pipeline import Services
+from farmwatch.services import Services
+from farmwatch.store.api_keys import KeyStore
 from farmwatch.store.jobs import JobQueue
-from farmwatch.store.keys import KeyStore
 from tests.conftest import SEED, Site
 from workers.worker import Worker
 

@@ -16,8 +16,8 @@ import redis
 import uvicorn
 
 from farmwatch.config import FetchSettings, Settings
+from farmwatch.store.api_keys import KeyStore
 from farmwatch.store.embedded import EmbeddedRedis, free_port
-from farmwatch.store.keys import KeyStore
 from tests.conftest import SEED, LiveServer, seed_case
 
 CASE = seed_case()

@@ -11,7 +11,9 @@ from redis.cluster import RedisCluster
 
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import Settings
-from farmwatch.pipeline import Services, page_report, submit_html
+from farmwatch.ingest import submit_html
+from farmwatch.reports import page_report
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedCluster, system_redis_server
 from farmwatch.store.jobs import JobQueue
@@ -69,7 +71,7 @@ def test_pipeline_and_queue_on_a_cluster(cluster_client: RedisCluster) -> None:
     services = Services.create(cluster_client, Settings())
     for page in (ORIGINAL, REPOST):
         submit_html(services, page["url"], (SEED / page["html_file"]).read_bytes())
-    assert page_report(services, REPOST["url"])["provenance"]["verdict"] == "republished"
+    assert page_report(services, REPOST["url"]).provenance.verdict == "republished"
     # Indexing the same page again leaves its index entries as they were (one per bucket).
     page_id = services.pages.page_id(normalize_url(REPOST["url"]))
     assert page_id is not None

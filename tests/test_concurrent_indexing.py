@@ -9,7 +9,8 @@ import redis
 
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import Settings
-from farmwatch.pipeline import Services, submit_html
+from farmwatch.ingest import submit_html
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis
 from tests.conftest import CORPORA

@@ -103,7 +103,7 @@ def test_label_round_trips(page, api: httpx.Client) -> None:
 
 
 def test_site_view_and_sign_in(page, api: httpx.Client, redis_client) -> None:
-    from farmwatch.store.keys import KeyStore
+    from farmwatch.store.api_keys import KeyStore
 
     submit_seed(api)
     page.goto(f"/dashboard#/site/{REPOST['site']}")

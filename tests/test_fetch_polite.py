@@ -11,7 +11,7 @@ import httpx
 import redis
 
 from farmwatch.config import FetchSettings, Settings
-from farmwatch.pipeline import Services
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis
 from farmwatch.store.jobs import JobQueue

@@ -12,7 +12,9 @@ import pytest
 import redis
 
 from farmwatch.config import IndexSettings, Settings
-from farmwatch.pipeline import Services, page_report, submit_html
+from farmwatch.ingest import submit_html
+from farmwatch.reports import page_report
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis
 from farmwatch.store.lsh import IndexLayoutError, LshIndex
@@ -140,7 +142,7 @@ def test_a_process_refuses_an_index_of_another_layout_until_reindexed(
     services = Services.create(redis_client, other)
     submit_html(services, case["repost"]["url"], (SEED / case["repost"]["html_file"]).read_bytes())
     report = page_report(services, case["repost"]["url"])
-    assert report["provenance"]["verdict"] == "republished"
+    assert report.provenance.verdict == "republished"
     with pytest.raises(IndexLayoutError):
         Services.create(redis_client, Settings())  # and the old layout is refused in turn
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -17,7 +16,8 @@ from pathlib import Path
 import redis
 
 from farmwatch.config import Settings
-from farmwatch.pipeline import Services, page_report
+from farmwatch.reports import page_report
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis, free_port
 from farmwatch.store.jobs import JobQueue
@@ -104,7 +104,7 @@ def test_worker_killed_mid_job_leaves_it_to_another(
     )
     status = queue.status(job_id)
     assert status["attempts"] == 2 and count[0] == 2
-    assert page_report(services, site.url("/slow"))["origin"] == "fetched"
+    assert page_report(services, site.url("/slow")).origin == "fetched"
     assert services.pages.count() == 1 and queue.depth()["pending"] == 0
 
 
@@ -247,8 +247,8 @@ def test_several_worker_processes_share_queue_and_index(
     assert max(peak.values()) <= 2, peak  # per-host concurrency held across three processes
     for n in range(pairs):
         report = page_report(services, site.url(f"/copy{n}", host="localhost"))
-        assert report["provenance"]["verdict"] == "republished", json.dumps(report["provenance"])[:500]
-        assert report["provenance"]["sources"][0]["url"] == site.url(f"/orig{n}")
+        assert report.provenance.verdict == "republished", report.provenance.model_dump_json()[:500]
+        assert report.provenance.sources[0].url == site.url(f"/orig{n}")
     assert queue.depth() == {"pending": 0, "waiting": 0, "delayed": 0, "dead": 0}
 
 

@@ -13,10 +13,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from farmwatch.config import Settings
 from farmwatch.logs import JsonFormatter
-from farmwatch.pipeline import Services
+from farmwatch.services import Services
+from farmwatch.store.api_keys import KeyStore
 from farmwatch.store.embedded import EmbeddedRedis
 from farmwatch.store.jobs import JobQueue
-from farmwatch.store.keys import KeyStore
 from farmwatch.store.labels import LabelStore
 from tests.conftest import SEED, Site, seed_case, start_api
 from tests.test_auth import _api_process, _bearer, _cli

@@ -7,7 +7,7 @@ import orjson
 import redis
 
 from farmwatch.analysis.urls import normalize_url
-from farmwatch.store.keys import KeyStore
+from farmwatch.store.api_keys import KeyStore
 from tests.conftest import SEED, seed_case
 
 CASE = seed_case()

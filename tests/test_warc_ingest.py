@@ -18,7 +18,8 @@ from warcio.warcwriter import WARCWriter
 
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import Settings
-from farmwatch.pipeline import Services, page_report
+from farmwatch.reports import page_report
+from farmwatch.services import Services
 from farmwatch.store.embedded import EmbeddedRedis
 from tests.conftest import CORPORA, SEED, seed_case
 
@@ -70,8 +71,8 @@ def test_seed_pages_from_a_warc(tmp_path: Path, redis_server: EmbeddedRedis, red
     assert "2 pages indexed, 2 responses skipped" in out.decode()
     services = Services.create(redis_client, Settings())
     report = page_report(services, CASE["repost"]["url"])
-    assert report["provenance"]["verdict"] == "republished"
-    assert report["provenance"]["sources"][0]["url"] == CASE["repost"]["expected"]["source_url"]
+    assert report.provenance.verdict == "republished"
+    assert report.provenance.sources[0].url == CASE["repost"]["expected"]["source_url"]
     # A second run over a finished file does nothing.
     again = _ingest(redis_server.url, str(warc), "--jobs", "1")
     out, _ = again.communicate(timeout=60)

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from farmwatch.pipeline import Services
+from farmwatch.services import Services
 from farmwatch.store.jobs import JobQueue
 from tests.conftest import SEED, Site, seed_case
 from workers.worker import Worker

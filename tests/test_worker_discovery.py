@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from farmwatch.config import Settings
-from farmwatch.pipeline import Services, page_report
+from farmwatch.reports import page_report
+from farmwatch.services import Services
 from farmwatch.store.jobs import JobQueue
 from tests.conftest import SEED, Site
 from workers.discovery import parse_feed
@@ -60,10 +61,10 @@ def test_a_pages_credited_source_is_fetched_once(
     site.page("/repost2", repost.replace(TRUTH.encode(), site.url("/repost2", host="localhost").encode()))
     with running(services, queue):
         job = api.post("/v1/pages", json={"url": site.url("/repost", host="localhost")}).json()
-        wait_for(lambda: (page_report(services, original) or {}).get("provenance"))
+        wait_for(lambda: getattr(page_report(services, original), "provenance", None))
         wait_for(
             lambda: (
-                page_report(services, site.url("/repost", host="localhost"))["provenance"]["verdict"] == "republished"
+                page_report(services, site.url("/repost", host="localhost")).provenance.verdict == "republished"
             )
         )
         api.post("/v1/pages", json={"url": site.url("/repost2", host="localhost")})

@@ -21,8 +21,8 @@ from defusedxml.ElementTree import fromstring
 
 from farmwatch.analysis.urls import absolute_url, same_site
 from farmwatch.config import FetchSettings
-from farmwatch.pipeline import Services
-from farmwatch.store.feeds import FeedStore
+from farmwatch.report import PageReport
+from farmwatch.services import Services
 from farmwatch.store.jobs import Job, JobQueue
 from workers.fetch import FetchError
 from workers.polite import PoliteFetcher, validators_of
@@ -119,7 +119,7 @@ class Discovery:
         self.services = services
         self.queue = queue
         self.polite = polite
-        self.feeds = FeedStore(services.client, services.settings.key_prefix)
+        self.feeds = services.feeds
         self.settings: FetchSettings = services.settings.fetch
 
     def _queue_new(self, urls: list[str], limit: int, depth: int, via: str) -> int:
@@ -133,14 +133,14 @@ class Discovery:
             queued += 1
         return queued
 
-    def from_page(self, job: Job, report: dict) -> int:
+    def from_page(self, job: Job, report: PageReport) -> int:
         """Queue the page's source links and cross-site canonical (once per URL, bounded); not from pages
         that were themselves discovered, so discovery never turns into a crawl."""
         if job.depth > 0 or self.settings.discover_links <= 0:
             return 0
-        page_url = report["url"]
-        candidates = list((report.get("provenance") or {}).get("source_links") or report.get("source_links") or [])
-        canonical = report.get("canonical")
+        page_url = report.url
+        candidates = list((report.provenance.source_links if report.provenance else None) or report.source_links)
+        canonical = report.canonical
         if canonical and not same_site(canonical, page_url):
             candidates.insert(0, canonical)
         candidates = [u for u in dict.fromkeys(candidates) if u != page_url]

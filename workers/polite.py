@@ -23,6 +23,7 @@ import redis
 from protego import Protego
 
 from farmwatch.config import FetchSettings
+from farmwatch.store.layout import KeyLayout
 from workers.fetch import HTML_TYPES, Fetcher, FetchError, FetchResult
 
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least 500 KiB
@@ -114,7 +115,7 @@ class PoliteFetcher:
     # --- robots.txt ---
     def robots(self, url: str) -> Robots:
         origin = origin_of(url)
-        key = f"{self.prefix}:robots:{origin}"
+        key = KeyLayout(self.prefix).robots(origin)
         cached = self.client.get(key)
         if cached is None:
             status, body = self._fetch_robots(origin)
@@ -168,7 +169,7 @@ class PoliteFetcher:
                 "robots_disallowed", f"robots.txt of {origin_of(url)} disallows {url} for {settings.robots_agent}"
             )
         host = (urlsplit(url).hostname or "").lower()
-        slots = f"{self.prefix}:host:{host}:slots"
+        slots = KeyLayout(self.prefix).host_slots(host)
         token = uuid.uuid4().hex
         lease = settings.total_timeout + settings.host_max_wait + 5.0
         give_up = time.monotonic() + settings.host_max_wait
@@ -186,7 +187,7 @@ class PoliteFetcher:
         try:
             wait = float(
                 self._reserve(
-                    keys=[f"{self.prefix}:host:{host}:next"], args=[self.interval(robots), settings.host_max_wait]
+                    keys=[KeyLayout(self.prefix).host_next(host)], args=[self.interval(robots), settings.host_max_wait]
                 )
             )
             if wait < 0:

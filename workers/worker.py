@@ -16,13 +16,13 @@ import threading
 import time
 from collections.abc import Iterator
 
-import orjson
-
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.urls import normalize_url
+from farmwatch.ingest import submit_html
 from farmwatch.logs import job_id_var, request_id_var
 from farmwatch.metrics import RedisMetrics
-from farmwatch.pipeline import Services, page_report, submit_html
+from farmwatch.reports import page_report
+from farmwatch.services import Services
 from farmwatch.store.jobs import Job, JobQueue
 from workers.discovery import Discovery
 from workers.fetch import Fetcher, FetchError, Resolver
@@ -43,7 +43,6 @@ class Worker:
         self.fetcher = Fetcher(settings.fetch, resolve)
         self.polite = PoliteFetcher(services.client, settings.fetch, settings.key_prefix, self.fetcher)
         self.discovery = Discovery(services, queue, self.polite)
-        self.validators_key = f"{settings.key_prefix}:validators"
         self.metrics = RedisMetrics(services.client, settings.key_prefix)
 
     def run_one(self, block_ms: int = 2000) -> bool:
@@ -93,10 +92,9 @@ class Worker:
             thread.join(timeout=5)
 
     def _validators(self, url: str) -> dict | None:
-        raw = self.services.client.hget(self.validators_key, url)
-        if not raw:
+        stored = self.services.pages.validators(url)
+        if not stored:
             return None
-        stored = orjson.loads(raw)
         # Only worth asking "has it changed?" when we still hold the report.
         return stored if page_report(self.services, stored.get("page_url", "")) is not None else None
 
@@ -115,20 +113,15 @@ class Worker:
                 report = submit_html(
                     self.services, result.url, result.body, origin="fetched", content_type=result.content_type
                 )
-                if report["url"] != submitted:
+                if report.url != submitted:
                     # Also answer look-ups by the submitted URL when redirects led elsewhere.
-                    page_id = self.services.pages.page_id(report["url"])
+                    page_id = self.services.pages.page_id(report.url)
                     if page_id is not None:
                         self.services.pages.add_alias(submitted, page_id)
                 found = validators_of(result)
-                if found:
-                    self.services.client.hset(
-                        self.validators_key, submitted, orjson.dumps({**found, "page_url": report["url"]})
-                    )
-                else:
-                    self.services.client.hdel(self.validators_key, submitted)
+                self.services.pages.save_validators(submitted, {**found, "page_url": report.url} if found else None)
                 self.discovery.from_page(job, report)
-                self.queue.complete(job, report["url"])
+                self.queue.complete(job, report.url)
             log.info("job done", extra={"job": job.id, "url": job.url})
         except FetchError as error:
             if error.kind in POSTPONED:

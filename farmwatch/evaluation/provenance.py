@@ -21,7 +21,10 @@ from pathlib import Path
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import Settings
-from farmwatch.pipeline import Services, page_report, submit_html
+from farmwatch.ingest import submit_html
+from farmwatch.report import PageReport
+from farmwatch.reports import page_report
+from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis, free_port
 
@@ -36,7 +39,7 @@ def load_pages(corpus_dir: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score(rows: list[dict], reports: dict[str, dict | None]) -> dict:
+def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
     url_of = {row["id"]: normalize_url(row["url"]) for row in rows}
     tp = fp = fn = 0
     source_hits = attribution_hits = true_republished = 0
@@ -45,8 +48,8 @@ def score(rows: list[dict], reports: dict[str, dict | None]) -> dict:
     mistakes: list[dict] = []
     for row in rows:
         truth = row["truth"]
-        report = reports.get(row["id"]) or {}
-        provenance = report.get("provenance") or {}
+        report = reports.get(row["id"])
+        provenance = report.provenance.model_dump() if report and report.provenance else {}
         said = provenance.get("verdict") == "republished"
         actual = truth["verdict"] == "republished"
         kind = truth.get("kind", "unknown")

@@ -13,6 +13,7 @@ import orjson
 import redis
 
 from farmwatch.analysis.urls import normalize_url
+from farmwatch.store.layout import KeyLayout
 
 # Take the earliest due feed and push its next poll out by the interval, atomically: one poller per feed per round.
 _CLAIM = """
@@ -26,9 +27,10 @@ return due[1]
 class FeedStore:
     def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
         self.client = client
-        self.key = f"{prefix}:feeds"
-        self.due = f"{prefix}:feeds:due"
-        self.discovered = f"{prefix}:discovered"
+        keys = KeyLayout(prefix)
+        self.key = keys.feeds
+        self.due = keys.feeds_due
+        self.discovered = keys.discovered
         self._claim = client.register_script(_CLAIM)
 
     def add(self, url: str, via: str | None = None) -> tuple[dict, bool]:

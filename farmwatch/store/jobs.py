@@ -25,6 +25,7 @@ import redis
 
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import JobSettings
+from farmwatch.store.layout import KeyLayout
 
 GROUP = "workers"
 STATUSES = ("queued", "running", "done", "failed")
@@ -63,12 +64,11 @@ class JobQueue:
     ) -> None:
         self.client = client
         self.prefix = prefix
-        tag = f"{{{prefix}:q}}"
-        self.stream = f"{tag}:jobs"
-        self.active = f"{tag}:active"
-        self.delayed = f"{tag}:delayed"
-        self.dead = f"{tag}:dead"
-        self._tag = tag
+        self.keys = KeyLayout(prefix)
+        self.stream = self.keys.queue("jobs")
+        self.active = self.keys.queue("active")
+        self.delayed = self.keys.queue("delayed")
+        self.dead = self.keys.queue("dead")
         self.max_attempts = max_attempts
         self.claim_idle_ms = claim_idle_ms
         self.backoff_base = backoff_base
@@ -88,7 +88,7 @@ class JobQueue:
         )
 
     def _job(self, job_id: str) -> str:
-        return f"{self._tag}:job:{job_id}"
+        return self.keys.job(job_id)
 
     def _ensure_group(self) -> None:
         if self._group_ready:

@@ -18,6 +18,8 @@ from typing import Literal
 import orjson
 import redis
 
+from farmwatch.store.layout import KeyLayout
+
 Decision = Literal["confirm", "dismiss"]
 DECISIONS = ("confirm", "dismiss")
 
@@ -26,14 +28,15 @@ class LabelStore:
     def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
         self.client = client
         self.prefix = prefix
-        self.stream = f"{prefix}:labels"
+        self.keys = KeyLayout(prefix)
+        self.stream = self.keys.labels
 
     def _page(self, page_id: int) -> str:
-        return f"{self.prefix}:labels:page:{page_id}"
+        return self.keys.page_labels(page_id)
 
     @property
     def _latest(self) -> str:
-        return f"{self.prefix}:labels:latest"
+        return self.keys.latest_labels
 
     def add(
         self,

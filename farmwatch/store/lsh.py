@@ -34,6 +34,7 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
+from farmwatch.store.layout import KeyLayout
 from farmwatch.store.scripts import queue_script
 
 BUCKET_BITS = 48
@@ -203,7 +204,7 @@ class LshIndex:
     # --- layout ---
     @property
     def layout_key(self) -> str:
-        return f"{self.prefix}:lsh:layout"
+        return KeyLayout(self.prefix).index_layout
 
     @property
     def layout(self) -> str:
@@ -221,7 +222,7 @@ class LshIndex:
         """Delete every key of the index (any layout); returns how many were deleted."""
         deleted = 0
         batch: list[bytes] = []
-        for key in self.client.scan_iter(match=f"{self.prefix}:lsh:*", count=1000):
+        for key in self.client.scan_iter(match=KeyLayout(self.prefix).index_pattern, count=1000):
             batch.append(key)
             if len(batch) >= 500:
                 deleted += self._delete(batch)
@@ -255,7 +256,8 @@ class LshIndex:
     def _group_table(self) -> list[str]:
         """Group number -> the key of its first hash (made on first use; read on every query and insert)."""
         if not self._group_keys:
-            self._group_keys = [f"{self.prefix}:lsh:{{{g:x}}}" for g in range(1 << self.group_bits)]
+            keys = KeyLayout(self.prefix)
+            self._group_keys = [keys.index_group(g) for g in range(1 << self.group_bits)]
         return self._group_keys
 
     def _locate(self, buckets: list[int]) -> tuple[list[str], list[bytes]]:

@@ -1,23 +1,22 @@
-"""Pages, their match edges and sites in Redis.
+"""Pages, their match edges and sites in Redis (key names: farmwatch/store/layout.py).
 
-Keys (prefix "fw" by default), each command touching one key so a Redis
-Cluster can hold them:
-  fw:pid                  counter of page ids
-  fw:url2id               hash  normalised URL → page id
-  fw:page:{id}            hash  facts (JSON), doc (zlib JSON), prov (JSON), text (zlib main text, optional),
-                                fp: what the matcher needs, packed (see pack_fingerprint): shingle count,
-                                MinHash folded to 16 bits, 48-bit containment-sample buckets. The band
-                                buckets are not stored: they are derived from the signature again.
-  fw:edges:{id}           hash  other page id → edge (JSON)
-  fw:site:{host}          zset  page ids of the site, scored by first-seen time
-  fw:sites                zset  hosts, scored by pages seen
+Each command touches one key, so a Redis Cluster can hold them:
+  page(id)        hash  facts (JSON), doc (zlib JSON), prov (JSON), text (zlib main text, optional),
+                        fp: what the matcher needs, packed (see pack_fingerprint): shingle count,
+                        MinHash folded to 16 bits, 48-bit containment-sample buckets. The band
+                        buckets are not stored: they are derived from the signature again.
+  edges(id)       hash  other page id -> edge (JSON)
+  url_to_id       hash  normalised URL -> page id (page_id_counter hands out ids; one hash tag)
+  site_pages(s)   zset  page ids of the site, scored by first-seen time
+  sites           zset  hosts, scored by pages seen
+  site_stats(s)   hash  the site's count of pages judged republished
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.fingerprint import band_keys, compact_signature, signature_from_bytes
 from farmwatch.analysis.matching import Edge
 from farmwatch.config import FingerprintSettings
+from farmwatch.store.layout import KeyLayout
 from farmwatch.store.lsh import pack_buckets, unpack_buckets
 from farmwatch.store.scripts import queue_script
 
@@ -100,6 +100,7 @@ class PageStore:
     def __init__(self, client: redis.Redis, prefix: str = "fw", fingerprint: FingerprintSettings | None = None) -> None:
         self.client = client
         self.prefix = prefix
+        self.keys = KeyLayout(prefix)
         self.fingerprint = fingerprint or FingerprintSettings()
         # url2id and pid are one hash tag so the id script runs on one cluster node.
         self._id_script = client.register_script(_GET_OR_CREATE_ID)
@@ -108,21 +109,21 @@ class PageStore:
 
     # --- keys ---
     def _page(self, page_id: int) -> str:
-        return f"{self.prefix}:page:{page_id}"
+        return self.keys.page(page_id)
 
     def _edges(self, page_id: int) -> str:
-        return f"{self.prefix}:edges:{page_id}"
+        return self.keys.edges(page_id)
 
     def _site(self, host: str) -> str:
-        return f"{self.prefix}:site:{host}"
+        return self.keys.site_pages(host)
 
     @property
     def _url2id(self) -> str:
-        return f"{{{self.prefix}:ids}}:url2id"
+        return self.keys.url_to_id
 
     @property
     def _pid(self) -> str:
-        return f"{{{self.prefix}:ids}}:pid"
+        return self.keys.page_id_counter
 
     # --- ids ---
     def page_id(self, url: str, *, create: bool = False) -> int | None:
@@ -177,10 +178,10 @@ class PageStore:
             if also is not None:
                 also(pipe)
             site_size = pipe.execute()[2]
-            self.client.zadd(f"{self.prefix}:sites", {facts.site: site_size})
+            self.client.zadd(self.keys.sites, {facts.site: site_size})
             return
         if new:
-            pipe.zincrby(f"{self.prefix}:sites", 1, facts.site)
+            pipe.zincrby(self.keys.sites, 1, facts.site)
         template = self._template(facts.site)
         fields = [str(k) for k in template_keys or []]
         if fields:
@@ -370,7 +371,7 @@ class PageStore:
 
     # --- site templates ---
     def _template(self, host: str) -> str:
-        return f"{self.prefix}:tpl:{host}"
+        return self.keys.site_template(host)
 
     def _prune_template(self, key: str) -> None:
         """Forget block texts seen once: a big site's one-off paragraphs are not its template."""
@@ -386,5 +387,93 @@ class PageStore:
         return int(self.client.zcard(self._site(host)))
 
     def sites(self, offset: int = 0, limit: int = 100) -> list[tuple[str, int]]:
-        rows = self.client.zrevrange(f"{self.prefix}:sites", offset, offset + limit - 1, withscores=True)
+        rows = self.client.zrevrange(self.keys.sites, offset, offset + limit - 1, withscores=True)
         return [(host.decode(), int(score)) for host, score in rows]
+
+    # --- site statistics ---
+    def count_verdict_change(self, site: str, was_republished: bool, now_republished: bool, pipe: Any) -> None:
+        """Keep the site's count of republished pages current (queued on `pipe`)."""
+        if was_republished != now_republished:
+            pipe.hincrby(self.keys.site_stats(site), "republished", 1 if now_republished else -1)
+
+    def site_counts(self, sites: list[str]) -> dict[str, tuple[int, int]]:
+        """(pages stored, pages judged republished) of each site, in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        for site in sites:
+            pipe.zcard(self._site(site))
+            pipe.hget(self.keys.site_stats(site), "republished")
+        replies = pipe.execute()
+        return {site: (int(replies[2 * i]), int(replies[2 * i + 1] or 0)) for i, site in enumerate(sites)}
+
+    def _resize_site(self, site: str) -> None:
+        remaining = self.site_size(site)
+        if remaining:
+            self.client.zadd(self.keys.sites, {site: remaining})
+        else:
+            self.client.zrem(self.keys.sites, site)
+
+    # --- removal, export and import of whole records ---
+    def remove_page(self, page_id: int, urls: set[str], facts: PageFacts | None, was_republished: bool) -> None:
+        """Delete a page's record and its URLs, and take it off its site (its edges and index buckets are the
+        caller's: they involve other pages)."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.delete(self._page(page_id))
+        for url in urls:
+            pipe.hdel(self._url2id, url)
+        if facts is not None:
+            pipe.zrem(self._site(facts.site), str(page_id))
+            self.count_verdict_change(facts.site, was_republished, False, pipe)
+        pipe.execute()
+        if facts is not None:
+            self._resize_site(facts.site)
+
+    def url_map(self, batch: int = 500) -> Iterator[tuple[str, int]]:
+        """Every (URL, page id) the store answers look-ups for: pages' own URLs and their aliases."""
+        for url, raw_id in self.client.hscan_iter(self._url2id, count=batch):
+            yield url.decode(), int(raw_id)
+
+    def raw_records(self, ids: list[int]) -> list[tuple[dict[bytes, bytes], dict[bytes, bytes]]]:
+        """Each page's stored fields and edges as Redis holds them, in one round trip (for export)."""
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hgetall(self._page(page_id))
+            pipe.hgetall(self._edges(page_id))
+        replies = pipe.execute()
+        return [(replies[2 * n], replies[2 * n + 1]) for n in range(len(ids))]
+
+    def restore_page(
+        self, facts: PageFacts, fields: dict[str, bytes], edges: dict[str, bytes], was_republished: bool
+    ) -> None:
+        """Write an exported record back under facts.id, replacing whatever that id held."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.delete(self._page(facts.id), self._edges(facts.id))
+        pipe.hset(self._page(facts.id), mapping=fields)
+        if edges:
+            pipe.hset(self._edges(facts.id), mapping=edges)
+        pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen})
+        now_republished = bool(fields.get("prov") and orjson.loads(fields["prov"]).get("verdict") == "republished")
+        self.count_verdict_change(facts.site, was_republished, now_republished, pipe)
+        pipe.execute()
+        self._resize_site(facts.site)
+
+    # --- fetch validators (conditional re-fetches) ---
+    def validators(self, url: str) -> dict | None:
+        raw = self.client.hget(self.keys.validators, url)
+        return orjson.loads(raw) if raw else None
+
+    def save_validators(self, url: str, validators: dict | None) -> None:
+        if validators:
+            self.client.hset(self.keys.validators, url, orjson.dumps(validators))
+        else:
+            self.client.hdel(self.keys.validators, url)
+
+    # --- short-lived cache of a site's farm score (look-ups read it on every request) ---
+    def cached_farm_score(self, site: str) -> tuple[bool, float | None]:
+        """(whether it is cached, the score: None for a site with no pages)."""
+        cached = self.client.get(self.keys.farm_score_cache(site))
+        if cached is None:
+            return False, None
+        return True, None if cached == b"-" else float(cached)
+
+    def cache_farm_score(self, site: str, score: float | None, ttl_s: int) -> None:
+        self.client.set(self.keys.farm_score_cache(site), "-" if score is None else repr(score), ex=ttl_s)

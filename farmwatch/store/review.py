@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 import redis
 
 from farmwatch.analysis.facts import PageFacts
+from farmwatch.store.layout import KeyLayout
 
 VERDICTS = ("republished", "original")
 RESULT_TTL_S = 10
@@ -49,10 +50,10 @@ def page_date(facts: PageFacts) -> float:
 class ReviewIndex:
     def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
         self.client = client
-        self.tag = f"{{{prefix}:rq}}"
+        self.keys = KeyLayout(prefix)
 
     def key(self, *parts: str) -> str:
-        return ":".join((self.tag, *parts))
+        return self.keys.review(*parts)
 
     # --- maintenance ---
     def update(self, facts: PageFacts, provenance: dict, pipe: redis.client.Pipeline | None = None) -> None:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from farmwatch.store.feeds import FeedStore
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.models import ErrorResponse, WebUrl
@@ -47,10 +46,10 @@ class FeedList(BaseModel):
     summary="Register a feed or sitemap: workers poll it and fetch its new articles",
 )
 def add_feed(submission: FeedSubmission, state: State, _: Ingest):
-    record, created = FeedStore(state.services.client, state.services.settings.key_prefix).add(submission.url)
+    record, created = state.services.feeds.add(submission.url)
     return JSONResponse(Feed(**record).model_dump(), status_code=201 if created else 200)
 
 
 @router.get("/feeds", response_model=FeedList, responses={**AUTH_ERRORS}, summary="Registered feeds and sitemaps")
 def list_feeds(state: State, _: Reader):
-    return {"feeds": FeedStore(state.services.client, state.services.settings.key_prefix).all()}
+    return {"feeds": state.services.feeds.all()}

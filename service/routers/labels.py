@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.store.labels import LabelStore
-from farmwatch.store.review import ReviewIndex
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
@@ -48,7 +47,7 @@ class LabelList(BaseModel):
 
 
 def _store(state: AppState) -> LabelStore:
-    return LabelStore(state.services.client, state.services.settings.key_prefix)
+    return state.services.labels
 
 
 def _moderator(principal: Principal) -> str | None:
@@ -70,7 +69,7 @@ def add_label(body: LabelIn, state: State, principal: Moderator):
         raise ApiError(404, "unknown_page", f"no report for {body.url}: only reported pages can be labelled")
     provenance = pages.provenances([page_id]).get(page_id)
     label = _store(state).add(page_id, facts.url, body.decision, body.note.strip(), provenance, _moderator(principal))
-    ReviewIndex(state.services.client, state.services.settings.key_prefix).mark_labelled(page_id)
+    state.services.review.mark_labelled(page_id)
     return label
 
 

@@ -15,9 +15,7 @@ import xxhash
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from farmwatch.analysis.urls import normalize_url
-from farmwatch.pipeline import site_report
-from farmwatch.store.labels import LabelStore
+from farmwatch.reports import lookup as lookup_record
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
@@ -27,7 +25,6 @@ router = APIRouter(prefix="/v1", tags=["lookup"])
 State = Annotated[AppState, Depends(get_state)]
 Client = Annotated[Principal, Depends(require("lookup", "moderator", "ingest"))]
 
-FARM_SCORE_TTL_S = 300
 MAX_AGE_KNOWN_S = 300
 MAX_AGE_UNKNOWN_S = 30
 
@@ -55,41 +52,6 @@ class Lookup(BaseModel):
     job_id: str | None = None
 
 
-def _farm_score(state: AppState, host: str) -> float | None:
-    client, prefix = state.services.client, state.services.settings.key_prefix
-    key = f"{prefix}:lookup:farm:{host}"
-    cached = client.get(key)
-    if cached is not None:
-        return None if cached == b"-" else float(cached)
-    report = site_report(state.services, host)
-    score = report["farm_score"] if report else None
-    client.set(key, "-" if score is None else repr(score), ex=FARM_SCORE_TTL_S)
-    return score
-
-
-def lookup_body(state: AppState, url: str) -> dict:
-    pages = state.services.pages
-    page_id = pages.page_id(normalize_url(url))
-    if page_id is None:
-        return {"url": url, "known": False, "queued": False}
-    facts = pages.facts([page_id]).get(page_id)
-    if facts is None:
-        return {"url": url, "known": False, "queued": False}
-    prov = pages.provenances([page_id]).get(page_id) or {}
-    first = (prov.get("sources") or [None])[0]
-    label = LabelStore(state.services.client, state.services.settings.key_prefix).latest([page_id]).get(page_id)
-    return {
-        "url": facts.url,
-        "known": True,
-        "verdict": prov.get("verdict"),
-        "score": prov.get("score"),
-        "credited": prov.get("attributed"),
-        "source": {"url": first["url"], "site": first["site"]} if first else None,
-        "site": {"host": facts.site, "farm_score": _farm_score(state, facts.site)},
-        "label": label["decision"] if label else None,
-    }
-
-
 @router.get(
     "/lookup",
     response_model=Lookup,
@@ -107,7 +69,7 @@ def lookup(
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ApiError(422, "invalid_request", "url must be an absolute http:// or https:// URL")
-    body = lookup_body(state, url.strip())
+    body = lookup_record(state.services, url.strip())
     if not body["known"] and queue:
         # The service fetches the URL itself: a look-up client never supplies content this way.
         job_id, _created = state.queue.submit(body["url"], request_id=request.headers.get("x-request-id"))

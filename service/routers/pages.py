@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from farmwatch.pipeline import page_report, submit_html
+from farmwatch.ingest import submit_html
+from farmwatch.reports import page_report
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError

@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from farmwatch.analysis.urls import host_of, normalize_url
-from farmwatch.pipeline import site_report
-from farmwatch.store.labels import LabelStore
-from farmwatch.store.review import QueueFilter, ReviewIndex
+from farmwatch.analysis.urls import host_of
+from farmwatch.moderation import page_view, queue_page
+from farmwatch.reports import site_report
+from farmwatch.store.review import QueueFilter
 from service.auth import AUTH_ERRORS, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
@@ -76,50 +76,11 @@ class SiteRow(BaseModel):
     pages: int
 
 
-def _index(state: AppState) -> ReviewIndex:
-    return ReviewIndex(state.services.client, state.services.settings.key_prefix)
-
-
-def _labels(state: AppState) -> LabelStore:
-    return LabelStore(state.services.client, state.services.settings.key_prefix)
-
-
 def _day_start(day: date | None, end: bool = False) -> float | None:
     if day is None:
         return None
     moment = datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
     return moment.timestamp()
-
-
-def queue_page(state: AppState, flt: QueueFilter, offset: int, limit: int) -> dict:
-    total, rows = _index(state).query(flt, offset, limit)
-    ids = [page_id for page_id, _ in rows]
-    docs = state.services.pages.docs(ids)
-    labels = _labels(state).latest(ids)
-    items = []
-    for page_id, score in rows:
-        doc = docs.get(page_id)
-        if doc is None:
-            continue
-        prov = doc.get("provenance") or {}
-        first = (prov.get("sources") or [None])[0]
-        items.append(
-            {
-                "url": doc["url"],
-                "site": doc["site"],
-                "title": doc.get("title"),
-                "verdict": prov.get("verdict"),
-                "score": score,
-                "published_at": doc.get("published_at"),
-                "first_seen": doc["first_seen"],
-                "source_url": first["url"] if first else None,
-                "source_site": first["site"] if first else None,
-                "containment": first["containment"] if first else None,
-                "credited": prov.get("attributed"),
-                "label": (labels.get(page_id) or {}).get("decision"),
-            }
-        )
-    return {"total": total, "offset": offset, "limit": limit, "items": items}
 
 
 @router.get("/queue", response_model=QueuePage, summary="Judged pages, most likely farm republications first")
@@ -136,7 +97,7 @@ def review_queue(
 ):
     host = (host_of(f"http://{site}") or site.lower()) if site else None
     flt = QueueFilter(host, verdict, credited, labelled, _day_start(since), _day_start(until, end=True))
-    return queue_page(state, flt, offset, limit)
+    return queue_page(state.services, flt, offset, limit)
 
 
 @router.get(
@@ -150,30 +111,10 @@ def review_page(
     url: Annotated[str, Query(max_length=4096)],
     source: Annotated[int, Query(ge=0, le=100, description="Which ranked source to show.")] = 0,
 ):
-    pages = state.services.pages
-    page_id = pages.page_id(normalize_url(url))
-    doc = pages.docs([page_id]).get(page_id) if page_id is not None else None
-    if page_id is None or doc is None:
+    view = page_view(state.services, url, source)
+    if view is None:
         raise ApiError(404, "unknown_page", f"no report for {url}")
-    sources = (doc.get("provenance") or {}).get("sources") or []
-    source_doc, source_passages, index = None, [], None
-    if sources:
-        index = min(source, len(sources) - 1)
-        source_id = pages.page_id(normalize_url(sources[index]["url"]))
-        if source_id is not None:
-            source_doc = pages.docs([source_id]).get(source_id)
-            # The edge stored on the source's side already lists its paragraphs found in this page.
-            for edge in pages.edges(source_id):
-                if edge.other == page_id:
-                    source_passages = edge.passages
-                    break
-    return {
-        "page": doc,
-        "source": source_doc,
-        "source_index": index,
-        "source_passages": source_passages,
-        "labels": _labels(state).for_page(page_id),
-    }
+    return view
 
 
 @router.get("/sites", response_model=list[SiteRow], summary="Sites by pages seen (for the queue's site filter)")
@@ -203,6 +144,6 @@ def review_site(
         raise ApiError(404, "unknown_site", f"no pages seen from {host}")
     return {
         "report": report,
-        "pages": queue_page(state, QueueFilter(site=host), offset, limit),
-        "timeline": _index(state).timeline(host),
+        "pages": queue_page(state.services, QueueFilter(site=host), offset, limit),
+        "timeline": state.services.review.timeline(host),
     }

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from farmwatch.pipeline import site_report
+from farmwatch.reports import site_report
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError

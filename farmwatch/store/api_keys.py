@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 import orjson
 import redis
 
+from farmwatch.store.layout import KeyLayout
+
 ROLES = ("admin", "ingest", "moderator", "lookup")
 TOKEN_PREFIX = "fwk_"
 
@@ -54,8 +56,9 @@ def key_id_of(token: str) -> str | None:
 class KeyStore:
     def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
         self.client = client
-        self.by_hash = f"{{{prefix}:apikeys}}"
-        self.by_id = f"{{{prefix}:apikeys}}:ids"
+        keys = KeyLayout(prefix)
+        self.by_hash = keys.api_keys
+        self.by_id = keys.api_key_ids
 
     def create(self, role: str, name: str = "", rate: str | None = None) -> tuple[str, ApiKey]:
         """A new key; returns (token, record). The token is shown once and never stored."""

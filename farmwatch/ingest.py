@@ -1,0 +1,235 @@
+"""Ingest a page: analysis (pure) -> store -> find candidates -> verify -> store edges -> judge.
+
+Matching runs in either order of arrival: a page is inserted into the index and matched against the pages
+already there in one atomic call, and every neighbour is judged again (an original arriving after its copy
+changes the copy's report).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from farmwatch.analysis.facts import PageFacts, facts_of
+from farmwatch.analysis.fingerprint import (
+    band_keys,
+    estimated_overlap,
+    sample_keys,
+    shingle_hashes,
+    signature_from_bytes,
+)
+from farmwatch.analysis.matching import Edge, compare, paragraph_shingles
+from farmwatch.analysis.page import PageAnalysis, analyze_html, fingerprint
+from farmwatch.analysis.templates import apply_site_template, template_candidates
+from farmwatch.judging import Judgement, Neighbourhood, judge, rejudge
+from farmwatch.report import PageReport, Provenance
+from farmwatch.services import Services
+
+
+@dataclass(slots=True)
+class Ingested:
+    page_id: int
+    document: dict  # the stored, client-facing part of the report (document_of)
+    provenance: Provenance | None  # as judged when ingest returned
+
+
+def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
+    """The stored, client-facing part of a report that does not change after analysis."""
+    meta = analysis.metadata
+    return {
+        "url": analysis.url,
+        "site": analysis.site,
+        "title": meta.title,
+        "site_name": meta.site_name,
+        "author": meta.author,
+        "language": meta.language,
+        "published_at": analysis.published_at.isoformat() if analysis.published_at else None,
+        "published_from": analysis.published_from,
+        "first_seen": facts.first_seen,
+        "origin": facts.origin,
+        "canonical": meta.canonical,
+        "amphtml": meta.amphtml,
+        # main_text is the paragraphs joined by newlines: PageStore.docs() rebuilds it, so the stored (and
+        # compressed) record holds the article's text once, not twice.
+        "paragraphs": [b.text for b in analysis.main_blocks],
+        "credits": [c.as_dict() for c in analysis.credits],
+        "source_links": analysis.source_links,
+        "boilerplate": {
+            "score": round(analysis.boilerplate_share, 4),
+            "blocks": [{"kind": str(b.kind), "text": b.text} for b in analysis.boilerplate_blocks],
+        },
+        "warnings": analysis.warnings,
+    }
+
+
+def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -> Ingested:
+    """Store, match and judge one analysed page; returns its id, stored document and provenance as judged now.
+
+    A new page that shares text with no other page takes three round trips: its id and state, its record
+    with its first verdict, and its index insert and query (one call)."""
+    settings, pages, index = services.settings, services.pages, services.index
+    template_keys = template_candidates(analysis.blocks)
+    claimed = {*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url}
+    page_id, state = pages.open_page(analysis.url, analysis.site, template_keys, sorted(claimed))
+    new = state.first_seen is None
+    # Main-text blocks the site repeats on many of its pages are its template, not this article.
+    if apply_site_template(analysis.blocks, state.template_counts, state.site_pages):
+        fingerprint(analysis, settings.fingerprint)
+    facts = facts_of(analysis, page_id, origin, state.first_seen or time.time())
+    matchable = len(analysis.shingles) >= settings.fingerprint.min_shingles
+    bands = band_keys(analysis.signature, settings.fingerprint) if matchable else []
+    samples = sample_keys(analysis.shingles, settings.fingerprint) if matchable else []
+    buckets = bands + samples
+
+    document = document_of(analysis, facts)
+    previous_neighbours = pages.drop_edges(page_id, state.neighbours)
+    # A new page's verdict before matching (original, no edges) goes out with its record: most pages share
+    # text with no other, and for them that verdict is final. It is written before the page enters the
+    # index, so no other page's judgement of it can come earlier and be overwritten.
+    first: list[Judgement] = []
+    pages.save_page(
+        facts,
+        document,
+        analysis.signature.tobytes(),
+        len(analysis.shingles),
+        analysis.main_text if settings.store_text else None,
+        buckets,
+        new=new,
+        template_keys=template_keys if new else None,
+        also=(lambda pipe: first.append(judge(services, page_id, (facts, None, []), pipe=pipe))) if new else None,
+    )
+    if state.buckets and state.buckets != buckets:
+        index.remove(page_id, state.buckets)
+
+    edges: list[tuple[Edge, Edge]] = []
+    if matchable:
+        # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
+        # second call always finds the first page (matching, then inserting, both could miss each other).
+        linked = set(state.linked_ids)
+        band_hits, sample_hits = index.insert_and_query(
+            page_id, bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked
+        )
+        edges = _match(services, analysis, facts, (band_hits, sample_hits, len(bands), len(samples)), linked)
+        if edges:
+            pages.save_edges(page_id, edges)
+    if first and not edges and not previous_neighbours:
+        return Ingested(page_id, document, first[0].provenance)  # its verdict went out with its record
+    # The page's own facts, verdict and edges are in hand: judging it need not read them back.
+    previous = first[0].provenance.model_dump() if first else state.provenance
+    here: Neighbourhood = (facts, previous, [mine for mine, _ in edges])
+    latest = rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))], {page_id: here})
+    if page_id not in latest:  # deleted while it was being judged: report what is stored, if anything
+        stored = pages.provenances([page_id]).get(page_id)
+        return Ingested(page_id, document, Provenance.model_validate(stored) if stored else None)
+    return Ingested(page_id, document, latest[page_id])
+
+
+# A page shares one sampled shingle with many others (common phrases): it takes two to be a candidate.
+MIN_SHARED_SAMPLES = 2
+
+# What the index found for a page: pages sharing its band buckets and its sample buckets (id -> how many),
+# and how many band and sample buckets it has.
+IndexHits = tuple[dict[int, int], dict[int, int], int, int]
+
+
+def _candidates(
+    services: Services,
+    analysis: PageAnalysis,
+    facts: PageFacts,
+    hits: IndexHits,
+    linked_ids: set[int],
+) -> list[int]:
+    """Pages that may share text with this one: LSH band hits (resemblance), at least two shared
+    sampled shingles (containment), or pages it names as source or canonical (linked_ids)."""
+    settings = services.settings
+    band_hits, sample_hits, band_count, sample_count = hits
+    strength: dict[int, float] = {}
+    for other_id in {*band_hits, *sample_hits, *linked_ids} - {facts.id}:
+        bands_shared, samples_shared = band_hits.get(other_id, 0), sample_hits.get(other_id, 0)
+        if other_id in linked_ids or bands_shared or samples_shared >= MIN_SHARED_SAMPLES:
+            strength[other_id] = (
+                bands_shared / max(1, band_count)
+                + samples_shared / max(1, sample_count)
+                + (2.0 if other_id in linked_ids else 0.0)
+            )
+    ranked = sorted(strength, key=strength.__getitem__, reverse=True)[: settings.match.max_candidates]
+    # Cheap first cut with the stored signatures: drop candidates that cannot pass verification.
+    signatures = services.pages.signatures(ranked)
+    kept = []
+    for other_id in ranked:
+        if other_id not in signatures:
+            continue
+        sig, size = signatures[other_id]
+        est = estimated_overlap(analysis.signature, len(analysis.shingles), signature_from_bytes(sig), size)
+        loose = (
+            other_id in linked_ids
+            or sample_hits.get(other_id, 0) >= 2
+            or est.jaccard >= settings.match.min_jaccard * 0.5
+            or max(est.containment_a, est.containment_b) >= settings.match.min_containment * 0.5
+        )
+        if loose:
+            kept.append(other_id)
+    return kept
+
+
+def _match(
+    services: Services,
+    analysis: PageAnalysis,
+    facts: PageFacts,
+    hits: IndexHits,
+    linked_ids: set[int],
+) -> list[tuple[Edge, Edge]]:
+    settings = services.settings
+    candidate_ids = _candidates(services, analysis, facts, hits, linked_ids)
+    if not candidate_ids:
+        return []
+    stored = services.pages.texts_and_facts(candidate_ids)
+    texts = {i: text for i, (text, _) in stored.items() if text is not None}
+    others = {i: other for i, (_, other) in stored.items()}
+    text = analysis.main_text
+    n = settings.fingerprint.shingle_words
+    # Shingled once for every candidate: passages_found reads them for each edge.
+    paragraphs = paragraph_shingles([b.text for b in analysis.main_blocks], n)
+    edges = []
+    for other_id in candidate_ids:
+        if other_id not in others:
+            continue
+        other_text = texts.get(other_id)
+        if other_text is None:
+            continue  # stored without text (FARMWATCH_STORE_TEXT=false): the signature cut above is all we have
+        other_shingles = shingle_hashes(other_text, n)
+        pair = compare(
+            analysis.shingles,
+            paragraphs,
+            text,
+            facts,
+            other_shingles,
+            other_text.split("\n"),
+            other_text,
+            others[other_id],
+            n,
+            settings.match,
+        )
+        if pair is not None:
+            edges.append(pair)
+    return edges
+
+
+def submit_html(
+    services: Services,
+    url: str,
+    body: bytes | str,
+    *,
+    origin: str = "client",
+    content_type: str | None = None,
+    published_hint: str | None = None,
+) -> PageReport:
+    """Analyse, store and judge a page; returns its report as built (nothing is read back).
+    Raises InputError for non-HTML input."""
+    analysis = analyze_html(
+        body, url, content_type=content_type, published_hint=published_hint, settings=services.settings.fingerprint
+    )
+    done = ingest(services, analysis, origin)
+    return PageReport(**done.document, main_text=analysis.main_text, provenance=done.provenance)
+
+

@@ -1,0 +1,90 @@
+"""Judge a page again and store the result: read its neighbourhood, decide (pure), write.
+
+At most four round trips whatever the neighbourhood: the page (skipped when the caller knows it); its
+neighbours (facts, verdicts, edges); the sites' records; the writes. A page that shares text with no other
+page needs only the writes, which go on the caller's pipeline when one is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+
+from farmwatch.analysis.facts import PageFacts
+from farmwatch.analysis.judge import decide, farm_shares, strongest
+from farmwatch.analysis.matching import Edge
+from farmwatch.report import Provenance
+from farmwatch.services import Services
+
+Neighbourhood = tuple[PageFacts, dict | None, list[Edge]]  # a page's facts, stored provenance and edges
+
+
+@dataclass(slots=True)
+class Judgement:
+    previous: dict | None  # the provenance stored before
+    provenance: Provenance  # the provenance stored now
+    neighbours: list[int]  # every page that shares text with this one
+
+
+def judge(
+    services: Services,
+    page_id: int,
+    known: Neighbourhood | None = None,
+    pipe: redis.client.Pipeline | None = None,
+) -> Judgement | None:
+    """Re-derive a page's provenance from its edges and store it (on `pipe` when given: the caller
+    executes it)."""
+    pages = services.pages
+    own = known or pages.neighbourhood([page_id]).get(page_id)
+    if own is None:
+        return None
+    facts, previous, all_edges = own
+    edges = strongest(all_edges)
+    around = pages.neighbourhood([e.other for e in edges]) if edges else {}
+    others = {other_id: item[0] for other_id, item in around.items()}
+    other_provenance = {other_id: item[1] for other_id, item in around.items()}
+    if others:
+        everyone = [facts, *others.values()]
+        counts = pages.site_counts(list(dict.fromkeys(p.site for p in everyone)))
+        shares = farm_shares(everyone, {page_id: previous, **other_provenance}, counts)
+    else:
+        shares = {page_id: 0.0}  # the sites' records only weigh between pages that share text
+    facts.farm_share = shares[page_id]
+    for other in others.values():
+        other.farm_share = shares[other.id]
+
+    provenance = decide(facts, edges, others, other_provenance)
+    stored = provenance.model_dump()
+    writes = services.client.pipeline(transaction=False) if pipe is None else pipe
+    pages.save_provenance(page_id, stored, pipe=writes)
+    was = bool(previous and previous.get("verdict") == "republished")
+    pages.count_verdict_change(facts.site, was, provenance.verdict == "republished", writes)
+    services.review.update(facts, stored, pipe=writes)
+    if pipe is None:
+        writes.execute()
+    return Judgement(previous, provenance, [e.other for e in all_edges])
+
+
+def rejudge(
+    services: Services, page_ids: list[int], known: dict[int, Neighbourhood] | None = None, limit: int = 64
+) -> dict[int, Provenance]:
+    """Judge pages again; where a verdict flips, its neighbours' rankings may change too, so follow.
+    Returns each judged page's latest provenance."""
+    pending = list(dict.fromkeys(page_ids))
+    seen = set(pending)
+    known = known or {}
+    latest: dict[int, Provenance] = {}
+    while pending and len(seen) <= limit:
+        page_id = pending.pop(0)
+        judged = judge(services, page_id, known.get(page_id))
+        if judged is None:
+            continue
+        latest[page_id] = judged.provenance
+        if judged.previous and judged.previous.get("verdict") == judged.provenance.verdict:
+            continue
+        for other in judged.neighbours:
+            if other not in seen:
+                seen.add(other)
+                pending.append(other)
+    return latest

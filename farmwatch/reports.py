@@ -1,0 +1,63 @@
+"""Read-side reports: a page's report by URL, a site's summary, the browser extension's look-up."""
+
+from __future__ import annotations
+
+from farmwatch.analysis.urls import host_of, normalize_url
+from farmwatch.report import PageReport
+from farmwatch.services import Services
+from farmwatch.sites import site_summary
+
+FARM_SCORE_TTL_S = 300  # a site's farm score reads up to 2,000 reports: look-ups share it for a while
+
+
+def page_report(services: Services, url: str) -> PageReport | None:
+    page_id = services.pages.page_id(normalize_url(url))
+    if page_id is None:
+        return None
+    doc = services.pages.docs([page_id]).get(page_id)
+    return PageReport.model_validate(doc) if doc is not None else None
+
+
+def site_report(services: Services, host: str, sample: int = 2000) -> dict | None:
+
+    host = host_of(f"http://{host}") or host.lower()
+    total = services.pages.site_size(host)
+    if not total:
+        return None
+    ids = services.pages.site_page_ids(host, limit=sample)
+    reports = list(services.pages.docs(ids).values())
+    return site_summary(host, reports, total)
+
+
+def farm_score(services: Services, host: str) -> float | None:
+    cached, score = services.pages.cached_farm_score(host)
+    if cached:
+        return score
+    report = site_report(services, host)
+    score = report["farm_score"] if report else None
+    services.pages.cache_farm_score(host, score, FARM_SCORE_TTL_S)
+    return score
+
+
+def lookup(services: Services, url: str) -> dict:
+    """What is known about a URL, from Redis only: verdict, first source, site farm score, latest label."""
+    pages = services.pages
+    page_id = pages.page_id(normalize_url(url))
+    if page_id is None:
+        return {"url": url, "known": False, "queued": False}
+    facts = pages.facts([page_id]).get(page_id)
+    if facts is None:
+        return {"url": url, "known": False, "queued": False}
+    prov = pages.provenances([page_id]).get(page_id) or {}
+    first = (prov.get("sources") or [None])[0]
+    label = services.labels.latest([page_id]).get(page_id)
+    return {
+        "url": facts.url,
+        "known": True,
+        "verdict": prov.get("verdict"),
+        "score": prov.get("score"),
+        "credited": prov.get("attributed"),
+        "source": {"url": first["url"], "site": first["site"]} if first else None,
+        "site": {"host": facts.site, "farm_score": farm_score(services, facts.site)},
+        "label": label["decision"] if label else None,
+    }
