@@ -31,22 +31,23 @@ _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 
 @dataclass(frozen=True, slots=True)
 class ReuseThresholds:
+    # Defaults = the values fitted in align_thresholds.json, so a wheel without the JSON behaves the same.
     # A sentence of a is aligned when this share of its content words is in the b sentence(s)...
-    sentence_share: float = 0.5
+    sentence_share: float = 0.4
     # ...and they share at least this many content words and this many neighbouring content-word pairs.
     min_shared_words: int = 2
     min_shared_pairs: int = 1
     # ...and this share of its neighbouring content-word pairs (phrasing kept, not only the same names).
-    pair_share: float = 0.0
+    pair_share: float = 0.2
     # How much an aligned sentence that is a quotation on both sides counts (0: not at all, 1: fully).
     quoted_weight: float = 0.25
     # Evidence = (unquoted aligned characters + quoted_weight · quoted ones) / characters of a.
-    partially: float = 0.2  # evidence from which a is partially derived from b
-    wholly: float = 0.6  # evidence from which a is wholly derived from b
+    partially: float = 0.4305  # evidence from which a is partially derived from b
+    wholly: float = 0.6305  # evidence from which a is wholly derived from b
     min_aligned_sentences: int = 1  # fewer aligned (unquoted) sentences than this is never reuse
     # A long shared passage is reuse whatever share of a it is (half of a long article merged into another):
     # at least this many words of a in aligned sentences, quotations excepted (0: no such rule).
-    passage_words: int = 0
+    passage_words: int = 300
 
     @classmethod
     def load(cls, path: Path = _THRESHOLDS_FILE) -> ReuseThresholds:
