@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 import orjson
 
+from farmwatch.errors import ImportRefused
 from farmwatch.services import Services
 from farmwatch.store.pages import facts_from_json, facts_to_json
 from farmwatch.store.review import ReviewIndex
@@ -76,10 +77,6 @@ def _page_line(fields: dict[bytes, bytes], edges: dict[bytes, bytes], url_of: di
     ]
     line["raw"] = {k.decode(): base64.b64encode(v).decode() for k, v in fields.items() if k.decode() not in _READABLE}
     return line
-
-
-class ImportRefused(Exception):
-    pass
 
 
 def import_lines(services: Services, lines: Iterable[dict]) -> dict[str, int]:

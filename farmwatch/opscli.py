@@ -150,9 +150,8 @@ def import_command(
 
     import orjson
 
-    from farmwatch.backup import ImportRefused as BackupRefused
     from farmwatch.backup import import_lines
-    from farmwatch.errors import FarmwatchError, ImportRefused, InputError
+    from farmwatch.errors import InputError
     from farmwatch.services import Services
 
     raw = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
@@ -161,10 +160,5 @@ def import_command(
     except orjson.JSONDecodeError as error:
         raise InputError(f"not JSON lines: {error}", code="not_json_lines") from error
     with operator_redis() as client:
-        try:
-            counts = import_lines(Services.create(client, get_settings()), lines)
-        except BackupRefused as error:  # farmwatch.backup's own class, until it raises farmwatch.errors'
-            if isinstance(error, FarmwatchError):
-                raise
-            raise ImportRefused(str(error)) from error
+        counts = import_lines(Services.create(client, get_settings()), lines)
     typer.echo(f"imported {json.dumps(counts)}", err=True)

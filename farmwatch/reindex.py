@@ -11,23 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from farmwatch.errors import IndexLayoutError
-from farmwatch.store import lsh
 from farmwatch.store.lsh import LshIndex
 from farmwatch.store.pages import PageStore
 
 __all__ = ["IndexLayoutError", "check_layout", "reindex"]
-
-# farmwatch/store/lsh.py still defines an IndexLayoutError of its own (`from farmwatch.store.lsh import
-# IndexLayoutError` is how older code and tests catch it). Until it imports the one from farmwatch.errors,
-# the error raised here is both, so either name catches it; then this falls away by itself.
-_LayoutRefused: type[IndexLayoutError] = IndexLayoutError
-if lsh.IndexLayoutError is not IndexLayoutError:
-
-    class _LayoutRefused(IndexLayoutError, lsh.IndexLayoutError):  # type: ignore[no-redef]
-        pass
-
-    _LayoutRefused.__name__ = _LayoutRefused.__qualname__ = "IndexLayoutError"
-
 
 def check_layout(index: LshIndex, pages: PageStore) -> None:
     """Refuse to work on an index built under another layout (its look-ups would miss every page).
@@ -40,7 +27,7 @@ def check_layout(index: LshIndex, pages: PageStore) -> None:
     if stored is None and pages.count() == 0:
         index.mark_layout()
         return
-    raise _LayoutRefused(
+    raise IndexLayoutError(
         f"the LSH index in Redis has layout {stored or 'of an older farmwatch'!r}, this process expects "
         f"{index.layout!r}: stop the service and run `farmwatch reindex` (it rebuilds the index from the "
         "stored pages), or set FARMWATCH_INDEX__* to the values the index was built with"

@@ -133,7 +133,7 @@ def test_a_process_refuses_an_index_of_another_layout_until_reindexed(
         return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
     refused = farmwatch("worker")  # a worker under the other settings does not start
-    assert refused.returncode == 2 and "farmwatch reindex" in refused.stderr and "Traceback" not in refused.stderr
+    assert refused.returncode == 78 and "farmwatch reindex" in refused.stderr and "Traceback" not in refused.stderr
     done = farmwatch("reindex")
     assert done.returncode == 0, done.stderr
     assert '"pages_indexed": 2' in done.stdout

@@ -208,7 +208,7 @@ def test_export_import_round_trip(
             "FARMWATCH_FINGERPRINT__BANDS": "20",
         },
     )
-    assert refused.returncode == 2 and "fingerprint settings" in refused.stderr
+    assert refused.returncode == 65 and "fingerprint settings" in refused.stderr  # EX_DATAERR
 
 
 def subprocess_import(redis_url: str, path, prefix: str) -> str:

@@ -34,6 +34,7 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
+from farmwatch.errors import IndexLayoutError  # noqa: F401  (re-exported: raised by reindex.check_layout)
 from farmwatch.store.layout import KeyLayout
 from farmwatch.store.scripts import queue_script
 
@@ -162,10 +163,6 @@ end
 return removed
 """
 )
-
-
-class IndexLayoutError(RuntimeError):
-    """The index in Redis was built under another layout: `farmwatch reindex` rebuilds it."""
 
 
 def bucket_id(value: int) -> int:
