@@ -6,7 +6,10 @@ with its truth. Figures: precision and recall of verdict "republished"; source
 accuracy (share of true republications whose first-ranked source is one of the
 true sources; for merged copies every true source must be among those found);
 attribution accuracy over true republications; per-kind detection rates; and
-the number of own posts and alternates wrongly reported as republished.
+the number of own posts and alternates wrongly reported as republished; the number of
+pages whose truth is original (originals, own posts, alternates, independent stories)
+accused; and a calibration table: for bands of `provenance.score`, the share of pages
+in the band that truly are republications.
 """
 
 from __future__ import annotations
@@ -28,6 +31,16 @@ from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis, free_port
 
+# Bands of provenance.score for the calibration table (the last one closed at 1.0).
+CALIBRATION_BANDS = [(0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.97), (0.97, 1.0)]
+
+
+def _band_of(score: float) -> int:
+    for n, (_, high) in enumerate(CALIBRATION_BANDS):
+        if score < high:
+            return n
+    return len(CALIBRATION_BANDS) - 1
+
 
 def load_pages(corpus_dir: Path) -> list[dict]:
     path = corpus_dir / "pages.jsonl"
@@ -44,7 +57,8 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
     tp = fp = fn = 0
     source_hits = attribution_hits = true_republished = 0
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind → [detected, total]
-    accused = 0
+    accused = originals_accused = originals = 0
+    bands = [[0, 0] for _ in CALIBRATION_BANDS]  # per band of score: [true republications, pages]
     mistakes: list[dict] = []
     for row in rows:
         truth = row["truth"]
@@ -54,6 +68,12 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
         actual = truth["verdict"] == "republished"
         kind = truth.get("kind", "unknown")
         per_kind[kind][1] += 1
+        band = _band_of(float(provenance.get("score") or 0.0))
+        bands[band][0] += actual
+        bands[band][1] += 1
+        if not actual:
+            originals += 1
+            originals_accused += said
         if (said == actual and kind not in ("original",)) or (kind == "original" and not said):
             per_kind[kind][0] += 1
         if said and actual:
@@ -85,6 +105,12 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
         "source_accuracy": round(source_hits / true_republished, 4) if true_republished else None,
         "attribution_accuracy": round(attribution_hits / true_republished, 4) if true_republished else None,
         "own_or_alternate_accused": accused,
+        "originals_accused": originals_accused,
+        "originals": originals,
+        "calibration": [
+            {"score": f"{low:.2f}-{high:.2f}", "pages": n, "republished": round(hits / n, 4) if n else None}
+            for (low, high), (hits, n) in zip(CALIBRATION_BANDS, bands, strict=True)
+        ],
         "per_kind": {k: round(v[0] / v[1], 4) for k, v in sorted(per_kind.items())},
         "mistakes": mistakes[:50],
     }
