@@ -51,6 +51,9 @@ class MatchSettings(BaseModel):
     passage_containment: float = 0.2
     passage_min_share: float = 0.5  # a paragraph is "found in the source" above this share
     max_candidates: int = 200
+    # Candidates verified by alignment, strongest first (index hits, stored signatures): alignment is the
+    # costly step, and a page sharing common phrases with many others must not align with all of them.
+    max_aligned: int = 40
 
 
 class FetchSettings(BaseModel):

@@ -15,6 +15,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
+from farmwatch.analysis.text import NOSPACE
 from farmwatch.config import FingerprintSettings
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -34,7 +35,23 @@ _MIX = np.array(
 
 
 def tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    """Lower-cased words; runs of a script written without spaces (Chinese, Japanese, Thai…) become
+    character bigrams, as the alignment reads them (a whole Chinese sentence is one \\w+ run)."""
+    words = _WORD.findall(text.lower())
+    if not NOSPACE.search(text):
+        return words
+    out: list[str] = []
+    for word in words:
+        pos = 0
+        for run in NOSPACE.finditer(word):
+            if run.start() > pos:
+                out.append(word[pos : run.start()])
+            chars = run.group()
+            out.extend(chars[i : i + 2] for i in range(max(1, len(chars) - 1)))
+            pos = run.end()
+        if pos < len(word):
+            out.append(word[pos:])
+    return out
 
 
 def _token_hashes(words: list[str]) -> np.ndarray:

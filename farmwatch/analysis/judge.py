@@ -11,7 +11,7 @@ from farmwatch.analysis.direction import judge_pair
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.matching import Edge
 from farmwatch.analysis.sources import SourceFinding, rank_sources, republication_score
-from farmwatch.report import Alternate, Copy, EvidenceItem, Provenance, Source, Undecided
+from farmwatch.report import Alternate, Copy, EvidenceItem, Provenance, Source, Span, Undecided
 
 JUDGE_EDGES = 100  # edges weighed per judgement: a widely copied original's verdict depends on the strongest
 LISTED = 50  # copies and undecided pages listed in a report
@@ -61,6 +61,18 @@ def decide(
         evidence = [EvidenceItem(**e.as_dict()) for e in verdict.evidence]
         if verdict.relation == "alternate":
             alternates.append(Alternate(url=other.url, similarity=edge.jaccard, evidence=evidence))
+        elif verdict.relation == "copied" and edge.reuse is None:
+            # The other page takes from this one's text, but too little of this page derives from it to call
+            # it a republication (an independent report of the same event covers the same facts and quotes).
+            undecided.append(
+                Undecided(
+                    url=other.url,
+                    site=other.site,
+                    similarity=edge.jaccard,
+                    containment=edge.containment,
+                    evidence=evidence,
+                )
+            )
         elif verdict.relation == "copied":
             other_is_copy = any(
                 s.get("url") != facts.url for s in (other_provenance.get(other.id) or {}).get("sources", [])
@@ -109,6 +121,13 @@ def source_entry(finding: SourceFinding) -> Source:
         published_at=facts.published_at.isoformat() if facts.published_at else None,
         origin=facts.origin,  # "fetched": the service fetched it itself; "client": supplied, unverified
         credited=any(e.kind in CREDITING_KINDS and e.favours == "other" for e in verdict.evidence),
+        coverage=edge.coverage,
+        source_coverage=edge.other_coverage,
+        reuse=edge.reuse,
+        spans=[
+            Span(start=a, end=b, source_start=c, source_end=d, similarity=sim, quoted=quoted)
+            for a, b, c, d, sim, quoted in edge.spans
+        ],
         passages=edge.passages,
         probability=round(getattr(verdict, "probability", 0.5), 4),
         margin=round(verdict.margin, 2),

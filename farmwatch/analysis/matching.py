@@ -8,8 +8,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from farmwatch.analysis.align import THRESHOLDS, Alignment, align, reuse_grade
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
+from farmwatch.analysis.text import PreparedText
 from farmwatch.config import MatchSettings
 
 _NAME_STOPWORDS = {"the", "news", "daily", "online", "com", "www", "times", "media", "magazine", "post", "hub"}
@@ -29,9 +31,17 @@ class Edge:
     passages: list[int] = field(default_factory=list)  # a's main-text paragraphs found in b
     names_other: bool = False  # a's text names b's publisher
     named_by_other: bool = False  # b's text names a's publisher
+    # From the alignment (farmwatch/analysis/align.py): share of a's text aligned to b and of b's to a,
+    # the reuse grade of a from b, and a's aligned spans [start, end, source_start, source_end, similarity,
+    # quoted] as character offsets into a's and b's main text.
+    coverage: float = 0.0
+    other_coverage: float = 0.0
+    reuse: str | None = None
+    spans: list[list] = field(default_factory=list)
 
     def seen_from(self, other: int, passages: list[int]) -> Edge:
-        """The same edge from b's side: b's sizes and shares first, b's passages, a as the other page."""
+        """The same edge from b's side: b's sizes and shares first, b's passages, a as the other page.
+        (Alignment is not symmetric: the caller sets b's reuse grade and spans from aligning b with a.)"""
         return Edge(
             other=other,
             shared=self.shared,
@@ -43,6 +53,8 @@ class Edge:
             passages=passages,
             names_other=self.named_by_other,
             named_by_other=self.names_other,
+            coverage=self.other_coverage,
+            other_coverage=self.coverage,
         )
 
 
@@ -85,17 +97,19 @@ def compare(
     facts_b: PageFacts,
     shingle_words: int,
     settings: MatchSettings,
+    force: bool = False,
 ) -> tuple[Edge, Edge] | None:
     """The edge between two pages in both directions, or None when they do not share a story.
 
     Page a is compared with many candidates, so its paragraphs come already shingled
     (paragraph_shingles); page b's are shingled here, only when the two do share a story."""
     ov = overlap(shingles_a, shingles_b)
-    if ov.shared < settings.min_shared_shingles:
-        return None
     contained = max(ov.containment_a, ov.containment_b)
     passage = ov.shared >= settings.passage_shingles and contained >= settings.passage_containment
-    if ov.jaccard < settings.min_jaccard and contained < settings.min_containment and not passage:
+    verbatim = ov.shared >= settings.min_shared_shingles and (
+        ov.jaccard >= settings.min_jaccard or contained >= settings.min_containment or passage
+    )
+    if not (verbatim or force):  # force: the alignment found reuse that the shingles miss (edited text)
         return None
     passages_a = passages_found(paragraph_shingles_a, shingles_b, settings.passage_min_share)
     passages_b = passages_found(paragraph_shingles(paragraphs_b, shingle_words), shingles_a, settings.passage_min_share)
@@ -137,3 +151,70 @@ def composite_parts(edges: list[Edge], whole: float = 0.85, overlap: float = 0.2
                 continue
             parts.update((first.other, second.other))
     return sorted(parts)
+
+
+def verbatim_grade(edge: Edge, settings: MatchSettings) -> str | None:
+    """The reuse grade that verbatim overlap alone shows (when the sentence alignment shows none: text
+    without sentence breaks, lists, very long sentences)."""
+    if edge.containment >= THRESHOLDS.wholly:
+        return "wholly"
+    passage = edge.shared >= settings.passage_shingles and edge.containment >= settings.passage_containment
+    if edge.containment >= settings.min_containment or passage:
+        return "partially"
+    return None
+
+
+def _spans(alignment: Alignment) -> list[list]:
+    return [
+        [sp.start, sp.end, sp.source_start, sp.source_end, round(sp.similarity, 3), sp.quoted] for sp in alignment.spans
+    ]
+
+
+def verify(
+    page: MatchInput, other: MatchInput, shingle_words: int, settings: MatchSettings
+) -> tuple[Edge, Edge] | None:
+    """The edge between two pages in both directions, or None when they do not share a story.
+
+    Two tests, either enough: verbatim overlap of word shingles (whole and truncated copies, long merged
+    passages) and a sentence alignment that survives editing (reworded, cut, merged and reordered
+    sentences; graded as journalists do). The alignment runs from each side, since it is not symmetric,
+    but the second run only when the first aligned anything."""
+    forward = align(page.prepared, other.prepared)
+    backward = align(other.prepared, page.prepared) if forward.spans else None
+    grade = reuse_grade(forward) if forward.spans else None
+    other_grade = reuse_grade(backward) if backward is not None else None
+    pair = compare(
+        page.shingles,
+        page.paragraph_shingles,
+        page.text,
+        page.facts,
+        other.shingles,
+        other.text.split("\n"),
+        other.text,
+        other.facts,
+        shingle_words,
+        settings,
+        force=grade is not None or other_grade is not None,
+    )
+    if pair is None:
+        return None
+    mine, theirs = pair
+    mine.coverage = round(max(forward.coverage, mine.containment), 4)
+    theirs.coverage = round(max(backward.coverage if backward else 0.0, theirs.containment), 4)
+    mine.other_coverage, theirs.other_coverage = theirs.coverage, mine.coverage
+    mine.reuse = grade or verbatim_grade(mine, settings)
+    theirs.reuse = other_grade or verbatim_grade(theirs, settings)
+    mine.spans = _spans(forward)
+    theirs.spans = _spans(backward) if backward is not None else []
+    return mine, theirs
+
+
+@dataclass(slots=True)
+class MatchInput:
+    """One side of a comparison, prepared once (the page being ingested is compared with many)."""
+
+    facts: PageFacts
+    text: str
+    shingles: np.ndarray
+    prepared: PreparedText
+    paragraph_shingles: list[np.ndarray] = field(default_factory=list)

@@ -21,6 +21,7 @@ from farmwatch.analysis.metadata import (
     find_date_fallback,
     parse_datetime,
 )
+from farmwatch.analysis.text import PreparedText, candidate_keys, prepare
 from farmwatch.analysis.urls import host_of, normalize_url
 from farmwatch.config import FingerprintSettings
 
@@ -35,6 +36,8 @@ class PageAnalysis:
     source_links: list[str]
     shingles: np.ndarray  # sorted unique 64-bit shingle hashes of the main text
     signature: np.ndarray  # MinHash hash values (uint32)
+    prepared: PreparedText | None = None  # sentences and content words, for reuse keys and alignment
+    reuse_keys: np.ndarray | None = None  # index keys that survive editing (text.candidate_keys)
     published_at: datetime | None = None
     published_date_only: bool = False
     published_from: str | None = None
@@ -113,3 +116,5 @@ def fingerprint(analysis: PageAnalysis, settings: FingerprintSettings) -> None:
     """(Re)compute the shingles and MinHash of the page's main text, after any relabelling."""
     analysis.shingles = shingle_hashes(analysis.main_text, settings.shingle_words)
     analysis.signature = minhash_values(analysis.shingles, settings)
+    analysis.prepared = prepare(analysis.main_text)
+    analysis.reuse_keys = candidate_keys(analysis.prepared)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
@@ -39,6 +39,8 @@ _WORD = re.compile(
 _NOSPACE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f]+"
 )
+NOSPACE = _NOSPACE  # shared with fingerprint.tokens: the same scripts are cut into bigrams there
+
 # Quoted regions: matching pairs of quotation marks within one paragraph.
 _QUOTE = re.compile(
     r"“[^”\n]{1,800}[”“]"
@@ -122,6 +124,9 @@ class PreparedText:
     tok_content: np.ndarray  # bool
     tok_quoted: np.ndarray  # bool
     quotes: np.ndarray  # int32, shape (n, 2)
+    # What alignment derives from the arrays (content words, their pairs), kept with the text: a stored
+    # page is aligned with many new pages while it is in the cache of prepared texts.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sentences(self) -> list[str]:

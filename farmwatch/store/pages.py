@@ -274,15 +274,16 @@ class PageStore:
             pipe.hget(self._page(page_id), "facts")
         return {i: facts_from_json(raw) for i, raw in zip(ids, pipe.execute(), strict=True) if raw}
 
-    def signatures(self, ids: list[int]) -> dict[int, tuple[bytes, int]]:
+    def signatures(self, ids: list[int]) -> dict[int, tuple[bytes, int, int]]:
+        """Each page's stored MinHash, shingle count and number of reuse keys, in one round trip."""
         pipe = self.client.pipeline(transaction=False)
         for page_id in ids:
             pipe.hget(self._page(page_id), "fp")
         out = {}
         for page_id, raw in zip(ids, pipe.execute(), strict=True):
             if raw:
-                size, sig, _ = unpack_fingerprint(raw)
-                out[page_id] = (sig, size)
+                size, sig_len = struct.unpack_from("<IH", raw)
+                out[page_id] = (raw[6 : 6 + sig_len], size, (len(raw) - 6 - sig_len) // 6)
         return out
 
     def texts_and_facts(self, ids: list[int]) -> dict[int, tuple[str | None, PageFacts]]:
