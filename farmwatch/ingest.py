@@ -240,5 +240,3 @@ def submit_html(
     )
     done = ingest(services, analysis, origin)
     return PageReport(**done.document, main_text=analysis.main_text, provenance=done.provenance)
-
-

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from farmwatch.analysis.text import candidate_keys, prepare
 from farmwatch.errors import IndexLayoutError
 from farmwatch.store.lsh import LshIndex
 from farmwatch.store.pages import PageStore
 
 __all__ = ["IndexLayoutError", "check_layout", "reindex"]
+
 
 def check_layout(index: LshIndex, pages: PageStore) -> None:
     """Refuse to work on an index built under another layout (its look-ups would miss every page).
@@ -39,16 +41,33 @@ def reindex(
 ) -> dict[str, int]:
     """Delete the index and rebuild it from the page records; returns pages seen, indexed and entries.
 
-    Run it with no writers: a page indexed while it runs may be deleted again by the clear."""
+    A page whose main text is stored gets its reuse keys computed again from it (so a store indexed by an
+    older farmwatch gains keys that survive editing); a page stored without text keeps the buckets its
+    record holds. Run it with no writers: a page indexed while it runs may be deleted again by the clear."""
     deleted = index.clear()
     index.mark_layout()
     last = pages.last_page_id()
     seen = indexed = entries = 0
     for start in range(1, last + 1, batch):
         ids = list(range(start, min(start + batch, last + 1)))
-        rows = [(page_id, buckets) for page_id, buckets in pages.buckets_many(ids).items() if buckets]
+        indexable = [page_id for page_id, buckets in pages.buckets_many(ids).items() if buckets]
+        _refresh_reuse_keys(pages, indexable)  # pages too short to match stay out of the index
+        rows = [(page_id, buckets) for page_id, buckets in pages.buckets_many(indexable).items() if buckets]
         entries += index.insert_many(rows) if rows else 0
         seen, indexed = seen + len(ids), indexed + len(rows)
         if on_progress is not None:
             on_progress(seen, last)
     return {"keys_deleted": deleted, "pages_indexed": indexed, "entries": entries}
+
+
+def _refresh_reuse_keys(pages: PageStore, ids: list[int]) -> None:
+    if not ids:
+        return
+    texts = pages.texts_and_facts(ids)
+    keys = {
+        page_id: [int(k) for k in candidate_keys(prepare(text))]
+        for page_id, (text, _) in texts.items()
+        if text is not None
+    }
+    if keys:
+        pages.replace_sample_buckets(keys)

@@ -147,5 +147,3 @@ class SiteReport(BaseModel):
     top_sources: list[TopSource]
     farm_score: float
     reasons: list[str]
-
-

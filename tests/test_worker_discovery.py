@@ -63,9 +63,7 @@ def test_a_pages_credited_source_is_fetched_once(
         job = api.post("/v1/pages", json={"url": site.url("/repost", host="localhost")}).json()
         wait_for(lambda: getattr(page_report(services, original), "provenance", None))
         wait_for(
-            lambda: (
-                page_report(services, site.url("/repost", host="localhost")).provenance.verdict == "republished"
-            )
+            lambda: page_report(services, site.url("/repost", host="localhost")).provenance.verdict == "republished"
         )
         api.post("/v1/pages", json={"url": site.url("/repost2", host="localhost")})
         wait_for(lambda: page_report(services, site.url("/repost2", host="localhost")))

@@ -51,7 +51,7 @@ def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
         key=lambda item: (
             item[1],
             item[0].other_is_copy,
-            -round(item[0].edge.containment, 1),
+            -round(max(item[0].edge.coverage, item[0].edge.containment), 1),
             -item[0].judgement.probability,
             item[0].facts.first_seen,
         )

@@ -40,7 +40,7 @@ from farmwatch.store.scripts import queue_script
 
 BUCKET_BITS = 48
 FIELD_BITS = 32
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3  # 3: sample buckets are reuse keys (content-word pairs), not 5-word shingles
 
 # Shared by every script: where a bucket lives in its group, and a group's split.
 _LINEAR_HASHING = """

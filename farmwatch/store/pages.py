@@ -200,6 +200,20 @@ class PageStore:
         if size > TEMPLATE_FIELDS:
             self._prune_template(template)
 
+    def replace_sample_buckets(self, keys: dict[int, list[int]]) -> None:
+        """Give pages new sample (reuse-key) buckets, keeping their stored signatures, in two round trips."""
+        ids = list(keys)
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hget(self._page(page_id), "fp")
+        pipe_w = self.client.pipeline(transaction=False)
+        for page_id, raw in zip(ids, pipe.execute(), strict=True):
+            if raw is None:
+                continue
+            _, sig_len = struct.unpack_from("<IH", raw)
+            pipe_w.hset(self._page(page_id), "fp", raw[: 6 + sig_len] + pack_buckets(keys[page_id]))
+        pipe_w.execute()
+
     def save_fingerprints(self, rows: list[tuple[int, bytes | np.ndarray, int, list[int]]]) -> None:
         """Only what the matcher needs (signature, set size, buckets) for many pages, in one round trip."""
         pipe = self.client.pipeline(transaction=False)
