@@ -113,7 +113,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         band_hits, sample_hits = index.insert_and_query(
             page_id, bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked
         )
-        edges = _match(services, analysis, facts, (band_hits, sample_hits, len(bands), len(samples)), linked)
+        edges = match_page(services, analysis, facts, (band_hits, sample_hits, len(bands), len(samples)), linked)
         if edges:
             pages.save_edges(page_id, edges)
     if first and not edges and not previous_neighbours:
@@ -183,7 +183,7 @@ def _candidates(
     return kept
 
 
-def _match(
+def match_page(
     services: Services,
     analysis: PageAnalysis,
     facts: PageFacts,

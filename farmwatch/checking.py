@@ -1,0 +1,59 @@
+"""Check a page against the index without adding it: the same analysis, matching and judgement as ingest,
+and nothing written (the index, the pages, the sites' statistics and the review queue stay as they were).
+
+The page is judged as if it had just arrived: the pages it shares text with keep their stored verdicts,
+and its own verdict is decided from its edges to them, with the same evidence and model as a stored page.
+"""
+
+from __future__ import annotations
+
+import time
+
+from farmwatch.analysis.facts import facts_of
+from farmwatch.analysis.fingerprint import band_keys
+from farmwatch.analysis.judge import decide, farm_shares, strongest
+from farmwatch.analysis.page import PageAnalysis
+from farmwatch.ingest import MIN_SHARED_SAMPLES, document_of, match_page
+from farmwatch.report import PageReport
+from farmwatch.services import Services
+
+# The page checked has no id in the store; ids there start at 1.
+CHECKED_PAGE_ID = 0
+
+
+def check(services: Services, analysis: PageAnalysis) -> PageReport:
+    """The report the page would get if it were submitted now, from reads only."""
+    settings, pages = services.settings, services.pages
+    facts = facts_of(analysis, CHECKED_PAGE_ID, "client", time.time())
+    claimed = sorted({*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url})
+    linked = {page_id for page_id in pages.page_ids(claimed) if page_id is not None}
+    # The checked URL may itself be stored (a client re-checking a page): it is not its own source.
+    same = pages.page_id(analysis.url)
+    linked.discard(same)
+
+    edges = []
+    if len(analysis.shingles) >= settings.fingerprint.min_shingles and analysis.reuse_keys is not None:
+        bands = band_keys(analysis.signature, settings.fingerprint)
+        samples = [int(k) for k in analysis.reuse_keys]
+        band_hits, sample_hits = services.index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked)
+        if same is not None:
+            band_hits.pop(same, None)
+            sample_hits.pop(same, None)
+        hits = (band_hits, sample_hits, len(bands), len(samples))
+        edges = [mine for mine, _ in match_page(services, analysis, facts, hits, linked)]
+
+    edges = strongest(edges)
+    around = pages.neighbourhood([e.other for e in edges]) if edges else {}
+    others = {other_id: item[0] for other_id, item in around.items()}
+    other_provenance = {other_id: item[1] for other_id, item in around.items()}
+    if others:
+        everyone = [facts, *others.values()]
+        counts = pages.site_counts(list(dict.fromkeys(p.site for p in everyone)))
+        # The checked page is not in its site's counts: counted as one more page of it, not republished.
+        counts[facts.site] = (counts.get(facts.site, (0, 0))[0] + 1, counts.get(facts.site, (0, 0))[1])
+        shares = farm_shares(everyone, {CHECKED_PAGE_ID: None, **other_provenance}, counts)
+        facts.farm_share = shares[CHECKED_PAGE_ID]
+        for other in others.values():
+            other.farm_share = shares[other.id]
+    provenance = decide(facts, edges, others, other_provenance)
+    return PageReport(**document_of(analysis, facts), main_text=analysis.main_text, provenance=provenance)

@@ -1,0 +1,217 @@
+"""Provenance on edited text, as an API client sees it: reworded and cut copies are found with spans that
+point at the right sentences on both pages; independent reports of one event, and an original that several
+pages each took a part of, are never accused."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+ORIGINAL = [
+    "The city council voted on Tuesday to close the Riverside bridge for eighteen months of repairs, "
+    "after engineers found corrosion in three of its steel supports.",
+    "Commuters who cross the river each morning will be sent along a detour through the industrial "
+    "district, which officials expect to add twenty minutes to a typical journey.",
+    "Mayor Helen Ortiz said the decision was painful but unavoidable, and that the council had spent two "
+    "years searching for a cheaper way to keep the crossing open.",
+    "A temporary ferry service will begin running next month from the old harbour pier, with boats "
+    "leaving every fifteen minutes during the morning and evening rush.",
+    "Local shop owners near the bridge fear that the closure will drive customers away, and the chamber "
+    "of commerce has asked for a fund to support businesses that lose trade.",
+    "The repair contract, worth forty million dollars, was awarded to a regional construction firm that "
+    "rebuilt the northern rail viaduct last year.",
+    "Engineers plan to replace the corroded supports first and then resurface the whole deck, a sequence "
+    "they say will allow one lane to reopen before the work is finished.",
+    "Residents can comment on the detour plan at a public meeting in the library on the first Monday of next month.",
+]
+
+# Each sentence edited as a journalist would: words swapped, clauses moved, some sentences dropped.
+REWORDED = [
+    "On Tuesday the city council decided to shut the Riverside bridge for eighteen months of repair work, "
+    "after engineers discovered corrosion in three of its steel supports.",
+    "Mayor Helen Ortiz called the decision painful but unavoidable, saying the council spent two years "
+    "looking for a cheaper way to keep the crossing open.",
+    "Drivers who cross the river every morning will be sent on a detour through the industrial district, "
+    "which officials expect will add about twenty minutes to a normal journey.",
+    "A temporary ferry will start running next month from the old harbour pier, with boats departing every "
+    "fifteen minutes in the morning and evening rush.",
+    "The forty million dollar repair contract went to a regional construction company that rebuilt the "
+    "northern rail viaduct last year.",
+]
+
+INDEPENDENT = [
+    "Traffic on the east side of the city is expected to worsen from next month, when the Riverside "
+    "bridge shuts for a long programme of structural work.",
+    'At a packed meeting, Mayor Helen Ortiz told residents: "We spent two years searching for a cheaper '
+    'way to keep the crossing open."',
+    "Several bus routes will change, according to the transport authority, which published new timetables "
+    "on its website on Wednesday evening.",
+    "Parents at the primary school beside the bridge said they were worried about heavy lorries using the "
+    "narrow streets of the old quarter during the closure.",
+    "The authority said cyclists and pedestrians would be allowed to use a footpath on the railway bridge "
+    "upstream for as long as the works last.",
+]
+
+
+def html(title: str, paragraphs: list[str], published: str, site: str, lang: str = "en") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<html lang="{lang}"><head><title>{title} | {site}</title>'
+        f'<meta property="article:published_time" content="{published}"></head><body>'
+        f'<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>'
+        f"<article><h1>{title}</h1>{body}</article>"
+        f"<footer>Copyright {site}. All rights reserved. Contact us. Privacy policy.</footer></body></html>"
+    )
+
+
+def submit(api: httpx.Client, url: str, page: str) -> dict:
+    response = api.post("/v1/pages", json={"url": url, "html": page})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def report(api: httpx.Client, url: str) -> dict:
+    response = api.get("/v1/pages", params={"url": url})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+ORIGINAL_URL = "https://gazette.example.com/2025/bridge-closure"
+COPY_URL = "https://daily-digest.example.net/bridge-to-close"
+
+
+@pytest.mark.parametrize("copy_first", [False, True])
+def test_a_reworded_copy_is_found_with_spans_on_both_pages(api: httpx.Client, copy_first: bool) -> None:
+    pages = [
+        (ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette")),
+        (COPY_URL, html("Bridge closure announced", REWORDED, "2025-03-04T15:30:00+00:00", "digest")),
+    ]
+    for url, page in reversed(pages) if copy_first else pages:
+        submit(api, url, page)
+    copy, original = report(api, COPY_URL), report(api, ORIGINAL_URL)
+    assert original["provenance"]["verdict"] == "original"
+    provenance = copy["provenance"]
+    assert provenance["verdict"] == "republished"
+    source = provenance["sources"][0]
+    assert source["url"] == ORIGINAL_URL
+    assert source["reuse"] in ("wholly", "partially")
+    assert source["coverage"] >= 0.6
+    # Every span slices a sentence of the copy and the original sentence it was edited from.
+    spans = source["spans"]
+    assert len(spans) >= 3
+    for span in spans:
+        mine = copy["main_text"][span["start"] : span["end"]]
+        theirs = original["main_text"][span["source_start"] : span["source_end"]]
+        assert mine and theirs
+        # The copy's sentence shares most of its longer words with the source passage it is aligned to.
+        words = {w for w in mine.lower().split() if len(w) > 5}
+        assert len(words & set(theirs.lower().split())) >= len(words) // 3, (mine, theirs)
+    mayor = next(s for s in spans if "Ortiz" in copy["main_text"][s["start"] : s["end"]])
+    assert "Ortiz" in original["main_text"][mayor["source_start"] : mayor["source_end"]]
+
+
+def test_a_thirty_word_copy_of_two_sentences_is_found(api: httpx.Client) -> None:
+    submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+    short = [
+        "The council voted on Tuesday to close the Riverside bridge for eighteen months of repairs after "
+        "engineers found corrosion in three steel supports.",
+        "A temporary ferry will begin running next month from the old harbour pier.",
+    ]
+    copy = submit(api, COPY_URL, html("Bridge shuts", short, "2025-03-05T08:00:00+00:00", "digest"))
+    assert copy["provenance"]["verdict"] == "republished"
+    assert copy["provenance"]["sources"][0]["url"] == ORIGINAL_URL
+
+
+def test_an_independent_report_sharing_a_quotation_accuses_no_one(api: httpx.Client) -> None:
+    submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+    other_url = "https://eastside-herald.example.org/traffic-warning"
+    other = submit(api, other_url, html("Traffic warning", INDEPENDENT, "2025-03-05T10:00:00+00:00", "herald"))
+    assert other["provenance"]["verdict"] == "original"
+    assert report(api, ORIGINAL_URL)["provenance"]["verdict"] == "original"
+
+
+def test_an_original_that_several_pages_each_took_a_part_of_stays_original(api: httpx.Client) -> None:
+    parts = [ORIGINAL[0:3], ORIGINAL[3:6], ORIGINAL[5:8]]
+    # The copies arrive first and carry no dates: the original must not look stitched together from them.
+    for n, part in enumerate(parts):
+        undated = '<meta property="article:published_time" content="">'
+        page = html(f"Part {n}", part, "", f"farm{n}").replace(undated, "")
+        submit(api, f"https://farm{n}.example.net/story-{n}", page)
+    original = submit(
+        api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette")
+    )
+    assert report(api, ORIGINAL_URL)["provenance"]["verdict"] == "original", original["provenance"]
+
+
+CHINESE = [
+    "北京市政府星期二宣布，将从下个月起关闭河畔大桥进行为期十八个月的维修，原因是工程师在三根钢支柱中发现了严重腐蚀。",
+    "每天早上过河的通勤者将被引导绕行工业区，官员预计这将使普通行程增加约二十分钟。",
+    "市长表示这个决定令人痛苦但不可避免，市议会花了两年时间寻找更便宜的办法来保持桥梁开放。",
+    "下个月起，一项临时渡轮服务将从旧港口码头开始运营，早晚高峰期间每十五分钟一班。",
+]
+
+
+def test_a_chinese_copy_is_found(api: httpx.Client) -> None:
+    source_url = "https://zh-news.example.com/a/1"
+    submit(api, source_url, html("河畔大桥将关闭", CHINESE, "2025-03-04T09:00:00+00:00", "zh-news", "zh"))
+    edited = [CHINESE[0].replace("星期二", "周二"), CHINESE[2], CHINESE[3].replace("开始运营", "投入使用")]
+    copy_url = "https://zh-farm.example.net/p/9"
+    copy = submit(api, copy_url, html("大桥关闭", edited, "2025-03-05T09:00:00+00:00", "zh-farm", "zh"))
+    assert copy["provenance"]["verdict"] == "republished"
+    source = copy["provenance"]["sources"][0]
+    assert source["url"] == source_url
+    for span in source["spans"]:
+        assert copy["main_text"][span["start"] : span["end"]].strip()
+
+
+URDU = [
+    "وزیراعظم نے منگل کے روز اسلام آباد میں ایک اجلاس کی صدارت کی جس میں ملک کی معاشی صورتحال کا جائزہ لیا گیا۔",
+    "اجلاس میں وزیر خزانہ نے بتایا کہ رواں مالی سال کے دوران برآمدات میں پندرہ فیصد اضافہ ہوا ہے۔",
+    "وزیراعظم نے ہدایت کی کہ چھوٹے کاروبار کے لئے قرضوں کی فراہمی آسان بنائی جائے اور ٹیکس کا نظام سادہ کیا جائے۔",
+    "اجلاس میں توانائی کے شعبے کے مسائل پر بھی تفصیلی غور کیا گیا اور بجلی کی لوڈشیڈنگ"
+    " کم کرنے کے اقدامات کی منظوری دی گئی۔",
+]
+
+
+def test_urdu_spans_slice_the_right_to_left_text_exactly(api: httpx.Client) -> None:
+    source_url = "https://agency.example.com/urdu/1"
+    submit(api, source_url, html("اجلاس", URDU, "2025-03-04T09:00:00+00:00", "agency", "ur"))
+    copy_url = "https://paper.example.org/news/2"
+    edited = [URDU[0].replace("منگل کے روز", "منگل کو"), URDU[2], URDU[3]]
+    copy = submit(api, copy_url, html("معیشت", edited, "2025-03-05T05:00:00+00:00", "paper", "ur"))
+    assert copy["provenance"]["verdict"] == "republished"
+    source = copy["provenance"]["sources"][0]
+    original = report(api, source_url)
+    texts = [copy["main_text"][s["start"] : s["end"]] for s in source["spans"]]
+    assert any("وزیراعظم" in t for t in texts)
+    for span in source["spans"]:
+        theirs = original["main_text"][span["source_start"] : span["source_end"]]
+        assert theirs and theirs[0] not in " ،۔"  # offsets land on word starts, not mid-word
+
+
+def test_reindex_gives_a_store_from_an_older_farmwatch_keys_that_survive_editing(redis_client) -> None:
+    import pytest as _pytest
+
+    from farmwatch.config import Settings
+    from farmwatch.errors import IndexLayoutError
+    from farmwatch.ingest import submit_html
+    from farmwatch.reindex import reindex
+    from farmwatch.services import Services
+
+    services = Services.create(redis_client, Settings())
+    submit_html(services, ORIGINAL_URL, html("Riverside bridge", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+    # What an older farmwatch left: other sample buckets in the record and the index, an older layout marker.
+    page_id = services.pages.page_id(ORIGINAL_URL)
+    services.index.remove(page_id, services.pages.buckets(page_id))
+    services.pages.replace_sample_buckets({page_id: [(n * 0x9E3779B97F4A7C15) % 2**64 for n in range(1, 60)]})
+    services.index.insert(page_id, services.pages.buckets(page_id))
+    redis_client.set(services.index.layout_key, "v2 group_bits=14")
+    with _pytest.raises(IndexLayoutError):
+        Services.create(redis_client, Settings())
+
+    done = reindex(services.index, services.pages)
+    assert done["pages_indexed"] == 1
+    services = Services.create(redis_client, Settings())
+    copy = submit_html(services, COPY_URL, html("Bridge", REWORDED, "2025-03-04T15:30:00+00:00", "digest"))
+    assert copy.provenance.verdict == "republished"
+    assert copy.provenance.sources[0].url == ORIGINAL_URL
