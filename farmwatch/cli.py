@@ -141,6 +141,7 @@ def serve(
     import uvicorn
 
     from service.app import create_app
+    from service.connlimit import uvicorn_config
 
     _logging()
     settings = get_settings()
@@ -163,16 +164,20 @@ def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(
+        # Idle and header timeouts, a per-client connection cap and the overall cap: FARMWATCH_HTTP_*.
+        config = uvicorn_config(
             create_app(url, settings, bind_host=bind),
+            settings,
             host=bind,
             port=port or settings.port,
             log_level="info",
             log_config=None,  # keep the JSON logging configured above
             access_log=False,  # the API writes its own access line
-            limit_concurrency=256,
-            timeout_keep_alive=5,
         )
+        web = uvicorn.Server(config)
+        web.run()
+        if not web.started:  # as uvicorn.run: the port is taken or the app failed to start
+            sys.exit(3)
     finally:
         stop.set()
         for thread in threads:  # a worker blocks on the queue for at most a second: let it finish first,

@@ -109,6 +109,14 @@ class Settings(BaseSettings):
     max_request_bytes: int = 12 * 1024 * 1024
     body_timeout: float = 30.0  # seconds a client may take to send its request body
     queue_stuck_after: float = 300.0  # /readyz fails when jobs wait this long and no worker reads the queue
+    # Connections to `farmwatch serve` (service/connlimit.py): a connection idle between requests is closed
+    # after http_idle_timeout s; a request's headers must be complete within http_header_timeout s of its
+    # first byte (or of the connection opening); at most http_client_connections connections from one
+    # address (0: no cap, behind a reverse proxy) and http_max_connections in all (more: 503).
+    http_idle_timeout: float = 5.0
+    http_header_timeout: float = 10.0
+    http_client_connections: int = 32
+    http_max_connections: int = 1024
     # Browser origins allowed to call the API (CORS): browser extensions by default.
     cors_origin_regex: str = r"^(chrome-extension|moz-extension|safari-web-extension)://[A-Za-z0-9._-]+$"
 
