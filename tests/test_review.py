@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import httpx
 import orjson
 import redis
@@ -79,7 +81,11 @@ def test_site_view(api: httpx.Client) -> None:
     assert site["report"]["site"] == REPOST["site"]
     assert site["report"]["top_sources"][0]["site"] == ORIGINAL["site"]
     assert [p["url"] for p in site["pages"]["items"]] == [REPOST_URL]
-    assert site["timeline"] == {"bucket": "day", "periods": [{"period": "2024-02-14", "pages": 1, "republished": 1}]}
+    assert site["timeline"] == {
+        "bucket": "day",
+        "periods": [{"period": "2024-02-14", "pages": 1, "republished": 1}],
+        "undated": 0,
+    }
     assert api.get("/v1/review/sites/unknown.example").status_code == 404
     # Pages years apart: the timeline counts per month, empty months included, so its x axis is time.
     for path, when in (("/a", "2020-01-05T10:00:00Z"), ("/b", "2023-06-01T10:00:00Z")):
@@ -122,6 +128,172 @@ def test_labels_round_trip_and_export(api: httpx.Client) -> None:
     assert api.get("/v1/review/queue", params={"labelled": True}).json()["total"] == 2
     assert api.post("/v1/labels", json={"url": "https://nowhere.example/", "decision": "confirm"}).status_code == 404
     assert api.post("/v1/labels", json={"url": REPOST["url"], "decision": "maybe"}).status_code == 422
+
+
+def test_queue_sorts_counts_groups_and_validates(api: httpx.Client) -> None:
+    submit_seed(api)
+    api.post("/v1/pages", json={"url": "https://garden.example/notes", "html": UNRELATED}).raise_for_status()
+    # An empty page is nothing to review: not queued as an original.
+    empty = "<html><body><nav>Home</nav></body></html>"
+    api.post("/v1/pages", json={"url": "https://empty.example/", "html": empty}).raise_for_status()
+
+    def urls(**params: object) -> list[str]:
+        response = api.get("/v1/review/queue", params=params)
+        assert response.status_code == 200, response.text
+        return [item["url"] for item in response.json()["items"]]
+
+    assert "https://empty.example/" not in urls()
+    assert api.get("/v1/review/queue").json()["total"] == 3
+    assert urls(sort="priority")[0] == REPOST_URL
+    newest = urls(sort="newest")
+    assert newest[0] == "https://garden.example/notes"  # undated: first seen today
+    assert api.get("/v1/review/queue", params={"sort": "oldest"}).status_code == 422
+    counted = api.get("/v1/review/queue", params={"counts": True, "verdict": "republished"}).json()
+    assert counted["counts"]["verdict"] == {"": 3, "republished": 1, "original": 2}
+    assert counted["counts"]["credited"] == {"": 1, "false": 0, "true": 1}
+    assert counted["counts"]["labelled"] == {"": 1, "false": 1, "true": 0}
+    # A start date after the end date is refused, not silently empty.
+    backwards = api.get("/v1/review/queue", params={"since": "2024-03-01", "until": "2024-02-01"})
+    assert backwards.status_code == 422 and "after the end date" in backwards.text
+    groups = api.get("/v1/review/queue/sites").json()
+    assert {g["site"]: g["pages"] for g in groups["groups"]} == {
+        REPOST["site"]: 1,
+        ORIGINAL["site"]: 1,
+        "garden.example": 1,
+    }
+    # Undated pages are not charted as publications of the day they were first seen.
+    timeline = api.get("/v1/review/sites/garden.example").json()["timeline"]
+    assert timeline["periods"] == [] and timeline["undated"] == 1
+
+
+def test_labels_have_reasons_one_current_per_moderator_undo_and_bulk(api: httpx.Client) -> None:
+    submit_seed(api)
+    first = api.post("/v1/labels", json={"url": REPOST["url"], "decision": "dismiss", "reason": "false_match"})
+    second = api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm", "reason": "farm_copy"})
+    assert first.status_code == second.status_code == 201
+    labels = api.get("/v1/review/page", params={"url": REPOST["url"]}).json()["labels"]
+    assert [(x["decision"], x["reason"], x["current"]) for x in labels] == [
+        ("dismiss", "false_match", False),
+        ("confirm", "farm_copy", True),
+    ]
+    assert api.get("/v1/lookup", params={"url": REPOST["url"]}).json()["label"] == "confirm"
+    # Undo the confirm: the dismissal is current again; undo that too: the page is unlabelled (history kept).
+    undone = api.delete(f"/v1/labels/{second.json()['id']}")
+    assert undone.status_code == 200 and undone.json()["deleted_at"]
+    assert api.get("/v1/lookup", params={"url": REPOST["url"]}).json()["label"] == "dismiss"
+    api.delete(f"/v1/labels/{first.json()['id']}").raise_for_status()
+    assert api.get("/v1/lookup", params={"url": REPOST["url"]}).json().get("label") is None
+    assert api.get("/v1/review/queue", params={"labelled": True}).json()["total"] == 0
+    exported = [orjson.loads(line) for line in api.get("/v1/labels/export").text.splitlines()]
+    assert len(exported) == 2 and all(x["deleted_at"] for x in exported)
+    assert api.delete("/v1/labels/99999999-0").status_code == 404
+    assert api.post("/v1/labels", json={"url": REPOST["url"], "decision": "confirm", "reason": "x"}).status_code == 422
+
+    bulk = api.post(
+        "/v1/labels/bulk",
+        json={
+            "urls": [REPOST["url"], ORIGINAL["url"], "https://nowhere.example/"],
+            "decision": "confirm",
+            "reason": "licensed_syndication",
+        },
+    )
+    assert bulk.status_code == 201, bulk.text
+    assert len(bulk.json()["items"]) == 2 and bulk.json()["unknown"] == ["https://nowhere.example/"]
+    assert api.get("/v1/review/queue", params={"labelled": False}).json()["total"] == 0
+
+
+WORDS = [
+    "council",
+    "harbour",
+    "ministry",
+    "budget",
+    "railway",
+    "tunnel",
+    "engineers",
+    "protest",
+    "farmers",
+    "drought",
+    "reservoir",
+    "pipeline",
+    "election",
+    "senator",
+    "village",
+    "bridge",
+    "contract",
+    "tender",
+    "auditors",
+    "hospital",
+    "nurses",
+    "strike",
+    "vaccine",
+    "clinic",
+    "school",
+    "teachers",
+    "union",
+    "salary",
+    "flood",
+    "river",
+    "levee",
+    "storm",
+    "coast",
+    "fishermen",
+    "quota",
+    "permit",
+    "mayor",
+    "police",
+    "inquiry",
+    "court",
+    "judge",
+    "verdict",
+    "appeal",
+    "evidence",
+    "witness",
+    "report",
+    "museum",
+    "archive",
+    "painting",
+    "festival",
+    "orchestra",
+    "stadium",
+    "league",
+]
+
+
+def article(seed: int, paragraphs: int = 8, sentences: int = 3) -> list[str]:
+    """Paragraphs of distinct made-up news sentences (deterministic per seed)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(paragraphs):
+        said = []
+        for _ in range(sentences):
+            words = rng.sample(WORDS, 11)
+            said.append(f"The {words[0]} said {' '.join(words[1:6])} would meet the {' '.join(words[6:])} today.")
+        out.append(" ".join(said))
+    return out
+
+
+def html_page(title: str, paragraphs: list[str], published: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html><head><title>{title}</title><meta property='article:published_time' content='{published}'>"
+        f"</head><body><article><h1>{title}</h1>{body}</article></body></html>"
+    )
+
+
+def test_page_view_says_what_each_source_is(api: httpx.Client) -> None:
+    # B copies A and adds its own paragraphs; C copies only B's own paragraphs: C's source is itself a copy.
+    a, extra = article(1), article(2)
+    pages = {
+        "https://first.example/a": html_page("First", a, "2024-01-01T08:00:00Z"),
+        "https://middle.example/b": html_page("Middle", a + extra, "2024-01-02T08:00:00Z"),
+        "https://last.example/c": html_page("Last", extra, "2024-01-03T08:00:00Z"),
+    }
+    for url, html in pages.items():
+        api.post("/v1/pages", json={"url": url, "html": html}).raise_for_status()
+    view = api.get("/v1/review/page", params={"url": "https://last.example/c"}).json()
+    statuses = {s["url"]: s for s in view["sources_status"]}
+    assert statuses["https://middle.example/b"]["verdict"] == "republished", view["page"]["provenance"]
+    assert statuses["https://middle.example/b"]["original_url"] == "https://first.example/a"
 
 
 def test_lookup_known_unknown_and_queued(api: httpx.Client) -> None:

@@ -1,12 +1,17 @@
-"""Moderator labels: a moderator confirms or dismisses a page's verdict, with a note.
+"""Moderator labels: a moderator confirms or dismisses a page's verdict, with a reason and a note.
 
 Keys:
   fw:labels                 stream  every label ever given, in order (its entry id is the label id)
-  fw:labels:latest          hash    page id → the page's latest label (JSON)
-  fw:labels:page:{id}       list    the page's labels, oldest first (JSON)
+  fw:labels:latest          hash    page id → the page's newest current label (JSON)
+  fw:labels:page:{id}       list    the page's labels, oldest first (JSON): its history
+  fw:labels:deleted         hash    label id → when and by whom it was deleted (JSON)
 
 A stream keeps the full history for export and paging by id; the hash answers "what did a moderator say
 about this page" in one read for the queue, the page view and the extension's look-up.
+
+One current label per page and moderator: a moderator's newer label supersedes their older one (pressing
+dismiss, then confirm, leaves "confirm" current), and deleting (or undoing) a label brings back the one it
+superseded. Nothing is erased: superseded and deleted labels stay in the history and the export.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from farmwatch.store.layout import KeyLayout
 
 Decision = Literal["confirm", "dismiss"]
 DECISIONS = ("confirm", "dismiss")
+Reason = Literal["farm_copy", "licensed_syndication", "false_match", "other"]
+# farm_copy: the verdict is right and the page should be acted on; licensed_syndication: the verdict is right
+# but the reuse is allowed (no action); false_match: the verdict is wrong; other: explained in the note.
+REASONS = ("farm_copy", "licensed_syndication", "false_match", "other")
 
 
 class LabelStore:
@@ -47,15 +56,21 @@ class LabelStore:
         provenance: dict | None,
         moderator: str | None = None,
         created_at: float | None = None,
+        *,
+        reason: str | None = None,
     ) -> dict:
-        """Store a label with the verdict it was given on (the verdict may change later)."""
+        """Store a label with the verdict it was given on (the verdict may change later); it becomes the
+        moderator's current label for the page."""
         if decision not in DECISIONS:
             raise ValueError(f"decision must be one of {DECISIONS}")
+        if reason is not None and reason not in REASONS:
+            raise ValueError(f"reason must be one of {REASONS}")
         sources = (provenance or {}).get("sources") or []
         label = {
             "page_id": page_id,
             "url": url,
             "decision": decision,
+            "reason": reason,
             "note": note,
             "verdict": (provenance or {}).get("verdict"),
             "score": (provenance or {}).get("score"),
@@ -72,8 +87,49 @@ class LabelStore:
         pipe.execute()
         return label
 
+    def get(self, label_id: str) -> dict | None:
+        rows = self.client.xrange(self.stream, min=label_id, max=label_id, count=1)
+        if not rows:
+            return None
+        return self._with_deleted([self._decode(*rows[0])])[0]
+
+    def delete(self, label_id: str, by: str | None = None) -> dict | None:
+        """Delete a label (undo): it leaves the page's current labels, stays in the history. Returns it
+        (with deleted_at), or None for an unknown id."""
+        label = self.get(label_id)
+        if label is None:
+            return None
+        if label.get("deleted_at") is None:
+            mark = {"deleted_at": time.time(), "deleted_by": by}
+            self.client.hset(self.keys.deleted_labels, label_id, orjson.dumps(mark))
+            label.update(mark)
+            self._refresh_latest(label["page_id"])
+        return label
+
+    def _refresh_latest(self, page_id: int) -> None:
+        current = self.current(page_id)
+        if current:
+            self.client.hset(self._latest, str(page_id), orjson.dumps(current[-1]))
+        else:
+            self.client.hdel(self._latest, str(page_id))
+
     def for_page(self, page_id: int) -> list[dict]:
-        return [orjson.loads(raw) for raw in self.client.lrange(self._page(page_id), 0, -1)]
+        """The page's labels, oldest first, each marked `current` (its moderator's newest label not
+        deleted) or not, with `deleted_at` when deleted."""
+        labels = self._with_deleted([orjson.loads(raw) for raw in self.client.lrange(self._page(page_id), 0, -1)])
+        newest: dict[str | None, int] = {}
+        for i, label in enumerate(labels):
+            label.setdefault("reason", None)
+            if label.get("deleted_at") is None:
+                newest[label.get("moderator")] = i
+        chosen = set(newest.values())
+        for i, label in enumerate(labels):
+            label["current"] = i in chosen
+        return labels
+
+    def current(self, page_id: int) -> list[dict]:
+        """One label per moderator (their newest, not deleted), oldest first."""
+        return [label for label in self.for_page(page_id) if label["current"]]
 
     def latest(self, page_ids: list[int]) -> dict[int, dict]:
         if not page_ids:
@@ -88,19 +144,30 @@ class LabelStore:
         """Newest first; `before` is the id of the last label of the previous page of results."""
         high = f"({before}" if before else "+"
         rows = self.client.xrevrange(self.stream, max=high, min="-", count=limit)
-        return [self._decode(entry_id, fields) for entry_id, fields in rows]
+        return self._with_deleted([self._decode(entry_id, fields) for entry_id, fields in rows])
 
     def export(self, batch: int = 500) -> Iterator[dict]:
-        """Every label, oldest first, read in batches so a large history never sits in memory."""
+        """Every label, oldest first (deleted ones with deleted_at), read in batches so a large history
+        never sits in memory."""
         low = "-"
         while True:
             rows = self.client.xrange(self.stream, min=low, max="+", count=batch)
             if not rows:
                 return
-            for entry_id, fields in rows:
-                yield self._decode(entry_id, fields)
+            yield from self._with_deleted([self._decode(entry_id, fields) for entry_id, fields in rows])
             last = rows[-1][0]
             low = "(" + (last.decode() if isinstance(last, bytes) else last)
+
+    def _with_deleted(self, labels: list[dict]) -> list[dict]:
+        if not labels:
+            return labels
+        marks = self.client.hmget(self.keys.deleted_labels, [label["id"] for label in labels])
+        for label, mark in zip(labels, marks, strict=True):
+            label.setdefault("reason", None)
+            found = orjson.loads(mark) if mark else {}
+            label["deleted_at"] = found.get("deleted_at")
+            label["deleted_by"] = found.get("deleted_by")
+        return labels
 
     @staticmethod
     def _decode(entry_id: bytes | str, fields: dict) -> dict:

@@ -96,7 +96,13 @@ class KeyLayout:
 
     @property
     def latest_labels(self) -> str:
+        """Hash: page id -> the page's newest current label (JSON)."""
         return f"{self.prefix}:labels:latest"
+
+    @property
+    def deleted_labels(self) -> str:
+        """Hash: label id -> when and by whom it was deleted (the label itself stays in the history)."""
+        return f"{self.prefix}:labels:deleted"
 
     # --- feeds, discovery, bulk import ---
     @property
@@ -124,6 +130,13 @@ class KeyLayout:
 
     def host_next(self, host: str) -> str:
         return f"{self.prefix}:host:{host}:next"
+
+    # --- webhooks (one hash tag: the delivery scripts span these keys) ---
+    def webhooks(self, name: str) -> str:
+        """name: hooks (hash id -> hook), events (stream), deliveries (hash id -> delivery), due (zset of
+        deliveries by next attempt), log:{hook id} (zset of a hook's deliveries by time), jobs (zset of
+        watched job ids)."""
+        return f"{{{self.prefix}:wh}}:{name}"
 
     # --- API keys, rate limits, metrics ---
     @property

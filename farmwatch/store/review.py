@@ -10,15 +10,22 @@ Keys share one hash tag, so the intersections below run on a single Redis Cluste
   {fw:rq}:verdict:{verdict}  set   page ids by verdict (republished, original)
   {fw:rq}:credited:{0|1}     set   republished page ids by whether they credit their source
   {fw:rq}:site:{host}        set   page ids of a site
-  {fw:rq}:labelled           set   page ids a moderator has labelled
+  {fw:rq}:labelled           set   page ids a moderator has labelled (with a current label)
+  {fw:rq}:labelled:generation  counter  bumped on every label change (results filtered by label are renewed)
+  {fw:rq}:undated            set   page ids with no publication date (charted apart, not as first seen)
+  {fw:rq}:order:priority     zset  score + 2 for uncredited republications, + 1 for credited ones (kept a
+                                   few seconds): "uncredited first" puts the copies that need action on top
   {fw:rq}:q:{digest}         zset  a query's result, kept a few seconds so paging through it is cheap
+
+Orders (QueueFilter.sort): "priority" (uncredited republications, then credited ones, then originals, each
+by score), "score" (highest score first), "newest" (publication date, first seen when undated).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import redis
@@ -27,6 +34,7 @@ from farmwatch.analysis.facts import PageFacts
 from farmwatch.store.layout import KeyLayout
 
 VERDICTS = ("republished", "original")
+SORTS = ("priority", "score", "newest")
 RESULT_TTL_S = 10
 
 
@@ -38,6 +46,7 @@ class QueueFilter:
     labelled: bool | None = None
     since: float | None = None  # epoch seconds, on the page's date
     until: float | None = None
+    sort: str = "score"
 
     def digest(self) -> str:
         return hashlib.blake2b(repr(self).encode(), digest_size=12).hexdigest()
@@ -65,6 +74,10 @@ class ReviewIndex:
         pipe = self.client.pipeline(transaction=False) if pipe is None else pipe
         pipe.zadd(self.key("score"), {member: float(provenance.get("score") or 0.0)})
         pipe.zadd(self.key("date"), {member: page_date(facts)})
+        if facts.published_at is None:
+            pipe.sadd(self.key("undated"), member)
+        else:
+            pipe.srem(self.key("undated"), member)
         pipe.sadd(self.key("site", facts.site), member)
         for name in VERDICTS:
             if name == verdict:
@@ -86,29 +99,74 @@ class ReviewIndex:
         pipe.zrem(self.key("date"), member)
         pipe.srem(self.key("site", site), member)
         pipe.srem(self.key("labelled"), member)
+        pipe.srem(self.key("undated"), member)
         for name in VERDICTS:
             pipe.srem(self.key("verdict", name), member)
         for flag in ("0", "1"):
             pipe.srem(self.key("credited", flag), member)
         pipe.execute()
 
-    def mark_labelled(self, page_id: int) -> None:
-        self.client.sadd(self.key("labelled"), str(page_id))
+    def mark_labelled(self, page_id: int, labelled: bool = True) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        if labelled:
+            pipe.sadd(self.key("labelled"), str(page_id))
+        else:
+            pipe.srem(self.key("labelled"), str(page_id))
+        pipe.incr(self.key("labelled", "generation"))  # results kept for paging, filtered by label, are stale
+        pipe.execute()
 
     # --- queries ---
     def size(self) -> int:
         return int(self.client.zcard(self.key("score")))
 
     def query(self, flt: QueueFilter, offset: int = 0, limit: int = 50) -> tuple[int, list[tuple[int, float]]]:
-        """(matching pages, [(page id, score)] for one page of results), highest score first."""
+        """(matching pages, [(page id, score)] for one page of results), in the filter's order."""
         source = self._result_key(flt)
         if source is None:
             return 0, []
         pipe = self.client.pipeline(transaction=False)
         pipe.zcard(source)
-        pipe.zrevrange(source, offset, offset + limit - 1, withscores=True)
-        total, rows = pipe.execute()
-        return int(total), [(int(member), float(score)) for member, score in rows]
+        pipe.zrevrange(source, offset, offset + limit - 1)
+        total, members = pipe.execute()
+        if not members:
+            return int(total), []
+        scores = self.client.zmscore(self.key("score"), members)
+        return int(total), [(int(m), float(s or 0.0)) for m, s in zip(members, scores, strict=True)]
+
+    def total(self, flt: QueueFilter) -> int:
+        source = self._result_key(flt)
+        return 0 if source is None else int(self.client.zcard(source))
+
+    def ids(self, flt: QueueFilter, limit: int) -> list[int]:
+        """The first `limit` matching page ids, in the filter's order."""
+        source = self._result_key(flt)
+        return [] if source is None else [int(m) for m in self.client.zrevrange(source, 0, limit - 1)]
+
+    def counts(self, flt: QueueFilter) -> dict[str, dict[str, int]]:
+        """How many pages each choice of each filter would show, the other filters kept."""
+        out: dict[str, dict[str, int]] = {"all": {"": self.total(replace(flt, sort="score"))}}
+        choices: dict[str, tuple[tuple[str, object], ...]] = {
+            "verdict": (("", None), ("republished", "republished"), ("original", "original")),
+            "credited": (("", None), ("false", False), ("true", True)),
+            "labelled": (("", None), ("false", False), ("true", True)),
+        }
+        for name, options in choices.items():
+            out[name] = {text: self.total(replace(flt, sort="score", **{name: value})) for text, value in options}
+        return out
+
+    def _order_key(self, sort: str) -> str:
+        if sort == "newest":
+            return self.key("date")
+        if sort != "priority":
+            return self.key("score")
+        key = self.key("order", "priority")
+        if not self.client.exists(key):
+            pipe = self.client.pipeline(transaction=False)
+            weights = {self.key("score"): 1.0, self.key("credited", "0"): 2.0, self.key("credited", "1"): 1.0}
+            pipe.zunionstore(key, weights, aggregate="SUM")
+            pipe.expire(key, RESULT_TTL_S)
+            pipe.execute()
+        return key
 
     def _result_key(self, flt: QueueFilter) -> str | None:
         sets: list[str] = []
@@ -121,16 +179,20 @@ class ReviewIndex:
         if flt.credited is not None:
             sets.append(self.key("credited", str(int(flt.credited))))
         dated = flt.since is not None or flt.until is not None
+        order = self._order_key(flt.sort)
         if not sets and not dated and flt.labelled is None:
-            return self.key("score")
-        result = self.key("q", flt.digest())
+            return order
+        digest = flt.digest()
+        if flt.labelled is not None:
+            digest += "." + (self.client.get(self.key("labelled", "generation")) or b"0").decode()
+        result = self.key("q", digest)
         if self.client.exists(result):
             return result
-        keys, weights = [self.key("score")], [1.0]
+        keys, weights = [order], [1.0]
         temporary = []
         if dated:
-            # The pages in the date range, then intersected like the filter sets (weight 0 keeps the score).
-            window = self.key("q", flt.digest(), "date")
+            # The pages in the date range, then intersected like the filter sets (weight 0 keeps the order).
+            window = self.key("q", digest, "date")
             low = "-inf" if flt.since is None else repr(flt.since)
             high = "+inf" if flt.until is None else repr(flt.until)
             self.client.zrangestore(window, self.key("date"), low, high, byscore=True)
@@ -148,8 +210,9 @@ class ReviewIndex:
             if flt.labelled:
                 pipe.zinterstore(result, {result: 1.0, labelled: 0.0}, aggregate="SUM")
             else:
-                pipe.zunionstore(result, {result: 1.0, labelled: -1e9}, aggregate="SUM")
-                pipe.zremrangebyscore(result, "-inf", -1e8)
+                # Offset far below any order value (dates are ~2e9 epoch seconds), then cut those off.
+                pipe.zunionstore(result, {result: 1.0, labelled: -1e12}, aggregate="SUM")
+                pipe.zremrangebyscore(result, "-inf", -1e11)
         pipe.expire(result, RESULT_TTL_S)
         for name in temporary:
             pipe.delete(name)
@@ -158,11 +221,14 @@ class ReviewIndex:
 
     def timeline(self, site: str, max_periods: int = 120) -> dict:
         """The site's pages and republications per day, or per month or year when they span longer, gaps
-        included so a chart's x axis is time; dates are publication dates (first seen when undated)."""
+        included so a chart's x axis is time; dates are publication dates, undated pages only counted."""
         dates = self.client.zinter({self.key("date"): 1.0, self.key("site", site): 0.0}, withscores=True)
         republished = set(self.client.sinter(self.key("site", site), self.key("verdict", "republished")))
+        # Undated pages are counted apart: their first-seen time is no publication date.
+        undated = set(self.client.sinter(self.key("site", site), self.key("undated")))
+        dates = [(member, when) for member, when in dates if member not in undated]
         if not dates:
-            return {"bucket": "day", "periods": []}
+            return {"bucket": "day", "periods": [], "undated": len(undated)}
         moments = [(member, datetime.fromtimestamp(when, UTC).date()) for member, when in dates]
         first, last = min(d for _, d in moments), max(d for _, d in moments)
         if (last - first).days < max_periods:
@@ -183,7 +249,7 @@ class ReviewIndex:
             if not periods or periods[-1]["period"] != name:
                 periods.append({"period": name, "pages": total[name], "republished": copied[name]})
             cursor = _next(cursor, bucket)
-        return {"bucket": bucket, "periods": periods}
+        return {"bucket": bucket, "periods": periods, "undated": len(undated)}
 
 
 def _next(day: date, bucket: str) -> date:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from farmwatch.analysis.urls import host_of
-from farmwatch.moderation import page_view, queue_page
+from farmwatch.moderation import page_view, queue_page, site_groups
 from farmwatch.reports import site_report
 from farmwatch.store.review import QueueFilter
 from service.auth import AUTH_ERRORS, require
@@ -35,8 +35,11 @@ class QueueItem(BaseModel):
     source_url: str | None = Field(description="The first-ranked source, for republished pages.")
     source_site: str | None
     containment: float | None = Field(description="Share of this page's text found in its first source.")
+    coverage: float | None = Field(None, description="Share of this page's text aligned to its first source.")
+    reuse: Literal["wholly", "partially"] | None = None
     credited: bool | None = Field(description="Whether the page credits a source; null for originals.")
     label: Literal["confirm", "dismiss"] | None = Field(description="The latest moderator decision, if any.")
+    reason: str | None = Field(None, description="The latest label's reason.")
 
 
 class QueuePage(BaseModel):
@@ -44,6 +47,30 @@ class QueuePage(BaseModel):
     offset: int
     limit: int
     items: list[QueueItem]
+    counts: dict[str, dict[str, int]] | None = Field(
+        None,
+        description="With counts=true: pages each choice of verdict, credited and labelled would show, the other "
+        "filters kept ('' is any).",
+    )
+
+
+class SiteGroup(BaseModel):
+    site: str
+    pages: int = Field(description="The site's pages matching the filters (among the first scanned).")
+    first_url: str = Field(description="The site's first page in the queue's order.")
+
+
+class SiteGroups(BaseModel):
+    total: int
+    scanned: int = Field(description="How many of the queue's first pages were grouped.")
+    groups: list[SiteGroup]
+
+
+class SourceStatus(BaseModel):
+    url: str
+    verdict: Literal["original", "republished"] | None = Field(description="The source's own verdict.")
+    original_url: str | None = Field(description="When the source is itself a copy: the page it copied.")
+    original_site: str | None
 
 
 class PageView(BaseModel):
@@ -51,7 +78,10 @@ class PageView(BaseModel):
     source: PageReport | None = Field(description="The chosen source's report (the first-ranked one by default).")
     source_index: int | None
     source_passages: list[int] = Field(description="Indexes of the source's paragraphs found in the page.")
-    labels: list[Label]
+    sources_status: list[SourceStatus] = Field(
+        default_factory=list, description="What each ranked source is itself: an original or a copy."
+    )
+    labels: list[Label] = Field(description="The page's labels, oldest first, deleted and superseded ones included.")
 
 
 class TimelinePeriod(BaseModel):
@@ -63,6 +93,7 @@ class TimelinePeriod(BaseModel):
 class Timeline(BaseModel):
     bucket: Literal["day", "month", "year"]
     periods: list[TimelinePeriod] = Field(description="Consecutive periods, empty ones included.")
+    undated: int = Field(0, description="The site's pages with no publication date (not charted).")
 
 
 class SiteView(BaseModel):
@@ -83,21 +114,69 @@ def _day_start(day: date | None, end: bool = False) -> float | None:
     return moment.timestamp()
 
 
-@router.get("/queue", response_model=QueuePage, summary="Judged pages, most likely farm republications first")
+Sort = Literal["priority", "score", "newest"]
+
+
+def _filter(
+    site: str | None,
+    verdict: str | None,
+    credited: bool | None,
+    labelled: bool | None,
+    since: date | None,
+    until: date | None,
+    sort: str = "score",
+) -> QueueFilter:
+    if since is not None and until is not None and since > until:
+        raise ApiError(422, "invalid_request", f"the start date ({since}) is after the end date ({until})")
+    host = (host_of(f"http://{site}") or site.lower()) if site else None
+    return QueueFilter(host, verdict, credited, labelled, _day_start(since), _day_start(until, end=True), sort)
+
+
+SiteQ = Annotated[str | None, Query(max_length=255, description="Only this site's pages.")]
+CreditedQ = Annotated[bool | None, Query(description="Republications that do (true) or do not credit.")]
+LabelledQ = Annotated[bool | None, Query(description="Pages a moderator has (true) or has not labelled.")]
+SinceQ = Annotated[date | None, Query(description="Published (or first seen) on or after this day.")]
+UntilQ = Annotated[date | None, Query(description="Published (or first seen) on or before this day.")]
+SortQ = Annotated[
+    Sort,
+    Query(
+        description="priority: uncredited republications first, then credited ones, then originals, each by score; "
+        "score: highest score first; newest: latest publication first."
+    ),
+]
+
+
+@router.get("/queue", response_model=QueuePage, summary="Judged pages, the worst first (or by score, or newest)")
 def review_queue(
     state: State,
-    site: Annotated[str | None, Query(max_length=255, description="Only this site's pages.")] = None,
+    site: SiteQ = None,
     verdict: Literal["republished", "original"] | None = None,
-    credited: Annotated[bool | None, Query(description="Republications that do (true) or do not credit.")] = None,
-    labelled: Annotated[bool | None, Query(description="Pages a moderator has (true) or has not labelled.")] = None,
-    since: Annotated[date | None, Query(description="Published (or first seen) on or after this day.")] = None,
-    until: Annotated[date | None, Query(description="Published (or first seen) on or before this day.")] = None,
+    credited: CreditedQ = None,
+    labelled: LabelledQ = None,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    sort: SortQ = "score",
+    counts: Annotated[bool, Query(description="Also count the pages each filter choice would show.")] = False,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
-    host = (host_of(f"http://{site}") or site.lower()) if site else None
-    flt = QueueFilter(host, verdict, credited, labelled, _day_start(since), _day_start(until, end=True))
-    return queue_page(state.services, flt, offset, limit)
+    flt = _filter(site, verdict, credited, labelled, since, until, sort)
+    return queue_page(state.services, flt, offset, limit, counts=counts)
+
+
+@router.get("/queue/sites", response_model=SiteGroups, summary="The queue's matching pages grouped by site")
+def review_queue_sites(
+    state: State,
+    verdict: Literal["republished", "original"] | None = None,
+    credited: CreditedQ = None,
+    labelled: LabelledQ = None,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    sort: SortQ = "score",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+):
+    flt = _filter(None, verdict, credited, labelled, since, until, sort)
+    return site_groups(state.services, flt, limit)
 
 
 @router.get(
