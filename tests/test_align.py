@@ -99,3 +99,47 @@ def test_urdu_copy_offsets_slice_the_right_sentences():
     assert a.text[span.start : span.end] == copy
     assert b.text[span.source_start : span.source_end].startswith("وزیر اعظم نے توانائی")
     assert b.text[span.source_start : span.source_end].endswith("تعمیر کیے جائیں گے۔")
+
+
+OWN_WORDS = (
+    "Libraries across the city will get more money after councillors backed the spending plan this week. "
+    "Branch buildings are to be renovated, with their budget growing twelve percent within three years. "
+    "Mayor Elena Ruiz said: “Every neighbourhood deserves a library that stays open all winter.” "
+    "Students will be able to apply for forty part-time summer jobs in the reading programme. "
+    "Critics on the opposition benches complained that roads were being neglected for cultural projects. "
+    "Councillors voted seven to four once nearly five hours of debate had ended."
+)
+
+OWN_MATERIAL = (
+    "Parents at the Eastside branch have campaigned for two years to keep the children's room open. "
+    "Their petition gathered more than three thousand signatures from families across the district. "
+    "Local teachers say the homework club draws dozens of pupils every afternoon during the school term. "
+    "The branch manager hopes the renovation will add a quiet study area and faster computers for visitors."
+)
+
+
+def test_independent_report_with_the_same_quotes_and_facts_in_its_own_words_is_not_reuse():
+    al = align(prepare(OWN_WORDS), prepare(SOURCE))
+    assert al.containment < 0.15 and al.longest_run < 8  # the same facts, little of the same phrasing
+    assert reuse_grade(al) is None
+
+
+def test_half_the_source_verbatim_and_as_much_of_its_own_is_partially_derived():
+    taken = " ".join(SOURCE.replace("\n", " ").split(". ")[:3]) + "."
+    al = align(prepare(taken + " " + OWN_MATERIAL), prepare(SOURCE))
+    assert 0.3 < al.coverage < 0.7 and al.longest_run >= 10
+    assert reuse_grade(al) == "partially"
+
+
+def test_verbatim_features_ignore_quotations_and_measure_both_directions():
+    copy = prepare(REWORDED)
+    al = align(copy, copy)
+    assert al.containment == 1.0 and al.source_containment == 1.0 and al.longest_run == copy.n_tokens
+    quoted = align(prepare(INDEPENDENT), prepare(SOURCE))
+    assert quoted.containment < 0.1  # the shared quotation is not verbatim evidence
+
+
+def test_model_defaults_are_the_fitted_model():
+    from farmwatch.analysis.align import _MODEL_FILE, MODEL, ReuseModel
+
+    assert ReuseModel.load(_MODEL_FILE) == ReuseModel() == MODEL

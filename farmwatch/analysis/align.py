@@ -11,13 +11,21 @@ are neighbours on both sides merge into spans.
 Shared text inside quotation marks on both sides is weak evidence: independent reports quote the same
 people. It is reported apart (quoted_share) and discounted in reuse_grade().
 
-Thresholds live in one place, ReuseThresholds, read from align_thresholds.json beside this module
-(written by bench/fit_reuse.py, fitted by cross-validation).
+An independent report on the same event also shares names, numbers and facts, and often covers much of the
+source, but in its own words; a copy keeps phrasing. So align() also measures verbatim overlap outside
+quotations (word 3-gram containment both ways, the longest run of shared words), and reuse_grade() weighs all
+of it with a small logistic model, P(a derives from b), fitted by grouped cross-validation.
+
+The alignment thresholds live in ReuseThresholds, read from align_thresholds.json; the model's weights and
+decision threshold in ReuseModel, read from reuse_model.json; both beside this module, both written by
+bench/fit_reuse.py.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -27,6 +35,7 @@ import numpy as np
 from farmwatch.analysis.text import PreparedText, _mix
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
+_MODEL_FILE = Path(__file__).with_name("reuse_model.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +50,11 @@ class ReuseThresholds:
     pair_share: float = 0.2
     # How much an aligned sentence that is a quotation on both sides counts (0: not at all, 1: fully).
     quoted_weight: float = 0.25
-    # Evidence = (unquoted aligned characters + quoted_weight · quoted ones) / characters of a.
-    partially: float = 0.4305  # evidence from which a is partially derived from b
-    wholly: float = 0.6305  # evidence from which a is wholly derived from b
-    min_aligned_sentences: int = 1  # fewer aligned (unquoted) sentences than this is never reuse
-    # A long shared passage is reuse whatever share of a it is (half of a long article merged into another):
-    # at least this many words of a in aligned sentences, quotations excepted (0: no such rule).
-    passage_words: int = 300
+    # Evidence = (unquoted aligned characters + quoted_weight · quoted ones) / characters of a. The share of
+    # verbatim overlap (shingle containment) from which matching.verbatim_grade() says "wholly" (text the
+    # alignment cannot grade); reuse_grade() itself uses ReuseModel.
+    wholly: float = 0.6305
+    min_aligned_sentences: int = 0  # fewer aligned (unquoted) sentences than this is never reuse
 
     @classmethod
     def load(cls, path: Path = _THRESHOLDS_FILE) -> ReuseThresholds:
@@ -84,6 +91,16 @@ class Alignment:
     aligned_sentences: int = 0  # sentences of a aligned, quotations on both sides excepted
     aligned_words: int = 0  # tokens of a in those sentences
     sentences: int = 0  # sentences of a
+    # Verbatim evidence, outside quotations (what an independent report on the same event rarely shares):
+    # the share of a's word 3-grams (tokens, function words included; those touching a quoted token left out)
+    # found anywhere in b, the same share of b's found in a, and the longest run of a's tokens found
+    # word for word in b (consecutive shared 3-grams), in tokens.
+    containment: float = 0.0
+    source_containment: float = 0.0
+    longest_run: int = 0
+    similarity: float = 0.0  # mean share of content words found, over a's aligned unquoted sentences (by length)
+    tokens: int = 0  # tokens of a
+    source_tokens: int = 0  # tokens of b
 
     @property
     def unquoted_coverage(self) -> float:
@@ -100,6 +117,60 @@ _EMPTY = np.empty(0, dtype=np.uint64)
 def _content(p: PreparedText) -> tuple[np.ndarray, np.ndarray]:
     mask = p.tok_content
     return p.tok_stem[mask], p.tok_sent[mask]
+
+
+def _features(p: PreparedText) -> tuple[np.ndarray, ...]:
+    """Content words and their pairs with their sentences, and each as a sorted unique vocabulary;
+    computed once per prepared text (a stored page meets many new ones)."""
+    found = p.derived.get("align")
+    if found is None:
+        stems, sent = _content(p)
+        pairs, psent = _pairs(stems, sent)
+        found = p.derived["align"] = (stems, sent, np.unique(stems), pairs, psent, np.unique(pairs))
+    return found
+
+
+_P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _grams(p: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hashes of the text's word 3-grams in text order, which of them touch no quoted token, and the sorted
+    unique hashes; computed once per prepared text."""
+    found = p.derived.get("grams")
+    if found is None:
+        h = p.tok_hash
+        if len(h) < 3:
+            found = (_EMPTY, np.zeros(0, dtype=bool), _EMPTY)
+        else:
+            m = _mix(h)
+            with np.errstate(over="ignore"):
+                g = _mix(m[:-2] * _P1 + m[1:-1] * _P2 + m[2:])
+            q = p.tok_quoted
+            found = (g, ~(q[:-2] | q[1:-1] | q[2:]), np.unique(g))
+        p.derived["grams"] = found
+    return found
+
+
+def _found_in(keys: np.ndarray, vocab: np.ndarray) -> np.ndarray:
+    """Which keys are in the sorted unique vocab."""
+    if not len(vocab) or not len(keys):
+        return np.zeros(len(keys), dtype=bool)
+    idx = np.searchsorted(vocab, keys)
+    idx[idx >= len(vocab)] = 0
+    return vocab[idx] == keys
+
+
+def _verbatim(a: PreparedText, b: PreparedText, result: Alignment) -> None:
+    """Word 3-gram containment both ways (outside quotations) and the longest verbatim run."""
+    ga, ua, va = _grams(a)
+    gb, ub, vb = _grams(b)
+    hit_a = _found_in(ga, vb) & ua
+    hit_b = _found_in(gb, va) & ub
+    result.containment = float(hit_a.sum()) / max(1, int(ua.sum()))
+    result.source_containment = float(hit_b.sum()) / max(1, int(ub.sum()))
+    if hit_a.any():
+        edges = np.diff(np.concatenate(([0], hit_a.view(np.int8), [0])))
+        result.longest_run = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()) + 2
 
 
 def _pairs(stems: np.ndarray, sent: np.ndarray, window: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -144,17 +215,16 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     """Which sentences of a are derived from b, as spans of character offsets into both texts."""
     t = thresholds or THRESHOLDS
     na_sent, nb_sent = len(a.sent_starts), len(b.sent_starts)
-    result = Alignment(sentences=na_sent)
+    result = Alignment(sentences=na_sent, tokens=a.n_tokens, source_tokens=b.n_tokens)
     if not na_sent or not nb_sent:
         return result
-    a_stem, a_sent = _content(a)
-    b_stem, b_sent = _content(b)
-    vocab = np.intersect1d(a_stem, b_stem)
+    _verbatim(a, b, result)
+    a_stem, a_sent, a_vocab, a_pair, a_psent, a_pvocab = _features(a)
+    b_stem, b_sent, b_vocab, b_pair, b_psent, b_pvocab = _features(b)
+    vocab = np.intersect1d(a_vocab, b_vocab, assume_unique=True)
     if len(vocab) < t.min_shared_words:
         return result
-    a_pair, a_psent = _pairs(a_stem, a_sent)
-    b_pair, b_psent = _pairs(b_stem, b_sent)
-    pvocab = np.intersect1d(a_pair, b_pair)
+    pvocab = np.intersect1d(a_pvocab, b_pvocab, assume_unique=True)
     if len(pvocab) < t.min_shared_pairs:
         return result
 
@@ -255,7 +325,10 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     result.source_coverage = float(b_len[covered_b].sum()) / total_b
     result.aligned_sentences = n_unquoted
     words_per_sentence = np.bincount(a.tok_sent, minlength=na_sent)
-    result.aligned_words = int(words_per_sentence[unquoted_sents].sum()) if unquoted_sents else 0
+    if unquoted_sents:
+        result.aligned_words = int(words_per_sentence[unquoted_sents].sum())
+        weights = a_len[unquoted_sents]
+        result.similarity = float(np.dot(weights, best_share[unquoted_sents]) / max(1, int(weights.sum())))
     return result
 
 
@@ -270,16 +343,70 @@ def _quoted_share(p: PreparedText, n_sent: int) -> np.ndarray:
 
 Grade = Literal["wholly", "partially"]
 
+# The model's inputs, from one alignment of a with b; names as in reuse_model.json. None is language- or
+# corpus-specific: shares of either text, whether shared words are verbatim, sizes only as logarithms. Shared
+# quotations count for nothing here (they are left out of coverage and containment).
+FEATURES: dict[str, Callable[[Alignment], float]] = {
+    "coverage": lambda al: al.unquoted_coverage,  # share of a aligned to b, shared quotations excepted
+    "source_coverage": lambda al: al.source_coverage,  # share of b aligned to a: how much of the source is taken
+    "similarity": lambda al: al.similarity,
+    "log_aligned_words": lambda al: math.log1p(al.aligned_words),
+    "containment": lambda al: math.sqrt(al.containment),  # square roots: small shares matter most
+    "source_containment": lambda al: math.sqrt(al.source_containment),
+    "log_longest_run": lambda al: math.log1p(al.longest_run),
+}
 
-def reuse_grade(alignment: Alignment, thresholds: ReuseThresholds | None = None) -> Grade | None:
+
+@dataclass(frozen=True, slots=True)
+class ReuseModel:
+    """P(a derives from b) = sigmoid(bias + Σ weights[f] · FEATURES[f](alignment)). Reuse when P >= threshold;
+    then "wholly" when a's evidence (see Alignment.evidence) >= wholly, else "partially". The defaults are the
+    values fitted in reuse_model.json, so a wheel without the JSON behaves the same."""
+
+    weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "coverage": 3.7044,
+            "source_coverage": -0.2114,
+            "similarity": 1.1707,
+            "log_aligned_words": -0.2951,
+            "containment": 7.9587,
+            "source_containment": 0.0,
+            "log_longest_run": -0.4292,
+        }
+    )
+    bias: float = -2.3934
+    threshold: float = 0.816483
+    wholly: float = 0.6
+
+    @classmethod
+    def load(cls, path: Path = _MODEL_FILE) -> ReuseModel:
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text())
+        return cls(
+            weights={k: float(v) for k, v in data["weights"].items()},
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+            wholly=float(data["wholly"]),
+        )
+
+    def probability(self, alignment: Alignment) -> float:
+        z = self.bias + sum(w * FEATURES[name](alignment) for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+MODEL = ReuseModel.load()
+
+
+def reuse_grade(
+    alignment: Alignment, thresholds: ReuseThresholds | None = None, model: ReuseModel | None = None
+) -> Grade | None:
     """ "wholly" or "partially" derived (a from b), or None: not reuse (an independent text, perhaps on the
-    same event and quoting the same people)."""
+    same event, quoting the same people and giving the same facts in its own words)."""
     t = thresholds or THRESHOLDS
+    m = model or MODEL
     if alignment.aligned_sentences < t.min_aligned_sentences:
         return None
-    evidence = alignment.evidence(t)
-    if evidence >= t.wholly:
-        return "wholly"
-    if evidence >= t.partially or (t.passage_words and alignment.aligned_words >= t.passage_words):
-        return "partially"
-    return None
+    if m.probability(alignment) < m.threshold:
+        return None
+    return "wholly" if alignment.evidence(t) >= m.wholly else "partially"
