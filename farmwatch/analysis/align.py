@@ -309,8 +309,10 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
             unquoted_sents.append(i)
         if run:
             pi, pj0, pj1, _, pq = run[-1]
-            # Neighbours on both sides (b may skip a sentence the editor cut, or step back one) merge.
-            if i == pi + 1 and pj0 - 1 <= j0 <= pj1 + 2 and quoted == pq:
+            # A span is a passage in the same order on both sides: sentences that follow each other in a
+            # and in b merge; a reordered or skipped sentence starts a span of its own, so each highlight
+            # points at the text it was taken from.
+            if i == pi + 1 and j0 == pj1 + 1 and quoted == pq:
                 run.append((i, j0, j1, float(best_share[i]), quoted))
                 continue
             flush()
