@@ -16,6 +16,8 @@ from farmwatch.analysis.judge import decide, farm_shares, strongest
 from farmwatch.analysis.matching import Edge
 from farmwatch.report import Provenance
 from farmwatch.services import Services
+from farmwatch.store.layout import KeyLayout
+from farmwatch.store.webhooks import queue_event, verdict_event
 
 Neighbourhood = tuple[PageFacts, dict | None, list[Edge]]  # a page's facts, stored provenance and edges
 
@@ -61,6 +63,11 @@ def judge(
     was = bool(previous and previous.get("verdict") == "republished")
     pages.count_verdict_change(facts.site, was, provenance.verdict == "republished", writes)
     services.review.update(facts, stored, pipe=writes)
+    verdict_was = previous.get("verdict") if previous else None
+    if verdict_was != provenance.verdict and (verdict_was is not None or provenance.verdict == "republished"):
+        # A webhook event, on the same pipeline (no round trip): a new page judged original is no change.
+        event = verdict_event(facts.url, facts.site, verdict_was, stored)
+        queue_event(writes, KeyLayout(services.settings.key_prefix), "page.verdict_changed", event)
     if pipe is None:
         writes.execute()
     return Judgement(previous, provenance, [e.other for e in all_edges])

@@ -38,6 +38,20 @@ WebUrl = Annotated[str, Field(max_length=4096), AfterValidator(_http_url)]
 
 
 class PageSubmission(BaseModel):
+    """A page to analyse and index: its URL, and its HTML unless the service should fetch it."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "url": "https://farm.example/border-talks-resume/",
+                    "html": "<html><head><title>Border talks resume</title></head><body><article><p>Talks "
+                    "between the two governments resumed on Tuesday…</p></article></body></html>",
+                }
+            ]
+        }
+    }
+
     url: WebUrl = Field(..., description="The page's URL (http or https).")
     html: str | None = Field(None, description="The page's HTML. Without it the service fetches the URL itself.")
     published_at: str | None = Field(
@@ -46,31 +60,77 @@ class PageSubmission(BaseModel):
     )
 
 
+JobState = Literal["queued", "running", "done", "failed"]
+
+
 class JobAccepted(BaseModel):
-    job_id: str
-    status_url: str
-    status: Literal["queued", "running", "done", "failed"] = "queued"
+    """A fetch job queued: poll `status_url` (or register a webhook for `job.finished`)."""
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"job_id": "9f1c2b…", "status_url": "/v1/jobs/9f1c2b…", "status": "queued"}]}
+    }
+
+    job_id: str = Field(description="The job's id.")
+    status_url: str = Field(description="Where to poll the job: GET it.")
+    status: JobState = Field("queued", description="The job's state when answered.")
 
 
 class JobStatus(BaseModel):
-    job_id: str
-    url: str | None
-    status: Literal["queued", "running", "done", "failed"]
-    error: str | None = None
-    attempts: int = 0
+    """A fetch job: its URL, state, attempts, and where the report is once done."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "job_id": "9f1c2b…",
+                    "url": "https://example.com/a",
+                    "status": "done",
+                    "error": None,
+                    "attempts": 1,
+                    "page_url": "/v1/pages?url=https%3A%2F%2Fexample.com%2Fa",
+                }
+            ]
+        }
+    }
+
+    job_id: str = Field(description="The job's id.")
+    url: str | None = Field(description="The URL to fetch.")
+    status: JobState = Field(description="queued, running, done or failed (for good).")
+    error: str | None = Field(None, description="Why the last attempt failed (`kind: message`).")
+    attempts: int = Field(0, description="Attempts made so far.")
     page_url: str | None = Field(None, description="Where the report is: GET /v1/pages?url=…")
 
 
 class PageDeleted(BaseModel):
-    url: str
-    deleted: bool
+    """What a deletion did."""
+
+    url: str = Field(description="The page's URL.")
+    deleted: bool = Field(description="Whether a page was removed.")
     rejudged: int = Field(description="How many pages matched with it were judged again.")
 
 
 class ErrorBody(BaseModel):
-    code: str
-    message: str
+    """A stable machine code and a human message."""
+
+    code: str = Field(description="A stable machine string (unknown_page, rate_limited…).", examples=["unknown_page"])
+    message: str = Field(description="What went wrong, for a human.", examples=["no report for https://…"])
 
 
 class ErrorResponse(BaseModel):
-    error: ErrorBody
+    """Every error the API answers with."""
+
+    error: ErrorBody = Field(description="The error.")
+
+
+class CursorPage(BaseModel):
+    """The one pagination convention of every list: `items`, and `next_cursor` to pass back as `cursor`."""
+
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` to get the next page; null when this is the last.", examples=[None]
+    )
+
+
+Cursor = Annotated[
+    str | None,
+    Field(max_length=200, description="Opaque cursor from a previous page's `next_cursor`; omit for the first."),
+]

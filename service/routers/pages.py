@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from farmwatch.ingest import submit_html
 from farmwatch.reports import page_report
+from farmwatch.store.webhooks import WebhookStore
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
@@ -39,6 +40,7 @@ def submit_page(submission: PageSubmission, state: State, request: Request, _: I
         )
     request_id = getattr(request.state, "request_id", None) or request.headers.get("x-request-id")
     job_id, _created = state.queue.submit(submission.url, request_id=request_id)
+    WebhookStore(state.services.client, state.services.settings.key_prefix).watch_jobs([job_id])  # job.finished
     accepted = JobAccepted(job_id=job_id, status_url=request.url_for("job_status", job_id=job_id).path)
     return JSONResponse(accepted.model_dump(), status_code=202)
 
