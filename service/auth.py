@@ -4,6 +4,14 @@ Every route depends on `require(role, ...)`. A request names its key with
 `Authorization: Bearer fwk_…`; the key's record is read from Redis on every request,
 so a revoked key is refused by every API process at once. `admin` may do everything.
 
+The check runs on the event loop with an asyncio Redis client, and on one Redis server it is one
+round trip: a script reads the key's record and, when it is the record this process has parsed
+before (records are cached parsed, never trusted: the script compares it on the server), counts
+the request in the key's rate-limit window — `limits`' own sliding-window script, on `limits`' own
+keys, so the windows are the same ones the library reads and writes. A process meeting a key for
+the first time (or a record changed by an import) takes a second round trip. On a Redis Cluster
+the record and the window live on different nodes: there the check is two calls, as before.
+
 The safe default, like Redis's protected mode: an API bound to loopback with no keys
 configured answers without keys; bound to any other address it needs a key for
 everything (and `farmwatch serve` refuses to start there until a key exists).
@@ -11,21 +19,25 @@ everything (and `farmwatch serve` refuses to start there until a key exists).
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from importlib.resources import files
 
 import limits
 import redis
+import redis.asyncio
 from fastapi import Request
 from limits.storage import RedisClusterStorage, RedisStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 from redis.cluster import RedisCluster
+from starlette.concurrency import run_in_threadpool
 
 from farmwatch.config import Settings
-from farmwatch.store.api_keys import ROLES, ApiKey, KeyStore
+from farmwatch.store.api_keys import ROLES, ApiKey, KeyStore, hash_token
 from farmwatch.store.layout import KeyLayout
 from service.errors import ApiError
 from service.models import ErrorResponse
@@ -62,8 +74,75 @@ class Principal:
         return self.key.id if self.key else None
 
 
+# The key check and the rate-limit hit in one call. `acquire` is `limits`' acquire_sliding_window.lua verbatim
+# (its KEYS and ARGV are the function's parameters), so the window is counted exactly as the library counts it.
+_GATE = """
+local function acquire(KEYS, ARGV)
+%s
+end
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {0} end
+if raw ~= ARGV[2] then return {1, raw} end
+if acquire({KEYS[2], KEYS[3]}, {ARGV[3], ARGV[4], ARGV[5]}) then return {2, 1} end
+return {2, 0}
+"""
+_ACQUIRE = files("limits").joinpath("resources/redis/lua_scripts/acquire_sliding_window.lua").read_text()
+
+_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
+_INVALID_HEADERS = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+def _no_key() -> ApiError:
+    return ApiError(
+        401,
+        "unauthorized",
+        "this endpoint needs an API key: send `Authorization: Bearer <key>` "
+        "(an admin creates keys with `farmwatch keys create --role ROLE`)",
+        dict(_UNAUTHORIZED_HEADERS),
+    )
+
+
+def _bad_scheme() -> ApiError:
+    return ApiError(401, "unauthorized", "the Authorization header must be `Bearer <key>`", dict(_UNAUTHORIZED_HEADERS))
+
+
+def _invalid_key() -> ApiError:
+    return ApiError(401, "invalid_key", "this API key is not valid (unknown or revoked)", dict(_INVALID_HEADERS))
+
+
+def _token_of(header: str) -> str:
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _bad_scheme()
+    return token
+
+
+def async_client_for(client: redis.Redis) -> redis.asyncio.Redis | None:
+    """An asyncio client on the same server and settings as `client` (None on a cluster: callers go sync)."""
+    if isinstance(client, RedisCluster):
+        return None
+    pool = client.connection_pool
+    kinds = {
+        redis.connection.UnixDomainSocketConnection: redis.asyncio.UnixDomainSocketConnection,
+        redis.connection.SSLConnection: redis.asyncio.SSLConnection,
+        redis.connection.Connection: redis.asyncio.Connection,
+    }
+    kind = kinds.get(pool.connection_class)
+    if kind is None:
+        return None
+    allowed = {
+        "host", "port", "path", "db", "username", "password", "socket_timeout", "socket_connect_timeout",
+        "socket_keepalive", "socket_keepalive_options", "health_check_interval", "client_name",
+        "ssl_keyfile", "ssl_certfile", "ssl_cert_reqs", "ssl_ca_certs", "ssl_check_hostname",
+    }  # fmt: skip
+    kwargs = {k: v for k, v in pool.connection_kwargs.items() if k in allowed}
+    return redis.asyncio.Redis(connection_pool=redis.asyncio.ConnectionPool(connection_class=kind, **kwargs))
+
+
 class Auth:
     def __init__(self, client: redis.Redis, settings: Settings, open_when_no_keys: bool) -> None:
+        self.client = client
         self.keys = KeyStore(client, settings.key_prefix)
         self.settings = settings
         self.open_when_no_keys = open_when_no_keys
@@ -80,8 +159,12 @@ class Auth:
                 connection_pool=client.connection_pool,
                 key_prefix=KeyLayout(settings.key_prefix).rate_limit_prefix,
             )
+        self.storage = storage
         self.limiter = SlidingWindowCounterRateLimiter(storage)
         self._rates: dict[str, limits.RateLimitItem] = {}
+        # token hash -> (the record as stored, parsed): the script checks the stored record on every request.
+        self._records: dict[str, tuple[bytes, ApiKey]] = {}
+        self._async: tuple[asyncio.AbstractEventLoop, redis.asyncio.Redis, object] | None = None
 
     def _rate(self, key: ApiKey) -> limits.RateLimitItem:
         text = key.rate or getattr(self.settings.rate, key.role)
@@ -89,32 +172,32 @@ class Auth:
             self._rates[text] = limits.parse(text)
         return self._rates[text]
 
+    def aclient(self) -> tuple[redis.asyncio.Redis, object] | None:
+        """This event loop's asyncio client and gate script (None on a cluster)."""
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            aclient = async_client_for(self.client)
+            if aclient is None:
+                return None
+            self._async = (loop, aclient, aclient.register_script(_GATE % _ACQUIRE))
+        return self._async[1], self._async[2]
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async[1].aclose()
+            self._async = None
+
+    # --- sync (a Redis Cluster; the CLI and tests may call these too) ---
     def authenticate(self, request: Request) -> Principal:
         header = request.headers.get("authorization")
         if header is None:
             if self.open_when_no_keys and self.keys.count() == 0:
                 return Principal(None)
-            raise ApiError(
-                401,
-                "unauthorized",
-                "this endpoint needs an API key: send `Authorization: Bearer <key>` "
-                "(an admin creates keys with `farmwatch keys create --role ROLE`)",
-                {"WWW-Authenticate": "Bearer"},
-            )
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise ApiError(
-                401, "unauthorized", "the Authorization header must be `Bearer <key>`", {"WWW-Authenticate": "Bearer"}
-            )
+            raise _no_key()
+        token = _token_of(header)
         key = self.keys.lookup(token) if len(token) < 200 else None
         if key is None:
-            raise ApiError(
-                401,
-                "invalid_key",
-                "this API key is not valid (unknown or revoked)",
-                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
+            raise _invalid_key()
         return Principal(key)
 
     def limit(self, principal: Principal) -> None:
@@ -122,32 +205,87 @@ class Auth:
             return
         rate = self._rate(principal.key)
         if not self.limiter.hit(rate, principal.key.id):
-            stats = self.limiter.get_window_stats(rate, principal.key.id)
-            retry = max(1, math.ceil(stats.reset_time - time.time()))
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"too many requests for this key (limit {rate}); retry in {retry} s",
-                {"Retry-After": str(retry)},
+            self._refuse(rate, principal.key.id)
+
+    def _refuse(self, rate: limits.RateLimitItem, key_id: str) -> None:
+        stats = self.limiter.get_window_stats(rate, key_id)
+        retry = max(1, math.ceil(stats.reset_time - time.time()))
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many requests for this key (limit {rate}); retry in {retry} s",
+            {"Retry-After": str(retry)},
+        )
+
+    def check(self, request: Request) -> Principal:
+        principal = self.authenticate(request)
+        request.state.key_id = principal.key_id
+        self.limit(principal)
+        return principal
+
+    # --- async: one round trip on one Redis server ---
+    async def acheck(self, request: Request) -> Principal:
+        """Authenticate and count the request against its key's limit (401/429 as ApiError)."""
+        found = self.aclient()
+        if found is None:
+            return await run_in_threadpool(self.check, request)
+        aclient, gate = found
+        header = request.headers.get("authorization")
+        if header is None:
+            if self.open_when_no_keys and await aclient.hlen(self.keys.by_hash) == 0:
+                request.state.key_id = None
+                return Principal(None)
+            raise _no_key()
+        token = _token_of(header)
+        if len(token) >= 200:
+            raise _invalid_key()
+        digest = hash_token(token)
+        for _attempt in range(3):
+            cached = self._records.get(digest)
+            raw, key = cached if cached else (b"", None)
+            rate = self._rate(key) if key else None
+            window = rate.key_for(key.id) if key and rate else ""
+            reply = await gate(
+                keys=[
+                    self.keys.by_hash,
+                    self.storage.prefixed_key(self.storage._previous_window_key(window)),
+                    self.storage.prefixed_key(self.storage._current_window_key(window)),
+                ],
+                args=[digest, raw, rate.amount if rate else 0, rate.get_expiry() if rate else 0, 1],
             )
+            if reply[0] == 0:  # unknown or revoked
+                self._records.pop(digest, None)
+                raise _invalid_key()
+            if reply[0] == 1:  # a record this process has not parsed (or one changed since): parse, ask again
+                parsed = KeyStore.parse(token, reply[1])
+                if parsed is None:
+                    raise _invalid_key()
+                if len(self._records) >= 10_000:
+                    self._records.clear()
+                self._records[digest] = (reply[1], parsed)
+                continue
+            assert key is not None and rate is not None
+            request.state.key_id = key.id
+            if not reply[1]:
+                await run_in_threadpool(self._refuse, rate, key.id)
+            return Principal(key)
+        raise _invalid_key()  # the record changed under us three times running: refuse rather than spin
 
 
 def get_auth(request: Request) -> Auth:
     return request.app.state.auth
 
 
-def require(*roles: str) -> Callable[[Request], Principal]:
+def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency admitting keys with one of these roles (or admin), rate-limited per key."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
     allowed = {"admin", *roles}
 
-    def dependency(request: Request) -> Principal:
-        auth = get_auth(request)
-        principal = auth.authenticate(request)
-        request.state.key_id = principal.key_id
-        auth.limit(principal)  # before the role check, so a key hammering forbidden routes is slowed too
+    async def dependency(request: Request) -> Principal:
+        # Counted before the role check, so a key hammering forbidden routes is slowed too.
+        principal = await get_auth(request).acheck(request)
         if principal.role not in allowed:
             raise ApiError(
                 403,

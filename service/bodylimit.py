@@ -38,8 +38,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         too_large = f"the request body is larger than the limit of {self.max_bytes} bytes"
+        framed = False  # HTTP/1.1: a request with neither header has no body (RFC 9112 §6.3), nothing to limit
         for name, value in scope["headers"]:
             if name == b"content-length":
+                framed = framed or value != b"0"
                 try:
                     declared = int(value)
                 except ValueError:
@@ -47,6 +49,11 @@ class BodyLimit:
                 if declared > self.max_bytes:
                     await self._reply(send, *_error(413, "too_large", too_large))
                     return
+            elif name == b"transfer-encoding":
+                framed = True
+        if not framed and scope.get("http_version") in ("1.0", "1.1"):
+            await self.app(scope, receive, send)
+            return
         received = 0
         deadline = time.monotonic() + self.timeout
         refused: tuple[dict, dict] | None = None

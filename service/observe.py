@@ -34,19 +34,23 @@ class RequestObserver:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        offered = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+        offered = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                offered = value.decode("latin-1")
+                break
         request_id = new_request_id(offered)
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        id_header = (b"x-request-id", request_id.encode())
 
         async def observed_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
@@ -59,19 +63,18 @@ class RequestObserver:
             app = scope.get("app")
             metrics: RedisMetrics | None = getattr(app.state, "metrics", None) if app is not None else None
             if metrics is not None:
-                metrics.inc("farmwatch_http_requests", (template, method, str(status)))
-                metrics.observe("farmwatch_http_request_duration_seconds", (template,), elapsed)
-            state = scope.get("state", {})
-            log.info(
-                "request",
-                extra={
-                    "method": method,
-                    "route": template,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "key_id": state.get("key_id"),
-                },
-            )
+                metrics.request(template, method, status, elapsed)
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    extra={
+                        "method": method,
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "key_id": scope.get("state", {}).get("key_id"),
+                    },
+                )
             request_id_var.reset(token)
 
 

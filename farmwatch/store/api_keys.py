@@ -10,9 +10,10 @@ Keys (prefix "fw" by default):
   {fw:apikeys}:ids  hash  key id → sha256(token) hex (for listing and revoking by id)
 (one hash tag, so the two-key transactions below run on one Redis Cluster node)
 
-Every request reads its key's record from Redis (one HGET, ~0.1 ms on loopback; see
-bench/auth_overhead.py), so a revoked key is refused by every process at once: there is
-no per-process cache to invalidate.
+Every request reads its key's record from Redis (see bench/auth_overhead.py), so a revoked
+key is refused by every process at once. The API keeps records it has parsed, but only to
+skip parsing: its check script (service/auth.py) compares the stored record on the server
+with the one parsed, in the same call that counts the request's rate limit.
 """
 
 from __future__ import annotations
@@ -76,8 +77,11 @@ class KeyStore:
 
     def lookup(self, token: str) -> ApiKey | None:
         raw = self.client.hget(self.by_hash, hash_token(token))
-        if raw is None:
-            return None
+        return None if raw is None else self.parse(token, raw)
+
+    @staticmethod
+    def parse(token: str, raw: bytes) -> ApiKey | None:
+        """The record stored for `token`, or None when the id inside the token is not the record's."""
         record = ApiKey(**orjson.loads(raw))
         # The id inside the token must match the record's (a constant-time check, cheap insurance).
         return record if hmac.compare_digest(key_id_of(token) or "", record.id) else None

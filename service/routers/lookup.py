@@ -14,15 +14,15 @@ import orjson
 import xxhash
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from farmwatch.reports import lookup as lookup_record
 from service.auth import AUTH_ERRORS, Principal, require
-from service.deps import AppState, get_state
+from service.deps import AppState
 from service.errors import ApiError
 from service.models import ErrorResponse
 
 router = APIRouter(prefix="/v1", tags=["lookup"])
-State = Annotated[AppState, Depends(get_state)]
 Client = Annotated[Principal, Depends(require("lookup", "moderator", "ingest"))]
 
 MAX_AGE_KNOWN_S = 300
@@ -59,20 +59,22 @@ class Lookup(BaseModel):
     responses={304: {"description": "Not modified (If-None-Match)"}, 422: {"model": ErrorResponse}, **AUTH_ERRORS},
     summary="What is known about a URL (for the browser extension): verdict, source, site farm score",
 )
-def lookup(
-    state: State,
+async def lookup(
     request: Request,
     _: Client,
     url: Annotated[str, Query(max_length=4096, description="The page's URL (http or https).")],
     queue: Annotated[bool, Query(description="Queue an unknown URL for a fetch by the service.")] = False,
 ):
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    url = url.strip()
+    if not _is_web_url(url):
         raise ApiError(422, "invalid_request", "url must be an absolute http:// or https:// URL")
-    body = lookup_record(state.services, url.strip())
+    state: AppState = request.app.state.farmwatch
+    body = await run_in_threadpool(lookup_record, state.services, url)
     if not body["known"] and queue:
         # The service fetches the URL itself: a look-up client never supplies content this way.
-        job_id, _created = state.queue.submit(body["url"], request_id=request.headers.get("x-request-id"))
+        job_id, _created = await run_in_threadpool(
+            state.queue.submit, body["url"], request_id=request.headers.get("x-request-id")
+        )
         body.update(queued=True, job_id=job_id)
         return Response(orjson.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"})
     raw = orjson.dumps(body)
@@ -82,3 +84,12 @@ def lookup(
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
     return Response(raw, media_type="application/json", headers=headers)
+
+
+def _is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host; False for what urlsplit refuses (`http://[::1`, a bad port)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:
+        return False
