@@ -18,11 +18,12 @@ edges are idempotent).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import multiprocessing.pool
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -41,9 +42,15 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 @dataclass(slots=True)
 class ImportStats:
     pages: int = 0  # HTML responses ingested
-    skipped: int = 0  # responses that are not HTML or not usable pages
+    skipped: int = 0  # responses that are not HTML or not usable pages (bad ones included)
     offset: int = 0  # where the next run would start
     done: bool = False
+    bad: int = 0  # HTML responses that failed analysis (each logged with its URL and reason)
+    bad_records: list[str] = field(default_factory=list)  # the first MAX_BAD_LISTED of them: "url: reason"
+
+
+MAX_BAD_LISTED = 50
+log = logging.getLogger("farmwatch.bulk")
 
 
 @dataclass(slots=True)
@@ -85,22 +92,28 @@ def _init(settings: FingerprintSettings, redis_url: str | None = None, full: Set
         _SERVICES = Services.create(connect(redis_url), full)
 
 
-def _analyse_and_ingest(record: _Record) -> bool:
-    """In a worker process: the whole pipeline for one record; False when it is not a usable page."""
+def _analyse_and_ingest(record: _Record) -> bool | str:
+    """In a worker process: the whole pipeline for one record; False when it is not a usable page, and
+    "url: reason" when analysing it failed."""
     analysis = _analyse(record)
-    if analysis is None or _SERVICES is None:
-        return False
+    if not isinstance(analysis, PageAnalysis) or _SERVICES is None:
+        return analysis if isinstance(analysis, str) else False
     ingest(_SERVICES, analysis, origin="client")
     return True
 
 
-def _analyse(record: _Record) -> PageAnalysis | None:
+def _analyse(record: _Record) -> PageAnalysis | str | None:
+    """The record's analysis; None when it is no usable page, "url: reason" when analysis failed on it.
+    One bad record (a charset label naming no text codec, markup that breaks a parser) never stops the
+    import: every other record of the file is imported, the bad ones are counted and reported."""
     if record.content_type == "skip" or not _is_html(record.content_type):
         return None
     try:
         return analyze_html(record.body, record.url, content_type=record.content_type, settings=_SETTINGS)
     except (InputError, ValueError):
         return None
+    except Exception as error:  # a bug on this record's input: report it and go on
+        return f"{record.url}: {type(error).__name__}: {error}"[:500]
 
 
 class WarcImporter:
@@ -123,6 +136,8 @@ class WarcImporter:
 
     def _save(self, path: Path, stats: ImportStats) -> None:
         data = {"pages": stats.pages, "skipped": stats.skipped, "offset": stats.offset, "done": stats.done}
+        if stats.bad:
+            data.update(bad=stats.bad, bad_records=stats.bad_records)
         self.services.client.hset(self.progress_key, self.file_key(path), orjson.dumps(data))
 
     def _batches(self, path: Path, offset: int) -> Iterator[tuple[list[_Record], int]]:
@@ -152,12 +167,12 @@ class WarcImporter:
                 stats.done = True
                 self._save(path, stats)
                 return stats
-            pending: tuple[Callable[[], list[PageAnalysis | None]], int] | None = None
+            pending: tuple[Callable[[], list[PageAnalysis | str | None]], int] | None = None
             for records, end in self._batches(path, stats.offset):
                 # The workers analyse this batch while this process stores and judges the one before.
                 if pool is not None:
                     future = pool.map_async(_analyse, records, chunksize=4)
-                    analysed: Callable[[], list[PageAnalysis | None]] = future.get
+                    analysed: Callable[[], list[PageAnalysis | str | None]] = future.get
                 else:
                     analysed = lambda records=records: [_analyse(r) for r in records]  # noqa: E731
                 if pending is not None:
@@ -190,11 +205,29 @@ class WarcImporter:
         if pending is not None:
             self._count(path, stats, pending[0].get(), pending[1], on_progress)
 
+    @staticmethod
+    def _bad(stats: ImportStats, reason: str) -> None:
+        stats.bad += 1
+        stats.skipped += 1
+        if len(stats.bad_records) < MAX_BAD_LISTED:
+            stats.bad_records.append(reason)
+        log.warning("WARC record not imported: %s", reason)
+
     def _count(
-        self, path: Path, stats: ImportStats, done: list[bool], end: int, on_progress: Callable[[int], None] | None
+        self,
+        path: Path,
+        stats: ImportStats,
+        done: list[bool | str],
+        end: int,
+        on_progress: Callable[[int], None] | None,
     ) -> None:
-        stats.pages += sum(done)
-        stats.skipped += len(done) - sum(done)
+        for outcome in done:
+            if isinstance(outcome, str):
+                self._bad(stats, outcome)
+            elif outcome:
+                stats.pages += 1
+            else:
+                stats.skipped += 1
         stats.offset = end
         self._save(path, stats)
         if on_progress:
@@ -204,11 +237,14 @@ class WarcImporter:
         self,
         path: Path,
         stats: ImportStats,
-        analysed: Callable[[], list[PageAnalysis | None]],
+        analysed: Callable[[], list[PageAnalysis | str | None]],
         end: int,
         on_progress: Callable[[int], None] | None,
     ) -> None:
         for analysis in analysed():
+            if isinstance(analysis, str):
+                self._bad(stats, analysis)
+                continue
             if analysis is None:
                 stats.skipped += 1
                 continue

@@ -7,22 +7,23 @@ bodies, non-UTF-8 request bodies, an orphaned embedded Redis. Every test is boun
 
 from __future__ import annotations
 
-import gzip
+import contextlib
+import io
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
-import statistics
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
-from farmwatch.config import Settings
+from farmwatch.errors import InputError
 from farmwatch.store.embedded import EmbeddedRedis, free_port
 
 ARTICLE = (
@@ -123,10 +124,8 @@ def test_a_thousand_idle_and_slow_header_sockets_leave_other_clients_answered(se
         def drip() -> None:  # the slow-header half sends one more header byte now and then
             while not stop.wait(0.2):
                 for sock in attackers[1::2]:
-                    try:
+                    with contextlib.suppress(OSError):
                         sock.send(b"X")
-                    except OSError:
-                        pass
 
         dripper = threading.Thread(target=drip, daemon=True)
         dripper.start()
@@ -158,3 +157,132 @@ def test_keep_alive_connection_idle_past_its_timeout_is_closed(served: int) -> N
         started = time.monotonic()
         assert sock.recv(1) == b""  # closed by the server after the idle timeout (1 s here)
         assert time.monotonic() - started < 3
+
+
+# --- deep nesting and pages of every shape: bounded before the parser ---
+
+
+def _timed(html: str | bytes) -> tuple[float, object]:
+    from farmwatch.analysis.page import analyze_html
+
+    started = time.process_time()
+    try:
+        result: object = analyze_html(html, "https://example.com/shape")
+    except InputError as error:
+        result = error
+    return time.process_time() - started, result
+
+
+def test_a_hundred_thousand_nested_divs_are_refused_at_once() -> None:
+    spent, result = _timed("<html><body>" + "<div>" * 100_000 + "<p>deep words</p>" + "</div>" * 100_000)
+    assert isinstance(result, InputError) and "too large to analyse" in str(result)
+    assert spent < 1.0  # was 30 s
+
+
+def test_nesting_past_the_depth_limit_is_flattened_in_linear_time() -> None:
+    words = " ".join(f"word{i}" for i in range(60))
+    spent, result = _timed("<html><body>" + "<div>" * 19_000 + f"<p>{words}</p>" + "</div>" * 19_000)
+    assert not isinstance(result, InputError), result
+    assert any("flattened" in w for w in result.warnings)  # type: ignore[attr-defined]
+    assert "word59" in result.main_text  # type: ignore[attr-defined]
+    assert spent < 2.0
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<html><body>" + "<div>" * 1_000_000,  # 5 MB of nesting
+        "<html><body>" + ("<div>" * 510 + "x" + "</div>" * 510) * 800,  # many stacks just under the limit
+        "<html><body>" + "".join(f"<p>Story {i:06d} went on and on, for ever.</p>" for i in range(120_000)),
+        "<html><body><p>" + "word " * 1_000_000,  # one 5 MB paragraph
+        "<html><body>" + "".join(f'<div class="{"c" * 230}">x</div>' for i in range(19_000)),  # heavy attributes
+        "<html><body><script>" + "x='<div>';" * 500_000 + "</script><p>hello</p>",  # markup inside a script
+        "<html><body><ul>" + "<li>item" * 600_000,  # implied end tags
+    ],
+    ids=["nest-5mb", "stacks", "paragraphs", "one-text", "attributes", "script", "unclosed-li"],
+)
+def test_any_shape_up_to_the_body_cap_is_analysed_or_refused_within_the_bound(shape: str) -> None:
+    body = shape.encode()[: 5 * 1024 * 1024]
+    spent, result = _timed(body)
+    assert spent < 2.0, (spent, result)
+    assert isinstance(result, InputError) or result.url  # type: ignore[attr-defined]
+
+
+def test_markup_inside_comments_and_raw_text_does_not_count_as_nesting() -> None:
+    from farmwatch.analysis.decode import check_markup
+
+    html = "<html><body><!--" + "<div>" * 5000 + "--><script>" + "<div>" * 5000 + "</script><p>x</p>"
+    checked, shape = check_markup(html)
+    assert checked == html and shape.flattened == 0 and shape.depth <= 4
+
+
+# --- charset labels that name no text codec ---
+
+NOT_TEXT_CODECS = ["zlib", "base64", "rot13", "bz2", "punycode", "undefined", "hex", "uu", "quopri", "idna", "utf-7"]
+
+
+@pytest.mark.parametrize("label", NOT_TEXT_CODECS)
+def test_a_charset_label_naming_no_text_codec_counts_as_absent(label: str) -> None:
+    from farmwatch.analysis.decode import decode_html
+
+    body = f'<html><head><meta charset="{label}"></head><body><p>Café crème</p></body></html>'.encode()
+    assert "Café crème" in decode_html(body)
+    assert "Café crème" in decode_html(body, f"text/html; charset={label}")
+
+
+def test_a_worker_fetching_a_page_with_a_bad_charset_stores_it(services, queue, site) -> None:
+    from workers.worker import Worker
+
+    site.page("/robots.txt", b"", content_type="text/plain")
+    site.page("/zlib", ARTICLE.encode(), content_type="text/html; charset=zlib")
+    job_id, _ = queue.submit(site.url("/zlib"))
+    worker = Worker(services, queue)
+    try:
+        assert worker.run_one(block_ms=100)
+    finally:
+        worker.polite.close()
+    assert queue.status(job_id)["status"] == "done"
+
+
+def _warc(path: Path, pages: list[tuple[str, bytes, str]]) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, body, content_type in pages:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
+
+
+def test_warc_import_takes_every_good_record_and_reports_the_bad_ones(
+    tmp_path: Path,
+    services,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import farmwatch.bulk as bulk
+    from farmwatch.analysis.page import analyze_html
+
+    pages = [
+        (f"https://example.org/{label}", ARTICLE.replace("Harbour", label).encode(), f"text/html; charset={label}")
+        for label in NOT_TEXT_CODECS
+    ]
+    pages.append(("https://example.org/crash", ARTICLE.encode(), "text/html"))
+    pages.append(("https://example.org/fine", ARTICLE.encode(), "text/html; charset=utf-8"))
+    path = tmp_path / "bad.warc.gz"
+    _warc(path, pages)
+
+    def analyse(body, url, **kwargs):  # a record that breaks analysis
+        if url.endswith("/crash"):
+            raise RuntimeError("boom")
+        return analyze_html(body, url, **kwargs)
+
+    monkeypatch.setattr(bulk, "analyze_html", analyse)
+    stats = bulk.WarcImporter(services, jobs=1, batch=4).run(path)
+    assert stats.done and stats.pages == len(NOT_TEXT_CODECS) + 1
+    assert stats.bad == 1 and stats.bad_records == ["https://example.org/crash: RuntimeError: boom"]
+    assert "https://example.org/crash" in caplog.text
+    assert services.pages.page_id("https://example.org/fine") is not None

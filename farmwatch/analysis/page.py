@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.credits import Credit, find_credits
-from farmwatch.analysis.decode import InputError, decode_for_parser
+from farmwatch.analysis.decode import MAX_DEPTH, InputError, check_markup, decode_for_parser
 from farmwatch.analysis.extract import extract_blocks
 from farmwatch.analysis.fingerprint import minhash_values, shingle_hashes
 from farmwatch.analysis.metadata import (
@@ -77,6 +77,10 @@ def analyze_html(
     html, markup = decode_for_parser(body, content_type)
     if "<" not in html[:65536]:
         raise InputError("page has no HTML markup")
+    # Bounded before parsing: nesting past MAX_DEPTH is flattened, too many elements or too much text refused.
+    checked, shape = check_markup(html)
+    if shape.flattened:
+        html = markup = checked
     tree = LexborHTMLParser(markup)
     normalized = normalize_url(url)
     metadata = extract_metadata(tree, normalized)
@@ -107,6 +111,8 @@ def analyze_html(
         published, date_only = parse_datetime(published_hint)
         source = "client" if published else None
     analysis.published_at, analysis.published_date_only, analysis.published_from = published, date_only, source
+    if shape.flattened:
+        analysis.warnings.append(f"markup nested deeper than {MAX_DEPTH} elements was flattened")
     if len(analysis.shingles) < settings.min_shingles:
         analysis.warnings.append("too little main text to match against other pages")
     return analysis
