@@ -17,6 +17,11 @@ form.addEventListener("submit", async (event) => {
     const input = form.elements[name];
     values[name] = input.type === "checkbox" ? input.checked : input.value.trim();
   }
+  const saved = document.getElementById("saved");
+  if (!/^https?:\/\/[^/]+/.test(values.server)) {
+    saved.textContent = "The server URL must start with http:// or https://.";
+    return;
+  }
   await chrome.storage.local.set(values);
-  document.getElementById("saved").textContent = "Saved.";
+  saved.textContent = "Saved.";
 });
