@@ -106,6 +106,13 @@ def _start_workers(url: str, count: int, stop: threading.Event) -> list[threadin
         thread = threading.Thread(target=worker.run, args=(stop,), name=f"worker-{number}", daemon=True)
         thread.start()
         threads.append(thread)
+    if count:  # one webhook thread beside the fetch workers: job ends and verdict changes to the hooks
+        from workers.webhooks import WebhookWorker
+
+        hooks = WebhookWorker(connect(url), settings.key_prefix, settings.fetch)
+        thread = threading.Thread(target=hooks.run, args=(stop,), name="webhooks", daemon=True)
+        thread.start()
+        threads.append(thread)
     return threads
 
 
