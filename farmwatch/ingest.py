@@ -234,7 +234,27 @@ def submit_html(
     published_hint: str | None = None,
 ) -> PageReport:
     """Analyse, store and judge a page; returns its report as built (nothing is read back).
-    Raises InputError for non-HTML input."""
+    Raises InputError for non-HTML input.
+
+    Client-supplied HTML (`origin="client"`) never replaces a page the service fetched itself under the
+    same URL (or a URL that redirected to it): it is refused with 409 `fetched_original`, before any work.
+    Refused rather than kept apart: a page is stored once per URL and every report, edge and look-up reads
+    that one record, so a second, unverified version beside it would have to be threaded through all of
+    them to be shown, and the fetched page is already what the service can vouch for. A client that
+    believes the page changed submits the URL alone, and the service fetches it again."""
+    if origin != "fetched":
+        from farmwatch.analysis.urls import normalize_url
+        from farmwatch.errors import ApiError
+
+        stored_id = services.pages.page_id(normalize_url(url))
+        stored = services.pages.facts([stored_id]).get(stored_id) if stored_id is not None else None
+        if stored is not None and stored.origin == "fetched":
+            raise ApiError(
+                409,
+                "fetched_original",
+                f"{url} was fetched by the service itself; client-supplied HTML does not replace it "
+                "(submit the URL without HTML to have it fetched again)",
+            )
     analysis = analyze_html(
         body, url, content_type=content_type, published_hint=published_hint, settings=services.settings.fingerprint
     )

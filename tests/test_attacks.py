@@ -183,3 +183,63 @@ def test_a_fetch_of_its_own_url_lets_a_true_original_win(
     assert confirmed["origin"] == "fetched" and confirmed["provenance"]["verdict"] == "original"
     later = api.get("/v1/pages", params={"url": fetched_original}, headers=ingest_key).json()
     assert later["provenance"]["verdict"] == "republished"
+
+
+@pytest.mark.parametrize("forgery", ["own-text-with-source-link", "unrelated"])
+def test_client_html_under_a_fetched_originals_url_is_refused(
+    api: httpx.Client,
+    services: Services,
+    site: Site,
+    ingest_key: dict[str, str],
+    fetched_original: str,
+    forgery: str,
+) -> None:
+    """Issue 18: HTML posted under the URL of a page the service fetched used to replace it (origin "client")."""
+    farm = site.url("/farm/copy", host="localhost")
+    if forgery == "unrelated":
+        forged = article("Nothing to see", "2024-02-14T14:41:00+00:00", ["An unrelated text " * 20])
+    else:
+        forged = article(
+            "Border clashes", "2024-02-14T14:41:00+00:00", PARAGRAPHS, extra=f'<p>Source: <a href="{farm}">farm</a></p>'
+        )
+    before = api.get("/v1/pages", params={"url": fetched_original}, headers=ingest_key).json()
+    response = api.post("/v1/pages", json={"url": fetched_original, "html": forged.decode()}, headers=ingest_key)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "fetched_original"
+    after = api.get("/v1/pages", params={"url": fetched_original}, headers=ingest_key).json()
+    assert after["origin"] == "fetched" and after["provenance"] == before["provenance"]
+    assert after["paragraphs"] == before["paragraphs"]
+
+
+def test_a_refetch_never_sends_validators_for_a_page_a_client_supplied(
+    api: httpx.Client, services: Services, queue: JobQueue, site: Site, ingest_key: dict[str, str]
+) -> None:
+    """Validators stored by an earlier fetch are not sent once the stored record came from a client: a 304
+    would keep the client's HTML as the page."""
+    seen: list[str | None] = []
+
+    def route(handler) -> None:
+        seen.append(handler.headers.get("If-None-Match"))
+        if handler.headers.get("If-None-Match") == '"v1"':
+            handler.send_response(304)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("ETag", '"v1"')
+        handler.send_header("Content-Length", str(len(ORIGINAL_HTML)))
+        handler.end_headers()
+        handler.wfile.write(ORIGINAL_HTML)
+
+    site.routes["/robots.txt"] = lambda h: (h.send_response(404), h.send_header("Content-Length", "0"), h.end_headers())
+    site.routes["/story"] = route
+    url = site.url("/story")
+    # A client's record under the URL, with validators left from an earlier fetch (a state older versions made).
+    _submit(api, ingest_key, url, article("Forged", "2020-01-01T00:00:00+00:00", ["A forged text " * 30]))
+    services.pages.save_validators(url, {"etag": '"v1"', "page_url": url})
+    api.post("/v1/pages", json={"url": url}, headers=ingest_key)
+    assert Worker(services, queue).run_one(block_ms=2000)
+    assert seen == [None]  # asked unconditionally
+    report = api.get("/v1/pages", params={"url": url}, headers=ingest_key).json()
+    assert report["origin"] == "fetched" and report["title"] != "Forged"

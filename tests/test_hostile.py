@@ -286,3 +286,38 @@ def test_warc_import_takes_every_good_record_and_reports_the_bad_ones(
     assert stats.bad == 1 and stats.bad_records == ["https://example.org/crash: RuntimeError: boom"]
     assert "https://example.org/crash" in caplog.text
     assert services.pages.page_id("https://example.org/fine") is not None
+
+
+# --- Redis going away under a worker ---
+
+
+def test_a_worker_logs_a_redis_outage_once_without_tracebacks(
+    tmp_path: Path,
+    settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from farmwatch.services import Services
+    from farmwatch.store.connection import connect
+    from farmwatch.store.jobs import JobQueue
+    from workers.worker import Worker
+
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port())
+    server.start()
+    client = connect(server.url)
+    worker = Worker(Services.create(client, settings), JobQueue(client, "fw", claim_idle_ms=500))
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    try:
+        with caplog.at_level("WARNING", logger="farmwatch.worker"):
+            thread.start()
+            time.sleep(0.3)
+            server.stop()
+            time.sleep(3.0)
+            stop.set()
+            thread.join(timeout=10)
+    finally:
+        stop.set()
+        server.stop()
+    records = [r for r in caplog.records if r.name == "farmwatch.worker"]
+    assert [r.getMessage() for r in records].count("store unreachable; retrying") == 1
+    assert not any(r.exc_info for r in records)

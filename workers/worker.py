@@ -16,8 +16,11 @@ import threading
 import time
 from collections.abc import Iterator
 
+import redis
+
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.urls import normalize_url
+from farmwatch.errors import StoreUnavailable
 from farmwatch.ingest import submit_html
 from farmwatch.logs import job_id_var, request_id_var
 from farmwatch.metrics import RedisMetrics
@@ -29,6 +32,8 @@ from workers.fetch import Fetcher, FetchError, Resolver
 from workers.polite import PoliteFetcher, validators_of
 
 log = logging.getLogger("farmwatch.worker")
+# Redis cannot be reached: not the job's fault, and not worth a traceback a second.
+STORE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, StoreUnavailable)
 POSTPONED = ("host_busy",)  # not the page's fault: back to the queue without using an attempt
 
 
@@ -80,7 +85,9 @@ class Worker:
             while not done.wait(every):
                 try:
                     self.queue.touch(job, self.name)
-                except Exception:  # a missed beat only risks a duplicate run, which is harmless
+                except STORE_DOWN as error:  # a missed beat only risks a duplicate run, which is harmless
+                    log.warning("heartbeat failed: %s", error)
+                except Exception:
                     log.warning("heartbeat failed", exc_info=True)
 
         thread = threading.Thread(target=beat, name=f"heartbeat-{job.id[:8]}", daemon=True)
@@ -95,7 +102,13 @@ class Worker:
         stored = self.services.pages.validators(url)
         if not stored:
             return None
-        # Only worth asking "has it changed?" when we still hold the report.
+        # Only worth asking "has it changed?" when we still hold the report, and only when that report is
+        # of the page as we fetched it: a 304 must never keep client-supplied HTML as the page.
+        pages = self.services.pages
+        page_id = pages.page_id(stored.get("page_url", ""))
+        facts = pages.facts([page_id]).get(page_id) if page_id is not None else None
+        if facts is None or facts.origin != "fetched":
+            return None
         return stored if page_report(self.services, stored.get("page_url", "")) is not None else None
 
     def process(self, job: Job) -> None:
@@ -131,18 +144,31 @@ class Worker:
             log.warning("fetch failed", extra={"job": job.id, "url": job.url, "kind": error.kind})
         except InputError as error:
             self.queue.fail(job, f"unusable_page: {error}", retry=False)
-        except Exception as error:  # a bug or a Redis outage: retry, and keep the reason
+        except STORE_DOWN:
+            raise  # the job stays pending and is claimed again once Redis is back; the loop logs the outage
+        except Exception as error:  # a bug: retry, and keep the reason
             log.exception("job crashed")
             self.queue.fail(job, f"internal: {type(error).__name__}: {error}", retry=True)
 
     def run(self, stop: threading.Event) -> None:
         log.info("worker started", extra={"worker": self.name})
+        down_since: float | None = None  # a Redis outage is logged once when it starts and once when it ends
+        pause = 1.0
         try:
             while not stop.is_set():
                 try:
                     self.discovery.poll_due()
                     self.run_one(block_ms=1000)
-                except Exception:  # keep the worker alive through Redis hiccups
+                    if down_since is not None:
+                        log.warning("store reachable again", extra={"down_s": round(time.monotonic() - down_since, 1)})
+                        down_since, pause = None, 1.0
+                except STORE_DOWN as error:
+                    if down_since is None:
+                        down_since = time.monotonic()
+                        log.warning("store unreachable; retrying", extra={"error": f"{type(error).__name__}: {error}"})
+                    stop.wait(pause)
+                    pause = min(pause * 2, 10.0)
+                except Exception:  # keep the worker alive through anything else, with its traceback
                     log.exception("worker loop error")
                     stop.wait(1.0)
         finally:

@@ -27,6 +27,7 @@ Jobs = Annotated[Principal, Depends(require("ingest", "moderator"))]
     response_model=PageReport,
     responses={
         202: {"model": JobAccepted},
+        409: {"model": ErrorResponse, "description": "HTML sent for a URL the service fetched itself"},
         413: {"model": ErrorResponse},
         422: {"model": ErrorResponse},
         **AUTH_ERRORS,
