@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.urls import host_of, normalize_url
 from farmwatch.report import PageReport
 from farmwatch.services import Services
 from farmwatch.sites import site_summary
+from farmwatch.store.lookups import LookupReader
 
 FARM_SCORE_TTL_S = 300  # a site's farm score reads up to 2,000 reports: look-ups share it for a while
 
@@ -49,8 +53,23 @@ def lookup(services: Services, url: str) -> dict:
     if facts is None:
         return {"url": url, "known": False, "queued": False}
     prov = pages.provenances([page_id]).get(page_id) or {}
-    first = (prov.get("sources") or [None])[0]
     label = services.labels.latest([page_id]).get(page_id)
+    return _lookup_body(facts, prov, label, farm_score(services, facts.site))
+
+
+async def lookup_async(services: Services, reader: LookupReader, url: str) -> dict:
+    """`lookup` in one Redis round trip on an asyncio client (a cold farm score is computed in a thread)."""
+    row = await reader.read(normalize_url(url))
+    if row is None:
+        return {"url": url, "known": False, "queued": False}
+    score = row.farm_score
+    if not row.farm_cached:
+        score = await asyncio.to_thread(farm_score, services, row.facts.site)
+    return _lookup_body(row.facts, row.provenance, row.label, score)
+
+
+def _lookup_body(facts: PageFacts, prov: dict, label: dict | None, score: float | None) -> dict:
+    first = (prov.get("sources") or [None])[0]
     return {
         "url": facts.url,
         "known": True,
@@ -58,6 +77,6 @@ def lookup(services: Services, url: str) -> dict:
         "score": prov.get("score"),
         "credited": prov.get("attributed"),
         "source": {"url": first["url"], "site": first["site"]} if first else None,
-        "site": {"host": facts.site, "farm_score": farm_score(services, facts.site)},
+        "site": {"host": facts.site, "farm_score": score},
         "label": label["decision"] if label else None,
     }

@@ -124,3 +124,34 @@ def test_bodiless_and_bodied_requests_both_pass_the_body_limit(api: httpx.Client
         headers={"Content-Type": "application/json"},
     )
     assert chunked.status_code == 202
+
+
+def test_one_round_trip_reads_give_the_stores_answer(api: httpx.Client, services, redis_server) -> None:
+    """`lookup_async` (one script) and `lookup` (the stores) agree: known, unknown, labelled, farm score cold, warm."""
+    import asyncio
+
+    import redis.asyncio
+
+    from farmwatch.reports import lookup, lookup_async
+    from farmwatch.store.lookups import LookupReader
+
+    for page in (CASE["original"], CASE["repost"]):
+        body = {"url": page["url"], "html": (SEED / page["html_file"]).read_text()}
+        assert api.post("/v1/pages", json=body).status_code == 200
+    assert api.post("/v1/labels", json={"url": CASE["repost"]["url"], "decision": "confirm"}).status_code == 201
+
+    async def both(url: str) -> tuple[dict, dict]:
+        aclient = redis.asyncio.Redis.from_url(redis_server.url)
+        try:
+            fast = await lookup_async(services, LookupReader(aclient, "fw"), url)
+        finally:
+            await aclient.aclose()
+        return fast, lookup(services, url)
+
+    for url in (CASE["original"]["url"], CASE["repost"]["url"], "https://nowhere.example/a"):
+        services.client.delete(*services.client.keys("fw:lookup:farm:*") or ["none"])  # farm score cold
+        fast, slow = asyncio.run(both(url))
+        assert fast == slow
+        fast, slow = asyncio.run(both(url))  # and warm
+        assert fast == slow
+    assert asyncio.run(both(CASE["repost"]["url"]))[0]["label"] == "confirm"

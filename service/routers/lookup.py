@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from farmwatch.reports import lookup as lookup_record
+from farmwatch.reports import lookup_async
+from farmwatch.store.lookups import LookupReader, reader_for
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState
 from service.errors import ApiError
@@ -69,7 +71,11 @@ async def lookup(
     if not _is_web_url(url):
         raise ApiError(422, "invalid_request", "url must be an absolute http:// or https:// URL")
     state: AppState = request.app.state.farmwatch
-    body = await run_in_threadpool(lookup_record, state.services, url)
+    reader = _reader(request, state)
+    if reader is not None:
+        body = await lookup_async(state.services, reader, url)
+    else:  # a Redis Cluster: the stores, in a thread
+        body = await run_in_threadpool(lookup_record, state.services, url)
     if not body["known"] and queue:
         # The service fetches the URL itself: a look-up client never supplies content this way.
         job_id, _created = await run_in_threadpool(
@@ -84,6 +90,19 @@ async def lookup(
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
     return Response(raw, media_type="application/json", headers=headers)
+
+
+def _reader(request: Request, state: AppState) -> LookupReader | None:
+    """This event loop's one-round-trip reader (None on a Redis Cluster)."""
+    found = request.app.state.auth.aclient()
+    if found is None:
+        return None
+    aclient = found[0]
+    cached = getattr(request.app.state, "lookup_reader", None)
+    if cached is None or cached[0] is not aclient:
+        cached = (aclient, reader_for(state.services.client, aclient, state.services.settings.key_prefix))
+        request.app.state.lookup_reader = cached
+    return cached[1]
 
 
 def _is_web_url(url: str) -> bool:
