@@ -32,6 +32,7 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
         app.state.auth = Auth(client, settings, open_when_no_keys)
         app.state.metrics = RedisMetrics(client, settings.key_prefix)
         yield
+        await app.state.auth.aclose()  # the asyncio client of the key check and look-up reads
         app.state.metrics.close()
         client.close()
 
@@ -74,7 +75,7 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
     app.include_router(observe.router)
 
     @app.get("/healthz", tags=["operations"], summary="Alive")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # async: answered on the event loop, no thread-pool hop
         """The process is alive (no key needed; says nothing of Redis: see /readyz)."""
         return {"status": "ok"}
 
