@@ -48,7 +48,8 @@ def ingest(http: httpx.Client, corpus: Path) -> None:
         http.post("/v1/pages", json=body).raise_for_status()
     repost = case["repost"]["url"]
     note = "Farm template, Epoch Times text word for word; credits Reuters but not the Epoch Times by name."
-    http.post("/v1/labels", json={"url": repost, "decision": "confirm", "note": note}).raise_for_status()
+    label = {"url": repost, "decision": "confirm", "reason": "farm_copy", "note": note}
+    http.post("/v1/labels", json=label).raise_for_status()
 
 
 def main() -> None:
@@ -84,7 +85,7 @@ def main() -> None:
                 tab = browser.new_page(base_url=base, viewport={"width": 1366, "height": 860})
                 case = json.loads((args.corpus / "seed" / "case.json").read_text())
                 shots = {
-                    "queue.png": ("/dashboard#/queue?verdict=republished", "queue"),
+                    "queue.png": ("/dashboard#/queue?verdict=republished&sort=priority", "queue"),
                     "page.png": ("/dashboard#/page?url=" + case["repost"]["url"], "page"),
                     "site.png": ("/dashboard#/site/" + case["repost"]["site"], "site"),
                 }
@@ -94,7 +95,7 @@ def main() -> None:
                     if loaded == "queue":
                         tab.keyboard.press("j")
                     if loaded == "page":
-                        tab.locator(".column.page .para.copied").nth(2).scroll_into_view_if_needed()
+                        tab.locator(".column.page mark[tabindex]").nth(2).click()  # and its counterpart, marked
                     tab.screenshot(path=str(args.out / name))
                     print("wrote", args.out / name)
                 browser.close()

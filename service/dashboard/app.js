@@ -833,8 +833,10 @@ async function renderPage(params) {
     view.querySelectorAll("mark.flash").forEach((m) => m.classList.remove("flash"));
     mark.classList.add("flash");
     if (other) {
+      // Scroll the other column only (not the window), so the passage sits a third of the way down it.
       other.classList.add("flash");
-      other.scrollIntoView({ block: "center" });
+      const column = other.closest(".column");
+      column.scrollTop += other.getBoundingClientRect().top - column.getBoundingClientRect().top - column.clientHeight / 3;
     }
   };
   view.querySelectorAll("mark[tabindex]").forEach((mark) => {
