@@ -55,6 +55,12 @@ class ReuseThresholds:
     # alignment cannot grade); reuse_grade() itself uses ReuseModel.
     wholly: float = 0.6305
     min_aligned_sentences: int = 0  # fewer aligned (unquoted) sentences than this is never reuse
+    # A passage copied word for word is reuse whatever share of the page it is: a run of this many tokens
+    # (about two sentences) making up at least passage_share of either text (half an article merged into a
+    # long page; a whole short article inside a page with much else on it). Who copied whom is the
+    # direction judge's question, not this one's.
+    passage_run: int = 40
+    passage_share: float = 0.2
 
     @classmethod
     def load(cls, path: Path = _THRESHOLDS_FILE) -> ReuseThresholds:
@@ -409,6 +415,9 @@ def reuse_grade(
     m = model or MODEL
     if alignment.aligned_sentences < t.min_aligned_sentences:
         return None
-    if m.probability(alignment) < m.threshold:
+    verbatim_passage = alignment.longest_run >= t.passage_run and (
+        max(alignment.containment, alignment.source_containment) >= t.passage_share
+    )
+    if m.probability(alignment) < m.threshold and not verbatim_passage:
         return None
     return "wholly" if alignment.evidence(t) >= m.wholly else "partially"

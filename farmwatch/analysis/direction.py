@@ -95,6 +95,25 @@ def load_model(path: str | None = None) -> DirectionModel:
     )
 
 
+def as_known_republisher(judgement: PairJudgement, model: DirectionModel | None = None) -> PairJudgement:
+    """The pair judged again knowing that the page is a republication of other text (another source,
+    judged with confidence, for a different part of the page): a page that copies is likelier to have
+    copied this part too, so the prior moves by the model's `republisher_prior` (the weight of a date a
+    day earlier: a page's copied or forged date no longer outweighs its being a copy). It never applies
+    to a page with no confident source, so it can never make an original a copy."""
+    model = model or load_model()
+    prior = float((model.meta.get("republisher_prior") or {}).get("weight", 0.0))
+    if not prior or judgement.relation == "alternate":
+        return judgement
+    margin = judgement.margin + prior
+    evidence = [
+        *judgement.evidence,
+        Evidence("republisher", "other", round(prior, 3), "this page republishes another page's text elsewhere"),
+    ]
+    relation = "undecided" if abs(margin) < model.undecided_band else ("copied" if margin > 0 else "copied_by")
+    return PairJudgement(relation, round(margin, 4), evidence, round(sigmoid(margin), 4))
+
+
 def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))

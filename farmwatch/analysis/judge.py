@@ -7,7 +7,7 @@ explained without Redis.
 
 from __future__ import annotations
 
-from farmwatch.analysis.direction import judge_pair
+from farmwatch.analysis.direction import PairJudgement, as_known_republisher, judge_pair
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.matching import Edge
 from farmwatch.analysis.sources import SourceFinding, rank_sources, republication_score
@@ -52,46 +52,39 @@ def decide(
     findings: list[SourceFinding] = []
     copies: list[Copy] = []
     alternates: list[Alternate] = []
-    undecided: list[Undecided] = []
+    undecided: list[tuple[Edge, PageFacts, PairJudgement]] = []
     for edge in edges:
         other = others.get(edge.other)
         if other is None:
             continue
         verdict = judge_pair(facts, other, edge)
-        evidence = [EvidenceItem(**e.as_dict()) for e in verdict.evidence]
         if verdict.relation == "alternate":
-            alternates.append(Alternate(url=other.url, similarity=edge.jaccard, evidence=evidence))
+            alternates.append(Alternate(url=other.url, similarity=edge.jaccard, evidence=_evidence(verdict)))
         elif verdict.relation == "copied" and edge.reuse is None:
             # The other page takes from this one's text, but too little of this page derives from it to call
             # it a republication (an independent report of the same event covers the same facts and quotes).
-            undecided.append(
-                Undecided(
-                    url=other.url,
-                    site=other.site,
-                    similarity=edge.jaccard,
-                    containment=edge.containment,
-                    evidence=evidence,
-                )
-            )
+            undecided.append((edge, other, verdict))
         elif verdict.relation == "copied":
-            other_is_copy = any(
-                s.get("url") != facts.url for s in (other_provenance.get(other.id) or {}).get("sources", [])
-            )
-            findings.append(SourceFinding(other, edge, verdict, other_is_copy))
+            findings.append(SourceFinding(other, edge, verdict, _is_copy(other, facts, other_provenance)))
         elif verdict.relation == "undecided":
-            undecided.append(
-                Undecided(
-                    url=other.url,
-                    site=other.site,
-                    similarity=edge.jaccard,
-                    containment=edge.containment,
-                    evidence=evidence,
-                )
-            )
+            undecided.append((edge, other, verdict))
         else:
             copies.append(
                 Copy(url=other.url, site=other.site, similarity=edge.jaccard, containment=edge.other_containment)
             )
+    # A page that surely republishes one source is likelier to have copied the other parts of its text it
+    # shares: pairs the evidence left undecided are weighed again with that prior (never for an original).
+    confident = [f for f in findings if f.judgement.probability >= REPUBLISHER_CONFIDENCE]
+    if confident:
+        still: list[tuple[Edge, PageFacts, PairJudgement]] = []
+        for edge, other, verdict in undecided:
+            if edge.reuse is not None and verdict.relation == "undecided" and _elsewhere(edge, confident):
+                again = as_known_republisher(verdict)
+                if again.relation == "copied":
+                    findings.append(SourceFinding(other, edge, again, _is_copy(other, facts, other_provenance)))
+                    continue
+            still.append((edge, other, verdict))
+        undecided = still
 
     ranked = rank_sources(findings)
     sources = [source_entry(f) for f in ranked]
@@ -105,9 +98,41 @@ def decide(
         attributed=any(s.credited for s in sources) if sources else None,
         alternates=alternates,
         copies=sorted(copies, key=lambda c: -c.containment)[:LISTED],
-        undecided=undecided[:LISTED],
+        undecided=[
+            Undecided(
+                url=other.url,
+                site=other.site,
+                similarity=edge.jaccard,
+                containment=edge.containment,
+                evidence=_evidence(verdict),
+            )
+            for edge, other, verdict in undecided[:LISTED]
+        ],
         evidence=page_evidence(facts, ranked),
     )
+
+
+REPUBLISHER_CONFIDENCE = 0.9  # P(copied) of a source that makes the page a known republisher
+
+
+def _evidence(verdict: PairJudgement) -> list[EvidenceItem]:
+    return [EvidenceItem(**e.as_dict()) for e in verdict.evidence]
+
+
+def _is_copy(other: PageFacts, page: PageFacts, other_provenance: dict[int, dict | None]) -> bool:
+    """Whether the source is itself judged a copy of something else (not of this page)."""
+    return any(s.get("url") != page.url for s in (other_provenance.get(other.id) or {}).get("sources", []))
+
+
+def _elsewhere(edge: Edge, confident: list[SourceFinding], most: float = 0.5) -> bool:
+    """Whether the text this edge aligns lies mostly outside what the confident sources account for."""
+    taken = [(s[0], s[1]) for f in confident for s in f.edge.spans]
+    mine = [(s[0], s[1]) for s in edge.spans]
+    total = sum(end - start for start, end in mine)
+    if not total:
+        return False
+    shared = sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in mine for s2, e2 in taken)
+    return shared <= most * total
 
 
 def source_entry(finding: SourceFinding) -> Source:
@@ -131,7 +156,7 @@ def source_entry(finding: SourceFinding) -> Source:
         passages=edge.passages,
         probability=round(getattr(verdict, "probability", 0.5), 4),
         margin=round(verdict.margin, 2),
-        evidence=[EvidenceItem(**e.as_dict()) for e in verdict.evidence],
+        evidence=_evidence(verdict),
     )
 
 
