@@ -8,6 +8,7 @@ bodies, non-UTF-8 request bodies, an orphaned embedded Redis. Every test is boun
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import os
 import signal
@@ -321,3 +322,155 @@ def test_a_worker_logs_a_redis_outage_once_without_tracebacks(
     records = [r for r in caplog.records if r.name == "farmwatch.worker"]
     assert [r.getMessage() for r in records].count("store unreachable; retrying") == 1
     assert not any(r.exc_info for r in records)
+
+
+# --- hostile servers: robots.txt, odd addresses, binary and truncated bodies ---
+
+
+def _fetch_settings(**overrides: object):
+    from farmwatch.config import FetchSettings
+
+    base: dict = {"allow_private": ["127.0.0.1", "localhost"], "only_allowed": True, "host_min_interval": 0.0}
+    return FetchSettings(**{**base, **overrides})
+
+
+def _polite(redis_client, **overrides: object):
+    from workers.fetch import Fetcher
+    from workers.polite import PoliteFetcher
+
+    settings = _fetch_settings(**overrides)
+    return PoliteFetcher(redis_client, settings, "fw", Fetcher(settings))
+
+
+def _drip(site, path: str, seconds: float) -> None:
+    """A route that sends its headers, then one body byte every 0.1 s for `seconds`."""
+
+    def route(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/plain")
+        handler.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(int(seconds * 10)):
+                handler.wfile.write(b"#")
+                handler.wfile.flush()
+                time.sleep(0.1)
+
+    site.routes[path] = route
+
+
+def test_the_fetch_deadline_covers_robots_txt_on_every_hop(redis_client, site) -> None:
+    """Issue 18: each redirect hop's robots.txt got a fresh 30 s (one attempt took 189 s)."""
+    from workers.fetch import FetchError
+
+    _drip(site, "/robots.txt", 3.0)  # 127.0.0.1's robots.txt drips for 3 s
+    site.routes["/hop"] = lambda h: (
+        h.send_response(302),
+        h.send_header("Location", site.url("/page", host="localhost")),
+        h.send_header("Content-Length", "0"),
+        h.end_headers(),
+    )
+    site.page("/page", ARTICLE.encode())
+    polite = _polite(redis_client, total_timeout=2.0, read_timeout=5.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as caught:
+            polite.fetch_page(site.url("/hop"))
+    finally:
+        polite.close()
+    assert caught.value.kind == "timeout" and caught.value.retryable
+    assert time.monotonic() - started < 2.8
+
+
+def _robots_600k(compress: bool) -> tuple[bytes, dict[str, str]]:
+    body = b"User-agent: *\nDisallow: /\n" + b"".join(b"Disallow: /p/%d\n" % i for i in range(48_000))
+    assert len(body) > 600 * 1024
+    return (gzip.compress(body), {"Content-Encoding": "gzip"}) if compress else (body, {})
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_an_oversized_robots_txt_is_parsed_up_to_500_kib(redis_client, site, compress: bool) -> None:
+    """Issue 18: a 600 KiB robots.txt starting with `Disallow: /` counted as no rules."""
+    from workers.fetch import FetchError
+
+    body, headers = _robots_600k(compress)
+    site.page("/robots.txt", body, content_type="text/plain", headers=headers)
+    site.page("/page", ARTICLE.encode())
+    polite = _polite(redis_client)
+    try:
+        with pytest.raises(FetchError) as caught:
+            polite.fetch_page(site.url("/page"))
+    finally:
+        polite.close()
+    assert caught.value.kind == "robots_disallowed"
+    assert site.hits.get("/page") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://0177.0.0.1/", "bad_url"),
+        ("http://2130706433/", "bad_url"),
+        ("http://0x7f.0.0.1/", "bad_url"),
+        ("http://[::127.0.0.1]/", "forbidden_address"),
+        ("http://[::ffff:0:127.0.0.1]/", "forbidden_address"),
+        ("http://[64:ff9b:1::7f00:1]/", "forbidden_address"),
+        ("http://[::ffff:0:10.0.0.1]/", "forbidden_address"),
+    ],
+)
+def test_odd_address_forms_are_refused_for_good(url: str, kind: str) -> None:
+    from workers.fetch import Fetcher, FetchError
+
+    fetcher = Fetcher(_fetch_settings(allow_private=[], only_allowed=False))
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetcher.fetch(url)
+    finally:
+        fetcher.close()
+    assert caught.value.kind == kind and not caught.value.retryable
+
+
+def test_a_redirect_with_a_backslash_is_refused_for_good(site) -> None:
+    from workers.fetch import Fetcher, FetchError
+
+    site.routes["/bs"] = lambda h: (
+        h.send_response(302),
+        h.send_header("Location", "http:\\\\127.0.0.1\\admin"),
+        h.send_header("Content-Length", "0"),
+        h.end_headers(),
+    )
+    fetcher = Fetcher(_fetch_settings())
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetcher.fetch(site.url("/bs"))
+    finally:
+        fetcher.close()
+    assert caught.value.kind in ("bad_redirect", "bad_url") and not caught.value.retryable, caught.value
+
+
+def _raw_route(site, path: str, head: bytes, body: bytes) -> None:
+    def route(handler) -> None:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\n" + head + b"Connection: close\r\n\r\n" + body)
+        handler.close_connection = True
+
+    site.routes[path] = route
+
+
+def test_binary_without_a_content_type_and_truncated_gzip_are_not_pages(site) -> None:
+    from workers.fetch import Fetcher, FetchError
+
+    noise = bytes((i * 37 + 11) % 256 for i in range(4096))
+    _raw_route(site, "/noise", b"", b"<html>" + noise)
+    whole = gzip.compress(ARTICLE.encode())
+    _raw_route(site, "/cut", b"Content-Type: text/html\r\nContent-Encoding: gzip\r\n", whole[: len(whole) // 2])
+    _raw_route(site, "/untyped", b"", ARTICLE.encode())
+    fetcher = Fetcher(_fetch_settings())
+    try:
+        with pytest.raises(FetchError) as binary:
+            fetcher.fetch(site.url("/noise"))
+        with pytest.raises(FetchError) as truncated:
+            fetcher.fetch(site.url("/cut"))
+        assert fetcher.fetch(site.url("/untyped")).body == ARTICLE.encode()  # text without a type is still taken
+    finally:
+        fetcher.close()
+    assert binary.value.kind == "not_html"
+    assert truncated.value.kind == "bad_encoding"

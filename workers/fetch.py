@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -56,7 +57,20 @@ METADATA_ADDRESSES = frozenset(
     )
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 forms that carry an IPv4 address in their low 32 bits besides the mapped and NAT64 ones:
+# IPv4-compatible (::a.b.c.d, deprecated by RFC 4291) and IPv4-translated (::ffff:0:a.b.c.d, RFC 2765).
+_IPV4_IN_LOW_BITS = (ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))
+# Never a public destination, whatever address they carry: those two forms, and local-use NAT64 (RFC 8215),
+# which a local translator maps to any IPv4 address, private ones included. Python calls them global.
+_NOT_PUBLIC = (*_IPV4_IN_LOW_BITS, ipaddress.ip_network("64:ff9b:1::/48"))
+# A host of digits, dots and hex/octal prefixes that is not a dotted quad (0177.0.0.1, 0x7f.1, 2130706433):
+# resolvers read it as an IPv4 address in forms the address check and httpx do not agree on.
+_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.I)
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_deadline", default=None)
+# Seconds of waiting for a host's turn (politeness, not network time) the deadline may still be moved by.
+_WAIT_LEFT: contextvars.ContextVar[float] = contextvars.ContextVar("fetch_wait_left", default=0.0)
+# The WHATWG MIME sniffing standard's "binary data bytes": never in text, HTML included.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 Resolver = Callable[[str, int], list[str]]
 
 
@@ -77,7 +91,7 @@ def _embedded_ipv4(address: IPAddress) -> IPAddress:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped:
             return address.ipv4_mapped
-        if address in _NAT64:
+        if address in _NAT64 or (int(address) > 0xFFFF and any(address in net for net in _IPV4_IN_LOW_BITS)):
             return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if address.sixtofour:
             return address.sixtofour
@@ -104,7 +118,9 @@ def refusal(address: IPAddress, host: str, allow: list[str]) -> str | None:
         if candidate in METADATA_ADDRESSES:
             return f"{host} resolves to {candidate}, a cloud metadata address; refusing to fetch it"
     inner = _embedded_ipv4(address)
-    public = all(a.is_global and not a.is_multicast for a in {address, inner})
+    public = all(a.is_global and not a.is_multicast for a in {address, inner}) and not any(
+        address in net for net in _NOT_PUBLIC if net.version == address.version
+    )
     if public or _listed(address, host, allow) or _listed(inner, host, allow):
         return None
     return f"{host} resolves to {inner}, a non-public address; refusing to fetch it"
@@ -129,10 +145,16 @@ def check_url(url: str, settings: FetchSettings) -> None:
         raise FetchError("bad_url", f"bad port: {error}") from error
     if parts.username or parts.password:
         raise FetchError("bad_url", "URLs with credentials are not fetched")
+    if "\\" in url:
+        raise FetchError(
+            "bad_url", "URLs with a backslash are not fetched (browsers and libraries read them differently)"
+        )
     try:
         literal: IPAddress | None = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         literal = None
+    if literal is None and _NUMERIC_HOST.match(host):
+        raise FetchError("bad_url", f"{host} is an IPv4 address in a non-standard form; not fetched")
     if literal is not None:
         reason = refusal(literal, host, settings.allow_private)
         if reason:
@@ -142,6 +164,19 @@ def check_url(url: str, settings: FetchSettings) -> None:
 
 
 # --- the pinned, deadline-aware network backend ---
+
+
+def waited(seconds: float) -> None:
+    """Called by a hop (workers.polite) after waiting for its host's turn: that wait does not count against
+    the fetch's deadline, up to `host_max_wait` seconds in all for one fetch. Everything else a fetch does,
+    its robots.txt fetches included, does."""
+    deadline = _DEADLINE.get()
+    left = _WAIT_LEFT.get()
+    if deadline is None or left <= 0 or seconds <= 0:
+        return
+    moved = min(seconds, left)
+    _WAIT_LEFT.set(left - moved)
+    _DEADLINE.set(deadline + moved)
 
 
 def _remaining(timeout: float | None) -> float | None:
@@ -255,6 +290,14 @@ class _Decoder:
         else:
             raise FetchError("bad_encoding", f"unsupported Content-Encoding {encoding!r}")
 
+    def finish(self, url: str) -> None:
+        """Refuse a body whose compressed stream stopped before its end (a truncated gzip, say)."""
+        ended = self.brotli.is_finished() if self.brotli is not None else self.zlib is None or self.zlib.eof
+        if not ended:
+            raise FetchError(
+                "bad_encoding", f"{url}: the {self.encoding} body ends before its stream does", retryable=True
+            )
+
     def decode(self, data: bytes, limit: int) -> Iterator[bytes]:
         try:
             if self.encoding == "br":
@@ -316,12 +359,21 @@ class Fetcher:
         max_bytes: int | None = None,
         statuses_ok: bool = False,
         hop: Hop | None = None,
+        truncate: bool = False,
     ) -> FetchResult:
         """GET url following redirects. `accept`: content types taken (None: any); `statuses_ok`: return
-        4xx/5xx answers instead of raising; `hop(url)`: a context entered around each request (robots, limits).
-        A 304 answer to conditional `headers` is returned as is."""
+        4xx/5xx answers instead of raising; `hop(url)`: a context entered around each request (robots, limits);
+        `truncate`: a body past the cap is cut there instead of refused (robots.txt).
+        A 304 answer to conditional `headers` is returned as is.
+
+        One deadline (`total_timeout`) covers the whole fetch: every redirect hop and every robots.txt fetched
+        on the way (a fetch made inside another one keeps the outer deadline); only the waits for a host's
+        turn move it, by at most `host_max_wait` in all (`waited`)."""
         settings = self.settings
-        token = _DEADLINE.set(time.monotonic() + settings.total_timeout)
+        outer = _DEADLINE.get()
+        own = time.monotonic() + settings.total_timeout
+        token = _DEADLINE.set(min(outer, own) if outer is not None else own)
+        wait_token = _WAIT_LEFT.set(_WAIT_LEFT.get() if outer is not None else settings.host_max_wait)
         try:
             seen: set[str] = set()
             for _hop in range(settings.max_redirects + 1):
@@ -329,19 +381,25 @@ class Fetcher:
                 if url in seen:
                     raise FetchError("redirect_loop", f"redirect loop at {url}")
                 seen.add(url)
-                entered = time.monotonic()
                 with hop(url) if hop else contextlib.nullcontext():
-                    # Waiting for robots.txt or the host's turn is not network time: move the deadline.
-                    _DEADLINE.set((_DEADLINE.get() or entered) + time.monotonic() - entered)
+                    if time.monotonic() >= (_DEADLINE.get() or 0):
+                        raise FetchError(
+                            "timeout",
+                            f"total deadline {settings.total_timeout}s reached before fetching {url}",
+                            retryable=True,
+                        )
                     try:
                         with self.client.stream("GET", url, headers=headers) as response:
                             if response.status_code in REDIRECTS:
                                 location = response.headers.get("location")
                                 if not location:
                                     raise FetchError("bad_redirect", f"redirect from {url} without a Location")
+                                if "\\" in location:
+                                    raise FetchError("bad_redirect", f"redirect from {url} to a URL with a backslash")
                                 url = urljoin(url, location.strip())
                                 continue
-                            return self._read(url, response, accept, max_bytes or settings.max_body_bytes, statuses_ok)
+                            cap = max_bytes or settings.max_body_bytes
+                            return self._read(url, response, accept, cap, statuses_ok, truncate)
                     except httpx.TimeoutException as error:
                         raise FetchError(
                             "timeout",
@@ -350,12 +408,21 @@ class Fetcher:
                         ) from error
                     except httpx.TransportError as error:
                         raise FetchError("connection", f"could not fetch {url}: {error}", retryable=True) from error
+                    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as error:
+                        raise FetchError("bad_url", f"cannot fetch {url}: {error}") from error
             raise FetchError("too_many_redirects", f"more than {settings.max_redirects} redirects")
         finally:
+            _WAIT_LEFT.reset(wait_token)
             _DEADLINE.reset(token)
 
     def _read(
-        self, url: str, response: httpx.Response, accept: tuple[str, ...] | None, cap: int, statuses_ok: bool
+        self,
+        url: str,
+        response: httpx.Response,
+        accept: tuple[str, ...] | None,
+        cap: int,
+        statuses_ok: bool,
+        truncate: bool = False,
     ) -> FetchResult:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
@@ -380,7 +447,7 @@ class Fetcher:
                 f"{', '.join(accept)}" + (" (not an HTML page)" if accept == HTML_TYPES else ""),
             )
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if declared.isdigit() and int(declared) > cap and not truncate:
             raise FetchError("too_large", f"{url} is {declared} bytes, more than the {cap}-byte cap")
         encodings = [e.strip().lower() for e in headers.get("content-encoding", "").split(",")]
         encodings = [e for e in encodings if e and e != "identity"]
@@ -389,13 +456,26 @@ class Fetcher:
         decoder = _Decoder(encodings[0]) if encodings else None
         chunks: list[bytes] = []
         raw = size = 0
+        full = False
         for chunk in response.iter_raw():
             raw += len(chunk)
-            if raw > cap:
+            if raw > cap and not truncate:
                 raise FetchError("too_large", f"{url} body exceeds the {cap}-byte cap")
             for piece in decoder.decode(chunk, cap - size + 1) if decoder else (chunk,):
                 size += len(piece)
                 if size > cap:
-                    raise FetchError("too_large", f"{url} decompresses past the {cap}-byte cap")
+                    if not truncate:
+                        raise FetchError("too_large", f"{url} decompresses past the {cap}-byte cap")
+                    chunks.append(piece[: len(piece) - (size - cap)])
+                    full = True
+                    break
                 chunks.append(piece)
-        return FetchResult(str(url), status, content_type, b"".join(chunks), headers)
+            if full:
+                break
+        if decoder is not None and not full and raw and status < 400:
+            decoder.finish(url)
+        body = b"".join(chunks)
+        if accept == HTML_TYPES and not mime and status < 400 and _BINARY_BYTES.search(body[:1445]):
+            # No Content-Type: sniffed as the MIME sniffing standard does, binary bytes mean not a page.
+            raise FetchError("not_html", f"{url} has no Content-Type and its body is binary (not an HTML page)")
+        return FetchResult(str(url), status, content_type, body, headers)
