@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from farmwatch.analysis.text import candidate_keys, prepare
+from farmwatch.analysis.urls import normalize_url
 from farmwatch.errors import IndexLayoutError
 from farmwatch.store.lsh import LshIndex
 from farmwatch.store.pages import PageStore
 
-__all__ = ["IndexLayoutError", "check_layout", "reindex"]
+__all__ = ["IndexLayoutError", "check_layout", "migrate_urls", "reindex"]
 
 
 def check_layout(index: LshIndex, pages: PageStore) -> None:
@@ -57,7 +58,7 @@ def reindex(
         seen, indexed = seen + len(ids), indexed + len(rows)
         if on_progress is not None:
             on_progress(seen, last)
-    return {"keys_deleted": deleted, "pages_indexed": indexed, "entries": entries}
+    return {"keys_deleted": deleted, "pages_indexed": indexed, "entries": entries, "urls_migrated": migrate_urls(pages)}
 
 
 def _refresh_reuse_keys(pages: PageStore, ids: list[int]) -> None:
@@ -71,3 +72,21 @@ def _refresh_reuse_keys(pages: PageStore, ids: list[int]) -> None:
     }
     if keys:
         pages.replace_sample_buckets(keys)
+
+
+def migrate_urls(pages: PageStore, batch: int = 500) -> int:
+    """Make every stored URL key findable under today's `normalize_url` (a store written before it used w3lib's
+    canonicaliser holds `http://bücher.de/…`, `…%2f…`, `/./a/../b`, or `http://x/` for `http://x:443/`).
+
+    Each key whose normal form changed gets that form as an alias of the same page; the old key stays (the
+    page's record still names it, and deleting the page removes both). Where two old keys now meet, the first
+    page keeps the new key. Safe to run again: returns the aliases added this time."""
+    added = 0
+    rows: list[tuple[str, int]] = []
+    for url, page_id in pages.url_map(batch):
+        normal = normalize_url(url)
+        if normal != url:
+            rows.append((normal, page_id))
+        if len(rows) >= batch:
+            added, rows = added + pages.add_aliases(rows), []
+    return added + pages.add_aliases(rows)

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from tld import get_fld
+from w3lib.url import canonicalize_url
 
-# Query parameters that never change what a page says.
-_TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga", "ref_src")
+# Query parameters that never change what a page says: names starting with utm_, and these exact names
+# (exact, so `_gallery` or `references` are kept; the older prefix match on `_ga` and `ref_src` dropped them).
+_TRACKING_PREFIXES = ("utm_",)
+_TRACKING_NAMES = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid", "ocid", "cmpid",
+     "_ga", "_gl", "ref_src", "ref_url", "igshid", "mkt_tok"}
+)  # fmt: skip
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 # Second-level labels under which registrable domains sit one level deeper (example.co.uk).
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "nic", "mil", "ltd", "plc"}
 
 
+# A URL of these characters only (ASCII, no escapes, no user info, no IPv6 host, no spaces) that has no query
+# and no dot segment is already what canonicalize_url would make of it, host case and default port aside.
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(#.*)?")
+_DOT_SEGMENT = re.compile(r"(^|/)\.\.?(/|$)")
+
+
+def _tracking(pair: str) -> bool:
+    name = unquote_plus(pair.split("=", 1)[0]).lower()
+    return name in _TRACKING_NAMES or name.startswith(_TRACKING_PREFIXES)
+
+
+@lru_cache(maxsize=65536)
 def normalize_url(url: str) -> str:
-    """A stable key for a URL: lower-case scheme and host, no fragment, no
-    default port, no tracking parameters, sorted query, no trailing slash."""
+    """A stable key for a URL, the one every look-up and every stored record uses.
+
+    w3lib's `canonicalize_url` (Scrapy's; chosen over courlan's, see tests/test_urls.py) does the RFC 3986
+    work: lower-case scheme and host, internationalised hosts as IDNA (`bücher.de` = `xn--bcher-kva.de`),
+    percent-escapes in one case (`%2f` = `%2F`) and unreserved ones decoded (`%7E` = `~`), dot segments
+    resolved (`/./a/../b` = `/b`), the query sorted, the fragment dropped. On top of it: the scheme's own
+    default port dropped (`http://x:443/` keeps its port), tracking parameters dropped (`utm_*` and a list of
+    exact names), no trailing slash. A string that does not parse as a URL is returned stripped."""
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -23,18 +49,29 @@ def normalize_url(url: str) -> str:
     except ValueError:
         return url
     scheme = (parts.scheme or "http").lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    port = port if port and port not in (80, 443) else None
-    netloc = f"{host}:{port}" if port else host
-    path = parts.path or "/"
+    if not parts.query and _PLAIN.fullmatch(url) and not _DOT_SEGMENT.search(parts.path):
+        # The common case, with nothing for canonicalize_url to change but the host's case (1/3 of its time).
+        host = (parts.hostname or "").rstrip(".")
+        if port is not None and port != _DEFAULT_PORTS.get(scheme):
+            host = f"{host}:{port}"
+        path = parts.path or "/"
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        return urlunsplit((scheme, host, path, "", ""))
+    query = "&".join(pair for pair in parts.query.split("&") if pair and not _tracking(pair))
+    try:
+        canonical = urlsplit(canonicalize_url(urlunsplit((scheme, parts.netloc, parts.path, query, ""))))
+        host = (canonical.hostname or "").rstrip(".")
+    except (ValueError, UnicodeError):
+        return url
+    if ":" in host:  # an IPv6 address (hostname drops its brackets)
+        host = f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    path = canonical.path or "/"
     if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/")
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith(_TRACKING_PREFIXES)
-    ]
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+        path = path.rstrip("/") or "/"
+    return urlunsplit((scheme, host, path, canonical.query, ""))
 
 
 def host_of(url: str) -> str:

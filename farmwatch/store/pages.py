@@ -492,3 +492,13 @@ class PageStore:
 
     def cache_farm_score(self, site: str, score: float | None, ttl_s: int) -> None:
         self.client.set(self.keys.farm_score_cache(site), "-" if score is None else repr(score), ex=ttl_s)
+
+    # --- URL key migration (`farmwatch reindex`, after a change of normalize_url) ---
+    def add_aliases(self, rows: list[tuple[str, int]]) -> int:
+        """Let each URL find its page id unless the URL already names a page; returns how many were added."""
+        if not rows:
+            return 0
+        pipe = self.client.pipeline(transaction=False)
+        for url, page_id in rows:
+            pipe.hsetnx(self._url2id, url, page_id)
+        return sum(bool(added) for added in pipe.execute())
