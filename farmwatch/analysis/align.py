@@ -196,14 +196,63 @@ def _pairs(stems: np.ndarray, sent: np.ndarray, window: int = 2) -> tuple[np.nda
     return np.concatenate(hs), np.concatenate(ss)
 
 
-def _incidence(keys: np.ndarray, sent: np.ndarray, vocab: np.ndarray, n_sent: int) -> np.ndarray:
-    """Sentence × shared-vocabulary 0/1 matrix (float32, for a matrix product)."""
-    m = np.zeros((n_sent, len(vocab)), dtype=np.float32)
-    idx = np.searchsorted(vocab, keys)
-    idx[idx >= len(vocab)] = 0
-    hit = vocab[idx] == keys
-    m[sent[hit], idx[hit]] = 1.0
-    return m
+def _members(values: np.ndarray, sorted_vocab: np.ndarray) -> np.ndarray:
+    """Mask of the values found in a sorted vocabulary."""
+    if not len(sorted_vocab):
+        return np.zeros(len(values), dtype=bool)
+    idx = np.searchsorted(sorted_vocab, values)
+    idx[idx >= len(sorted_vocab)] = 0
+    return sorted_vocab[idx] == values
+
+
+def _cells(keys: np.ndarray, sent: np.ndarray, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (sentence, vocabulary index) cells of the keys found in the vocabulary."""
+    hit = _members(keys, vocab)
+    width = len(vocab)
+    cells = np.unique(sent[hit].astype(np.int64) * width + np.searchsorted(vocab, keys[hit]))
+    return cells // width, cells % width
+
+
+def _cooccur(
+    a_rows: np.ndarray, a_words: np.ndarray, b_rows: np.ndarray, b_words: np.ndarray, n_a: int, n_b: int
+) -> np.ndarray:
+    """counts[i, j] = words shared by a row i and b row j (each side's cells distinct)."""
+    order = np.argsort(b_words, kind="stable")
+    words, rows_b = b_words[order], b_rows[order]
+    lo = np.searchsorted(words, a_words, "left")
+    hits = np.searchsorted(words, a_words, "right") - lo
+    total = int(hits.sum())
+    if not total:
+        return np.zeros((n_a, n_b), dtype=np.float32)
+    starts = np.repeat(lo - (np.cumsum(hits) - hits), hits) + np.arange(total)
+    flat = np.repeat(a_rows, hits) * n_b + rows_b[starts]
+    return np.bincount(flat, minlength=n_a * n_b).reshape(n_a, n_b).astype(np.float32)
+
+
+def _shared_per_unit(
+    a_keys: np.ndarray,
+    a_sent: np.ndarray,
+    n_a: int,
+    b_keys: np.ndarray,
+    b_sent: np.ndarray,
+    n_b: int,
+    vocab: np.ndarray,
+) -> np.ndarray:
+    """Shared vocabulary between each a sentence and each b unit: the n_b sentences, then the n_b - 1 pairs
+    of neighbouring sentences (editors merge two sentences into one):
+    |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|."""
+    if not len(vocab):
+        return np.zeros((n_a, max(1, 2 * n_b - 1)), dtype=np.float32)
+    ar, aw = _cells(a_keys, a_sent, vocab)
+    br, bw = _cells(b_keys, b_sent, vocab)
+    single = _cooccur(ar, aw, br, bw, n_a, n_b)
+    if n_b < 2:
+        return single
+    # Words in both sentence j and j + 1 of b (cells sorted by sentence then word).
+    key = br * len(vocab) + bw
+    both = np.isin(key + len(vocab), key)
+    double = _cooccur(ar, aw, br[both], bw[both], n_a, n_b - 1)
+    return np.hstack([single, single[:, :-1] + single[:, 1:] - double])
 
 
 def _sentence_sizes(stems: np.ndarray, sent: np.ndarray, n_sent: int) -> np.ndarray:
@@ -234,20 +283,30 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     if len(pvocab) < t.min_shared_pairs:
         return result
 
-    wa = _incidence(a_stem, a_sent, vocab, na_sent)
-    wb = _incidence(b_stem, b_sent, vocab, nb_sent)
-    pa = _incidence(a_pair, a_psent, pvocab, na_sent)
-    pb = _incidence(b_pair, b_psent, pvocab, nb_sent)
-    size_a = _sentence_sizes(a_stem, a_sent, na_sent)
-    pairs_a = _sentence_sizes(a_pair, a_psent, na_sent)
-    # Each b "unit" is one sentence or two neighbouring ones (editors merge sentences).
-    if nb_sent > 1:
-        wb2 = np.vstack([wb, np.maximum(wb[:-1], wb[1:])])
-        pb2 = np.vstack([pb, np.maximum(pb[:-1], pb[1:])])
-    else:
-        wb2, pb2 = wb, pb
-    shared = wa @ wb2.T  # shared content words, a sentence × b unit
-    shared_pairs = pa @ pb2.T
+    # Only sentences of a holding a shared content-word pair can align (min_shared_pairs >= 1): the matrices
+    # are built for those rows alone, so two long unrelated pages cost a few rows, not all of them.
+    a_hit = np.zeros(na_sent, dtype=bool)
+    a_hit[a_psent[_members(a_pair, pvocab)]] = True
+    rows = np.flatnonzero(a_hit)
+    best = np.zeros(na_sent, dtype=np.int64)
+    best_share = np.full(na_sent, -1.0)
+    if not len(rows) or t.min_shared_pairs < 1:
+        rows = np.arange(na_sent)
+        a_hit[:] = True
+    renumber = np.cumsum(a_hit) - 1
+    keep_words, keep_pairs = a_hit[a_sent], a_hit[a_psent]
+    ra_stem, ra_sent = a_stem[keep_words], renumber[a_sent[keep_words]]
+    ra_pair, ra_psent = a_pair[keep_pairs], renumber[a_psent[keep_pairs]]
+    vocab = np.intersect1d(np.unique(ra_stem), vocab, assume_unique=True)
+    n_rows = len(rows)
+
+    # Shared words per (a sentence, b unit), counted by joining the two sides' (sentence, word) cells on the
+    # word: the cost is what the shared words cost, not sentences × vocabulary (two long unrelated pages
+    # share few words in few sentences).
+    size_a = _sentence_sizes(a_stem, a_sent, na_sent)[rows]
+    pairs_a = _sentence_sizes(a_pair, a_psent, na_sent)[rows]
+    shared = _shared_per_unit(ra_stem, ra_sent, n_rows, b_stem, b_sent, nb_sent, vocab)
+    shared_pairs = _shared_per_unit(ra_pair, ra_psent, n_rows, b_pair, b_psent, nb_sent, pvocab)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(size_a[:, None] > 0, shared / size_a[:, None], 0.0)
         pshare = np.where(pairs_a[:, None] > 0, shared_pairs / pairs_a[:, None], 0.0)
@@ -260,8 +319,9 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     # Prefer a single sentence to a pair at equal share: the pair is only there for merges.
     score = np.where(valid, share, -1.0)
     score[:, nb_sent:] -= 1e-6
-    best = score.argmax(axis=1)
-    best_share = score[np.arange(na_sent), best]
+    row_best = score.argmax(axis=1)
+    best[rows] = row_best
+    best_share[rows] = score[np.arange(n_rows), row_best]
     aligned = np.flatnonzero(best_share >= 0)
     if not len(aligned):
         return result
@@ -314,7 +374,7 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
             n_unquoted += 1
             unquoted_sents.append(i)
         if run:
-            pi, pj0, pj1, _, pq = run[-1]
+            pi, _, pj1, _, pq = run[-1]
             # A span is a passage in the same order on both sides: sentences that follow each other in a
             # and in b merge; a reordered or skipped sentence starts a span of its own, so each highlight
             # points at the text it was taken from.
