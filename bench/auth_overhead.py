@@ -1,16 +1,19 @@
 """What keys and rate limits cost per request: the same look-up over real HTTP on loopback, open (loopback,
-no keys) and with a key (record read from Redis + a Redis rate-limit hit), plus the raw key read alone.
+no keys) and with a key (record read from Redis + a Redis rate-limit hit), plus the raw key read alone and
+the API's one-call check (record compared and window counted by one script, on an asyncio client).
 
     python bench/auth_overhead.py [requests]
 """
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 
@@ -37,6 +40,22 @@ def summary(name: str, ms: list[float]) -> None:
     print(f"{name:<34} p50 {statistics.median(ms):6.3f} ms   p99 {ms[int(len(ms) * 0.99) - 1]:6.3f} ms")
 
 
+async def _gate_timings(client, token: str, n: int) -> list[float]:
+    from starlette.datastructures import State
+
+    from service.auth import Auth
+
+    auth = Auth(client, Settings(), open_when_no_keys=False)
+    request = SimpleNamespace(headers={"authorization": f"Bearer {token}"}, state=State())
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await auth.acheck(request)  # type: ignore[arg-type]
+        out.append((time.perf_counter() - started) * 1000)
+    await auth.aclose()
+    return out
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     with tempfile.TemporaryDirectory() as tmp, EmbeddedRedis(Path(tmp), port=free_port()) as server:
@@ -53,6 +72,7 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         summary("with a key (+ rate limit)", timed(lambda: http.get("/v1/pages", params=params, headers=headers), n))
         summary("key record read alone (HGET)", timed(lambda: store.lookup(token), n))
+        summary("one-call check (script, asyncio)", asyncio.run(_gate_timings(client, token, n)))
         live.stop()
 
 
