@@ -1,4 +1,4 @@
-"""The `farmwatch` command: serve, worker, analyze, ingest, eval.
+"""The `farmwatch` command: serve, worker, analyze, compare, ingest, reindex, eval (keys, export, import: opscli.py).
 
 Exit codes (sysexits.h), decided in one place, `EXIT_CODES` below, for every command:
 
@@ -21,6 +21,8 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -66,6 +68,26 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
 app.command("export")(export_command)
 app.command("import")(import_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"farmwatch {version('farmwatch')}")
+        except PackageNotFoundError:
+            typer.echo("farmwatch (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Content-farm and republication detector."""
 
 
 def _logging() -> None:
@@ -136,6 +158,110 @@ def _read_input(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise NotFound(f"cannot read {path}: {error.strerror or error}", code="unreadable_file") from error
+
+
+# --- inputs of `analyze` and `compare`: files, folders, http(s) URLs and `-` (stdin), as trafilatura takes them ---
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+LOCAL_HOST = "localhost"  # the placeholder host of a local page that names no URL of its own
+
+
+def _usage(message: str) -> typer.Exit:
+    """A bad argument: one line on stderr, and the exit (2, click's usage code) for the caller to raise."""
+    typer.echo(f"farmwatch: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _web_url(value: str, what: str) -> str:
+    """value if it is an absolute http(s) URL with a host, else a usage error naming `what`."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        _ = parts.port  # raises on a malformed port
+    except ValueError as error:
+        raise _usage(f"{what}: not a valid URL: {value!r} ({error})") from None
+    if not parts.scheme:
+        raise _usage(f"{what}: not an absolute http(s) URL: {value!r}")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise _usage(f"{what}: {parts.scheme}: URLs are not supported, only http(s): {value!r}")
+    if not parts.hostname:
+        raise _usage(f"{what}: a URL without a host: {value!r}")
+    return value.strip()
+
+
+def _looks_like_url(target: str) -> bool:
+    import re
+
+    return bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", target)) or target.lower().startswith(("http:", "https:"))
+
+
+def _expand_targets(targets: list[str]) -> list[str]:
+    """Each target as one or more inputs: a folder becomes its HTML files (recursively, sorted); URLs are
+    checked (http(s) only); `-` is stdin, once."""
+    inputs: list[str] = []
+    for target in targets:
+        if target == "-":
+            if "-" in inputs:
+                raise _usage("'-' (stdin) given twice")
+            inputs.append(target)
+        elif _looks_like_url(target):
+            inputs.append(_web_url(target, "input"))
+        elif Path(target).is_dir():
+            found = sorted(str(p) for p in Path(target).rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file())
+            if not found:
+                raise NotFound(f"no HTML files (*.html, *.htm) in folder {target}", code="empty_folder")
+            inputs.extend(found)
+        else:
+            inputs.append(target)  # a file: read (or reported missing) when its turn comes
+    return inputs
+
+
+def _load(target: str) -> tuple[bytes, str | None, str | None]:
+    """(body, the page's URL if known, content type if fetched) of one input."""
+    if target == "-":
+        return sys.stdin.buffer.read(), None, None
+    if _looks_like_url(target):
+        from workers.fetch import Fetcher
+
+        result = Fetcher(get_settings().fetch).fetch(target)
+        return result.body, result.url, result.content_type
+    return _read_input(Path(target)), None, None
+
+
+def _analyse_page(body: bytes, page_url: str | None, target: str, content_type: str | None = None):
+    """Analyse one page. Without a URL, the page's own canonical (or og:url) link names it when absolute;
+    else a placeholder under http://localhost/ (site "localhost") stands in."""
+    from farmwatch.analysis.page import analyze_html
+    from farmwatch.analysis.urls import host_of
+
+    settings = get_settings().fingerprint
+    if page_url is not None:
+        return analyze_html(body, page_url, content_type=content_type, settings=settings)
+    name = "stdin" if target == "-" else Path(target).resolve().as_posix().lstrip("/")
+    placeholder = f"http://{LOCAL_HOST}/{name}"
+    analysis = analyze_html(body, placeholder, settings=settings)
+    for declared in (analysis.metadata.canonical, analysis.metadata.og_url):
+        if declared and declared.startswith(("http://", "https://")) and host_of(declared) != LOCAL_HOST:
+            return analyze_html(body, declared, settings=settings)
+    return analysis
+
+
+def _is_html(body: bytes) -> bool:
+    import re
+
+    tags = rb"<(!doctype|html|head|body|p|div|article|main|section|span|br|h[1-6])\b"
+    return bool(re.search(tags, body[:65536], re.I))
+
+
+CSV_COLUMNS = ("input", "url", "site", "title", "published_at", "canonical", "boilerplate", "paragraphs", "credits",
+               "warnings", "text")  # fmt: skip
+
+
+def _csv_row(target: str, document: dict) -> list:
+    credits = "; ".join(credit["name"] for credit in document["credits"])
+    return [target, document["url"], document["site"], document["title"] or "", document["published_at"] or "",
+            document["canonical"] or "", document["boilerplate"]["score"], len(document["paragraphs"]), credits,
+            "; ".join(document["warnings"]), "\n".join(document["paragraphs"])]  # fmt: skip
 
 
 @app.command()
@@ -212,29 +338,155 @@ def worker(
         thread.join(timeout=30)
 
 
+FORMATS = ("json", "text", "csv")
+
+
+def _format_option(value: str) -> str:
+    if value not in FORMATS:
+        raise _usage(f"--format: one of {', '.join(FORMATS)}, not {value!r}")
+    return value
+
+
 @app.command()
 def analyze(
-    target: Annotated[str, typer.Argument(help="An HTML file or an http(s) URL.")],
-    url: Annotated[str | None, typer.Option(help="The page's URL, when TARGET is a file.")] = None,
+    targets: Annotated[
+        list[str],
+        typer.Argument(help="HTML files, folders (their .html/.htm files), http(s) URLs, or - for stdin."),
+    ],
+    url: Annotated[
+        str | None, typer.Option(help="The page's URL, for one file or stdin (default: its canonical link).")
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="json (one object; JSON lines for several), text (main text) or csv.")
+    ] = "json",
 ) -> None:
-    """Print one page's analysis (boilerplate, credits, metadata) as JSON, without storing it."""
+    """Print pages' analysis (main text, boilerplate, credits, metadata) without storing anything.
+
+    Several inputs: each is reported in turn; one that fails is reported on stderr (one line) and the
+    others still are, and the exit code is the first failure's."""
+    import csv
+
     from farmwatch.analysis.facts import facts_of
-    from farmwatch.analysis.page import analyze_html
     from farmwatch.ingest import document_of
 
-    settings = get_settings()
-    content_type = None
-    if target.startswith(("http://", "https://")):
-        from workers.fetch import Fetcher
+    _format_option(format)
+    inputs = _expand_targets(targets)
+    if url is not None:
+        url = _web_url(url, "--url")
+        if len(inputs) > 1 or _looks_like_url(inputs[0]):
+            raise _usage("--url names the page of one file or of stdin")
+    several = len(inputs) > 1
+    writer = csv.writer(sys.stdout, lineterminator="\n") if format == "csv" else None
+    if writer is not None:
+        writer.writerow(CSV_COLUMNS)
+    failed: FarmwatchError | None = None
+    for target in inputs:
+        try:
+            body, page_url, content_type = _load(target)
+            analysis = _analyse_page(body, url or page_url, target, content_type)
+        except FarmwatchError as error:
+            if not several:
+                raise
+            typer.echo(f"farmwatch: error: {target}: {error}", err=True)
+            failed = failed or error
+            continue
+        document = document_of(analysis, facts_of(analysis, 0, "fetched" if content_type else "client", 0.0))
+        if writer is not None:
+            writer.writerow(_csv_row(target, document))
+        elif format == "text":
+            if several:
+                typer.echo(f"==> {target} <==")
+            typer.echo("\n".join(document["paragraphs"]) + ("\n" if several else ""))
+        elif several:
+            typer.echo(json.dumps({"input": target, **document}, ensure_ascii=False))
+        else:
+            typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    if failed is not None:
+        raise typer.Exit(exit_code(failed))
 
-        result = Fetcher(settings.fetch).fetch(target)
-        body, page_url, content_type = result.body, result.url, result.content_type
-    else:
-        path = Path(target)
-        body, page_url = _read_input(path), url or path.resolve().as_uri().replace("file://", "http://localhost")
-    analysis = analyze_html(body, page_url, content_type=content_type, settings=settings.fingerprint)
-    facts = facts_of(analysis, 0, "fetched" if content_type else "client", 0.0)
-    typer.echo(json.dumps(document_of(analysis, facts), ensure_ascii=False, indent=2))
+
+def _compare_input(target: str, url: str | None, kind: str):
+    """One side of `compare`: a page (HTML) or a plain text, from a file, stdin or a URL."""
+    from farmwatch.analysis.plain import analyze_text
+
+    body, page_url, content_type = _load(target)
+    if kind == "html" or (kind == "auto" and (content_type is not None or _is_html(body))):
+        return _analyse_page(body, url or page_url, target, content_type)
+    from farmwatch.analysis.decode import decode_html
+
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = decode_html(body)  # its charset detection, for a text in another encoding
+    return analyze_text(text, url or page_url, settings=get_settings().fingerprint)
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="This page or text: a file, an http(s) URL, or - for stdin.")],
+    b: Annotated[str, typer.Argument(help="The other (the possible source): a file or an http(s) URL.")],
+    as_: Annotated[
+        str, typer.Option("--as", help="auto (HTML when it has markup), html, or text (paragraphs: blank lines).")
+    ] = "auto",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="json (the report's spans), text (one line a span) or csv.")
+    ] = "json",
+) -> None:
+    """The passages of A found in B, as the report's spans: character offsets into each main text, with
+    similarity, coverage (share of A aligned) and source coverage (share of B). Nothing is stored."""
+    import csv
+
+    from farmwatch.analysis.align import align, reuse_grade
+
+    _format_option(format)
+    if as_ not in ("auto", "html", "text"):
+        raise _usage(f"--as: one of auto, html, text, not {as_!r}")
+    if a == "-" and b == "-":
+        raise _usage("only one of A and B can be - (stdin)")
+    sides = []
+    for target in (a, b):
+        if _looks_like_url(target):
+            _web_url(target, "input")
+        elif target != "-" and Path(target).is_dir():
+            raise _usage(f"compare takes two pages or texts, not a folder: {target}")
+        sides.append(_compare_input(target, None, as_))
+    first, second = sides
+    if first.prepared is None or second.prepared is None:
+        raise InputError("no main text to compare", code="no_text")
+    alignment = align(first.prepared, second.prepared)
+    text_a, text_b = first.main_text, second.main_text
+    spans = [
+        {"start": sp.start, "end": sp.end, "source_start": sp.source_start, "source_end": sp.source_end,
+         "similarity": round(sp.similarity, 3), "quoted": sp.quoted,
+         "text": text_a[sp.start : sp.end], "source_text": text_b[sp.source_start : sp.source_end]}
+        for sp in alignment.spans
+    ]  # fmt: skip
+    if format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["start", "end", "source_start", "source_end", "similarity", "quoted", "text", "source_text"])
+        for span in spans:
+            writer.writerow(list(span.values()))
+        return
+    if format == "text":
+        typer.echo(f"coverage {alignment.coverage:.3f} of A, {alignment.source_coverage:.3f} of B; {len(spans)} spans")
+        for span in spans:
+            snippet = " ".join(span["text"].split())
+            typer.echo(
+                f"A {span['start']}-{span['end']}  B {span['source_start']}-{span['source_end']}  "
+                f"{span['similarity']:.2f}{' quoted' if span['quoted'] else ''}  {snippet[:100]}"
+            )
+        return
+    result = {
+        "a": {"input": a, "url": first.url, "title": first.metadata.title, "chars": len(text_a)},
+        "b": {"input": b, "url": second.url, "title": second.metadata.title, "chars": len(text_b)},
+        "coverage": round(alignment.coverage, 4),
+        "source_coverage": round(alignment.source_coverage, 4),
+        "similarity": round(alignment.similarity, 4),
+        "containment": round(alignment.containment, 4),
+        "reuse": reuse_grade(alignment) if alignment.spans else None,
+        "spans": spans,
+    }
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 @app.command("ingest")
@@ -244,9 +496,10 @@ def ingest_warc(
     batch: Annotated[int, typer.Option(help="Pages per batch (progress is saved after each).")] = 64,
 ) -> None:
     """Index the HTML responses of WARC files as pages; an interrupted import resumes where it stopped."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 
     from farmwatch.bulk import WarcImporter
+    from farmwatch.opscli import progress_bar
     from farmwatch.services import Services
     from farmwatch.store.connection import connect
 
@@ -258,13 +511,13 @@ def ingest_warc(
     try:
         importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch, redis_url=url)
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-        with Progress(*columns, transient=False) as progress:
+        with progress_bar(*columns) as progress:
             for path in files:
                 before = importer.status(path)
                 task = progress.add_task(path.name, total=path.stat().st_size, completed=before.offset)
                 advance = lambda offset, task=task: progress.update(task, completed=offset)  # noqa: E731
                 stats = importer.run(path, on_progress=advance)
-                progress.console.print(
+                typer.echo(
                     f"{path.name}: {stats.pages} pages indexed, {stats.skipped} responses skipped"
                     + (f" (resumed at byte {before.offset})" if before.offset and not before.done else "")
                 )
@@ -280,8 +533,9 @@ def reindex_command(
     """Rebuild the LSH index from the stored pages (after an upgrade or a change of FARMWATCH_INDEX__*).
 
     Stop the service and its workers first: pages indexed while this runs could be lost from the index."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
+    from farmwatch.opscli import progress_bar
     from farmwatch.reindex import reindex
     from farmwatch.store.connection import connect
     from farmwatch.store.lsh import LshIndex
@@ -294,7 +548,7 @@ def reindex_command(
         pages = PageStore(client, settings.key_prefix, settings.fingerprint)
         index = LshIndex(client, settings.key_prefix, **settings.index.model_dump())
         columns = (TextColumn("reindex"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, transient=False) as progress:
+        with progress_bar(*columns) as progress:
             task = progress.add_task("pages", total=pages.last_page_id())
             result = reindex(index, pages, batch, lambda done, _total: progress.update(task, completed=done))
         typer.echo(json.dumps({**result, "layout": index.layout}))
@@ -303,12 +557,29 @@ def reindex_command(
             server.stop()  # type: ignore[attr-defined]
 
 
+@contextmanager
+def _eval_progress(name: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar for an evaluation when stderr is a terminal (else none): yields its update callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
+    from farmwatch.opscli import progress_bar
+
+    if not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn(f"eval {name}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with progress_bar(*columns) as bar:
+        task = bar.add_task("pages", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 @eval_app.command("extraction")
 def eval_extraction(corpus: Annotated[Path, typer.Argument(help="Corpus directory (truth.jsonl + html/).")]) -> None:
     """Main text vs boilerplate: precision, recall, F1, pages/s. Last line: one JSON object."""
     from farmwatch.evaluation.extraction import evaluate_extraction
 
-    result = evaluate_extraction(corpus, progress=sys.stderr.isatty())
+    with _eval_progress("extraction") as advance:
+        result = evaluate_extraction(corpus, progress=advance)
     typer.echo(json.dumps(result))
 
 
@@ -320,7 +591,8 @@ def eval_provenance(
     """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""
     from farmwatch.evaluation.provenance import evaluate_provenance
 
-    result = evaluate_provenance(corpus, progress=sys.stderr.isatty())
+    with _eval_progress("provenance") as advance:
+        result = evaluate_provenance(corpus, progress=advance)
     mistakes = result.pop("mistakes")
     if show_mistakes:
         for mistake in mistakes:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import redis
 import typer
@@ -38,6 +38,28 @@ def operator_redis() -> Iterator[redis.Redis]:
         client.close()
         if server is not None:
             server.stop()  # stops it only if this command started it
+
+
+def progress_bar(*columns: object) -> Any:
+    """A rich progress bar on stderr, shown only when stderr is a terminal (piped or in CI: nothing drawn).
+
+    Lines a command prints to stdout while it is shown appear above it."""
+    import sys
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(file=sys.stderr)
+    return Progress(*columns, console=console, transient=False, disable=not console.is_terminal)
+
+
+def embedded_store_exists(data_dir: Path) -> bool:
+    """Whether FARMWATCH_DATA_DIR holds a store: the embedded Redis's AOF or RDB files, or a server answering on
+    its socket. Commands that only read (export) refuse a data dir without one, rather than start an empty
+    server in a mistyped path and read nothing from it."""
+    data_dir = Path(data_dir)
+    names = ("appendonly.aof", "appendonlydir", "farmwatch.rdb", "redis.sock")
+    return any((data_dir / name).exists() for name in names)
 
 
 @keys_app.command("create")
@@ -120,26 +142,45 @@ def refuse_unprotected(url: str, host: str) -> None:
 def export_command(
     output: Annotated[Path, typer.Argument(help="File to write (JSON lines); '-' for stdout.")] = Path("-"),
 ) -> None:
-    """Export pages (facts, report, text, verdict, edges), aliases and moderator labels as JSON lines."""
+    """Export pages (facts, report, text, verdict, edges), aliases and moderator labels as JSON lines.
+
+    Refused (exit 66) when FARMWATCH_DATA_DIR holds no store and REDIS_URL is unset."""
     import sys
 
     import orjson
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
     from farmwatch.backup import export_lines
+    from farmwatch.errors import NotFound
     from farmwatch.services import Services
 
+    settings = get_settings()
+    if not settings.redis_url and not embedded_store_exists(settings.data_dir):
+        raise NotFound(
+            f"no store in {settings.data_dir.resolve()} (no Redis files there): set FARMWATCH_DATA_DIR to the data "
+            "directory of `farmwatch serve`, or REDIS_URL",
+            code="no_store",
+        )
     counts: dict[str, int] = {}
     with operator_redis() as client:
-        services = Services.create(client, get_settings())
+        services = Services.create(client, settings)
+        total = services.pages.count()  # URLs (pages and aliases): the bar's upper bound
         out = sys.stdout.buffer if str(output) == "-" else output.open("wb")
+        columns = (TextColumn("export"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         try:
-            for line in export_lines(services):
-                counts[line["type"]] = counts.get(line["type"], 0) + 1
-                out.write(orjson.dumps(line) + b"\n")
+            with progress_bar(*columns) as progress:
+                task = progress.add_task("pages", total=total)
+                for line in export_lines(services):
+                    counts[line["type"]] = counts.get(line["type"], 0) + 1
+                    out.write(orjson.dumps(line) + b"\n")
+                    if line["type"] in ("page", "alias"):
+                        progress.advance(task)
         finally:
             if out is not sys.stdout.buffer:
                 out.close()
     typer.echo(f"exported {json.dumps(counts)}", err=True)
+    if not counts.get("page"):
+        typer.echo("warning: the store holds no pages", err=True)
 
 
 def import_command(

@@ -177,7 +177,7 @@ def fulltext_scores(counts: list[tuple[float, float, float]]) -> tuple[float, fl
 def evaluate_extraction(
     corpus_dir: Path,
     extract_text: ExtractText | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
 ) -> dict[str, Any]:
     """Run `extract_text(raw_bytes, url)` on every page of the corpus and score it.
 
@@ -206,7 +206,9 @@ def evaluate_extraction(
         else:
             tp, fp, fn = snippet_counts(extracted, page.with_, page.without)
             snippet_tp, snippet_fp, snippet_fn = snippet_tp + tp, snippet_fp + fp, snippet_fn + fn
-        if progress and number % 50 == 0:
+        if callable(progress):
+            progress(number, len(pages))
+        elif progress and number % 50 == 0:
             print(f"{number}/{len(pages)} pages", file=sys.stderr)
 
     snippet_pages = len(pages) - len(fulltext)

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from farmwatch.analysis.decode import InputError
@@ -117,7 +118,10 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
 
 
 def evaluate_provenance(
-    corpus_dir: Path, settings: Settings | None = None, redis_url: str | None = None, progress: bool = False
+    corpus_dir: Path,
+    settings: Settings | None = None,
+    redis_url: str | None = None,
+    progress: bool | Callable[[int, int], None] = False,
 ) -> dict:
     settings = settings or Settings()
     rows = load_pages(corpus_dir)
@@ -138,7 +142,9 @@ def evaluate_provenance(
                     submit_html(services, row["url"], body, origin="client", published_hint=row.get("published_at"))
                 except InputError:
                     errors += 1
-                if progress and number % 50 == 0:
+                if callable(progress):
+                    progress(number, len(rows))
+                elif progress and number % 50 == 0:
                     print(f"  {number}/{len(rows)} pages", file=sys.stderr)
             elapsed = time.perf_counter() - started
             reports = {row["id"]: page_report(services, row["url"]) for row in rows}
