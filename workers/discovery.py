@@ -5,37 +5,49 @@ defusedxml, which refuses entity declarations (billion laughs, external
 entities) before they expand. One small parser covers RSS 0.9x/1.0/2.0, Atom
 and sitemaps (urlset and sitemapindex), which feedparser does not; all we need
 from a feed is its item links and dates (`bench/feeds.py` compares the two).
+
+Sitemaps may come gzipped (`sitemap.xml.gz`, served as application/gzip: decompressed here, bounded). A Google
+News sitemap's `<news:publication_date>` orders its items and is kept as each article's published hint (the
+feed's record, `published`, read back with `Discovery.published_hint(job)`). The `Sitemap:` lines of a site's
+robots.txt (read from the robots cache the polite fetcher keeps) register that site's sitemaps as feeds: for a
+registered `…/robots.txt`, and beside every feed polled on the same origin.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 from dateutil import parser as dateparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from farmwatch.analysis.urls import absolute_url, same_site
+from farmwatch.analysis.urls import absolute_url, normalize_url, same_site
 from farmwatch.config import FetchSettings
 from farmwatch.report import PageReport
 from farmwatch.services import Services
 from farmwatch.store.jobs import Job, JobQueue
 from workers.fetch import FetchError
-from workers.polite import PoliteFetcher, validators_of
+from workers.polite import FEED_TYPES, PoliteFetcher, conditional_headers, origin_of, validators_of
 
 log = logging.getLogger("farmwatch.discovery")
 MAX_CHILD_SITEMAPS = 5  # newest children of a sitemap index registered as feeds of their own
+MAX_FEED_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit on an uncompressed sitemap
+GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/octet-stream")  # sitemap.xml.gz
+MAX_PUBLISHED_HINTS = 1000  # per feed: item URL -> publication date, for the worker that fetches the item
 
 
 @dataclass(slots=True)
 class Feed:
     kind: str  # rss, atom, sitemap, sitemapindex
     items: list[str] = field(default_factory=list)  # article URLs, newest first when dates are given
-    children: list[str] = field(default_factory=list)  # sitemaps listed by a sitemap index
+    children: list[str] = field(default_factory=list)  # sitemaps listed by a sitemap index (or robots.txt)
+    published: dict[str, str] = field(default_factory=dict)  # item URL -> its date as the feed states it (news)
 
 
 def _local(tag: str) -> str:
@@ -70,8 +82,23 @@ def _newest_first(pairs: list[tuple[str, float]]) -> list[str]:
     return list(dict.fromkeys(url for _, (url, _) in ordered))
 
 
+def gunzip(body: bytes, limit: int = MAX_FEED_BYTES) -> bytes:
+    """A gzipped body decompressed (at most `limit` bytes, so a gzip bomb stops there); others as they are."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as error:
+        raise ValueError(f"not a well-formed gzip file: {error}") from error
+    if len(out) > limit:
+        raise ValueError(f"a gzipped feed larger than {limit} bytes once decompressed")
+    return out
+
+
 def parse_feed(body: bytes, base_url: str) -> Feed:
-    """Item links of an RSS/Atom feed or URLs of a sitemap. Raises ValueError on anything else."""
+    """Item links of an RSS/Atom feed or URLs of a sitemap (gzipped or not). Raises ValueError on anything else."""
+    body = gunzip(body)
     try:
         root = fromstring(body)
     except (ParseError, DefusedXmlException) as error:
@@ -102,12 +129,18 @@ def parse_feed(body: bytes, base_url: str) -> Feed:
         return Feed("atom", _newest_first(pairs))
     if kind in ("urlset", "sitemapindex"):
         entry_tag = "url" if kind == "urlset" else "sitemap"
+        published: dict[str, str] = {}
         for entry in (e for e in root if _local(e.tag) == entry_tag):
             url = absolute_url(base_url, _text(_child(entry, "loc")))
-            if url:
-                pairs.append((url, _date(_text(_child(entry, "lastmod")))))
+            if not url:
+                continue
+            news = _child(entry, "news")  # Google News: <news:news><news:publication_date>
+            when = _text(_child(news, "publication_date")) if news is not None else ""
+            if when and _date(when):
+                published[url] = when
+            pairs.append((url, _date(when) or _date(_text(_child(entry, "lastmod")))))
         if kind == "urlset":
-            return Feed("sitemap", _newest_first(pairs))
+            return Feed("sitemap", _newest_first(pairs), published=published)
         return Feed("sitemapindex", children=_newest_first(pairs))
     raise ValueError(f"not a feed or sitemap (root element <{kind}>)")
 
@@ -146,6 +179,27 @@ class Discovery:
         candidates = [u for u in dict.fromkeys(candidates) if u != page_url]
         return self._queue_new(candidates, self.settings.discover_links, job.depth + 1, page_url)
 
+    def published_hint(self, job: Job) -> str | None:
+        """The publication date the feed that listed this URL gave it (a news sitemap's), if any."""
+        if not job.via:
+            return None
+        record = self.feeds.get(job.via) or {}
+        return (record.get("published") or {}).get(normalize_url(job.url))
+
+    def _fetch_feed(self, url: str, validators: dict[str, str]):
+        """The feed through the polite fetcher's rules (robots.txt, host limits), gzip files accepted."""
+        return self.polite.fetcher.fetch(
+            url, accept=FEED_TYPES + GZIP_TYPES, headers=conditional_headers(validators), hop=self.polite.hop
+        )
+
+    def robots_sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` lines of the robots.txt of url's origin (cached by the polite fetcher), on that site."""
+        robots = self.polite.robots(url)
+        if robots.parser is None:
+            return []
+        found = (absolute_url(f"{origin_of(url)}/", line) for line in robots.parser.sitemaps)
+        return [u for u in dict.fromkeys(found) if u and same_site(u, url)][:MAX_CHILD_SITEMAPS]
+
     def poll_due(self) -> str | None:
         """Poll one registered feed whose turn has come; returns its URL, or None when none is due."""
         url = self.feeds.claim_due(self.settings.feed_interval)
@@ -153,8 +207,10 @@ class Discovery:
             return None
         record = self.feeds.get(url) or {}
         now = time.time()
+        if urlsplit(url).path == "/robots.txt":  # a site's robots.txt: its Sitemap lines are its feeds
+            return self._poll_robots(url, now)
         try:
-            result = self.polite.fetch_feed(url, {k: record.get(k) or "" for k in ("etag", "last_modified")})
+            result = self._fetch_feed(url, {k: record.get(k) or "" for k in ("etag", "last_modified")})
             if result.status == 304:
                 self.feeds.update(url, last_polled=now, last_status=304, last_error=None)
                 return url
@@ -167,9 +223,20 @@ class Discovery:
             return url
         for child in feed.children[:MAX_CHILD_SITEMAPS]:
             self.feeds.add(child, via=url)
+        try:
+            for sitemap in self.robots_sitemaps(url):
+                if normalize_url(sitemap) != url:
+                    self.feeds.add(sitemap, via=f"{origin_of(url)}/robots.txt")
+        except FetchError:
+            pass  # the robots.txt was read for the poll itself; nothing more to learn from it now
         queued = self._queue_new(feed.items, self.settings.feed_max_items, 0, url)
+        hints = {normalize_url(u): when for u, when in feed.published.items()}
+        if hints:  # newest hints kept, bounded: the worker reads them when it fetches the item
+            kept = {**(record.get("published") or {}), **hints}
+            hints = dict(list(kept.items())[-MAX_PUBLISHED_HINTS:])
         self.feeds.update(
             url,
+            **({"published": hints} if hints else {}),
             kind=feed.kind,
             last_polled=now,
             last_status=result.status,
@@ -177,5 +244,18 @@ class Discovery:
             items_seen=len(feed.items) + len(feed.children),
             items_queued=int(record.get("items_queued") or 0) + queued,
             **validators_of(result),
+        )
+        return url
+
+    def _poll_robots(self, url: str, now: float) -> str:
+        try:
+            sitemaps = self.robots_sitemaps(url)
+        except FetchError as error:
+            self.feeds.update(url, last_polled=now, last_error=str(error), last_status=error.kind)
+            return url
+        for sitemap in sitemaps:
+            self.feeds.add(sitemap, via=url)
+        self.feeds.update(
+            url, kind="robots", last_polled=now, last_status=200, last_error=None, items_seen=len(sitemaps)
         )
         return url
