@@ -67,6 +67,12 @@ def keys_create(
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
     name: Annotated[str, typer.Option(help="Who or what the key is for (shown by `keys list`).")] = "",
     rate: Annotated[str | None, typer.Option(help="Own rate limit, e.g. '100/minute' (default: the role's).")] = None,
+    if_none: Annotated[
+        bool, typer.Option("--if-none", help="Only when no key exists yet (a first-run bootstrap); else do nothing.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the key to this file (mode 600) instead of printing it.")
+    ] = None,
 ) -> None:
     """Create a key and print it once (only its hash is stored)."""
     if role not in ROLES:
@@ -81,7 +87,20 @@ def keys_create(
             typer.echo(f"error: bad rate {rate!r}: {error}", err=True)
             raise typer.Exit(2) from error
     with operator_redis() as client:
-        token, record = KeyStore(client, get_settings().key_prefix).create(role, name, rate)
+        keys = KeyStore(client, get_settings().key_prefix)
+        if if_none and keys.count():
+            typer.echo("keys exist already: none created", err=True)
+            return
+        token, record = keys.create(role, name, rate)
+    if out is not None:
+        import os
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(token + "\n")
+        typer.echo(f"created {record.role} key {record.id} ({record.name or 'no name'}), written to {out}", err=True)
+        return
     typer.echo(f"created {record.role} key {record.id} ({record.name or 'no name'}); it is shown only once:", err=True)
     typer.echo(token)
 
