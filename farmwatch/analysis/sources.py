@@ -26,7 +26,9 @@ def _primary_among_alternates(findings: list[SourceFinding]) -> list[SourceFindi
 
     def rank(f: SourceFinding) -> tuple:
         canonical_elsewhere = bool(f.facts.canonical and f.facts.canonical != f.facts.url)
-        return (is_alternate_url(f.facts.url), canonical_elsewhere, f.facts.first_seen)
+        # One site's different articles are not alternates: the one this page takes most from comes first.
+        covered = (-round(max(f.edge.coverage, f.edge.containment), 1), -round(f.edge.containment, 2))
+        return (is_alternate_url(f.facts.url), canonical_elsewhere, *covered, f.facts.first_seen)
 
     by_site: dict[str, list[SourceFinding]] = {}
     for finding in findings:
@@ -52,6 +54,7 @@ def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
             item[1],
             item[0].other_is_copy,
             -round(max(item[0].edge.coverage, item[0].edge.containment), 1),
+            -round(item[0].edge.containment, 2),  # of two sources covering as much, the one copied word for word
             -item[0].judgement.probability,
             item[0].facts.first_seen,
         )

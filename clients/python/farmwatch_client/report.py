@@ -42,6 +42,7 @@ EvidenceKind = Literal[
     "containment_asymmetry",
     "same_site",
     "unverified",
+    "republisher",
 ]
 BlockKindName = Literal[
     "main",
