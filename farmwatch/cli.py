@@ -31,6 +31,7 @@ import typer
 from farmwatch.config import Settings, get_settings
 from farmwatch.errors import (
     FarmwatchError,
+    FetchedOriginal,
     FetchError,
     ImportRefused,
     IndexLayoutError,
@@ -44,6 +45,7 @@ from farmwatch.opscli import export_command, import_command, keys_app
 EXIT_CODES: dict[type[FarmwatchError], int] = {
     InputError: 65,  # EX_DATAERR
     ImportRefused: 65,  # EX_DATAERR
+    FetchedOriginal: 65,  # EX_DATAERR
     NotFound: 66,  # EX_NOINPUT
     FetchError: 69,  # EX_UNAVAILABLE
     StoreUnavailable: 69,  # EX_UNAVAILABLE

@@ -84,6 +84,13 @@ class ImportRefused(FarmwatchError):
     code = "import_refused"
 
 
+class FetchedOriginal(FarmwatchError):
+    """Client-supplied HTML under the URL of a page the service fetched itself: refused, since only a fetch
+    confirms what a URL serves (submit the URL alone to have it fetched again)."""
+
+    code = "fetched_original"
+
+
 class IndexLayoutError(FarmwatchError, RuntimeError):
     """The index in Redis was built under another layout (an older farmwatch, other FARMWATCH_INDEX__*):
     `farmwatch reindex` rebuilds it. Raised when a process opens the store (`Services.create`)."""

@@ -24,6 +24,8 @@ from farmwatch.analysis.matching import Edge, MatchInput, paragraph_shingles, ve
 from farmwatch.analysis.page import PageAnalysis, analyze_html, fingerprint
 from farmwatch.analysis.templates import apply_site_template, template_candidates
 from farmwatch.analysis.text import PreparedText, prepare
+from farmwatch.analysis.urls import normalize_url
+from farmwatch.errors import FetchedOriginal
 from farmwatch.judging import Judgement, Neighbourhood, judge, rejudge
 from farmwatch.report import PageReport, Provenance
 from farmwatch.services import Services
@@ -243,15 +245,10 @@ def submit_html(
     them to be shown, and the fetched page is already what the service can vouch for. A client that
     believes the page changed submits the URL alone, and the service fetches it again."""
     if origin != "fetched":
-        from farmwatch.analysis.urls import normalize_url
-        from farmwatch.errors import ApiError
-
         stored_id = services.pages.page_id(normalize_url(url))
         stored = services.pages.facts([stored_id]).get(stored_id) if stored_id is not None else None
         if stored is not None and stored.origin == "fetched":
-            raise ApiError(
-                409,
-                "fetched_original",
+            raise FetchedOriginal(
                 f"{url} was fetched by the service itself; client-supplied HTML does not replace it "
                 "(submit the URL without HTML to have it fetched again)",
             )

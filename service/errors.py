@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from farmwatch.errors import (
     ApiError,
     FarmwatchError,
+    FetchedOriginal,
     FetchError,
     Forbidden,
     ImportRefused,
@@ -39,6 +40,7 @@ log = logging.getLogger("farmwatch.api")
 STATUS: dict[type[FarmwatchError], int] = {
     InputError: 422,  # README: "422 … unusable page"
     NotFound: 404,
+    FetchedOriginal: 409,  # client HTML under the URL of a page the service fetched
     ImportRefused: 409,  # the export conflicts with this service (format, version, fingerprint settings)
     FetchError: 502,  # the page's own server failed us (bad_url / forbidden_address: 422, below)
     StoreUnavailable: 503,  # with Retry-After
