@@ -445,14 +445,12 @@ def compare(
         raise _usage(f"--as: one of auto, html, text, not {as_!r}")
     if a == "-" and b == "-":
         raise _usage("only one of A and B can be - (stdin)")
-    sides = []
-    for target in (a, b):
+    for target in (a, b):  # both checked before either is read or fetched
         if _looks_like_url(target):
             _web_url(target, "input")
         elif target != "-" and Path(target).is_dir():
             raise _usage(f"compare takes two pages or texts, not a folder: {target}")
-        sides.append(_compare_input(target, None, as_))
-    first, second = sides
+    first, second = (_compare_input(target, None, as_) for target in (a, b))
     if first.prepared is None or second.prepared is None:
         raise InputError("no main text to compare", code="no_text")
     alignment = align(first.prepared, second.prepared)
