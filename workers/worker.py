@@ -124,7 +124,12 @@ class Worker:
                 if result.status == 304:
                     raise FetchError("http_status", f"{job.url} answered 304 to an unconditional request")
                 report = submit_html(
-                    self.services, result.url, result.body, origin="fetched", content_type=result.content_type
+                    self.services,
+                    result.url,
+                    result.body,
+                    origin="fetched",
+                    content_type=result.content_type,
+                    published_hint=self.discovery.published_hint(job),  # a news sitemap's date, if it gave one
                 )
                 if report.url != submitted:
                     # Also answer look-ups by the submitted URL when redirects led elsewhere.
