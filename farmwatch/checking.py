@@ -11,9 +11,10 @@ import time
 
 from farmwatch.analysis.facts import facts_of
 from farmwatch.analysis.fingerprint import band_keys
-from farmwatch.analysis.judge import decide, farm_shares, strongest
+from farmwatch.analysis.judge import decide
 from farmwatch.analysis.page import PageAnalysis
 from farmwatch.ingest import MIN_SHARED_SAMPLES, document_of, match_page
+from farmwatch.judging import read_neighbours
 from farmwatch.report import PageReport
 from farmwatch.services import Services
 
@@ -42,18 +43,6 @@ def check(services: Services, analysis: PageAnalysis) -> PageReport:
         hits = (band_hits, sample_hits, len(bands), len(samples))
         edges = [mine for mine, _ in match_page(services, analysis, facts, hits, linked)]
 
-    edges = strongest(edges)
-    around = pages.neighbourhood([e.other for e in edges]) if edges else {}
-    others = {other_id: item[0] for other_id, item in around.items()}
-    other_provenance = {other_id: item[1] for other_id, item in around.items()}
-    if others:
-        everyone = [facts, *others.values()]
-        counts = pages.site_counts(list(dict.fromkeys(p.site for p in everyone)))
-        # The checked page is not in its site's counts: counted as one more page of it, not republished.
-        counts[facts.site] = (counts.get(facts.site, (0, 0))[0] + 1, counts.get(facts.site, (0, 0))[1])
-        shares = farm_shares(everyone, {CHECKED_PAGE_ID: None, **other_provenance}, counts)
-        facts.farm_share = shares[CHECKED_PAGE_ID]
-        for other in others.values():
-            other.farm_share = shares[other.id]
+    edges, others, other_provenance = read_neighbours(services, facts, None, edges, stored=False)
     provenance = decide(facts, edges, others, other_provenance)
     return PageReport(**document_of(analysis, facts), main_text=analysis.main_text, provenance=provenance)

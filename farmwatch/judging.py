@@ -42,20 +42,7 @@ def judge(
     if own is None:
         return None
     facts, previous, all_edges = own
-    edges = strongest(all_edges)
-    around = pages.neighbourhood([e.other for e in edges]) if edges else {}
-    others = {other_id: item[0] for other_id, item in around.items()}
-    other_provenance = {other_id: item[1] for other_id, item in around.items()}
-    if others:
-        everyone = [facts, *others.values()]
-        counts = pages.site_counts(list(dict.fromkeys(p.site for p in everyone)))
-        shares = farm_shares(everyone, {page_id: previous, **other_provenance}, counts)
-    else:
-        shares = {page_id: 0.0}  # the sites' records only weigh between pages that share text
-    facts.farm_share = shares[page_id]
-    for other in others.values():
-        other.farm_share = shares[other.id]
-
+    edges, others, other_provenance = read_neighbours(services, facts, previous, all_edges)
     provenance = decide(facts, edges, others, other_provenance)
     stored = provenance.model_dump()
     writes = services.client.pipeline(transaction=False) if pipe is None else pipe
@@ -71,6 +58,29 @@ def judge(
     if pipe is None:
         writes.execute()
     return Judgement(previous, provenance, [e.other for e in all_edges])
+
+
+def read_neighbours(
+    services: Services, facts: PageFacts, previous: dict | None, all_edges: list[Edge], stored: bool = True
+) -> tuple[list[Edge], dict[int, PageFacts], dict[int, dict | None]]:
+    """The strongest edges, the neighbours' facts (with their sites' farm shares set, and the page's own)
+    and the neighbours' stored provenance, in at most two round trips. `stored=False`: the page is not in
+    the store (a check), so its site's counts do not include it yet."""
+    edges = strongest(all_edges)
+    around = services.pages.neighbourhood([e.other for e in edges]) if edges else {}
+    others = {other_id: item[0] for other_id, item in around.items()}
+    other_provenance = {other_id: item[1] for other_id, item in around.items()}
+    facts.farm_share = 0.0  # the sites' records only weigh between pages that share text
+    if others:
+        everyone = [facts, *others.values()]
+        counts = services.pages.site_counts(list(dict.fromkeys(p.site for p in everyone)))
+        if not stored:
+            total, republished = counts.get(facts.site, (0, 0))
+            counts[facts.site] = (total + 1, republished)  # one more page of its site, not republished
+        shares = farm_shares(everyone, {facts.id: previous, **other_provenance}, counts)
+        for page in everyone:
+            page.farm_share = shares[page.id]
+    return edges, others, other_provenance
 
 
 def rejudge(
