@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.decode import decode_html
 from farmwatch.analysis.extract import extract_blocks, main_text
+from farmwatch.analysis.extract.thresholds import MAX_PATH
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 SEED = CORPORA / "seed"
@@ -212,7 +213,9 @@ def test_deeply_nested_page_is_handled() -> None:
     )
     blocks = blocks_of(html)
     assert main_text(blocks) == "Deep inside many wrappers there is still a real sentence of text."
-    assert len(blocks[0].path) <= 400  # the signature keeps the innermost part of the chain
+    path = blocks[0].path
+    assert len(path) <= MAX_PATH  # the signature keeps the innermost part of the chain,
+    assert path.startswith("div/") and path.endswith("/div/p")  # cut between elements
 
 
 def test_huge_flat_text_is_one_main_block() -> None:

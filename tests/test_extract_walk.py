@@ -1,5 +1,6 @@
-"""The compiled tree walk and labelling loops (farmwatch/analysis/_walk.pyx) and the pure-Python
-ones read pages identically; the compiled one is what the extractor uses once installed."""
+"""The compiled hot stages (farmwatch/analysis/extract/_walk.pyx: the tree walk and the container
+scores) and the pure-Python ones read pages identically; the compiled ones are what the extractor
+uses once installed, and they decide by the same thresholds, read from thresholds.py."""
 
 from __future__ import annotations
 
@@ -11,58 +12,91 @@ from selectolax.lexbor import LexborHTMLParser
 
 from farmwatch.analysis import extract
 from farmwatch.analysis.decode import decode_html
+from farmwatch.analysis.extract import compiled, hints, thresholds
+from farmwatch.analysis.extract.score import score_py
+from farmwatch.analysis.extract.walk import Page, flatten_py
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "extraction-dev"
 
 
 def test_the_installed_extractor_uses_the_compiled_walk() -> None:
     # `pip install .` builds it (gcc and Python headers are on every machine we run on);
-    # the pure-Python walk is only the fallback for a machine without a compiler.
-    assert extract.WALK == "compiled"
-    assert extract._flatten is extract._flatten_compiled
-    assert extract._score is extract._score_compiled
-    assert extract._paths is extract._paths_compiled
-    assert extract._label is extract._label_compiled
+    # the pure-Python stages are only the fallback for a machine without a compiler.
+    assert extract.WALK == compiled.WALK == "compiled"
+    assert compiled.flatten is compiled.flatten_compiled
+    assert compiled.score is compiled.score_compiled
 
 
 def _same_page(html: str) -> None:
     root = LexborHTMLParser(html).body
     assert root is not None
-    compiled, python = extract._flatten_compiled(root), extract._flatten_py(root)
-    for name in extract._Page.__slots__:
-        assert getattr(compiled, name) == getattr(python, name), name
-    if python.blocks:  # and the compiled labelling loops score them alike
-        assert extract._score_compiled(compiled) == extract._score_py(python)
-    assert extract._paths_compiled(compiled) == extract._paths_py(python)  # deep pages: cut paths
+    ours, python = compiled.flatten_compiled(root), flatten_py(root)
+    for name in Page.__slots__:
+        assert getattr(ours, name) == getattr(python, name), name
+    if python.blocks:  # and the compiled scoring loops score them alike
+        assert compiled.score_compiled(ours) == score_py(python)
+
+
+# Class, id, role and itemprop values whose hints take the rules' corner cases (builder
+# prefixes, state words, camelCase edges, taxonomy classes, hiding): the compiled walk asks
+# hints.py for them, and must register what the Python walk does.
+_HINTED = [
+    ("div", 'class="mc4wp-form"'), ("div", 'class="elementor-widget-nav-menu"'),
+    ("div", 'class="elementor-widget-text-editor"'), ("div", 'class="o-section--has-ads"'),
+    ("div", 'class="APageRoot pager"'), ("div", 'id="post-48213" class="category-social-media post"'),
+    ("div", 'class="sr-only"'), ("div", "hidden"), ("div", 'aria-hidden="true"'), ("div", 'aria-hidden="false"'),
+    ("div", 'style="Display : NONE"'), ("div", 'class="x" role=" Navigation "'), ("section", 'itemprop="articleBody"'),
+    ("nav", 'class="plain"'), ("header", 'class="entry-header"'), ("div", 'class="enable-pin-share relatedPosts"'),
+    ("div", 'class="elementor-"'), ("aside", ""), ("div", 'class="shadow header" id="tdi_42"'),
+    ("p", 'class="wp-caption-text"'), ("div", 'id=" main " class=""'), ("div", 'id="x\u0661\u0662" class="a1 b2"'),
+    ("div", 'class="  spaced   out  classes here "'), ("span", 'class="Sr-Only x"'), ("em", 'style="color: red"'),
+]  # fmt: skip
 
 
 def test_both_walks_read_tricky_markup_alike() -> None:
-    _same_page(extract._PROBE)
+    _same_page(compiled.PROBE)
     _same_page("<body>  \u00a0 <p>\u2003 Spaces\u00a0 everywhere \u3000</p>  <br> tail <a>no href</a></body>")
     _same_page("<body>" + "<div>" * 3000 + "deep" + "</div>" * 3000 + "</body>")
     _same_page("<body></body>")
+    words = "Words of the article, long enough to count as prose here. "
+    _same_page(
+        "<body><article>"
+        + "".join(
+            f"<{tag} {attrs}><p>{words}<a href='/l'>link</a></p><span {attrs}>x</span></{tag}>"
+            for tag, attrs in _HINTED
+        )
+        + "</article></body>"
+    )
 
 
-def test_both_walks_give_the_same_blocks_on_real_pages() -> None:
+def test_the_compiled_stages_decide_by_the_thresholds_table() -> None:
+    # One table: the compiled module holds no numbers or tag lists of its own, only what it
+    # read from thresholds.py (and the attributes that can hide an element, as hints.py has them).
+    from farmwatch.analysis.extract import _walk
+
+    for name, value in _walk.tables().items():
+        assert value == getattr(thresholds, name), name
+    assert hints.TAG_HINTS["article"] is hints.MAIN_HINT
+
+
+def test_both_implementations_give_the_same_blocks_on_real_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     truth = CORPUS / "truth.jsonl"
     if not truth.exists():
         pytest.skip("shared corpora not available")
     rows = [json.loads(line) for line in truth.open(encoding="utf-8")][::10]  # a sample across sites
-    for row in rows:
-        tree = LexborHTMLParser(decode_html((CORPUS / row["html_file"]).read_bytes()))
+    trees = [(row["id"], LexborHTMLParser(decode_html((CORPUS / row["html_file"]).read_bytes()))) for row in rows]
+    for page_id, tree in trees:
         root = tree.body or tree.root
-        compiled, python = extract._flatten_compiled(root), extract._flatten_py(root)
-        for name in extract._Page.__slots__:
-            assert getattr(compiled, name) == getattr(python, name), (row["id"], name)
+        ours, python = compiled.flatten_compiled(root), flatten_py(root)
+        for name in Page.__slots__:
+            assert getattr(ours, name) == getattr(python, name), (page_id, name)
         if python.blocks:
-            assert extract._score_compiled(compiled) == extract._score_py(python), row["id"]
-        assert extract._paths_compiled(compiled) == extract._paths_py(python), row["id"]
-        if python.blocks:  # block kinds, with the article anywhere and the whole page as headline scope
-            lengths, _prose, active, hinted_by, _good, _bad, _best = extract._score_py(python)
-            n = len(python.parent)
-            for in_main in ([True] * n, [False] * n, [i % 3 == 0 for i in range(n)]):
-                args = (hinted_by, active, lengths, in_main, 0, n - 1, extract._declared_titles(tree))
-                assert extract._label_compiled(compiled, *args) == extract._label_py(python, *args), row["id"]
+            assert compiled.score_compiled(ours) == score_py(python), page_id
+    with_compiled = [extract.extract_blocks(tree) for _id, tree in trees]
+    monkeypatch.setattr(compiled, "flatten", flatten_py)
+    monkeypatch.setattr(compiled, "score", score_py)
+    for (page_id, tree), blocks in zip(trees, with_compiled, strict=True):
+        assert extract.extract_blocks(tree) == blocks, page_id
 
 
 def test_without_the_extension_the_python_walk_is_used() -> None:
@@ -70,7 +104,7 @@ def test_without_the_extension_the_python_walk_is_used() -> None:
     import sys
 
     code = (
-        "import sys; sys.modules['farmwatch.analysis._walk'] = None\n"  # as if it was never built
+        "import sys; sys.modules['farmwatch.analysis.extract._walk'] = None\n"  # as if it was never built
         "from selectolax.lexbor import LexborHTMLParser\n"
         "from farmwatch.analysis import extract\n"
         "blocks = extract.extract_blocks(LexborHTMLParser('<body><article><p>' + 'Words of the article. ' * 9"
@@ -81,8 +115,8 @@ def test_without_the_extension_the_python_walk_is_used() -> None:
     assert out.stdout.split() == ["python", "main"]
 
 
-def test_compiled_hints_match_extract_hints() -> None:
-    from farmwatch.analysis import _walk, extract_hints
+def test_compiled_hints_match_hints_py() -> None:
+    from farmwatch.analysis.extract import _walk
 
     cases = [
         ("div", {"class": "mc4wp-form"}), ("div", {"class": "elementor-widget-nav-menu"}),
@@ -95,21 +129,17 @@ def test_compiled_hints_match_extract_hints() -> None:
         ("div", {"class": "shadow header", "id": "tdi_42"}), ("p", {"class": "wp-caption-text"}),
     ]  # fmt: skip
     for tag, attrs in cases:
-        assert _walk.hint_for(tag, attrs) == extract_hints.hint_for(tag, attrs), (tag, attrs)
+        assert _walk.hint_for(tag, attrs) == hints.hint_for(tag, attrs), (tag, attrs)
 
 
-def test_compiled_names_hiding_and_word_edges_match_the_python_ones() -> None:
-    from farmwatch.analysis import _walk, extract_hints
+def test_compiled_names_and_word_edges_match_the_python_ones() -> None:
+    from farmwatch.analysis.extract import _walk
+    from farmwatch.analysis.extract.walk import element_name
 
     for token in ["APageRoot", "relatedPosts", "Été-À_x", "a--b__c", "x y", "", "MC4WP", "İstanbul", "post-48213"]:
-        assert _walk.word_edges_of(token) == extract_hints._word_edges(token), token
+        assert _walk.word_edges_of(token) == hints._word_edges(token), token
     for ident, classes in [
         (None, None), ("post-48213", "post type-post category-7 x y"), (" main ", ""), ("x\u0661\u0662", "a1 b2"),
         (None, "  spaced   out  classes here "), ("", "c"),
     ]:  # fmt: skip
-        assert _walk.name_of("div", ident, classes) == extract._name("div", ident, classes), (ident, classes)
-    for attrs in [
-        {}, {"hidden": None}, {"aria-hidden": "true"}, {"aria-hidden": "false"}, {"style": "Display : NONE"},
-        {"style": "color: red"}, {"class": "Sr-Only x"}, {"class": "shown"}, {"class": None},
-    ]:  # fmt: skip
-        assert _walk.is_hidden_of(attrs) == extract._is_hidden(attrs), attrs
+        assert _walk.name_of("div", ident, classes) == element_name("div", ident, classes), (ident, classes)

@@ -1,16 +1,25 @@
 # cython: language_level=3, boundscheck=False, cdivision=True
-"""The extractor's tree walk (extract._flatten), compiled.
+"""The extractor's hot stages, compiled: the tree walk (walk.flatten_py, with the hints and
+element names it asks for) and the container scores' loops (score.score_py).
 
 Same algorithm, same output, but nodes are visited through lexbor's C structs instead of
 one Python object per node. selectolax ships no lexbor headers, so the few struct fields
 read here are declared below and the accessor functions are looked up in selectolax's own
-extension module with dlsym. extract.py checks this module against the pure-Python walk on
-probe pages at import and uses it only when both agree.
+extension module with dlsym. compiled.py checks this module against the Python versions on
+a probe page at import and uses it only when both agree.
+
+Every threshold and tag table comes from thresholds.py, and the hint vocabulary from
+hints.py, read when this module is imported: no number or list is written here a second
+time (tables() shows what was read, for the tests).
 """
 
 from libc.stdint cimport uintptr_t
 from libc.stdlib cimport calloc, free, malloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8
+
+from farmwatch.analysis.blocks import BlockKind
+from farmwatch.analysis.extract import hints as _hints
+from farmwatch.analysis.extract import thresholds as _t
 
 cdef extern from *:
     """
@@ -179,6 +188,7 @@ cdef extern from *:
     int fw_attr_slot(const unsigned char *name, size_t n)
     void *fw_lookup(const char *path, const char *name)
 
+
 cdef extern from "Python.h":
     void PyObject_GC_UnTrack(void *op)
 
@@ -211,10 +221,37 @@ cdef enum:
     A_NAME = 8
     N_WANTED = 9
 cdef tuple _SLOT_NAMES = ("hidden", "aria-hidden", "style", "class", "id", "role", "itemprop", "href", "name")
-cdef int HIDING = (1 << A_HIDDEN) | (1 << A_ARIA) | (1 << A_STYLE) | (1 << A_CLASS)
-cdef int HINTING = HIDING | (1 << A_ID) | (1 << A_ROLE) | (1 << A_ITEMPROP)
 
-# Results of the Python helpers by their inputs, across pages (templates repeat).
+
+cdef int _slots(object names) except -1:
+    """The bit set of the attribute slots named (each must be one the walk reads)."""
+    cdef int bits = 0
+    for name in names:
+        bits |= 1 << _SLOT_NAMES.index(name)
+    return bits
+
+
+# Attributes that can hide an element (thresholds.HIDDEN_KEYS), and those hints read.
+cdef int HIDING = _slots(_t.HIDDEN_KEYS)
+cdef int HINTING = HIDING | _slots(("id", "role", "itemprop"))
+
+# The tables and thresholds, from thresholds.py and hints.py (typed copies for the C loops).
+cdef frozenset SKIP = _t.SKIP, INLINE = _t.INLINE, LEAF_OK = _t.LEAF_OK, LEAFY = _t.LEAFY
+cdef frozenset NOT_COLLAPSIBLE_TAGS = _t.NOT_COLLAPSIBLE_TAGS, REGION_KINDS = _t.REGION_KINDS
+cdef frozenset HEADINGS = _t.HEADINGS
+cdef double COLLAPSE_SHARE = _t.COLLAPSE_SHARE, LINK_DENSE = _t.LINK_DENSE
+cdef Py_ssize_t SMALL_REGION = _t.SMALL_REGION, MIN_PROSE_BLOCK = _t.MIN_PROSE_BLOCK, MAX_PATH = _t.MAX_PATH
+cdef double WRAPPER_SHARE = _t.WRAPPER_SHARE, FILTERED_WEIGHT = _t.FILTERED_WEIGHT
+cdef double BOILERPLATE_WEIGHT = _t.BOILERPLATE_WEIGHT
+cdef double DECLARED_BODY_SHARE = _t.DECLARED_BODY_SHARE, DECLARED_BODY_WRAPPER = _t.DECLARED_BODY_WRAPPER
+cdef object SENTENCE_END = _t.SENTENCE_END.search, HIDDEN_STYLE = _t.HIDDEN_STYLE.search
+cdef dict TAG_HINTS = _hints.TAG_HINTS
+cdef object HIDDEN_HINT = _hints.HIDDEN, NEUTRAL_HINT = _hints.NEUTRAL, MAIN_HINT = _hints.MAIN_HINT
+cdef object HEADER_KIND = BlockKind.HEADER
+cdef object is_hidden = _hints.is_hidden
+
+# Results of the element rules (hints, hiding, names) by their inputs, across pages:
+# templates repeat, so most elements are answered from here.
 cdef dict _hint_cache = {}
 cdef dict _name_cache = {}
 cdef dict _hidden_cache = {}
@@ -237,8 +274,6 @@ def bind(str lexbor_path) -> bool:
 cdef class _Ctx:
     """What the helpers share during one walk."""
     cdef dict names  # tag id -> tag name for this document's own (non-predefined) tags
-    cdef object is_hidden
-    cdef frozenset not_collapsible
     cdef fw_buf text  # scratch buffers
     cdef fw_buf norm
 
@@ -319,8 +354,8 @@ cdef dict as_dict(tuple attrs):
     return out
 
 
-cdef bint hidden(_Ctx ctx, tuple attrs):
-    """extract._is_hidden, for elements holding any attribute that can hide them."""
+cdef bint hidden(tuple attrs):
+    """hints.is_hidden, for elements holding any attribute that can hide them."""
     cdef int present = attrs[N_WANTED]
     if not present & HIDING:
         return False
@@ -329,7 +364,7 @@ cdef bint hidden(_Ctx ctx, tuple attrs):
     if found is None:
         if len(_hidden_cache) > MAX_CACHE:
             _hidden_cache.clear()
-        found = element_hidden(attrs) if _h_hidden is not None else bool(ctx.is_hidden(as_dict(attrs)))
+        found = bool(is_hidden(as_dict(attrs)))
         untrack(key)
         _hidden_cache[key] = found
     return found
@@ -372,13 +407,13 @@ cdef str normalized(fw_buf *source, fw_buf *norm):
 
 
 cdef bint matches_not_collapsible(_Ctx ctx, fw_node *root):
-    """node.css_first(_NOT_COLLAPSIBLE) is not None: the node or a descendant is one of
-    those tags or has a hidden or style attribute."""
+    """node.css_first(thresholds.NOT_COLLAPSIBLE) is not None: the node or a descendant is one
+    of those tags or has a hidden or style attribute."""
     cdef fw_node *node = root
     cdef tuple attrs
     while True:
         if node.type == ELEMENT:
-            if tag_of(ctx, node) in ctx.not_collapsible:
+            if tag_of(ctx, node) in NOT_COLLAPSIBLE_TAGS:
                 return True
             attrs = read_attrs(node)
             if attrs is not None and (<int> attrs[N_WANTED]) & ((1 << A_HIDDEN) | (1 << A_STYLE)):
@@ -418,461 +453,30 @@ def text_length(object root_node) -> int:
     return total
 
 
-def flatten(object root_node, object page, double collapse_limit, object hint_for, object name_for,
-            object is_hidden, dict tag_hints, frozenset skip, frozenset inline, frozenset leaf_ok,
-            frozenset leafy, frozenset not_collapsible, frozenset collapsible, object hidden_hint,
-            object neutral_hint, object main_hint, object header_kind, double link_dense, int small_region):
-    """Fill `page` (extract._Page) from the subtree at `root_node` (a LexborNode), as
-    extract._flatten_py does."""
-    cdef _Ctx ctx = _Ctx()
-    ctx.names = {}
-    ctx.is_hidden = is_hidden
-    ctx.not_collapsible = not_collapsible
-    cdef fw_buf *buf = &ctx.text  # the open block's text
-    cdef fw_buf *norm = &ctx.norm
-    cdef fw_buf scratch  # region and anchor texts
-    scratch.data = NULL
-    scratch.len = scratch.cap = 0
-
-    cdef fw_node *root = <fw_node *> <uintptr_t> root_node.mem_id
-    cdef list parent_l = page.parent, tag_l = page.tag, hint_l = page.hint, names_l = page.names
-    cdef list end_l = page.end, bp_l = page.bp, blocks = page.blocks
-    cdef bint have_parts = False
-    cdef Py_ssize_t link_chars = 0
-    cdef list links = []
-    cdef list open_links = []
-    cdef Py_ssize_t owner, idx, lc, code, n
-    cdef int in_article = 0
-    cdef list frames = []  # per open element: (code, previous owner, is_article)
-    cdef fw_node *node
-    cdef fw_node *current = root
-    cdef fw_node *inner
-    cdef fw_chardata *data
-    cdef str tag, text, inner_tag, href
-    cdef tuple attrs, inner_attrs, frame
-    cdef object hint, found
-    cdef bint is_article, leaf
-    cdef list anchors, hrefs
-    cdef int present
-
-    try:
-        root_tag = tag_of(ctx, root) if root.type == ELEMENT else ""
-        parent_l.append(-1)
-        tag_l.append(root_tag)
-        hint_l.append(None)
-        names_l.append(root_tag)
-        end_l.append(0)
-        bp_l.append(-1)
-        owner = 0
-        frames.append((0, -1, False))
-        node = root.first_child
-
-        while True:
-            if node == NULL:
-                # The innermost open element is done.
-                frame = <tuple> frames.pop()
-                code = frame[0]
-                if code >= 0:
-                    if have_parts:
-                        text = normalized(buf, norm)
-                        buf.len = 0
-                        have_parts = False
-                        if text:
-                            if link_chars and not links and open_links:
-                                links = [open_links[len(open_links) - 1]]
-                            blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
-                            links = []
-                        link_chars = 0
-                    elif links:
-                        links = []
-                    end_l[code] = len(parent_l) - 1
-                    owner = frame[1]
-                    if frame[2]:
-                        in_article -= 1
-                elif code == -1:
-                    open_links.pop()
-                if current == root:
-                    break
-                node = current.next
-                current = current.parent
-                continue
-
-            if node.type == TEXT:
-                data = <fw_chardata *> node
-                # Whitespace before a block's first word is layout, not text.
-                if data.data.data != NULL and data.data.length:
-                    n = fw_strip_len(data.data.data, data.data.length)
-                    if have_parts or n:
-                        if fw_put(buf, data.data.data, data.data.length):
-                            raise MemoryError()
-                        have_parts = True
-                        if open_links:
-                            link_chars += n
-                node = node.next
-                continue
-            if node.type != ELEMENT:
-                node = node.next
-                continue
-            tag = tag_of(ctx, node)
-            if tag in skip or not tag or tag[0] == "-":
-                node = node.next
-                continue
-            if tag == "br" or tag == "hr":
-                if fw_put(buf, <const unsigned char *> b" ", 1):
-                    raise MemoryError()
-                have_parts = True
-                node = node.next
-                continue
-            attrs = read_attrs(node)
-            if tag in inline:
-                if attrs is not None and hidden(ctx, attrs):
-                    node = node.next
-                    continue
-                if tag == "a" and (attrs is None or has(attrs, A_HREF) or not has(attrs, A_NAME)):
-                    href = (attrs[A_HREF] or "") if attrs is not None else ""
-                    open_links.append(href)
-                    if href:
-                        links.append(href)
-                    frames.append((-1, owner, False))
-                else:
-                    frames.append((-3, owner, False))
-                current = node
-                node = node.first_child
-                continue
-
-            if attrs is not None:
-                present = attrs[N_WANTED]
-                key = (tag, present & HINTING, attrs[A_ARIA], attrs[A_STYLE], attrs[A_CLASS], attrs[A_ID],
-                       attrs[A_ROLE], attrs[A_ITEMPROP])
-                hint = _hint_cache.get(key, _hint_cache)
-                if hint is _hint_cache:
-                    if len(_hint_cache) > MAX_CACHE:
-                        _hint_cache.clear()
-                    hint = element_hint(tag, attrs) if _h_hidden is not None else hint_for(tag, as_dict(attrs))
-                    untrack(key)
-                    _hint_cache[key] = hint
-            else:
-                hint = tag_hints.get(tag)
-            if hint is hidden_hint:
-                node = node.next
-                continue
-            if hint is neutral_hint:
-                hint = None
-            elif tag == "header" and hint is None and not in_article:
-                hint = header_kind
-            elif hint is header_kind and in_article:
-                hint = None
-            if have_parts:
-                text = normalized(buf, norm)
-                buf.len = 0
-                have_parts = False
-                if text:
-                    if link_chars and not links and open_links:
-                        links = [open_links[len(open_links) - 1]]
-                    blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
-                    links = []
-                link_chars = 0
-            elif links:
-                links = []
-            idx = len(parent_l)
-            parent_l.append(owner)
-            tag_l.append(tag)
-            hint_l.append(hint)
-            if attrs is not None:
-                # As in _flatten_py: any attribute sends the tag through _name, which drops digits.
-                key = (tag, attrs[A_ID], attrs[A_CLASS])
-                found = _name_cache.get(key)
-                if found is None:
-                    if len(_name_cache) > MAX_CACHE:
-                        _name_cache.clear()
-                    found = (element_name_of(tag, attrs[A_ID], attrs[A_CLASS]) if _h_hidden is not None
-                             else name_for(tag, attrs[A_ID], attrs[A_CLASS]))
-                    untrack(key)
-                    _name_cache[key] = found
-                names_l.append(found)
-            else:
-                names_l.append(tag)
-            end_l.append(idx)
-            is_article = hint is main_hint
-            if hint is None:
-                bp_l.append(bp_l[owner])
-            elif is_article:
-                bp_l.append(bp_l[owner])
-                in_article += 1
-            else:
-                bp_l.append(idx)
-
-            if collapse_limit and hint in collapsible and tag not in leafy and not open_links:
-                # A small link-heavy region that names itself: one block (see _flatten_py).
-                collect_text(node, True, &scratch)
-                if fw_length(scratch.data, scratch.len) < collapse_limit and not matches_not_collapsible(ctx, node):
-                    text = normalized(&scratch, norm)
-                    hrefs = []
-                    lc = 0
-                    inner = node.first_child
-                    while inner != NULL:
-                        if inner.type == ELEMENT and tag_of(ctx, inner) == "a":
-                            inner_attrs = read_attrs(inner)
-                            if inner_attrs is not None and inner_attrs[A_HREF]:
-                                hrefs.append(inner_attrs[A_HREF])
-                            if inner_attrs is None or has(inner_attrs, A_HREF) or not has(inner_attrs, A_NAME):
-                                collect_text(inner, True, &scratch)
-                                if fw_normalize(scratch.data, scratch.len, norm):
-                                    raise MemoryError()
-                                lc += fw_length(norm.data, norm.len)
-                        if inner.first_child != NULL:
-                            inner = inner.first_child
-                            continue
-                        while inner != node and inner.next == NULL:
-                            inner = inner.parent
-                        if inner == node:
-                            break
-                        inner = inner.next
-                    if lc >= link_dense * len(text) or len(text) < small_region:
-                        if text:
-                            blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
-                        node = node.next
-                        continue
-
-            # A leaf (only inline content, nothing hidden): its text in one go.
-            anchors = None
-            leaf = tag in leafy
-            if leaf:
-                inner = node.first_child
-                while inner != NULL:
-                    if inner.type != TEXT:
-                        if inner.type != ELEMENT:
-                            leaf = False
-                            break
-                        inner_tag = tag_of(ctx, inner)
-                        if inner_tag not in leaf_ok:
-                            leaf = False
-                            break
-                        inner_attrs = read_attrs(inner)
-                        if inner_attrs is not None:
-                            if hidden(ctx, inner_attrs):
-                                leaf = False
-                                break
-                            if inner_tag == "a":
-                                if anchors is None:
-                                    anchors = []
-                                anchors.append(inner_attrs)
-                                anchors.append(<uintptr_t> inner)
-                    if inner.first_child != NULL:
-                        inner = inner.first_child
-                        continue
-                    while inner != node and inner.next == NULL:
-                        inner = inner.parent
-                    if inner == node:
-                        break
-                    inner = inner.next
-            if leaf:
-                if is_article:
-                    in_article -= 1
-                collect_text(node, False, &scratch)
-                text = normalized(&scratch, norm)
-                if text:
-                    if open_links:
-                        # The whole block sits inside a link (a teaser card).
-                        href = open_links[len(open_links) - 1]
-                        blocks.append((idx, text, len(text), [href] if href else [], tag))
-                    elif anchors is None:
-                        blocks.append((idx, text, 0, [], tag))
-                    else:
-                        hrefs = []
-                        lc = 0
-                        for i in range(0, len(anchors), 2):
-                            inner_attrs = anchors[i]
-                            if inner_attrs[A_HREF]:
-                                hrefs.append(inner_attrs[A_HREF])
-                            if has(inner_attrs, A_HREF) or not has(inner_attrs, A_NAME):
-                                collect_text(<fw_node *> <uintptr_t> anchors[i + 1], False, &scratch)
-                                lc += fw_strip_len(scratch.data, scratch.len)
-                        blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
-                node = node.next
-                continue
-            frames.append((idx, owner, is_article))
-            owner = idx
-            current = node
-            node = node.first_child
-    finally:
-        free(scratch.data)
-    return page
-
-
-def score(object page, object sentence_end, frozenset headings, object main_hint, double link_dense,
-          Py_ssize_t min_prose, double wrapper_share, double filtered_weight, double boilerplate_weight):
-    """extract._score_py, compiled: the per-element loops over C arrays, same results in the
-    same order of float operations."""
-    cdef list parent_l = page.parent, hints = page.hint, bp_l = page.bp, raw = page.blocks
-    cdef Py_ssize_t n_el = len(parent_l), n_bl = len(raw)
-    cdef Py_ssize_t i, idx, p, up, outer, h, n, lc, owner, best = 0
-    cdef Py_ssize_t total_prose
-    cdef double limit, g, sc, best_score = float("-inf")
-    cdef tuple b
-    cdef str text
-    cdef list lengths = [0] * n_bl, prose_l = [0] * n_bl, hinted_l = [0] * n_bl
-    cdef list active_l, good_l, bad_l
-    cdef Py_ssize_t *parent = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
-    cdef Py_ssize_t *bp = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
-    cdef Py_ssize_t *raw_prose = <Py_ssize_t *> calloc(n_el + 1, sizeof(Py_ssize_t))
-    cdef char *active = <char *> malloc(n_el + 1)
-    cdef char *is_main = <char *> malloc(n_el + 1)
-    cdef double *good = <double *> calloc(n_el + 1, sizeof(double))
-    cdef double *bad = <double *> calloc(n_el + 1, sizeof(double))
-    cdef Py_ssize_t *owners = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
-    cdef Py_ssize_t *links = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
-    cdef Py_ssize_t *lens = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
-    cdef Py_ssize_t *prose = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
-    try:
-        if (parent == NULL or bp == NULL or raw_prose == NULL or active == NULL or is_main == NULL or good == NULL
-                or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
-            raise MemoryError()
-        for idx in range(n_el):
-            parent[idx] = <Py_ssize_t> parent_l[idx]
-            bp[idx] = <Py_ssize_t> bp_l[idx]
-            hint = hints[idx]
-            is_main[idx] = hint is main_hint
-            active[idx] = hint is not None and hint is not main_hint
-
-        # Per block: length, link density, and whether it reads as prose.
-        for i in range(n_bl):
-            b = <tuple> raw[i]
-            owner = <Py_ssize_t> b[0]
-            text = <str> b[1]
-            lc = <Py_ssize_t> b[2]
-            n = len(text)
-            owners[i] = owner
-            links[i] = lc
-            lens[i] = n
-            lengths[i] = n
-            prose[i] = 0
-            if lc <= link_dense * n and (n >= min_prose or sentence_end(text) is not None) and b[4] not in headings:
-                prose[i] = n - lc
-                prose_l[i] = n - lc
-
-        # Raw prose per element (ignoring hints) to spot layout wrappers.
-        for i in range(n_bl):
-            raw_prose[owners[i]] += prose[i]
-        for idx in range(n_el - 1, 0, -1):
-            p = parent[idx]
-            if p >= 0:
-                raw_prose[p] += raw_prose[idx]
-        total_prose = raw_prose[0] if n_el else 0
-        if total_prose:
-            limit = wrapper_share * total_prose
-            for idx in range(n_el):
-                if active[idx] and raw_prose[idx] >= limit:
-                    active[idx] = 0
-
-        # A hint around one declared article body names its style, not its role.
-        for idx in range(n_el):
-            if is_main[idx] and raw_prose[idx] >= 0.3 * total_prose:
-                up = parent[idx]
-                while up >= 0:
-                    outer = bp[up]
-                    if outer < 0:
-                        break
-                    if active[outer] and raw_prose[idx] >= 0.5 * raw_prose[outer]:
-                        active[outer] = 0
-                    up = parent[outer]
-
-        for i in range(n_bl):
-            h = bp[owners[i]]
-            while h >= 0 and not active[h]:
-                p = parent[h]
-                h = bp[p] if p >= 0 else -1
-            hinted_l[i] = h
-            # Prose and boilerplate per element.
-            owner = owners[i]
-            if h >= 0 or links[i] > link_dense * lens[i]:
-                bad[owner] += filtered_weight * lens[i]
-            elif prose[i]:
-                good[owner] += prose[i]
-            else:
-                bad[owner] += lens[i]
-        for idx in range(n_el - 1, 0, -1):
-            p = parent[idx]
-            if p >= 0:
-                good[p] += good[idx]
-                bad[p] += bad[idx]
-
-        for idx in range(n_el):
-            g = good[idx]
-            if g <= 0:
-                continue
-            sc = g - boilerplate_weight * bad[idx]
-            if sc > best_score or (sc == best_score and is_main[idx]):
-                best = idx
-                best_score = sc
-
-        active_l = [active[idx] != 0 for idx in range(n_el)]
-        good_l = [good[idx] for idx in range(n_el)]
-        bad_l = [bad[idx] for idx in range(n_el)]
-    finally:
-        free(parent)
-        free(bp)
-        free(raw_prose)
-        free(active)
-        free(is_main)
-        free(good)
-        free(bad)
-        free(owners)
-        free(links)
-        free(lens)
-        free(prose)
-    return lengths, prose_l, active_l, hinted_l, good_l, bad_l, best
-
-
-# extract_hints.hint_for, compiled (same rules, same tables: configure_hints hands them over).
-# Class names and ids are read straight from the walk's attribute tuples; results are
-# cached per token and per class list, as the Python version's lru caches do.
-cdef object _h_hidden = None, _h_neutral = None
-cdef tuple _h_no_hint = None
-cdef frozenset _h_hidden_classes = None, _h_state_words = None
-cdef tuple _h_taxonomy = None, _h_builders = None
-cdef dict _h_word_rank = None, _h_stem_rank = None, _h_role = None, _h_itemprop = None, _h_tags = None
-cdef object _h_word_findall = None, _h_word_finditer = None, _h_stems_search = None, _h_stems_finditer = None
-cdef object _h_word_edges = None, _h_hidden_style = None
-cdef Py_ssize_t _h_short_stem = 0
-cdef frozenset _x_hidden_classes = None
-cdef object _x_hidden_style = None
+# hints.hint_for, compiled: on a page new to the process most elements are new too (ids and
+# class lists vary by site), and this is a fifth of such a page's walk in Python. Same rules
+# as hints.py, whose tables and patterns it reads at import; tests compare the two.
+cdef tuple _h_no_hint = _hints._NO_HINT
+cdef frozenset _h_hidden_classes = _t.HIDDEN_CLASSES, _h_state_words = _hints._STATE_WORDS
+cdef tuple _h_taxonomy = _hints._TAXONOMY_PREFIXES, _h_builders = _hints._BUILDER_PREFIXES
+cdef dict _h_word_rank = _hints._WORD_RANK, _h_stem_rank = _hints._STEM_RANK
+cdef dict _h_role = _hints._ROLE_HINTS, _h_itemprop = _hints._ITEMPROP_HINTS
+cdef object _h_word_findall = _hints._WORD.findall, _h_word_finditer = _hints._WORD.finditer
+cdef object _h_stems_search = _hints._STEMS.search, _h_stems_finditer = _hints._STEMS.finditer
+cdef Py_ssize_t _h_short_stem = _t.SHORT_STEM
 cdef dict _token_cache = {}
 cdef dict _classes_cache = {}
 
 
-def configure_hints(object module, object hidden_classes, object hidden_style) -> None:
-    """Take extract_hints' tables and patterns (module: farmwatch.analysis.extract_hints), and
-    extract._is_hidden's (hidden_classes, hidden_style)."""
-    global _x_hidden_classes, _x_hidden_style
-    _x_hidden_classes, _x_hidden_style = frozenset(hidden_classes), hidden_style
-    global _h_hidden, _h_neutral, _h_no_hint, _h_hidden_classes, _h_state_words, _h_taxonomy, _h_builders
-    global _h_word_rank, _h_stem_rank, _h_role, _h_itemprop, _h_tags, _h_word_findall, _h_word_finditer
-    global _h_stems_search, _h_stems_finditer, _h_word_edges, _h_hidden_style, _h_short_stem
-    _h_hidden, _h_neutral, _h_no_hint = module.HIDDEN, module.NEUTRAL, module._NO_HINT
-    _h_hidden_classes, _h_state_words = frozenset(module._HIDDEN_CLASSES), frozenset(module._STATE_WORDS)
-    _h_taxonomy, _h_builders = tuple(module._TAXONOMY_PREFIXES), tuple(module._BUILDER_PREFIXES)
-    _h_word_rank, _h_stem_rank = module._WORD_RANK, module._STEM_RANK
-    _h_role, _h_itemprop, _h_tags = module._ROLE_HINTS, module._ITEMPROP_HINTS, module._TAG_HINTS
-    _h_word_findall, _h_word_finditer = module._WORD.findall, module._WORD.finditer
-    _h_stems_search, _h_stems_finditer = module._STEMS.search, module._STEMS.finditer
-    _h_word_edges, _h_hidden_style, _h_short_stem = module._word_edges, module._HIDDEN_STYLE, module._SHORT_STEM
-    _token_cache.clear()
-    _classes_cache.clear()
-    _hint_cache.clear()
-    _hidden_cache.clear()
-    _name_cache.clear()
-
-
 cdef tuple token_hint_uncached(str token):
-    """extract_hints._token_hint."""
+    """hints._token_hint."""
     cdef str lowered = token.lower(), prefix, stem, word
     cdef Py_ssize_t cut, end, start
     cdef tuple best, found
     cdef list words
     cdef object edges, match
     if lowered in _h_hidden_classes:
-        return (-1, _h_hidden)
+        return (-1, HIDDEN_HINT)
     if lowered.startswith(_h_taxonomy):
         return _h_no_hint
     if lowered.startswith(_h_builders):
@@ -928,7 +532,7 @@ cdef inline tuple token_hint(str token):
 
 
 cdef tuple classes_hint(str classes):
-    """extract_hints._class_hint."""
+    """hints._class_hint."""
     found = _classes_cache.get(classes)
     if found is not None:
         return <tuple> found
@@ -945,14 +549,14 @@ cdef tuple classes_hint(str classes):
 
 
 cdef object element_hint(str tag, tuple attrs):
-    """extract_hints.hint_for(tag, as_dict(attrs))."""
+    """hints.hint_for(tag, as_dict(attrs))."""
     cdef tuple best, found
     cdef str value
     if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
-        return _h_hidden
+        return HIDDEN_HINT
     style = attrs[A_STYLE]
-    if style and _h_hidden_style.search(style):
-        return _h_hidden
+    if style and HIDDEN_STYLE(style):
+        return HIDDEN_HINT
     classes = attrs[A_CLASS]
     best = classes_hint(classes) if classes else _h_no_hint
     ident = attrs[A_ID]
@@ -961,8 +565,8 @@ cdef object element_hint(str tag, tuple attrs):
         if <Py_ssize_t> found[0] < <Py_ssize_t> best[0]:
             best = found
     hint = best[1]
-    if hint is _h_hidden:
-        return _h_hidden
+    if hint is HIDDEN_HINT:
+        return HIDDEN_HINT
     role = attrs[A_ROLE]
     if role:
         value = role
@@ -977,11 +581,11 @@ cdef object element_hint(str tag, tuple attrs):
             return by_prop
     if hint is not None:
         return hint
-    return _h_tags.get(tag)
+    return TAG_HINTS.get(tag)
 
 
 def hint_for(str tag, dict attrs):
-    """element_hint for a dict of attributes, as extract_hints.hint_for takes them (for tests)."""
+    """element_hint for a dict of attributes, as hints.hint_for takes them (for tests)."""
     cdef list values = [None] * (N_WANTED + 1)
     cdef int present = 0, i
     for i in range(N_WANTED):
@@ -993,7 +597,7 @@ def hint_for(str tag, dict attrs):
 
 
 cdef tuple word_edges(str token):
-    """extract_hints._word_edges: where words start and end in the squashed token."""
+    """hints._word_edges: where words start and end in the squashed token."""
     cdef set starts = set(), ends = set()
     cdef Py_ssize_t pos = 0
     cdef Py_UCS4 char, previous = 0  # NUL: neither alphabetic nor lower case, as "" is
@@ -1018,25 +622,13 @@ def word_edges_of(str token) -> tuple:
     return word_edges(token)
 
 
-cdef bint element_hidden(tuple attrs):
-    """extract._is_hidden(as_dict(attrs))."""
-    cdef str name
-    if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
-        return True
-    style = attrs[A_STYLE]
-    if style and _x_hidden_style.search(style):
-        return True
-    classes = attrs[A_CLASS]
-    if not classes:
-        return False
-    for name in (<str> classes).lower().split():
-        if name in _x_hidden_classes:
-            return True
-    return False
+# walk.element_name, compiled: like hints, asked for most elements of a page new to the
+# process (ids and class lists are the key), a few percent of such a page's walk in Python.
+cdef dict _NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 cdef str element_name_of(str tag, object ident, object classes):
-    """extract._name: "tag#id.class1.class2.class3" without ASCII digits."""
+    """walk.element_name: "tag#id.class1.class2.class3" without ASCII digits."""
     cdef str name = tag
     cdef Py_UCS4 char
     if ident:
@@ -1049,99 +641,426 @@ cdef str element_name_of(str tag, object ident, object classes):
     return name
 
 
-cdef dict _NO_DIGITS = str.maketrans("", "", "0123456789")
-
-
 def name_of(str tag, object ident, object classes) -> str:
     """element_name_of, for tests."""
     return element_name_of(tag, ident, classes)
 
 
-def is_hidden_of(dict attrs) -> bool:
-    """element_hidden for a dict of attributes, for tests."""
-    cdef list values = [None] * (N_WANTED + 1)
-    cdef int present = 0, i
-    for i in range(N_WANTED):
-        if _SLOT_NAMES[i] in attrs:
-            present |= 1 << i
-            values[i] = attrs[_SLOT_NAMES[i]]
-    values[N_WANTED] = present
-    return element_hidden(tuple(values))
+def flatten(object root_node, object page):
+    """Fill `page` (walk.Page) from the subtree at `root_node` (a LexborNode), as
+    walk.flatten_py does."""
+    cdef double collapse_limit = COLLAPSE_SHARE * text_length(root_node) if COLLAPSE_SHARE else 0.0
+    cdef _Ctx ctx = _Ctx()
+    ctx.names = {}
+    cdef fw_buf *buf = &ctx.text  # the open block's text
+    cdef fw_buf *norm = &ctx.norm
+    cdef fw_buf scratch  # region and anchor texts
+    scratch.data = NULL
+    scratch.len = scratch.cap = 0
 
+    cdef fw_node *root = <fw_node *> <uintptr_t> root_node.mem_id
+    cdef list parent_l = page.parent, tag_l = page.tag, hint_l = page.hint, paths_l = page.paths
+    cdef list end_l = page.end, bp_l = page.bp, blocks = page.blocks
+    cdef bint have_parts = False
+    cdef Py_ssize_t link_chars = 0
+    cdef list links = []
+    cdef list open_links = []
+    cdef Py_ssize_t owner, idx, lc, code, n
+    cdef int in_article = 0
+    cdef list frames = []  # per open element: (code, previous owner, is_article)
+    cdef fw_node *node
+    cdef fw_node *current = root
+    cdef fw_node *inner
+    cdef fw_chardata *data
+    cdef str tag, text, inner_tag, href, name, path
+    cdef tuple attrs, inner_attrs, frame
+    cdef object hint, found
+    cdef bint is_article, leaf
+    cdef list anchors, hrefs
+    cdef int present
 
-def paths(list parent, list names, Py_ssize_t max_path) -> list:
-    """extract._paths_py: every element's path, parent first, cut to the innermost max_path chars."""
-    cdef Py_ssize_t n = len(parent), idx, p, cut
-    cdef list out = [None] * n
-    cdef str name, path
-    for idx in range(n):
-        name = <str> names[idx]
-        p = <Py_ssize_t> parent[idx]
-        if p < 0:
-            out[idx] = name
-            continue
-        path = (<str> out[p]) + "/" + name
-        if len(path) > max_path:
-            cut = path.find("/", len(path) - max_path)
-            path = path[cut + 1 :]
-        out[idx] = path
-    return out
+    try:
+        root_tag = tag_of(ctx, root) if root.type == ELEMENT else ""
+        parent_l.append(-1)
+        tag_l.append(root_tag)
+        hint_l.append(None)
+        paths_l.append(root_tag)
+        end_l.append(0)
+        bp_l.append(-1)
+        owner = 0
+        frames.append((0, -1, False))
+        node = root.first_child
 
-
-def label(object page, list hinted_by, list active, list lengths, list in_main, Py_ssize_t title_lo,
-          Py_ssize_t title_hi, str declared, object phrase_kind, frozenset region_kinds, frozenset headings,
-          frozenset cells, tuple title_from, object kinds_enum, double link_dense, Py_ssize_t outer_prose):
-    """extract._label_py, compiled (with _resolve_hint, _inner_kind and _outer_kind inlined)."""
-    cdef list raw = page.blocks, hints = page.hint, bp = page.bp, parent = page.parent
-    cdef list kinds = []
-    cdef Py_ssize_t i, h, up, outer, owner, n, lc
-    cdef bint title_done = False
-    cdef tuple b
-    cdef str text, tag
-    main, related, navigation, other, title = (kinds_enum.MAIN, kinds_enum.RELATED, kinds_enum.NAVIGATION,
-                                               kinds_enum.OTHER, kinds_enum.TITLE)
-    for i in range(len(raw)):
-        b = <tuple> raw[i]
-        owner = <Py_ssize_t> b[0]
-        text = <str> b[1]
-        lc = <Py_ssize_t> b[2]
-        tag = <str> b[4]
-        h = <Py_ssize_t> hinted_by[i]
-        n = <Py_ssize_t> lengths[i]
-        if h >= 0:
-            # The outermost active region kind above the hint, else the hint itself.
-            kind = hints[h]
-            up = <Py_ssize_t> parent[h]
-            while up >= 0:
-                outer = <Py_ssize_t> bp[up]
-                if outer < 0:
+        while True:
+            if node == NULL:
+                # The innermost open element is done.
+                frame = <tuple> frames.pop()
+                code = frame[0]
+                if code >= 0:
+                    if have_parts:
+                        text = normalized(buf, norm)
+                        buf.len = 0
+                        have_parts = False
+                        if text:
+                            if link_chars and not links and open_links:
+                                links = [open_links[len(open_links) - 1]]
+                            blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
+                            links = []
+                        link_chars = 0
+                    elif links:
+                        links = []
+                    end_l[code] = len(parent_l) - 1
+                    owner = frame[1]
+                    if frame[2]:
+                        in_article -= 1
+                elif code == -1:
+                    open_links.pop()
+                if current == root:
                     break
-                if active[outer] and hints[outer] in region_kinds:
-                    kind = hints[outer]
-                up = <Py_ssize_t> parent[outer]
-        else:
-            kind = phrase_kind(text)
-            if kind is None:
-                if in_main[owner]:
-                    if lc > link_dense * n and n - lc < 100 and tag not in cells:
-                        kind = related if tag in ("li", "p", "div") else navigation
-                    else:
-                        kind = main
-                elif lc > link_dense * n:
-                    kind = navigation
-                elif outer_prose and n - lc >= outer_prose and lc < 0.1 * n:
-                    kind = main
+                node = current.next
+                current = current.parent
+                continue
+
+            if node.type == TEXT:
+                data = <fw_chardata *> node
+                # Whitespace before a block's first word is layout, not text.
+                if data.data.data != NULL and data.data.length:
+                    n = fw_strip_len(data.data.data, data.data.length)
+                    if have_parts or n:
+                        if fw_put(buf, data.data.data, data.data.length):
+                            raise MemoryError()
+                        have_parts = True
+                        if open_links:
+                            link_chars += n
+                node = node.next
+                continue
+            if node.type != ELEMENT:
+                node = node.next
+                continue
+            tag = tag_of(ctx, node)
+            if tag in SKIP or not tag or tag[0] == "-":
+                node = node.next
+                continue
+            if tag == "br" or tag == "hr":
+                if fw_put(buf, <const unsigned char *> b" ", 1):
+                    raise MemoryError()
+                have_parts = True
+                node = node.next
+                continue
+            attrs = read_attrs(node)
+            if tag in INLINE:
+                if attrs is not None and hidden(attrs):
+                    node = node.next
+                    continue
+                if tag == "a" and (attrs is None or has(attrs, A_HREF) or not has(attrs, A_NAME)):
+                    href = (attrs[A_HREF] or "") if attrs is not None else ""
+                    open_links.append(href)
+                    if href:
+                        links.append(href)
+                    frames.append((-1, owner, False))
                 else:
-                    kind = other
-        if (
-            not title_done
-            and tag in headings
-            and (
-                (tag == "h1" and h < 0 and title_lo <= owner <= title_hi and kind in title_from)
-                or (declared and n >= 15 and lc < n and text.casefold() in declared)
-            )
-        ):
-            kind = title
-            title_done = True
-        kinds.append(kind)
-    return kinds
+                    frames.append((-3, owner, False))
+                current = node
+                node = node.first_child
+                continue
+
+            if attrs is not None:
+                present = attrs[N_WANTED]
+                key = (tag, present & HINTING, attrs[A_ARIA], attrs[A_STYLE], attrs[A_CLASS], attrs[A_ID],
+                       attrs[A_ROLE], attrs[A_ITEMPROP])
+                hint = _hint_cache.get(key, _hint_cache)
+                if hint is _hint_cache:
+                    if len(_hint_cache) > MAX_CACHE:
+                        _hint_cache.clear()
+                    hint = element_hint(tag, attrs)
+                    untrack(key)
+                    _hint_cache[key] = hint
+            else:
+                hint = TAG_HINTS.get(tag)
+            if hint is HIDDEN_HINT:
+                node = node.next
+                continue
+            if hint is NEUTRAL_HINT:
+                hint = None
+            elif tag == "header" and hint is None and not in_article:
+                hint = HEADER_KIND
+            elif hint is HEADER_KIND and in_article:
+                hint = None
+            if have_parts:
+                text = normalized(buf, norm)
+                buf.len = 0
+                have_parts = False
+                if text:
+                    if link_chars and not links and open_links:
+                        links = [open_links[len(open_links) - 1]]
+                    blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
+                    links = []
+                link_chars = 0
+            elif links:
+                links = []
+            idx = len(parent_l)
+            parent_l.append(owner)
+            tag_l.append(tag)
+            hint_l.append(hint)
+            if attrs is not None:
+                # As in flatten_py: any attribute sends the tag through element_name(_of), which drops digits.
+                key = (tag, attrs[A_ID], attrs[A_CLASS])
+                found = _name_cache.get(key)
+                if found is None:
+                    if len(_name_cache) > MAX_CACHE:
+                        _name_cache.clear()
+                    found = element_name_of(tag, attrs[A_ID], attrs[A_CLASS])
+                    untrack(key)
+                    _name_cache[key] = found
+                name = <str> found
+            else:
+                name = tag
+            path = (<str> paths_l[owner]) + "/" + name
+            if len(path) > MAX_PATH:
+                path = path[path.find("/", len(path) - MAX_PATH) + 1 :]
+            paths_l.append(path)
+            end_l.append(idx)
+            is_article = hint is MAIN_HINT
+            if hint is None:
+                bp_l.append(bp_l[owner])
+            elif is_article:
+                bp_l.append(bp_l[owner])
+                in_article += 1
+            else:
+                bp_l.append(idx)
+
+            if collapse_limit and hint in REGION_KINDS and tag not in LEAFY and not open_links:
+                # A small link-heavy region that names itself: one block (see flatten_py).
+                collect_text(node, True, &scratch)
+                if fw_length(scratch.data, scratch.len) < collapse_limit and not matches_not_collapsible(ctx, node):
+                    text = normalized(&scratch, norm)
+                    hrefs = []
+                    lc = 0
+                    inner = node.first_child
+                    while inner != NULL:
+                        if inner.type == ELEMENT and tag_of(ctx, inner) == "a":
+                            inner_attrs = read_attrs(inner)
+                            if inner_attrs is not None and inner_attrs[A_HREF]:
+                                hrefs.append(inner_attrs[A_HREF])
+                            if inner_attrs is None or has(inner_attrs, A_HREF) or not has(inner_attrs, A_NAME):
+                                collect_text(inner, True, &scratch)
+                                if fw_normalize(scratch.data, scratch.len, norm):
+                                    raise MemoryError()
+                                lc += fw_length(norm.data, norm.len)
+                        if inner.first_child != NULL:
+                            inner = inner.first_child
+                            continue
+                        while inner != node and inner.next == NULL:
+                            inner = inner.parent
+                        if inner == node:
+                            break
+                        inner = inner.next
+                    if lc >= LINK_DENSE * len(text) or len(text) < SMALL_REGION:
+                        if text:
+                            blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
+                        node = node.next
+                        continue
+
+            # A leaf (only inline content, nothing hidden): its text in one go.
+            anchors = None
+            leaf = tag in LEAFY
+            if leaf:
+                inner = node.first_child
+                while inner != NULL:
+                    if inner.type != TEXT:
+                        if inner.type != ELEMENT:
+                            leaf = False
+                            break
+                        inner_tag = tag_of(ctx, inner)
+                        if inner_tag not in LEAF_OK:
+                            leaf = False
+                            break
+                        inner_attrs = read_attrs(inner)
+                        if inner_attrs is not None:
+                            if hidden(inner_attrs):
+                                leaf = False
+                                break
+                            if inner_tag == "a":
+                                if anchors is None:
+                                    anchors = []
+                                anchors.append(inner_attrs)
+                                anchors.append(<uintptr_t> inner)
+                    if inner.first_child != NULL:
+                        inner = inner.first_child
+                        continue
+                    while inner != node and inner.next == NULL:
+                        inner = inner.parent
+                    if inner == node:
+                        break
+                    inner = inner.next
+            if leaf:
+                if is_article:
+                    in_article -= 1
+                collect_text(node, False, &scratch)
+                text = normalized(&scratch, norm)
+                if text:
+                    if open_links:
+                        # The whole block sits inside a link (a teaser card).
+                        href = open_links[len(open_links) - 1]
+                        blocks.append((idx, text, len(text), [href] if href else [], tag))
+                    elif anchors is None:
+                        blocks.append((idx, text, 0, [], tag))
+                    else:
+                        hrefs = []
+                        lc = 0
+                        for i in range(0, len(anchors), 2):
+                            inner_attrs = anchors[i]
+                            if inner_attrs[A_HREF]:
+                                hrefs.append(inner_attrs[A_HREF])
+                            if has(inner_attrs, A_HREF) or not has(inner_attrs, A_NAME):
+                                collect_text(<fw_node *> <uintptr_t> anchors[i + 1], False, &scratch)
+                                lc += fw_strip_len(scratch.data, scratch.len)
+                        blocks.append((idx, text, min(lc, len(text)), hrefs, tag))
+                node = node.next
+                continue
+            frames.append((idx, owner, is_article))
+            owner = idx
+            current = node
+            node = node.first_child
+    finally:
+        free(scratch.data)
+    return page
+
+
+
+def score(object page):
+    """score.score_py, compiled: the per-element loops over C arrays, same results in the
+    same order of float operations."""
+    cdef list parent_l = page.parent, hints = page.hint, bp_l = page.bp, raw = page.blocks
+    cdef Py_ssize_t n_el = len(parent_l), n_bl = len(raw)
+    cdef Py_ssize_t i, idx, p, up, outer, h, n, lc, owner, best = 0
+    cdef Py_ssize_t total_prose
+    cdef double limit, g, sc, best_score = float("-inf")
+    cdef tuple b
+    cdef str text
+    cdef list lengths = [0] * n_bl, prose_l = [0] * n_bl, hinted_l = [0] * n_bl
+    cdef list active_l, good_l, bad_l
+    cdef Py_ssize_t *parent = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *bp = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *raw_prose = <Py_ssize_t *> calloc(n_el + 1, sizeof(Py_ssize_t))
+    cdef char *active = <char *> malloc(n_el + 1)
+    cdef char *is_main = <char *> malloc(n_el + 1)
+    cdef double *good = <double *> calloc(n_el + 1, sizeof(double))
+    cdef double *bad = <double *> calloc(n_el + 1, sizeof(double))
+    cdef Py_ssize_t *owners = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *links = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *lens = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *prose = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
+    try:
+        if (parent == NULL or bp == NULL or raw_prose == NULL or active == NULL or is_main == NULL or good == NULL
+                or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
+            raise MemoryError()
+        for idx in range(n_el):
+            parent[idx] = <Py_ssize_t> parent_l[idx]
+            bp[idx] = <Py_ssize_t> bp_l[idx]
+            hint = hints[idx]
+            is_main[idx] = hint is MAIN_HINT
+            active[idx] = hint is not None and hint is not MAIN_HINT
+
+        # Per block: length, link density, and whether it reads as prose.
+        for i in range(n_bl):
+            b = <tuple> raw[i]
+            owner = <Py_ssize_t> b[0]
+            text = <str> b[1]
+            lc = <Py_ssize_t> b[2]
+            n = len(text)
+            owners[i] = owner
+            links[i] = lc
+            lens[i] = n
+            lengths[i] = n
+            prose[i] = 0
+            if (lc <= LINK_DENSE * n and (n >= MIN_PROSE_BLOCK or SENTENCE_END(text) is not None)
+                    and b[4] not in HEADINGS):
+                prose[i] = n - lc
+                prose_l[i] = n - lc
+
+        # Raw prose per element (ignoring hints) to spot layout wrappers.
+        for i in range(n_bl):
+            raw_prose[owners[i]] += prose[i]
+        for idx in range(n_el - 1, 0, -1):
+            p = parent[idx]
+            if p >= 0:
+                raw_prose[p] += raw_prose[idx]
+        total_prose = raw_prose[0] if n_el else 0
+        if total_prose:
+            limit = WRAPPER_SHARE * total_prose
+            for idx in range(n_el):
+                if active[idx] and raw_prose[idx] >= limit:
+                    active[idx] = 0
+
+        # A hint around one declared article body names its style, not its role.
+        for idx in range(n_el):
+            if is_main[idx] and raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose:
+                up = parent[idx]
+                while up >= 0:
+                    outer = bp[up]
+                    if outer < 0:
+                        break
+                    if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * raw_prose[outer]:
+                        active[outer] = 0
+                    up = parent[outer]
+
+        for i in range(n_bl):
+            h = bp[owners[i]]
+            while h >= 0 and not active[h]:
+                p = parent[h]
+                h = bp[p] if p >= 0 else -1
+            hinted_l[i] = h
+            # Prose and boilerplate per element.
+            owner = owners[i]
+            if h >= 0 or links[i] > LINK_DENSE * lens[i]:
+                bad[owner] += FILTERED_WEIGHT * lens[i]
+            elif prose[i]:
+                good[owner] += prose[i]
+            else:
+                bad[owner] += lens[i]
+        for idx in range(n_el - 1, 0, -1):
+            p = parent[idx]
+            if p >= 0:
+                good[p] += good[idx]
+                bad[p] += bad[idx]
+
+        for idx in range(n_el):
+            g = good[idx]
+            if g <= 0:
+                continue
+            sc = g - BOILERPLATE_WEIGHT * bad[idx]
+            if sc > best_score or (sc == best_score and is_main[idx]):
+                best = idx
+                best_score = sc
+
+        active_l = [active[idx] != 0 for idx in range(n_el)]
+        good_l = [good[idx] for idx in range(n_el)]
+        bad_l = [bad[idx] for idx in range(n_el)]
+    finally:
+        free(parent)
+        free(bp)
+        free(raw_prose)
+        free(active)
+        free(is_main)
+        free(good)
+        free(bad)
+        free(owners)
+        free(links)
+        free(lens)
+        free(prose)
+    return lengths, prose_l, active_l, hinted_l, good_l, bad_l, best
+
+
+def tables() -> dict:
+    """The thresholds and tables this module read at import, for the test that they are
+    thresholds.py's and hints.py's own."""
+    return {
+        "SKIP": SKIP, "INLINE": INLINE, "LEAF_OK": LEAF_OK, "LEAFY": LEAFY,
+        "NOT_COLLAPSIBLE_TAGS": NOT_COLLAPSIBLE_TAGS, "REGION_KINDS": REGION_KINDS, "HEADINGS": HEADINGS,
+        "COLLAPSE_SHARE": COLLAPSE_SHARE, "LINK_DENSE": LINK_DENSE, "SMALL_REGION": SMALL_REGION,
+        "MIN_PROSE_BLOCK": MIN_PROSE_BLOCK, "WRAPPER_SHARE": WRAPPER_SHARE, "FILTERED_WEIGHT": FILTERED_WEIGHT,
+        "BOILERPLATE_WEIGHT": BOILERPLATE_WEIGHT, "DECLARED_BODY_SHARE": DECLARED_BODY_SHARE,
+        "DECLARED_BODY_WRAPPER": DECLARED_BODY_WRAPPER, "MAX_PATH": MAX_PATH, "HIDDEN_KEYS": frozenset(
+            _SLOT_NAMES[i] for i in range(N_WANTED) if HIDING & (1 << i)),
+    }

@@ -11,8 +11,7 @@ import re
 from functools import lru_cache
 
 from farmwatch.analysis.blocks import BlockKind
-
-MAX_PHRASE_BLOCK = 220  # longer blocks are prose, whatever they start with
+from farmwatch.analysis.extract.thresholds import CACHED_PHRASE, MAX_CTA_BLOCK, MAX_PHRASE_BLOCK, MAX_TEASER_BLOCK
 
 _I = re.IGNORECASE
 
@@ -167,7 +166,8 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
 
 # Calls to action, disclosures and notices a site drops into its articles: recognised by
 # how they start, in blocks up to MAX_CTA_BLOCK long (a donation ask runs to a paragraph).
-MAX_CTA_BLOCK = 400
+# Each pattern below carries the longest block it applies to; the shared limits are in
+# thresholds.py.
 _CALLS: list[tuple[BlockKind, str]] = [
     (
         BlockKind.NEWSLETTER,
@@ -288,7 +288,6 @@ _READ_MORE_END = re.compile(
     r"|\b(?:more|mehr)\s*(?:»|›|>|→|\]|\)|•+))\s*$",
     _I,
 )
-MAX_TEASER_BLOCK = 400
 
 
 _READ_MORE_ANY = re.compile("|".join(re.escape(word) for word in _READ_MORE_WORDS))  # one scan, not 14 `in` tests
@@ -298,9 +297,6 @@ def _ends_read_more(text: str) -> bool:
     start = max(0, len(text) - 40)
     tail = text[start:].lower()
     return _READ_MORE_ANY.search(tail) is not None and _READ_MORE_END.search(text, start) is not None
-
-
-CACHED_PHRASE = 80  # results for blocks up to this long are kept: labels recur across pages and sites
 
 
 def phrase_kind(text: str) -> BlockKind | None:

@@ -7,6 +7,10 @@ BlockKind for boilerplate, or MAIN_HINT for a container that declares itself the
 Class names are looked up one at a time (cached): distinctive stems are found anywhere in
 the name with separators removed ("relatedPosts", "post-comments"), short words only as
 whole words ("ad", "nav", "tags"), so that "header" or "shadow" don't trigger "ad".
+
+This module is the reference and holds the tables: the compiled walk (_walk.pyx) has a
+compiled hint_for, hot on pages new to the process, that reads them from here at import
+and is tested against this one; it calls is_hidden from here.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 from functools import lru_cache
 
 from farmwatch.analysis.blocks import BlockKind
+from farmwatch.analysis.extract.thresholds import HIDDEN_CLASSES, HIDDEN_STYLE, SHORT_STEM
 
 MAIN_HINT = "main-container"
 HIDDEN = "hidden"  # the element isn't shown: skip its subtree
@@ -136,7 +141,6 @@ _BUILDER_PREFIXES = (
     "elementor-widget-", "elementor-widget", "elementor-element", "elementor-", "et_pb_", "wp-block-", "wpb_", "vc_",
     "fl-module-", "fl-", "sqs-block-", "tdb-", "tdi_", "td-", "jeg_", "uk-", "ce-", "csc-",
 )  # fmt: skip
-_SHORT_STEM = 6  # stems this short must start or end a word
 _NO_HINT: tuple[int, BlockKind | str | None] = (len(_VOCABULARY), None)
 
 # CMSs tag an article's wrapper with its categories and tags ("category-social-media").
@@ -145,7 +149,7 @@ _TAXONOMY_PREFIXES = (
     "categories-", "product_cat-", "product_categories-", "product_tag-", "tags-", "topics-",
 )  # fmt: skip
 
-_TAG_HINTS: dict[str, BlockKind | str] = {
+TAG_HINTS: dict[str, BlockKind | str] = {
     "nav": BlockKind.NAVIGATION,
     "menu": BlockKind.NAVIGATION,
     "footer": BlockKind.FOOTER,
@@ -185,14 +189,6 @@ _STATE_WORDS = frozenset(
     {"has", "no", "with", "without", "enable", "enabled", "disable", "disabled", "show", "allow", "can", "is"}
 )
 
-_HIDDEN_CLASSES = frozenset(
-    {
-        "hidden", "hide", "d-none", "sr-only", "screen-reader-text", "screen-reader-only", "visually-hidden",
-        "visuallyhidden", "invisible", "is-hidden", "u-hidden", "element-invisible", "offscreen", "sr-text",
-    }
-)  # fmt: skip
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-
 
 @lru_cache(maxsize=65536)
 def _word_edges(token: str) -> tuple[set[int], set[int]]:
@@ -222,7 +218,7 @@ def _word_edges(token: str) -> tuple[set[int], set[int]]:
 def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
     """(priority, hint) of one class name or id (case as written); lower priority wins."""
     lowered = token.lower()
-    if lowered in _HIDDEN_CLASSES:
+    if lowered in HIDDEN_CLASSES:
         return -1, HIDDEN
     if lowered.startswith(_TAXONOMY_PREFIXES):
         return _NO_HINT
@@ -258,7 +254,7 @@ def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
         found = _STEM_RANK[stem]
         if found[0] >= best[0]:
             continue
-        if len(stem) <= _SHORT_STEM:
+        if len(stem) <= SHORT_STEM:
             # Short stems hide inside unrelated words ("apageroot"): they must touch a word edge.
             if edges is None:
                 edges = _word_edges(token)
@@ -266,16 +262,6 @@ def _token_hint(token: str) -> tuple[int, BlockKind | str | None]:
                 continue
         best = found
     return best
-
-
-def hint_for_names(names: str) -> BlockKind | str | None:
-    """Hint from a "class id" string: the most specific hint among its names."""
-    best = _NO_HINT
-    for token in names.split():
-        found = _token_hint(token)
-        if found[0] < best[0]:
-            best = found
-    return None if best[1] is NEUTRAL else best[1]
 
 
 @lru_cache(maxsize=65536)
@@ -293,7 +279,7 @@ def hint_for(tag: str, attrs: dict[str, str | None]) -> BlockKind | str | None:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return HIDDEN
     style = attrs.get("style")
-    if style and _HIDDEN_STYLE.search(style):
+    if style and HIDDEN_STYLE.search(style):
         return HIDDEN
     classes = attrs.get("class")
     best = _class_hint(classes) if classes else _NO_HINT
@@ -317,4 +303,22 @@ def hint_for(tag: str, attrs: dict[str, str | None]) -> BlockKind | str | None:
             return by_prop
     if hint is not None:
         return hint
-    return _TAG_HINTS.get(tag)
+    return TAG_HINTS.get(tag)
+
+
+@lru_cache(maxsize=16384)
+def _hidden_classes(classes: str) -> bool:
+    return any(name in HIDDEN_CLASSES for name in classes.lower().split())
+
+
+def is_hidden(attrs: dict[str, str | None]) -> bool:
+    """Whether an element's attributes hide it (for inline elements, which get no hint)."""
+    if "hidden" in attrs:
+        return True
+    if attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    if style and HIDDEN_STYLE.search(style):
+        return True
+    classes = attrs.get("class")
+    return bool(classes) and _hidden_classes(classes)
