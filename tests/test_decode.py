@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.decode import MAX_HTML_BYTES, InputError, decode_html
 from farmwatch.analysis.page import analyze_html
 
@@ -58,9 +59,26 @@ def test_text_without_markup_is_refused() -> None:
 
 
 def test_deeply_nested_markup_is_analysed() -> None:
-    html = "<div>" * 5000 + "<p>" + "deep words here " * 50 + "</p>" + "</div>" * 5000
+    # An article 5,000 wrappers deep (past Python's recursion limit, and past the depth the
+    # markup is flattened at) is still the page's main text and gets fingerprinted; the menu
+    # and footer around the wrappers are still boilerplate.
+    article = "The council approved the new budget after a long debate about schools and roads. " * 6
+    html = (
+        "<html><body><nav class='menu'><a href='/'>Home</a> <a href='/sport'>Sport</a> <a href='/w'>Weather</a></nav>"
+        + "<div>" * 5000
+        + f"<article><p>{article}</p></article>"
+        + "</div>" * 5000
+        + "<footer><p>Copyright 2024 Example News, all rights reserved.</p></footer></body></html>"
+    )
     analysis = analyze_html(html, "https://example.com/deep")
-    assert analysis.url == "https://example.com/deep"
+    assert analysis.main_text == article.strip()
+    kinds = {block.text: block.kind for block in analysis.boilerplate_blocks}
+    assert kinds == {
+        "Home Sport Weather": BlockKind.NAVIGATION,
+        "Copyright 2024 Example News, all rights reserved.": BlockKind.FOOTER,
+    }
+    assert len(analysis.shingles) > 0  # so a copy of it can be found
+    assert 0 < analysis.boilerplate_share < 0.2
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
