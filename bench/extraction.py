@@ -24,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from farmwatch.analysis.extract import WALK  # noqa: E402
 from farmwatch.evaluation.extraction import (  # noqa: E402
     default_extract_text,
     fulltext_scores,
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print("trafilatura is not installed (pip install trafilatura): timing ours only", file=sys.stderr)
     else:
         contenders["trafilatura"] = theirs
+    if WALK != "compiled":
+        print(f"the compiled extractor stages are not built: timing the {WALK} ones", file=sys.stderr)
     tallies = {name: Tally() for name in contenders}
 
     # Each extractor runs over the whole corpus on its own (interleaving them page by page
@@ -117,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                     tp, fp, fn = snippet_counts(text, page.with_, page.without)
                     tally.tp, tally.fp, tally.fn = tally.tp + tp, tally.fp + fp, tally.fn + fn
 
-    result: dict[str, object] = {"corpus": str(args.corpus), "pages": len(pages)}
+    # "python" when the compiled stages were not built: our figures are then the fallback's.
+    result: dict[str, object] = {"corpus": str(args.corpus), "pages": len(pages), "walk": WALK}
     for name, tally in tallies.items():
         scores = tally.score()
         result[name] = scores
