@@ -139,7 +139,7 @@ def test_the_image_recipe() -> None:
     assert len(stages) == 2 and stages[0][1] == "build"  # a build stage, then the runtime image
     build, runtime = dockerfile.split("\nFROM ", 2)[1:]
     assert "gcc" in build and "setup.py" in build and "gcc" not in runtime
-    assert "import farmwatch.analysis._walk" in build  # the compiled walk must have been built
+    assert "import farmwatch.analysis.extract._walk" in build  # the compiled walk must have been built
     assert "COPY --from=build" in runtime
     user = re.findall(r"^USER (\S+)", runtime, re.M)
     assert user and user[-1] not in ("root", "0")
