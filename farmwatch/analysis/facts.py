@@ -42,6 +42,7 @@ class PageFacts:
     origin: str = "client"  # "fetched" by the service or supplied by a "client"
     farm_share: float = 0.0  # share of the site's other pages judged republished
     composite_of: list[int] = field(default_factory=list)  # pages this one looks stitched together from
+    words: int = -1  # words of main text (-1: stored by a farmwatch that did not count them)
 
     def urls(self) -> set[str]:
         return {u for u in (self.url, self.canonical, self.og_url) if u}
@@ -87,4 +88,5 @@ def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: floa
         links=list(dict.fromkeys(links))[:200],
         credits=[c.as_dict() for c in analysis.credits],
         origin=origin,
+        words=analysis.prepared.n_tokens if analysis.prepared is not None else len(analysis.main_text.split()),
     )

@@ -66,8 +66,12 @@ class ReviewIndex:
 
     # --- maintenance ---
     def update(self, facts: PageFacts, provenance: dict, pipe: redis.client.Pipeline | None = None) -> None:
-        """Index (or re-index) one page's current verdict; with `pipe`, only queue the writes on it."""
+        """Index (or re-index) one page's current verdict; with `pipe`, only queue the writes on it. A page
+        with no main text is left out: nothing in it can be judged, so it is no original to review."""
         member = str(facts.id)
+        if facts.words == 0:
+            self._forget(member, facts.site, pipe or self.client.pipeline(transaction=False), run=pipe is None)
+            return
         verdict = provenance.get("verdict", "original")
         attributed = provenance.get("attributed")
         run = pipe is None
@@ -93,8 +97,9 @@ class ReviewIndex:
             pipe.execute()
 
     def forget(self, page_id: int, site: str) -> None:
-        member = str(page_id)
-        pipe = self.client.pipeline(transaction=False)
+        self._forget(str(page_id), site, self.client.pipeline(transaction=False), run=True)
+
+    def _forget(self, member: str, site: str, pipe: redis.client.Pipeline, run: bool) -> None:
         pipe.zrem(self.key("score"), member)
         pipe.zrem(self.key("date"), member)
         pipe.srem(self.key("site", site), member)
@@ -104,7 +109,8 @@ class ReviewIndex:
             pipe.srem(self.key("verdict", name), member)
         for flag in ("0", "1"):
             pipe.srem(self.key("credited", flag), member)
-        pipe.execute()
+        if run:
+            pipe.execute()
 
     def mark_labelled(self, page_id: int, labelled: bool = True) -> None:
         pipe = self.client.pipeline(transaction=False)
