@@ -143,7 +143,8 @@ def test_queue_sorts_counts_groups_and_validates(api: httpx.Client) -> None:
         return [item["url"] for item in response.json()["items"]]
 
     # Left out when judged, so the counts (read from the index alone) never include it either.
-    assert api.get("/v1/review/queue", params={"counts": "true"}).json()["counts"]["verdict"]["original"] == 2
+    counted = api.get("/v1/review/queue", params={"counts": "true", "limit": 1}).json()["counts"]
+    assert counted["verdict"]["original"] == 2
     assert "https://empty.example/" not in urls()
     assert api.get("/v1/review/queue").json()["total"] == 3
     assert urls(sort="priority")[0] == REPOST_URL
