@@ -1,7 +1,9 @@
 """The whole path (extract, fingerprint, match, store) against the naive composition, in one run.
+(CORPUS_DIR: extraction-dev by default; a corpus with pages.jsonl, as provenance-dev, is read too.)
 
     python bench/pipeline.py [CORPUS_DIR] [--limit N] [--jobs J] [--one-process]
     python bench/pipeline.py --stages     # only ours, one page at a time: where its time goes
+    python bench/pipeline.py --fingerprint  # only analysis.page.fingerprint, over the pages' analyses
 
 Naive composition, as the libraries' docs suggest (../shared/notes/naive-pipeline.md):
 trafilatura.extract(html) → lower-cased word 5-gram shingles → datasketch MinHash(num_perm=128)
@@ -20,6 +22,10 @@ interleaved page by page. Times are wall clock, Redis included. Pages that one s
 
 --stages runs only our per-page path and times its steps (each wrapped in a timer, which adds a little),
 with the Redis server's CPU time per page (INFO cpu).
+
+--fingerprint analyses the pages once, then times fingerprint() alone over all of them, pass by pass: the
+first pass meets every word for the first time (the word table of text.py is empty, as in a fresh worker),
+the later ones only known words; and the parts of the last pass (prepare, shingles, signature, keys).
 """
 
 from __future__ import annotations
@@ -93,7 +99,8 @@ class Ours:
 
 
 def load(corpus: Path, limit: int | None) -> list[tuple[str, bytes]]:
-    rows = [json.loads(line) for line in (corpus / "truth.jsonl").read_text().splitlines()]
+    listing = corpus / "truth.jsonl" if (corpus / "truth.jsonl").exists() else corpus / "pages.jsonl"
+    rows = [json.loads(line) for line in listing.read_text().splitlines()]
     pages = []
     for number, row in enumerate(rows[:limit]):
         url = row["url"] if row["url"].startswith("http") else f"https://site{number % 97}.example/{number}"
@@ -191,6 +198,50 @@ def stages(pages: list[tuple[str, bytes]], settings: Settings) -> dict:
     }
 
 
+def fingerprint_only(pages: list[tuple[str, bytes]], settings: Settings, passes: int = 4) -> dict:
+    """ms per page of analysis.page.fingerprint alone, first (cold) pass and later passes, and its parts."""
+    import farmwatch.analysis.page as page_module
+    from farmwatch.analysis import fingerprint as fp
+    from farmwatch.analysis import text
+
+    analyses = []
+    for url, html in pages:
+        try:
+            analyses.append(page_module.analyze_html(html, url, settings=settings.fingerprint))
+        except InputError:
+            continue
+    text._VOCABULARY.clear()  # as in a fresh process: the first pass meets every word for the first time
+    ms = 1000 / len(analyses)
+    rounds = []
+    for _ in range(passes):
+        started = time.perf_counter()
+        for analysis in analyses:
+            page_module.fingerprint(analysis, settings.fingerprint)
+        rounds.append(round((time.perf_counter() - started) * ms, 3))
+    parts = {"main_text": 0.0, "prepare": 0.0, "shingles": 0.0, "signature": 0.0, "reuse_keys": 0.0}
+    for analysis in analyses:
+        t0 = time.perf_counter()
+        main_text = analysis.main_text
+        t1 = time.perf_counter()
+        prepared = text.prepare(main_text)
+        t2 = time.perf_counter()
+        shingles = fp.prepared_shingle_hashes(prepared, settings.fingerprint.shingle_words)
+        t3 = time.perf_counter()
+        fp.minhash_values(shingles, settings.fingerprint)
+        t4 = time.perf_counter()
+        text.candidate_keys(prepared)
+        t5 = time.perf_counter()
+        for name, spent in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            parts[name] += spent
+    return {
+        "pages": len(analyses),
+        "avg_main_text_chars": round(sum(len(a.main_text) for a in analyses) / len(analyses)),
+        "fingerprint_ms_first_pass": rounds[0],
+        "fingerprint_ms_later_passes": rounds[1:],
+        "parts_ms": {name: round(value * ms, 3) for name, value in parts.items()},
+    }
+
+
 def _side(name: str, redis_url: str, port: int, conn: Connection) -> None:
     """One per-page path in a process of its own: runs the batches it is sent, answers the time spent."""
     side = Naive(port, db=1) if name == "naive" else Ours(redis_url, Settings())
@@ -252,11 +303,15 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--stages", action="store_true", help="only our per-page path, timed step by step")
     parser.add_argument("--one-process", action="store_true", help="both per-page paths in this process")
+    parser.add_argument("--fingerprint", action="store_true", help="only analysis.page.fingerprint, pass by pass")
     args = parser.parse_args()
     pages = load(args.corpus, args.limit)
     settings = Settings()
     if args.stages:
         print(json.dumps(stages(pages, settings)))
+        return
+    if args.fingerprint:
+        print(json.dumps(fingerprint_only(pages, settings)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})

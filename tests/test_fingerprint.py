@@ -63,3 +63,16 @@ def test_signatures_are_datasketch_minhashes() -> None:
         hashes = shingle_hashes(text, 5)
         expected = np.asarray(minhash(hashes, S).hashvalues, dtype=np.uint32)
         assert np.array_equal(minhash_values(hashes, S), expected)
+
+
+def test_shingles_from_prepared_tokens_are_the_texts_shingles() -> None:
+    # The page path reads shingles from prepare()'s tokens; they must be shingle_hashes' on every script
+    # (texts whose words the two tokenisers cut differently, Hindi or Thai here, are shingled from the text).
+    from farmwatch.analysis.fingerprint import prepared_shingle_hashes
+    from farmwatch.analysis.text import prepare
+    from tests.conftest import SEED
+
+    texts = [(SEED / name).read_text() for name in ("original.html", "repost.html")] + [article(3), "two words", ""]
+    texts += ["我们今天去北京。他们明天回上海！", "नमस्ते दुनिया। यह एक परीक्षा है।", "สวัสดีครับ ผมชื่อสมชาย"]
+    for text in texts:
+        assert np.array_equal(prepared_shingle_hashes(prepare(text), 5), shingle_hashes(text, 5))

@@ -15,7 +15,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
-from farmwatch.analysis.text import NOSPACE
+from farmwatch.analysis.text import NOSPACE, WORD, PreparedText
 from farmwatch.config import FingerprintSettings
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -87,6 +87,38 @@ def shingle_hashes(text: str, n: int) -> np.ndarray:
     if len(words) < 2:
         return np.empty(0, dtype=np.uint64)
     return np.unique(_ngram_hashes(_token_hashes(words), n))
+
+
+def _word_only_class() -> re.Pattern[str]:
+    """The characters text.py's words are made of and \\w is not (combining marks of Indic, Thai, Latin and
+    Arabic scripts...): where a text holds one, \\w+ cuts a word of text.py in pieces."""
+    codes = [c for c in range(0x2000) if WORD.match(chr(c)) and not _WORD.match(chr(c))]
+    ranges, start = [], None
+    for i, c in enumerate(codes):
+        start = c if start is None else start
+        if i + 1 == len(codes) or codes[i + 1] != c + 1:
+            ranges.append(f"\\u{start:04x}-\\u{c:04x}" if c > start else f"\\u{c:04x}")
+            start = None
+    return re.compile(f"[{''.join(ranges)}]")
+
+
+_WORD_ONLY = _word_only_class()
+
+
+def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
+    """shingle_hashes(prepared.text, n), from the tokens prepare() found (the same lower-cased words and
+    bigrams, hashed alike) instead of tokenising the text again.
+
+    The tokens are the same unless the text holds a character text.py's words keep and \\w does not (a vowel
+    sign of an Indic or Thai script, a combining accent or an Arabic vowel mark) or one whose lower case is
+    longer (İ: prepare() keeps offsets by lower-casing it to one character): such texts are shingled from the
+    text, so a page's shingles are the same whichever way they are computed."""
+    text = prepared.text
+    if _WORD_ONLY.search(text) or len(text.lower()) != len(text):
+        return shingle_hashes(text, n)
+    if prepared.n_tokens < 2:
+        return np.empty(0, dtype=np.uint64)
+    return np.unique(_ngram_hashes(prepared.tok_hash, n))
 
 
 @lru_cache(maxsize=4)

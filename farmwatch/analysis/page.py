@@ -13,7 +13,7 @@ from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.credits import Credit, find_credits
 from farmwatch.analysis.decode import MAX_DEPTH, InputError, check_markup, decode_for_parser
 from farmwatch.analysis.extract import extract_blocks
-from farmwatch.analysis.fingerprint import minhash_values, shingle_hashes
+from farmwatch.analysis.fingerprint import minhash_values, prepared_shingle_hashes
 from farmwatch.analysis.metadata import (
     PageMetadata,
     date_from_url,
@@ -120,7 +120,8 @@ def analyze_html(
 
 def fingerprint(analysis: PageAnalysis, settings: FingerprintSettings) -> None:
     """(Re)compute the shingles and MinHash of the page's main text, after any relabelling."""
-    analysis.shingles = shingle_hashes(analysis.main_text, settings.shingle_words)
-    analysis.signature = minhash_values(analysis.shingles, settings)
+    # The text is tokenised once: the shingles are read from the prepared tokens (the same words, hashed alike).
     analysis.prepared = prepare(analysis.main_text)
+    analysis.shingles = prepared_shingle_hashes(analysis.prepared, settings.shingle_words)
+    analysis.signature = minhash_values(analysis.shingles, settings)
     analysis.reuse_keys = candidate_keys(analysis.prepared)

@@ -16,8 +16,11 @@ stemming in bench/fit_reuse.py).
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import re
 import struct
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,9 +29,9 @@ import xxhash
 # Sentence ends. "." "!" "?" end a sentence only before whitespace (or the end); the ends of scripts
 # that do not put spaces after them (Urdu/Arabic ۔ ؟, CJK 。！？, Devanagari । ॥, Thai/Khmer/Myanmar
 # marks) end it wherever they are. Closing quotes and brackets right after an end stay in the sentence.
-_SENT_END = re.compile(
-    r"""(?:[.!?…]+["'”’»)\]]*(?=\s|$)|[۔؟؛。！？｡।॥።፧၊။។៕\u06D4\u061F]+["'”’»」』)\]]*)""",
-)
+_ENDS, _CLOSE = ".!?…", "\"'”’»)\\]"
+_ENDS_ANYWHERE, _CLOSE_ANYWHERE = "۔؟؛。！？｡।॥።፧၊။។៕", "\"'”’»」』)\\]"
+_SENT_END = re.compile(f"(?:[{_ENDS}]+[{_CLOSE}]*(?=\\s|$)|[{_ENDS_ANYWHERE}]+[{_CLOSE_ANYWHERE}]*)")
 # Words: runs of word characters and the combining marks of Indic, Thai and other scripts (Python's \w
 # leaves vowel signs out and would cut those words apart); an apostrophe or hyphen splits a word.
 _WORD = re.compile(
@@ -40,8 +43,10 @@ _NOSPACE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f]+"
 )
 NOSPACE = _NOSPACE  # shared with fingerprint.tokens: the same scripts are cut into bigrams there
+WORD = _WORD  # shared with fingerprint: its shingles are read from prepared tokens where they agree
 
-# Quoted regions: matching pairs of quotation marks within one paragraph.
+# Quoted regions: matching pairs of quotation marks within one paragraph. (Every branch begins with its
+# quotation mark, the ‘ branch's look-behind after it: the regex engine then skips to the next mark.)
 _QUOTE = re.compile(
     r"“[^”\n]{1,800}[”“]"
     r"|„[^“”\n]{1,800}[“”]"
@@ -49,7 +54,7 @@ _QUOTE = re.compile(
     r"|»[^«\n]{1,800}«"
     r"|「[^」\n]{1,800}」"
     r"|『[^』\n]{1,800}』"
-    r"|(?<!\w)‘[^’\n]{1,800}’(?!\w)"
+    r"|‘(?<!\w‘)[^’\n]{1,800}’(?!\w)"
     r'|"[^"\n]{1,800}"'
 )
 
@@ -85,23 +90,66 @@ STEM_CHARS = 5  # prefix truncation: the stem of a word is its first STEM_CHARS 
 _MASK64 = (1 << 64) - 1
 
 
-_CACHE: dict[str, tuple[int, int, bool]] = {}
-_CACHE_MAX = 200_000
+class _Vocabulary(dict):
+    """Word -> row of the word tables (its hash, its stem's hash, is it a content word): words recur from
+    page to page, so each is looked up once per process (in C, through map) rather than hashed again."""
+
+    MAX = 200_000  # the tables are emptied past this many words (checked between pages, never within one)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hash = np.zeros(0, dtype=np.uint64)
+        self.stem = np.zeros(0, dtype=np.uint64)
+        self.content = np.zeros(0, dtype=bool)
+
+    def lookup(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hashes, stem hashes, content flags) of the words, in order."""
+        with _VOCABULARY_LOCK:
+            if len(self) >= self.MAX:
+                self.clear()
+            rows = np.fromiter(map(self.get, words, itertools.repeat(-1)), dtype=np.intp, count=len(words))
+            unknown = np.flatnonzero(rows < 0)
+            if len(unknown):
+                missing = [words[i] for i in unknown.tolist()]
+                self._add(list(dict.fromkeys(missing)))
+                rows[unknown] = np.fromiter(map(self.__getitem__, missing), dtype=np.intp, count=len(missing))
+            return self.hash[rows], self.stem[rows], self.content[rows]
+
+    def _add(self, new: list[str]) -> None:
+        first = len(self)
+        size = first + len(new)
+        if size > len(self.hash):
+            grown = max(4096, 2 * size)
+            for name in ("hash", "stem", "content"):
+                old = getattr(self, name)
+                table = np.zeros(grown, dtype=old.dtype)
+                table[:first] = old[:first]
+                setattr(self, name, table)
+        hashes, stems, content = _word_infos(new)
+        self.hash[first:size] = np.array(hashes, dtype=np.uint64)
+        self.stem[first:size] = np.array(stems, dtype=np.uint64)
+        self.content[first:size] = content
+        self.update(zip(new, range(first, size), strict=True))
 
 
-def _word_info(word: str) -> tuple[int, int, bool]:
-    """(hash of the word, hash of its stem, is it a content word) of one lower-cased word."""
-    h = xxhash.xxh3_64_intdigest(word.encode())
-    if word.isdigit():
-        info = (h, h, len(word) > 1)
-    else:
-        content = word not in STOPWORDS and (len(word) > 2 or bool(_ABJAD.match(word)))
-        stem = word[:STEM_CHARS]
-        info = (h, (xxhash.xxh3_64_intdigest(stem.encode()) if stem != word else h), content)
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[word] = info
-    return info
+def _word_infos(words: list[str]) -> tuple[list[int], list[int], list[bool]]:
+    """The hashes of lower-cased words, the hashes of their stems (a number is its own stem), and which are
+    content words (numbers of two digits or more; words not function words, of three letters or more
+    unless written in an abjad)."""
+    digest = xxhash.xxh3_64_intdigest
+    hashes = [digest(w.encode()) for w in words]
+    stems = [
+        digest(w[:STEM_CHARS].encode()) if len(w) > STEM_CHARS and not w.isdigit() else h
+        for w, h in zip(words, hashes, strict=True)
+    ]
+    content = [
+        len(w) > 1 if w.isdigit() else w not in STOPWORDS and (len(w) > 2 or bool(_ABJAD.match(w))) for w in words
+    ]
+    return hashes, stems, content
+
+
+_VOCABULARY = _Vocabulary()
+_VOCABULARY_LOCK = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -180,56 +228,148 @@ class PreparedText:
         )  # fmt: skip
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence: paragraphs (lines) break sentences, and so do sentence ends.
-    Leading and trailing whitespace is left out of each range; empty sentences are dropped."""
-    out: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        start = pos
-        end_line = pos + len(line)
-        pos = end_line + 1
-        cut = start
-        for m in _SENT_END.finditer(line):
-            _push(text, cut, start + m.end(), out)
-            cut = start + m.end()
-        _push(text, cut, end_line, out)
-    return out
-
-
 # Long sentences are cut at clause marks (commas, semicolons, dashes between words) into pieces of at least
 # CLAUSE_MIN words: editors reuse clauses of the long sentences of agency copy, and a clause is then the unit.
 CLAUSE_WORDS = 30  # sentences of more words than this are cut
 CLAUSE_MIN = 8
-_CLAUSE = re.compile(r"[,،;؛、，；]|\s[-–—]\s|(?<=\w)-(?=\w{3})")
+# (The hyphen's look-behind comes after the hyphen: twice as fast as before it, the same matches.)
+_CLAUSE = re.compile(r"[,،;؛、，；]|\s[-–—]\s|-(?<=\w-)(?=\w{3})")
+# What ends a sentence: a sentence end (_SENT_END) or a line break (paragraphs break sentences). Neither
+# holds a word character, so no word runs across a break (split_sentences relies on it). Written to begin
+# with one character class, which the regex engine skips ahead by (three times faster than the alternation).
+_BREAK = re.compile(
+    f"[{_ENDS}{_ENDS_ANYWHERE}\n]"
+    f"(?:(?<=[{_ENDS}])[{_ENDS}]*[{_CLOSE}]*(?=\\s|$)"
+    f"|(?<=[{_ENDS_ANYWHERE}])[{_ENDS_ANYWHERE}]*[{_CLOSE_ANYWHERE}]*"
+    "|(?<=\n))"
+)
+_IS_WORD, _IS_SPACE, _IS_NOSPACE = 1, 2, 4
 
 
-def _push(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    if CLAUSE_WORDS and end - start > 4 * CLAUSE_WORDS:
-        word_ends = [m.end() for m in _WORD.finditer(text, start, end)]
-        if len(word_ends) > CLAUSE_WORDS:
-            cut, cut_words = start, 0
-            for m in _CLAUSE.finditer(text, start, end):
-                k = bisect.bisect_right(word_ends, m.start())  # words before the mark
-                if k - cut_words >= CLAUSE_MIN and len(word_ends) - k >= CLAUSE_MIN:
-                    _push1(text, cut, m.end(), out)
-                    cut, cut_words = m.end(), k
-            _push1(text, cut, end, out)
-            return
-    _push1(text, start, end, out)
+@functools.cache
+def _char_classes() -> np.ndarray:
+    """_IS_WORD (a character _WORD matches), _IS_SPACE (str.isspace) and _IS_NOSPACE (_NOSPACE) of every
+    character of the Basic Multilingual Plane; characters past it are classified as they occur (_classes).
+    Lower-casing keeps every character's classes (checked in tests/test_prepare_equivalence.py)."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    bmp = "".join(map(chr, range(0x10000)))
+    for m in _WORD.finditer(bmp):
+        table[m.start() : m.end()] = _IS_WORD
+    for m in _NOSPACE.finditer(bmp):  # no character past the BMP is in _NOSPACE
+        table[m.start() : m.end()] |= _IS_NOSPACE
+    for code in range(0x10000):  # no character past the BMP is whitespace (str.isspace)
+        if chr(code).isspace():
+            table[code] |= _IS_SPACE
+    return table
 
 
-def _push1(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        if out and not _WORD.search(text, start, end):
-            # Punctuation alone (a stray closing mark) belongs to the sentence before it.
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
+def _classes(text: str) -> np.ndarray:
+    """The character classes (_IS_WORD, _IS_SPACE, _IS_NOSPACE bits) of every character of the text."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _char_classes()
+    astral = codes > 0xFFFF
+    if not astral.any():
+        return table[codes]
+    out = table[np.where(astral, 0, codes)]
+    for code in np.unique(codes[astral]).tolist():
+        if _WORD.match(chr(code)):
+            out[codes == code] = _IS_WORD
+    return out
+
+
+def _word_runs(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of word characters: the spans of _WORD's matches."""
+    word = np.zeros(len(classes) + 2, dtype=np.int8)
+    word[1:-1] = classes & _IS_WORD
+    edges = np.flatnonzero(np.diff(word))
+    return edges[0::2], edges[1::2]
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence: paragraphs (lines) break sentences, and so do sentence ends.
+    Leading and trailing whitespace is left out of each range; empty sentences are dropped."""
+    classes = _classes(text)
+    starts, ends = _sentences(text, classes, *_word_runs(classes))
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _sentences(
+    text: str, classes: np.ndarray, run_starts: np.ndarray, run_ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """split_sentences as arrays, from the text's character classes and word runs (computed once a page).
+
+    Pieces are cut at the breaks (and long ones at clause marks, _clauses), stripped of whitespace,
+    dropped when empty; a piece without a word character (a stray closing mark) joins the sentence before
+    it, unless it is the first."""
+    breaks = np.array([m.span() for m in _BREAK.finditer(text)], dtype=np.int64).reshape(-1, 2)
+    at_newline = np.array([text[i] == "\n" for i in breaks[:, 0].tolist()], dtype=bool)
+    seg_starts = np.concatenate([[0], breaks[:, 1]])
+    seg_ends = np.concatenate([np.where(at_newline, breaks[:, 0], breaks[:, 1]), [len(text)]])
+    keep = seg_ends > seg_starts
+    seg_starts, seg_ends = seg_starts[keep], seg_ends[keep]
+    if CLAUSE_WORDS:
+        first = np.searchsorted(run_starts, seg_starts)
+        last = np.searchsorted(run_starts, seg_ends)
+        long = np.flatnonzero((seg_ends - seg_starts > 4 * CLAUSE_WORDS) & (last - first > CLAUSE_WORDS))
+        if len(long):
+            seg_starts, seg_ends = _clauses(text, seg_starts, seg_ends, long, first, last, run_ends)
+    # Whitespace stripped: the first and the last non-space character of each piece.
+    solid = np.flatnonzero((classes & _IS_SPACE) == 0)
+    lo = np.searchsorted(solid, seg_starts)
+    hi = np.searchsorted(solid, seg_ends) - 1
+    keep = hi >= lo
+    starts, ends = solid[lo[keep]], solid[hi[keep]] + 1
+    if not len(starts):
+        return starts.astype(np.int32), ends.astype(np.int32)
+    # A word character inside [start, end): the first word run ending after start begins before end.
+    nxt = np.searchsorted(run_ends, starts, side="right")
+    worded = nxt < len(run_starts)
+    worded[worded] = run_starts[nxt[worded]] < ends[worded]
+    worded[0] = True
+    heads = np.flatnonzero(worded)
+    tails = np.append(heads[1:], len(starts)) - 1
+    return starts[heads].astype(np.int32), ends[tails].astype(np.int32)
+
+
+def _clauses(
+    text: str,
+    seg_starts: np.ndarray,
+    seg_ends: np.ndarray,
+    long: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    run_ends: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces with the long sentences (indices `long`) cut at clause marks into pieces of at least
+    CLAUSE_MIN words on both sides of every cut."""
+    cut_starts: list[int] = []
+    cut_ends: list[int] = []
+    for i in long.tolist():
+        start, end = int(seg_starts[i]), int(seg_ends[i])
+        marks = [m.span() for m in _CLAUSE.finditer(text, start, end)]
+        cut = start
+        if marks:
+            n_words = int(last[i] - first[i])
+            spans = np.array(marks, dtype=np.int64)
+            # Words before each mark; a mark can cut while CLAUSE_MIN words follow it.
+            before = np.searchsorted(run_ends[first[i] : last[i]], spans[:, 0], side="right").tolist()
+            usable = bisect.bisect_right(before, n_words - CLAUSE_MIN)
+            mark_ends = spans[:usable, 1].tolist()
+            j, cut_words = 0, 0
+            # Greedily, the first usable mark CLAUSE_MIN words past the last cut (words before marks ascend).
+            while (j := bisect.bisect_left(before, cut_words + CLAUSE_MIN, j, usable)) < usable:
+                cut_starts.append(cut)
+                cut_ends.append(mark_ends[j])
+                cut, cut_words = mark_ends[j], before[j]
+                j += 1
+        cut_starts.append(cut)
+        cut_ends.append(end)
+    short = np.ones(len(seg_starts), dtype=bool)
+    short[long] = False
+    starts = np.concatenate([seg_starts[short], cut_starts])
+    ends = np.concatenate([seg_ends[short], cut_ends])
+    order = np.argsort(starts, kind="stable")
+    return starts[order], ends[order]
 
 
 def quoted_ranges(text: str) -> list[tuple[int, int]]:
@@ -239,95 +379,98 @@ def quoted_ranges(text: str) -> list[tuple[int, int]]:
 
 def prepare(text: str) -> PreparedText:
     """Sentences, tokens, content words and quoted regions of one main text."""
-    sents = split_sentences(text)
+    classes = _classes(text)
+    run_starts, run_ends = _word_runs(classes)
+    sent_starts, sent_ends = _sentences(text, classes, run_starts, run_ends)
     lower = text.lower()  # str.lower keeps the length for nearly all text; checked below
     if len(lower) != len(text):
         lower = "".join(c.lower()[:1] or c for c in text)
-    sa = np.array(sents, dtype=np.int32).reshape(-1, 2)
-    matches = list(_WORD.finditer(lower))
-    if not _NOSPACE.search(lower):
-        # The common case, vectorised: one cached look-up per word.
-        words = [m.group() for m in matches]
-        starts = [m.start() for m in matches]
-        ends = [m.end() for m in matches]
-        cache = _CACHE
-        infos = [cache.get(w) or _word_info(w) for w in words]
-        hashes = [i[0] for i in infos]
-        stems = [i[1] for i in infos]
-        content = [i[2] for i in infos]
+    # Lower-casing keeps every character's class (a word character stays one): the runs are lower's words.
+    words = _WORD.findall(lower)
+    if len(words) != len(run_starts):  # cannot happen; the regular expression is the definition
+        spans = [m.span() for m in _WORD.finditer(lower)]
+        run_starts = np.array([s for s, _ in spans], dtype=np.int64)
+        run_ends = np.array([e for _, e in spans], dtype=np.int64)
+    if not (classes & _IS_NOSPACE).any():
+        # The common case, vectorised: one table look-up per word.
+        tok_starts = run_starts.astype(np.int32)
+        tok_ends = run_ends.astype(np.int32)
+        hashes, stems, content = _VOCABULARY.lookup(words)
     else:
-        starts, ends, sent_of, hashes, stems, content = [], [], [], [], [], []
-        for m in matches:
-            word = m.group()
-            if _NOSPACE.search(word):
-                _nospace_tokens(word, m.start(), 0, starts, ends, sent_of, hashes, stems, content)
-            else:
-                _plain(word, m.start(), 0, starts, ends, sent_of, hashes, stems, content)
-    tok_starts = np.array(starts, dtype=np.int32)
-    sent_of = np.searchsorted(sa[:, 0], tok_starts, side="right").astype(np.int32) - 1
+        tok_starts, tok_ends, hashes, stems, content = _nospace_tokens(words, run_starts.tolist())
+    sent_of = np.searchsorted(sent_starts, tok_starts, side="right").astype(np.int32) - 1
     quotes = quoted_ranges(text)
-    quoted = np.zeros(len(starts), dtype=bool)
-    if quotes and len(starts):
+    quoted = np.zeros(len(tok_starts), dtype=bool)
+    if quotes and len(tok_starts):
         q = np.array(quotes, dtype=np.int32)
         idx = np.searchsorted(q[:, 0], tok_starts, side="right") - 1
         ok = idx >= 0
         quoted[ok] = tok_starts[ok] < q[idx[ok], 1]
     return PreparedText(
         text=text,
-        sent_starts=sa[:, 0].copy(),
-        sent_ends=sa[:, 1].copy(),
+        sent_starts=sent_starts,
+        sent_ends=sent_ends,
         tok_starts=tok_starts,
-        tok_ends=np.array(ends, dtype=np.int32),
+        tok_ends=tok_ends,
         tok_sent=sent_of,
-        tok_hash=np.array(hashes, dtype=np.uint64),
-        tok_stem=np.array(stems, dtype=np.uint64),
-        tok_content=np.array(content, dtype=bool),
+        tok_hash=hashes,
+        tok_stem=stems,
+        tok_content=content,
         tok_quoted=quoted,
         quotes=np.array(quotes, dtype=np.int32).reshape(-1, 2),
     )
 
 
 def _nospace_tokens(
-    word: str,
-    offset: int,
-    si: int,
-    starts: list[int],
-    ends: list[int],
-    sent_of: list[int],
-    hashes: list[int],
-    stems: list[int],
-    content: list[bool],
-) -> None:
-    """A word-character run containing a script without spaces: such runs become character bigrams
-    (every pair of neighbouring characters), the rest of the run ordinary words."""
-    pos = 0
-    for m in _NOSPACE.finditer(word):
-        if m.start() > pos:
-            _plain(word[pos : m.start()], offset + pos, si, starts, ends, sent_of, hashes, stems, content)
-        run = m.group()
-        base = offset + m.start()
-        grams = [run[i : i + 2] for i in range(max(1, len(run) - 1))]
-        for i, g in enumerate(grams):
-            h = xxhash.xxh3_64_intdigest(g.encode())
-            starts.append(base + i)
-            ends.append(base + i + len(g))
-            sent_of.append(si)
-            hashes.append(h)
-            stems.append(h)
-            content.append(True)
-        pos = m.end()
-    if pos < len(word):
-        _plain(word[pos:], offset + pos, si, starts, ends, sent_of, hashes, stems, content)
-
-
-def _plain(word, offset, si, starts, ends, sent_of, hashes, stems, content) -> None:  # type: ignore[no-untyped-def]
-    h, st, c = _word_info(word)
-    starts.append(offset)
-    ends.append(offset + len(word))
-    sent_of.append(si)
-    hashes.append(h)
-    stems.append(st)
-    content.append(c)
+    words: list[str], offsets: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tokens of a text holding a script without spaces: word-character runs of such scripts become
+    character bigrams (every pair of neighbouring characters), the rest of each run ordinary words.
+    Answers (starts, ends, hashes, stem hashes, content flags)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    toks: list[str] = []
+    gram: list[bool] = []
+    for word, offset in zip(words, offsets, strict=True):
+        if not _NOSPACE.search(word):
+            starts.append(offset)
+            ends.append(offset + len(word))
+            toks.append(word)
+            gram.append(False)
+            continue
+        pos = 0
+        for m in _NOSPACE.finditer(word):
+            if m.start() > pos:
+                starts.append(offset + pos)
+                ends.append(offset + m.start())
+                toks.append(word[pos : m.start()])
+                gram.append(False)
+            run = m.group()
+            base = offset + m.start()
+            for i in range(max(1, len(run) - 1)):
+                g = run[i : i + 2]
+                starts.append(base + i)
+                ends.append(base + i + len(g))
+                toks.append(g)
+                gram.append(True)
+            pos = m.end()
+        if pos < len(word):
+            starts.append(offset + pos)
+            ends.append(offset + len(word))
+            toks.append(word[pos:])
+            gram.append(False)
+    is_gram = np.array(gram, dtype=bool)
+    n = len(toks)
+    hashes = np.empty(n, dtype=np.uint64)
+    stems = np.empty(n, dtype=np.uint64)
+    content = np.ones(n, dtype=bool)  # a bigram is a content word, its own stem
+    grams = [t for t, g in zip(toks, gram, strict=True) if g]
+    digest = xxhash.xxh3_64_intdigest
+    hashes[is_gram] = stems[is_gram] = np.fromiter((digest(g.encode()) for g in grams), np.uint64, len(grams))
+    plain = ~is_gram
+    words = [t for t, g in zip(toks, gram, strict=True) if not g]
+    hashes[plain], stems[plain], content[plain] = _VOCABULARY.lookup(words)
+    return np.array(starts, dtype=np.int32), np.array(ends, dtype=np.int32), hashes, stems, content
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -357,20 +500,19 @@ def content_pairs(prepared: PreparedText, window: int = KEY_WINDOW) -> np.ndarra
     if len(stems) < 2:
         return np.empty(0, dtype=np.uint64)
     mixed = _mix(stems)
-    out = []
-    with np.errstate(over="ignore"):
-        for d in range(1, window + 1):
-            if len(stems) <= d:
-                break
-            same = sent[d:] == sent[:-d]
-            x, y = mixed[:-d][same], mixed[d:][same]
-            out.append(np.minimum(x, y) * np.uint64(0x100000001B3) ^ _mix(np.maximum(x, y)))
-    allp = np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
-    if not len(allp):
+    # The pairs d = 1..window content words apart within a sentence, hashed all at once.
+    lefts, rights = [], []
+    for d in range(1, min(window, len(stems) - 1) + 1):
+        same = sent[d:] == sent[:-d]
+        lefts.append(mixed[:-d][same])
+        rights.append(mixed[d:][same])
+    x = np.concatenate(lefts) if lefts else mixed[:0]
+    y = np.concatenate(rights) if rights else mixed[:0]
+    if not len(x):
         # One content word per sentence everywhere: pairs across the whole text instead.
         x, y = mixed[:-1], mixed[1:]
-        with np.errstate(over="ignore"):
-            allp = np.minimum(x, y) * np.uint64(0x100000001B3) ^ _mix(np.maximum(x, y))
+    with np.errstate(over="ignore"):
+        allp = np.minimum(x, y) * np.uint64(0x100000001B3) ^ _mix(np.maximum(x, y))
     return np.unique(_mix(allp))
 
 
