@@ -17,7 +17,7 @@ from farmwatch.analysis.facts import PageFacts, facts_of
 from farmwatch.analysis.fingerprint import (
     band_keys,
     estimated_overlap,
-    shingle_hashes,
+    prepared_shingle_hashes,
     signature_from_bytes,
 )
 from farmwatch.analysis.matching import Edge, MatchInput, paragraph_shingles, verify
@@ -223,7 +223,8 @@ def match_page(
 def stored_text_features(text: str, shingle_words: int) -> tuple[np.ndarray, PreparedText]:
     """A stored page's shingles and its text prepared for alignment. Cached: the pages of one story meet
     again and again as its copies arrive (keyed by the text itself, so an edited page is prepared anew)."""
-    return shingle_hashes(text, shingle_words), prepare(text)
+    prepared = prepare(text)
+    return prepared_shingle_hashes(prepared, shingle_words), prepared
 
 
 def submit_html(
