@@ -264,14 +264,15 @@ def fit(x: np.ndarray, fine_kinds: np.ndarray, evidence: np.ndarray, train: np.n
     return ReuseModel(weights=weights, bias=round(bias, 4), threshold=round(threshold, 6), wholly=round(wholly, 3))
 
 
-def grades(model: ReuseModel, x: np.ndarray, evidence: np.ndarray) -> list[str | None]:
-    """reuse_grade() of each alignment, from its feature row (the same computation, vectorised)."""
+def grades(model: ReuseModel, x: np.ndarray, evidence: np.ndarray, passage: np.ndarray) -> list[str | None]:
+    """reuse_grade() of each alignment, from its feature row (the same computation, vectorised); `passage`
+    marks the alignments holding a verbatim passage (reuse whatever the model says)."""
     names = list(FEATURES)
     coef = np.array([model.weights.get(n, 0.0) for n in names])
     p = _sigmoid(x @ coef + model.bias)
     return [
-        None if pi < model.threshold else ("wholly" if e >= model.wholly else "partially")
-        for pi, e in zip(p, evidence, strict=True)
+        None if pi < model.threshold and not v else ("wholly" if e >= model.wholly else "partially")
+        for pi, e, v in zip(p, evidence, passage, strict=True)
     ]
 
 
@@ -371,6 +372,13 @@ def main() -> None:
     alignments = [align(prepared[a], prepared[b]) for a, b, _, _ in pairs]
     x = feature_matrix(alignments)
     evidence = np.array([al.evidence(THRESHOLDS) for al in alignments])
+    passage = np.array(
+        [
+            al.longest_run >= THRESHOLDS.passage_run
+            and max(al.containment, al.source_containment) >= THRESHOLDS.passage_share
+            for al in alignments
+        ]
+    )
     english = np.char.startswith(fine_kinds, "en_")
 
     unique_groups = sorted(set(groups.tolist()))
@@ -383,7 +391,7 @@ def main() -> None:
     for f in range(args.folds):
         test = folds == f
         model = fit(x, fine_kinds, evidence, ~test & ~english)
-        for i, g in zip(np.flatnonzero(test), grades(model, x[test], evidence[test]), strict=True):
+        for i, g in zip(np.flatnonzero(test), grades(model, x[test], evidence[test], passage[test]), strict=True):
             held[i] = g
         print(f"  fold {f}: threshold {model.threshold:.4f} wholly {model.wholly} bias {model.bias} {model.weights}")
     report(
@@ -395,10 +403,12 @@ def main() -> None:
     for f in range(args.folds):
         test = reuse_dev & (folds == f)
         model = fit(x, fine_kinds, evidence, reuse_dev & ~test)
-        for i, g in zip(np.flatnonzero(test), grades(model, x[test], evidence[test]), strict=True):
+        for i, g in zip(np.flatnonzero(test), grades(model, x[test], evidence[test], passage[test]), strict=True):
             held_urdu[i] = g
     model = fit(x, fine_kinds, evidence, reuse_dev)
-    for i, g in zip(np.flatnonzero(~reuse_dev), grades(model, x[~reuse_dev], evidence[~reuse_dev]), strict=True):
+    for i, g in zip(
+        np.flatnonzero(~reuse_dev), grades(model, x[~reuse_dev], evidence[~reuse_dev], passage[~reuse_dev]), strict=True
+    ):
         held_urdu[i] = g
     print(f"fitted on reuse-dev alone: threshold {model.threshold:.4f} bias {model.bias} {model.weights}")
     report(
@@ -411,7 +421,10 @@ def main() -> None:
     final = fit(x, fine_kinds, evidence, ~english)
     # The vectorised grades are reuse_grade()'s (up to rounding at the threshold).
     same = np.mean(
-        [reuse_grade(al, model=final) == g for al, g in zip(alignments, grades(final, x, evidence), strict=True)]
+        [
+            reuse_grade(al, model=final) == g
+            for al, g in zip(alignments, grades(final, x, evidence, passage), strict=True)
+        ]
     )
     assert same > 0.999, same
     print(f"fitted on all: threshold {final.threshold} wholly {final.wholly} bias {final.bias} {final.weights}")
