@@ -17,10 +17,11 @@ from farmwatch.analysis.facts import PageFacts, facts_of
 from farmwatch.analysis.fingerprint import (
     band_keys,
     estimated_overlap,
+    prepared_paragraph_shingles,
     prepared_shingle_hashes,
     signature_from_bytes,
 )
-from farmwatch.analysis.matching import Edge, MatchInput, paragraph_shingles, verify
+from farmwatch.analysis.matching import Edge, MatchInput, verify
 from farmwatch.analysis.page import PageAnalysis, analyze_html, fingerprint
 from farmwatch.analysis.templates import apply_site_template, template_candidates
 from farmwatch.analysis.text import PreparedText, prepare
@@ -198,21 +199,16 @@ def match_page(
         return []
     stored = services.pages.texts_and_facts(candidate_ids)
     n = settings.fingerprint.shingle_words
-    page = MatchInput(
-        facts,
-        analysis.main_text,
-        analysis.shingles,
-        analysis.prepared or prepare(analysis.main_text),
-        # Shingled once for every candidate: passages_found reads them for each edge.
-        paragraph_shingles([b.text for b in analysis.main_blocks], n),
-    )
+    prepared = analysis.prepared or prepare(analysis.main_text)
+    # Shingled once for every candidate (passages_found reads them for each edge), from the prepared tokens.
+    page = MatchInput(facts, analysis.main_text, analysis.shingles, prepared, prepared_paragraph_shingles(prepared, n))
     edges = []
     for other_id in candidate_ids:
         other_text, other_facts = stored.get(other_id, (None, None))
         if other_text is None or other_facts is None:
             continue  # stored without text (FARMWATCH_STORE_TEXT=false): the signature cut is all we have
-        shingles, prepared = stored_text_features(other_text, n)
-        other = MatchInput(other_facts, other_text, shingles, prepared)
+        shingles, prepared, paragraphs = stored_text_features(other_text, n)
+        other = MatchInput(other_facts, other_text, shingles, prepared, paragraphs)
         pair = verify(page, other, n, settings.match)
         if pair is not None:
             edges.append(pair)
@@ -220,11 +216,12 @@ def match_page(
 
 
 @lru_cache(maxsize=2048)
-def stored_text_features(text: str, shingle_words: int) -> tuple[np.ndarray, PreparedText]:
+def stored_text_features(text: str, shingle_words: int) -> tuple[np.ndarray, PreparedText, list[np.ndarray]]:
     """A stored page's shingles and its text prepared for alignment. Cached: the pages of one story meet
     again and again as its copies arrive (keyed by the text itself, so an edited page is prepared anew)."""
     prepared = prepare(text)
-    return prepared_shingle_hashes(prepared, shingle_words), prepared
+    paragraphs = prepared_paragraph_shingles(prepared, shingle_words)
+    return prepared_shingle_hashes(prepared, shingle_words), prepared, paragraphs
 
 
 def submit_html(

@@ -76,3 +76,26 @@ def test_shingles_from_prepared_tokens_are_the_texts_shingles() -> None:
     texts += ["我们今天去北京。他们明天回上海！", "नमस्ते दुनिया। यह एक परीक्षा है।", "สวัสดีครับ ผมชื่อสมชาย"]
     for text in texts:
         assert np.array_equal(prepared_shingle_hashes(prepare(text), 5), shingle_hashes(text, 5))
+
+
+def test_paragraph_shingles_from_prepared_tokens_are_the_texts_own() -> None:
+    import numpy as np
+
+    from farmwatch.analysis.fingerprint import prepared_paragraph_shingles
+    from farmwatch.analysis.matching import passages_found
+    from farmwatch.analysis.text import prepare
+
+    texts = [
+        "One short line.\nThe second paragraph has rather more words in it than the first one.\n\nx\nlast words",
+        "no line break at all, just one paragraph of plain words",
+        "Café déjà vu\nİstanbul büyük\n北京今天宣布新的经济政策\nकुछ हिंदी शब्द यहाँ",  # texts that fall back
+        "\nleading and trailing breaks\n",
+    ]
+    for text in texts:
+        mine = prepared_paragraph_shingles(prepare(text), 5)
+        theirs = [shingle_hashes(p, 5) for p in text.split("\n")]
+        assert len(mine) == len(theirs) and all(np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True))
+    paragraphs = [shingle_hashes(p, 3) for p in texts[0].split("\n")]
+    other = shingle_hashes("The second paragraph has rather more words in it than yours", 3)
+    assert passages_found(paragraphs, other, 0.5) == [1]
+    assert passages_found(paragraphs, np.empty(0, dtype=np.uint64), 0.5) == []

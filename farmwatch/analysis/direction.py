@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,7 +54,7 @@ class Evidence:
     detail: str
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {"kind": self.kind, "favours": self.favours, "weight": self.weight, "detail": self.detail}
 
 
 @dataclass(slots=True)

@@ -121,6 +121,28 @@ def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
     return np.unique(_ngram_hashes(prepared.tok_hash, n))
 
 
+def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarray]:
+    """[shingle_hashes(p, n) for p in prepared.text.split("\\n")], from the prepared tokens (a word never
+    spans a line), with prepared_shingle_hashes' fallback for texts whose tokens differ."""
+    text = prepared.text
+    if _WORD_ONLY.search(text) or len(text.lower()) != len(text):
+        return [shingle_hashes(p, n) for p in text.split("\n")]
+    found: list[int] = []
+    at = text.find("\n")
+    while at >= 0:
+        found.append(at)
+        at = text.find("\n", at + 1)
+    if not found:
+        return [prepared_shingle_hashes(prepared, n)]
+    breaks = np.array(found, dtype=np.int64)
+    # Token i lies in paragraph k when k line breaks come before its start.
+    bounds = np.searchsorted(prepared.tok_starts, breaks)
+    out = []
+    for tokens in np.split(prepared.tok_hash, bounds):
+        out.append(np.unique(_ngram_hashes(tokens, n)) if len(tokens) >= 2 else np.empty(0, dtype=np.uint64))
+    return out
+
+
 @lru_cache(maxsize=4)
 def _template(num_perm: int, seed: int) -> MinHash:
     # Building the permutations is the costly part of a MinHash: do it once.

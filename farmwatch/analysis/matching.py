@@ -63,11 +63,18 @@ def paragraph_shingles(paragraphs: list[str], n: int) -> list[np.ndarray]:
 
 
 def passages_found(paragraph_shingles: list[np.ndarray], other: np.ndarray, min_share: float) -> list[int]:
-    found = []
-    for index, shingles in enumerate(paragraph_shingles):
-        if len(shingles) and len(np.intersect1d(shingles, other, assume_unique=True)) / len(shingles) >= min_share:
-            found.append(index)
-    return found
+    """Paragraphs with at least min_share of their shingles in `other` (sorted, unique): one look-up for all
+    paragraphs' shingles, counted per paragraph."""
+    sizes = np.array([len(s) for s in paragraph_shingles], dtype=np.int64)
+    if not len(other) or not sizes.sum():
+        return []
+    every = np.concatenate(paragraph_shingles)
+    at = np.searchsorted(other, every)
+    at[at >= len(other)] = 0
+    hits = np.concatenate(([0], np.cumsum(other[at] == every)))
+    ends = np.cumsum(sizes)
+    found = hits[ends] - hits[ends - sizes]
+    return [int(i) for i in np.flatnonzero((sizes > 0) & (found >= min_share * sizes))]
 
 
 @lru_cache(maxsize=4096)
@@ -98,6 +105,7 @@ def compare(
     shingle_words: int,
     settings: MatchSettings,
     force: bool = False,
+    paragraph_shingles_b: list[np.ndarray] | None = None,
 ) -> tuple[Edge, Edge] | None:
     """The edge between two pages in both directions, or None when they do not share a story.
 
@@ -112,7 +120,10 @@ def compare(
     if not (verbatim or force):  # force: the alignment found reuse that the shingles miss (edited text)
         return None
     passages_a = passages_found(paragraph_shingles_a, shingles_b, settings.passage_min_share)
-    passages_b = passages_found(paragraph_shingles(paragraphs_b, shingle_words), shingles_a, settings.passage_min_share)
+    shingled_b = (
+        paragraph_shingles_b if paragraph_shingles_b is not None else paragraph_shingles(paragraphs_b, shingle_words)
+    )
+    passages_b = passages_found(shingled_b, shingles_a, settings.passage_min_share)
     a_names_b = facts_a.site != facts_b.site and text_names(text_a, facts_b.names())
     b_names_a = facts_a.site != facts_b.site and text_names(text_b, facts_a.names())
     edge_a = Edge(
@@ -195,6 +206,7 @@ def verify(
         shingle_words,
         settings,
         force=grade is not None or other_grade is not None,
+        paragraph_shingles_b=other.paragraph_shingles or None,  # cached with the stored text
     )
     if pair is None:
         return None

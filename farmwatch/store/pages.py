@@ -17,7 +17,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -360,11 +360,12 @@ class PageStore:
 
     # --- edges ---
     def save_edges(self, page_id: int, edges: list[tuple[Edge, Edge]]) -> None:
-        """Store each edge on both pages; edges[i] = (edge from page_id, edge from the other page)."""
+        """Store each edge on both pages; edges[i] = (edge from page_id, edge from the other page). orjson
+        writes the dataclasses themselves (no asdict() deep copy of their spans)."""
         pipe = self.client.pipeline(transaction=False)
         for mine, theirs in edges:
-            pipe.hset(self._edges(page_id), str(mine.other), _dumps(asdict(mine)))
-            pipe.hset(self._edges(mine.other), str(page_id), _dumps(asdict(theirs)))
+            pipe.hset(self._edges(page_id), str(mine.other), _dumps(mine))
+            pipe.hset(self._edges(mine.other), str(page_id), _dumps(theirs))
         pipe.execute()
 
     def edges(self, page_id: int) -> list[Edge]:
