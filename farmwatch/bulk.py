@@ -32,7 +32,8 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.page import PageAnalysis, analyze_html
 from farmwatch.config import FingerprintSettings, Settings
-from farmwatch.ingest import ingest
+from farmwatch.errors import FetchedOriginal
+from farmwatch.ingest import ingest, refuse_fetched_original
 from farmwatch.services import Services
 from farmwatch.store.layout import KeyLayout
 
@@ -98,6 +99,10 @@ def _analyse_and_ingest(record: _Record) -> bool | str:
     analysis = _analyse(record)
     if not isinstance(analysis, PageAnalysis) or _SERVICES is None:
         return analysis if isinstance(analysis, str) else False
+    try:
+        refuse_fetched_original(_SERVICES, analysis.url)
+    except FetchedOriginal as error:
+        return f"{analysis.url}: {error}"
     ingest(_SERVICES, analysis, origin="client")
     return True
 
@@ -247,6 +252,11 @@ class WarcImporter:
                 continue
             if analysis is None:
                 stats.skipped += 1
+                continue
+            try:
+                refuse_fetched_original(self.services, analysis.url)
+            except FetchedOriginal as error:  # an archived copy never replaces a page the service fetched
+                self._bad(stats, f"{analysis.url}: {error}")
                 continue
             ingest(self.services, analysis, origin="client")
             stats.pages += 1

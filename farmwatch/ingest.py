@@ -224,6 +224,18 @@ def stored_text_features(text: str, shingle_words: int) -> tuple[np.ndarray, Pre
     return prepared_shingle_hashes(prepared, shingle_words), prepared, paragraphs
 
 
+def refuse_fetched_original(services: Services, url: str) -> None:
+    """Raise FetchedOriginal when the page stored under url (or a URL that redirected to it) was fetched by
+    the service itself: client-supplied content never replaces it (the API, bulk import and checks alike)."""
+    stored_id = services.pages.page_id(normalize_url(url))
+    stored = services.pages.facts([stored_id]).get(stored_id) if stored_id is not None else None
+    if stored is not None and stored.origin == "fetched":
+        raise FetchedOriginal(
+            f"{url} was fetched by the service itself; client-supplied HTML does not replace it "
+            "(submit the URL without HTML to have it fetched again)"
+        )
+
+
 def submit_html(
     services: Services,
     url: str,
@@ -243,13 +255,7 @@ def submit_html(
     them to be shown, and the fetched page is already what the service can vouch for. A client that
     believes the page changed submits the URL alone, and the service fetches it again."""
     if origin != "fetched":
-        stored_id = services.pages.page_id(normalize_url(url))
-        stored = services.pages.facts([stored_id]).get(stored_id) if stored_id is not None else None
-        if stored is not None and stored.origin == "fetched":
-            raise FetchedOriginal(
-                f"{url} was fetched by the service itself; client-supplied HTML does not replace it "
-                "(submit the URL without HTML to have it fetched again)",
-            )
+        refuse_fetched_original(services, url)
     analysis = analyze_html(
         body, url, content_type=content_type, published_hint=published_hint, settings=services.settings.fingerprint
     )

@@ -557,3 +557,20 @@ def test_lookup_keys_cannot_read_feeds(api: httpx.Client, redis_client) -> None:
     ingest, _ = keys.create("ingest", "crawler")
     assert api.get("/v1/feeds", headers={"Authorization": f"Bearer {lookup}"}).status_code == 403
     assert api.get("/v1/feeds", headers={"Authorization": f"Bearer {ingest}"}).status_code == 200
+
+
+def test_a_warc_record_never_replaces_a_page_the_service_fetched(services, tmp_path) -> None:
+    from farmwatch import bulk
+    from farmwatch.ingest import submit_html
+
+    url = "https://example.org/fetched"
+    submit_html(services, url, ARTICLE, origin="fetched")
+    forged = ARTICLE.replace("Harbour", "Forged") + "<p>Source: https://farm.example.net/copy</p>"
+    path = tmp_path / "forged.warc.gz"
+    _warc(path, [(url, forged.encode(), "text/html"), ("https://example.org/other", ARTICLE.encode(), "text/html")])
+    stats = bulk.WarcImporter(services, jobs=1, batch=4).run(path)
+    assert stats.done and stats.pages == 1 and stats.bad == 1
+    assert stats.bad_records[0].startswith(f"{url}: ")
+    page_id = services.pages.page_id(url)
+    assert services.pages.facts([page_id])[page_id].origin == "fetched"
+    assert "Forged" not in services.pages.docs([page_id])[page_id]["main_text"]
