@@ -519,8 +519,11 @@ def ingest_warc(
                 stats = importer.run(path, on_progress=advance)
                 typer.echo(
                     f"{path.name}: {stats.pages} pages indexed, {stats.skipped} responses skipped"
+                    + (f", {stats.bad} bad records" if stats.bad else "")
                     + (f" (resumed at byte {before.offset})" if before.offset and not before.done else "")
                 )
+                for reason in stats.bad_records:  # the first of them, each on its own line
+                    typer.echo(f"farmwatch: bad record: {reason}", err=True)
     finally:
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
