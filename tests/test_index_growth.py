@@ -172,3 +172,20 @@ def test_a_page_sharing_one_common_sampled_shingle_is_not_counted(redis_client: 
     assert hits == [{70: 1}, {60: 4, 70: 1}]
     assert index.query([band], [common, *rare], min_shared=(1, 2), keep=[7]) == [{70: 1}, {7: 1, 60: 4, 70: 1}]
     assert len(index.query([band], [common, *rare])[1]) == 52  # without min_shared, all of them
+
+
+def test_a_reuse_key_that_very_many_pages_share_is_left_out_of_the_counts(redis_client: redis.Redis) -> None:
+    from farmwatch.store.lsh import COMMON_KEY_PAGES
+
+    index = LshIndex(redis_client, "fw", **SMALL)
+    rng = random.Random(9)
+    phrase = [rng.getrandbits(64) for _ in range(3)]  # three word pairs of a common phrase
+    story = [rng.getrandbits(64) for _ in range(3)]  # three of one story's own
+    for page in range(1, COMMON_KEY_PAGES + 2):
+        index.insert(page, [rng.getrandbits(64), *phrase])
+    for page in range(500, 505):
+        index.insert(page, [rng.getrandbits(64), *story])
+    band = [rng.getrandbits(64)]
+    # The phrase's buckets hold more pages than COMMON_KEY_PAGES: they say nothing; the story's count.
+    assert index.query(band, phrase, min_shared=(1, 3)) == [{}, {}]
+    assert index.query(band, story, min_shared=(1, 3)) == [{}, {page: 3 for page in range(500, 505)}]
