@@ -70,7 +70,11 @@ def test_every_schema_is_described_with_an_example_and_enums(api: httpx.Client) 
 def test_report_enums_cover_what_the_code_produces() -> None:
     assert set(BlockKindName.__args__) == {k.value for k in BlockKind}
     assert {kind for kind, _ in credits._REPUBLICATION_PATTERNS} | {"wire"} <= set(CreditKind.__args__)
-    produced = {direction._EVIDENCE_KIND.get(f, f) for f in direction.FEATURES} | {"same_site", "unverified", "republisher"}
+    produced = {direction._EVIDENCE_KIND.get(f, f) for f in direction.FEATURES} | {
+        "same_site",
+        "unverified",
+        "republisher",
+    }
     assert produced <= set(EvidenceKind.__args__)
 
 
