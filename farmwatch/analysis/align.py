@@ -32,7 +32,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from farmwatch.analysis.text import PreparedText, _mix
+from farmwatch.analysis.text import PreparedText, _mix, sentence_pairs
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -131,7 +131,7 @@ def _features(p: PreparedText) -> tuple[np.ndarray, ...]:
     found = p.derived.get("align")
     if found is None:
         stems, sent = _content(p)
-        pairs, psent = _pairs(stems, sent)
+        pairs, psent = sentence_pairs(stems, sent)
         found = p.derived["align"] = (stems, sent, np.unique(stems), pairs, psent, np.unique(pairs))
     return found
 
@@ -177,23 +177,6 @@ def _verbatim(a: PreparedText, b: PreparedText, result: Alignment) -> None:
     if hit_a.any():
         edges = np.diff(np.concatenate(([0], hit_a.view(np.int8), [0])))
         result.longest_run = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()) + 2
-
-
-def _pairs(stems: np.ndarray, sent: np.ndarray, window: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Order-free hashes of content-word pairs at most `window` apart within a sentence, and their sentence."""
-    if len(stems) < 2:
-        return _EMPTY, np.empty(0, dtype=np.int32)
-    mixed = _mix(stems)
-    hs, ss = [], []
-    with np.errstate(over="ignore"):
-        for d in range(1, window + 1):
-            if len(stems) <= d:
-                break
-            same = sent[d:] == sent[:-d]
-            x, y = mixed[:-d][same], mixed[d:][same]
-            hs.append(np.minimum(x, y) * np.uint64(0x100000001B3) ^ _mix(np.maximum(x, y)))
-            ss.append(sent[d:][same])
-    return np.concatenate(hs), np.concatenate(ss)
 
 
 def _members(values: np.ndarray, sorted_vocab: np.ndarray) -> np.ndarray:

@@ -496,24 +496,35 @@ def content_pairs(prepared: PreparedText, window: int = KEY_WINDOW) -> np.ndarra
     many such pairs where it loses most word n-grams; order-free pairs survive swapped words too."""
     mask = prepared.tok_content
     stems = prepared.tok_stem[mask]
-    sent = prepared.tok_sent[mask]
     if len(stems) < 2:
         return np.empty(0, dtype=np.uint64)
+    allp, _ = sentence_pairs(stems, prepared.tok_sent[mask], window)
+    if not len(allp):
+        # One content word per sentence everywhere: pairs across the whole text instead.
+        mixed = _mix(stems)
+        allp = _pair_hash(mixed[:-1], mixed[1:])
+    return np.unique(_mix(allp))
+
+
+def sentence_pairs(stems: np.ndarray, sent: np.ndarray, window: int = KEY_WINDOW) -> tuple[np.ndarray, np.ndarray]:
+    """Order-free hashes of the pairs of content-word stems at most `window` apart within a sentence, and
+    each pair's sentence: what the reuse keys sample and what alignment compares sentence by sentence."""
+    if len(stems) < 2:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32)
     mixed = _mix(stems)
-    # The pairs d = 1..window content words apart within a sentence, hashed all at once.
-    lefts, rights = [], []
+    lefts, rights, sentences = [], [], []
     for d in range(1, min(window, len(stems) - 1) + 1):
         same = sent[d:] == sent[:-d]
         lefts.append(mixed[:-d][same])
         rights.append(mixed[d:][same])
-    x = np.concatenate(lefts) if lefts else mixed[:0]
-    y = np.concatenate(rights) if rights else mixed[:0]
-    if not len(x):
-        # One content word per sentence everywhere: pairs across the whole text instead.
-        x, y = mixed[:-1], mixed[1:]
+        sentences.append(sent[d:][same])
+    return _pair_hash(np.concatenate(lefts), np.concatenate(rights)), np.concatenate(sentences)
+
+
+def _pair_hash(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """One hash per pair of mixed stems, the same whichever comes first."""
     with np.errstate(over="ignore"):
-        allp = np.minimum(x, y) * np.uint64(0x100000001B3) ^ _mix(np.maximum(x, y))
-    return np.unique(_mix(allp))
+        return np.minimum(x, y) * np.uint64(0x100000001B3) ^ _mix(np.maximum(x, y))
 
 
 def candidate_keys(prepared: PreparedText) -> np.ndarray:
