@@ -105,6 +105,11 @@ def _word_only_class() -> re.Pattern[str]:
 _WORD_ONLY = _word_only_class()
 
 
+def _same_tokens(text: str) -> bool:
+    """Whether prepare()'s tokens of the text are the words shingle_hashes reads (see below)."""
+    return not _WORD_ONLY.search(text) and len(text.lower()) == len(text)
+
+
 def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
     """shingle_hashes(prepared.text, n), from the tokens prepare() found (the same lower-cased words and
     bigrams, hashed alike) instead of tokenising the text again.
@@ -114,7 +119,7 @@ def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
     longer (İ: prepare() keeps offsets by lower-casing it to one character): such texts are shingled from the
     text, so a page's shingles are the same whichever way they are computed."""
     text = prepared.text
-    if _WORD_ONLY.search(text) or len(text.lower()) != len(text):
+    if not _same_tokens(text):
         return shingle_hashes(text, n)
     if prepared.n_tokens < 2:
         return np.empty(0, dtype=np.uint64)
@@ -125,7 +130,7 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
     """[shingle_hashes(p, n) for p in prepared.text.split("\\n")], from the prepared tokens (a word never
     spans a line), with prepared_shingle_hashes' fallback for texts whose tokens differ."""
     text = prepared.text
-    if _WORD_ONLY.search(text) or len(text.lower()) != len(text):
+    if not _same_tokens(text):
         return [shingle_hashes(p, n) for p in text.split("\n")]
     found: list[int] = []
     at = text.find("\n")
