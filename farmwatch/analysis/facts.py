@@ -41,7 +41,8 @@ class PageFacts:
     credits: list[dict] = field(default_factory=list)
     origin: str = "client"  # "fetched" by the service or supplied by a "client"
     farm_share: float = 0.0  # share of the site's other pages judged republished
-    composite_of: list[int] = field(default_factory=list)  # pages this one looks stitched together from
+    # No longer set (a page is never judged a composite of its copies); kept so stored records and exports load.
+    composite_of: list[int] = field(default_factory=list)
     words: int = -1  # words of main text (-1: stored by a farmwatch that did not count them)
 
     def urls(self) -> set[str]:

@@ -141,29 +141,6 @@ def compare(
     return edge_a, edge_a.seen_from(facts_a.id, passages_b)
 
 
-def composite_parts(edges: list[Edge], whole: float = 0.85, overlap: float = 0.2, coverage: float = 0.6) -> list[int]:
-    """The pages this page looks stitched together from, judged from its own edges.
-
-    A page is a composite when at least two pages each supply a different part
-    of it (their passages in this page barely overlap), together they supply
-    most of its text, and at least one of them is not found whole in it (a
-    page found whole inside this one could be its truncated copy instead)."""
-    with_passages = [e for e in edges if e.passages]
-    parts: set[int] = set()
-    for i, first in enumerate(with_passages):
-        for second in with_passages[i + 1 :]:
-            if first.other_containment >= whole and second.other_containment >= whole:
-                continue
-            a, b = set(first.passages), set(second.passages)
-            if len(a & b) > overlap * min(len(a), len(b)):
-                continue
-            # The passages barely overlap, so the shares of this page found in each add up.
-            if first.containment + second.containment < coverage:
-                continue
-            parts.update((first.other, second.other))
-    return sorted(parts)
-
-
 def verbatim_grade(edge: Edge, settings: MatchSettings) -> str | None:
     """The reuse grade that verbatim overlap alone shows (when the sentence alignment shows none: text
     without sentence breaks, lists, very long sentences)."""
