@@ -67,15 +67,11 @@ REUSE_FEATURES = ("coverage", "log_shared")
 
 
 def reuse_features(edge: Edge) -> np.ndarray:
-    """How much of the page the source accounts for, as the reuse term reads it.
-
-    Hook for the matching side: today coverage is the edge's containment (share of the page's
-    shingles found in the source). When an edge carries an aligned `coverage` (share of the page's
-    text aligned to the source) it is used instead; a reuse grade (e.g. wholly / partially / not
-    derived) belongs here too, as another feature, with bench/fit_direction.py refitting the term."""
-    coverage = getattr(edge, "coverage", None)
-    if coverage is None:
-        coverage = max(edge.containment, edge.jaccard)
+    """How much of the page the source accounts for, as the reuse term reads it: the share of the page
+    aligned to the source or found in it word for word, whichever is larger (matching.verify sets
+    `coverage` so; an edge made by `compare` alone, as bench/fit_direction.py makes them, or stored before
+    alignment, has only the verbatim shares)."""
+    coverage = max(edge.coverage, edge.containment, edge.jaccard)
     return np.array([float(coverage), math.log1p(edge.shared) / math.log1p(1000)])
 
 
