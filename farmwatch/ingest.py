@@ -207,8 +207,7 @@ def match_page(
         other_text, other_facts = stored.get(other_id, (None, None))
         if other_text is None or other_facts is None:
             continue  # stored without text (FARMWATCH_STORE_TEXT=false): the signature cut is all we have
-        shingles, prepared, paragraphs = stored_text_features(other_text, n)
-        other = MatchInput(other_facts, other_text, shingles, prepared, paragraphs)
+        other = MatchInput(other_facts, other_text, *stored_text_features(other_text, n))
         pair = verify(page, other, n, settings.match)
         if pair is not None:
             edges.append(pair)
@@ -226,7 +225,7 @@ def stored_text_features(text: str, shingle_words: int) -> tuple[np.ndarray, Pre
 
 def refuse_fetched_original(services: Services, url: str) -> None:
     """Raise FetchedOriginal when the page stored under url (or a URL that redirected to it) was fetched by
-    the service itself: client-supplied content never replaces it (the API, bulk import and checks alike)."""
+    the service itself: client-supplied content never replaces it (the API and bulk import alike)."""
     stored_id = services.pages.page_id(normalize_url(url))
     stored = services.pages.facts([stored_id]).get(stored_id) if stored_id is not None else None
     if stored is not None and stored.origin == "fetched":

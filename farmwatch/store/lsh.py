@@ -373,13 +373,11 @@ def _count(
     kept = set(keep)
     results: list[dict[int, int]] = []
     for number, buckets in enumerate(groups):
-        values_here = [next(stream) for _ in buckets]
-        if number > 0:
-            # A reuse key (a word pair) that many pages share is a common phrase: like a word of low inverse
-            # document frequency, it says nothing about which page is copied from which (the bands, group 0,
-            # are never common in that way).
-            values_here = [v for v in values_here if v and len(v) <= 4 * COMMON_KEY_PAGES]
-        found = b"".join(v for v in values_here if v)
+        # A reuse key (group 1 on: a word pair) that many pages share is a common phrase: like a word of low
+        # inverse document frequency, it says nothing about which page is copied from which (the bands,
+        # group 0, are never common in that way).
+        most = 4 * COMMON_KEY_PAGES if number > 0 else None
+        found = b"".join(v for v in (next(stream) for _ in buckets) if v and (most is None or len(v) <= most))
         # Counted with numpy: common shingles' buckets hold hundreds of pages.
         ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
         need = min_shared[number] if number < len(min_shared) else 1
