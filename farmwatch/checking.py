@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 
 from farmwatch.analysis.facts import facts_of
-from farmwatch.analysis.fingerprint import band_keys
 from farmwatch.analysis.judge import decide
 from farmwatch.analysis.page import PageAnalysis
-from farmwatch.ingest import MIN_SHARED_SAMPLES, document_of, match_page
+from farmwatch.ingest import MIN_SHARED_SAMPLES, claimed_urls, document_of, index_keys, match_page
 from farmwatch.judging import read_neighbours
 from farmwatch.report import PageReport
 from farmwatch.services import Services
@@ -24,18 +23,16 @@ CHECKED_PAGE_ID = 0
 
 def check(services: Services, analysis: PageAnalysis) -> PageReport:
     """The report the page would get if it were submitted now, from reads only."""
-    settings, pages = services.settings, services.pages
+    pages = services.pages
     facts = facts_of(analysis, CHECKED_PAGE_ID, "client", time.time())
-    claimed = sorted({*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url})
-    linked = {page_id for page_id in pages.page_ids(claimed) if page_id is not None}
+    linked = {page_id for page_id in pages.page_ids(claimed_urls(analysis)) if page_id is not None}
     # The checked URL may itself be stored (a client re-checking a page): it is not its own source.
     same = pages.page_id(analysis.url)
     linked.discard(same)
 
     edges = []
-    if len(analysis.shingles) >= settings.fingerprint.min_shingles and analysis.reuse_keys is not None:
-        bands = band_keys(analysis.signature, settings.fingerprint)
-        samples = [int(k) for k in analysis.reuse_keys]
+    bands, samples = index_keys(analysis, services.settings.fingerprint)
+    if bands:
         band_hits, sample_hits = services.index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked)
         if same is not None:
             band_hits.pop(same, None)

@@ -26,6 +26,7 @@ from farmwatch.analysis.page import PageAnalysis, analyze_html, fingerprint
 from farmwatch.analysis.templates import apply_site_template, template_candidates
 from farmwatch.analysis.text import PreparedText, prepare
 from farmwatch.analysis.urls import normalize_url
+from farmwatch.config import FingerprintSettings
 from farmwatch.errors import FetchedOriginal
 from farmwatch.judging import Judgement, Neighbourhood, judge, rejudge
 from farmwatch.report import PageReport, Provenance
@@ -75,17 +76,14 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     with its first verdict, and its index insert and query (one call)."""
     settings, pages, index = services.settings, services.pages, services.index
     template_keys = template_candidates(analysis.blocks)
-    claimed = {*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url}
-    page_id, state = pages.open_page(analysis.url, analysis.site, template_keys, sorted(claimed))
+    page_id, state = pages.open_page(analysis.url, analysis.site, template_keys, claimed_urls(analysis))
     new = state.first_seen is None
     # Main-text blocks the site repeats on many of its pages are its template, not this article.
     if apply_site_template(analysis.blocks, state.template_counts, state.site_pages):
         fingerprint(analysis, settings.fingerprint)
     facts = facts_of(analysis, page_id, origin, state.first_seen or time.time())
-    matchable = len(analysis.shingles) >= settings.fingerprint.min_shingles
-    bands = band_keys(analysis.signature, settings.fingerprint) if matchable else []
-    # Keys of content-word pairs: shared by pages that share edited sentences, not only verbatim text.
-    samples = [int(k) for k in analysis.reuse_keys] if matchable and analysis.reuse_keys is not None else []
+    bands, samples = index_keys(analysis, settings.fingerprint)
+    matchable = bool(bands)
     buckets = bands + samples
 
     document = document_of(analysis, facts)
@@ -129,6 +127,20 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         stored = pages.provenances([page_id]).get(page_id)
         return Ingested(page_id, document, Provenance.model_validate(stored) if stored else None)
     return Ingested(page_id, document, latest[page_id])
+
+
+def claimed_urls(analysis: PageAnalysis) -> list[str]:
+    """The URLs the page names as its source or canonical (other than its own)."""
+    return sorted({*analysis.source_links, analysis.metadata.canonical or ""} - {"", analysis.url})
+
+
+def index_keys(analysis: PageAnalysis, settings: FingerprintSettings) -> tuple[list[int], list[int]]:
+    """The page's LSH band buckets and reuse keys (content-word pairs: shared by pages that share edited
+    sentences, not only verbatim text); none for a page with too little text to match."""
+    if len(analysis.shingles) < settings.min_shingles:
+        return [], []
+    samples = [int(k) for k in analysis.reuse_keys] if analysis.reuse_keys is not None else []
+    return band_keys(analysis.signature, settings), samples
 
 
 # A page shares a reuse key or two with many others (datelines, agency credits, common phrases): it
