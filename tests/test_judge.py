@@ -64,3 +64,11 @@ def test_an_original_is_never_made_a_copy_by_the_republisher_prior() -> None:
     ]
     provenance = decide(original, edges, copies, {})
     assert provenance.verdict == "original" and provenance.sources == []
+
+
+def test_the_strongest_edges_kept_are_ranked_by_aligned_share_too() -> None:
+    from farmwatch.analysis.judge import strongest
+
+    verbatim = [edge(n, containment=0.3, other_containment=0.3, coverage=0.3) for n in range(10, 13)]
+    reworded = edge(2, containment=0.01, other_containment=0.01, coverage=0.9, other_coverage=0.8)
+    assert [e.other for e in strongest([*verbatim, reworded], limit=1)] == [2]

@@ -23,7 +23,13 @@ CREDITING_KINDS = frozenset({"canonical", "source_link", "link", "credit"})
 def strongest(edges: list[Edge], limit: int = JUDGE_EDGES) -> list[Edge]:
     if len(edges) <= limit:
         return edges
-    return sorted(edges, key=lambda e: max(e.containment, e.other_containment), reverse=True)[:limit]
+    return sorted(edges, key=_share_accounted, reverse=True)[:limit]
+
+
+def _share_accounted(edge: Edge) -> float:
+    """The share of either page the other accounts for, aligned or verbatim (edited copies share few
+    shingles, so containment alone would drop them)."""
+    return max(edge.coverage, edge.other_coverage, edge.containment, edge.other_containment)
 
 
 def farm_shares(
