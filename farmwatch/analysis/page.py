@@ -98,22 +98,11 @@ def analyze_html(
     normalized = normalize_url(url)
     metadata = extract_metadata(tree, normalized)
     blocks = extract_blocks(tree, normalized)
-    credits, source_links = find_credits(blocks, normalized)
     # <title> often carries the site's name ("Headline – Site"); the page's own headline is cleaner.
     headline = next((b.text for b in blocks if b.kind is BlockKind.TITLE), None)
     if headline and metadata.title and headline != metadata.title and headline in metadata.title:
         metadata.title = headline
-    analysis = PageAnalysis(
-        url=normalized,
-        site=host_of(normalized),
-        metadata=metadata,
-        blocks=blocks,
-        credits=credits,
-        source_links=source_links,
-        shingles=np.empty(0, dtype=np.uint64),
-        signature=np.empty(0, dtype=np.uint32),
-    )
-    fingerprint(analysis, settings)
+    analysis = analysis_of(normalized, metadata, blocks, settings)
     published, date_only, source = metadata.published_at, metadata.published_date_only, metadata.published_from
     if published is None:
         published, date_only, source = date_from_url(normalized), True, "url"
@@ -128,6 +117,23 @@ def analyze_html(
         analysis.warnings.append(f"markup nested deeper than {MAX_DEPTH} elements was flattened")
     if len(analysis.shingles) < settings.min_shingles:
         analysis.warnings.append("too little main text to match against other pages")
+    return analysis
+
+
+def analysis_of(url: str, metadata: PageMetadata, blocks: list[Block], settings: FingerprintSettings) -> PageAnalysis:
+    """A page's analysis from its normalised URL, metadata and labelled blocks: credits found, text fingerprinted."""
+    credits, source_links = find_credits(blocks, url)
+    analysis = PageAnalysis(
+        url=url,
+        site=host_of(url),
+        metadata=metadata,
+        blocks=blocks,
+        credits=credits,
+        source_links=source_links,
+        shingles=np.empty(0, dtype=np.uint64),
+        signature=np.empty(0, dtype=np.uint32),
+    )
+    fingerprint(analysis, settings)
     return analysis
 
 

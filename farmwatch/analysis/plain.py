@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from farmwatch.analysis.blocks import Block, BlockKind
-from farmwatch.analysis.credits import find_credits
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.metadata import PageMetadata, parse_datetime
-from farmwatch.analysis.page import PageAnalysis, fingerprint
-from farmwatch.analysis.urls import host_of, normalize_url
+from farmwatch.analysis.page import PageAnalysis, analysis_of
+from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import FingerprintSettings
 
 # A placeholder URL for texts submitted without one (its site matches no stored page's).
@@ -54,18 +51,7 @@ def analyze_text(
         raise InputError("the text is empty")
     normalized = normalize_url(url or TEXT_URL)
     blocks = [Block(text=p, kind=BlockKind.MAIN, tag="p") for p in paragraphs]
-    credits, source_links = find_credits(blocks, normalized)
-    analysis = PageAnalysis(
-        url=normalized,
-        site=host_of(normalized),
-        metadata=PageMetadata(),
-        blocks=blocks,
-        credits=credits,
-        source_links=source_links,
-        shingles=np.empty(0, dtype=np.uint64),
-        signature=np.empty(0, dtype=np.uint32),
-    )
-    fingerprint(analysis, settings)
+    analysis = analysis_of(normalized, PageMetadata(), blocks, settings)
     if published_hint:
         analysis.published_at, analysis.published_date_only = parse_datetime(published_hint)
         analysis.published_from = "client" if analysis.published_at else None
