@@ -264,12 +264,16 @@ def fit(x: np.ndarray, fine_kinds: np.ndarray, evidence: np.ndarray, train: np.n
     return ReuseModel(weights=weights, bias=round(bias, 4), threshold=round(threshold, 6), wholly=round(wholly, 3))
 
 
+def probabilities(model: ReuseModel, x: np.ndarray) -> np.ndarray:
+    """ReuseModel.probability() of each alignment, from its feature row (vectorised)."""
+    coef = np.array([model.weights.get(n, 0.0) for n in FEATURES])
+    return _sigmoid(x @ coef + model.bias)
+
+
 def grades(model: ReuseModel, x: np.ndarray, evidence: np.ndarray, passage: np.ndarray) -> list[str | None]:
     """reuse_grade() of each alignment, from its feature row (the same computation, vectorised); `passage`
     marks the alignments holding a verbatim passage (reuse whatever the model says)."""
-    names = list(FEATURES)
-    coef = np.array([model.weights.get(n, 0.0) for n in names])
-    p = _sigmoid(x @ coef + model.bias)
+    p = probabilities(model, x)
     return [
         None if pi < model.threshold and not v else ("wholly" if e >= model.wholly else "partially")
         for pi, e, v in zip(p, evidence, passage, strict=True)
@@ -287,6 +291,19 @@ def report(title: str, fine_kinds: np.ndarray, graded: list[str | None], scored:
     if found_reuse:
         agree = np.mean([(graded[i] == "wholly") == (fine_kinds[i] == "wholly_derived") for i in found_reuse])
         print(f"  grade (wholly/partially) agrees with the journalists on {agree:.3f} of found reuse pairs")
+
+
+def operating_curve(fine_kinds: np.ndarray, p: np.ndarray, scored: np.ndarray) -> None:
+    """What the held-out probabilities could find at each share of independent stories accused (thresholds
+    read off the held-out independents themselves: a description of the evidence, not a fitted setting)."""
+    ind = np.sort(p[scored & (fine_kinds == "independent")])
+    if not len(ind):
+        return
+    print("operating curve of the held-out P(reuse) (reuse-dev): found at a given share of independent stories accused")
+    for accused in (0.01, 0.03, 0.05, 0.10, 0.20):
+        threshold = ind[min(len(ind) - 1, int(np.floor((1 - accused) * len(ind))))]
+        found = {k: np.mean(p[scored & (fine_kinds == k)] > threshold) for k in REUSE_KINDS}
+        print(f"  independent accused {accused:4.0%}: " + "  ".join(f"{k} {v:.3f}" for k, v in found.items()))
 
 
 def timing(prepared: dict, pairs: list) -> None:
@@ -387,18 +404,21 @@ def main() -> None:
     fold_of = {g: i % args.folds for i, g in enumerate(unique_groups)}
     folds = np.array([fold_of[g] for g in groups])
     held: list[str | None] = [None] * len(pairs)
+    held_p = np.zeros(len(pairs))
     print(f"folds (fitted on the others; features {', '.join(FEATURES)}):")
     for f in range(args.folds):
         test = folds == f
         model = fit(x, fine_kinds, evidence, ~test & ~english)
         for i, g in zip(np.flatnonzero(test), grades(model, x[test], evidence[test], passage[test]), strict=True):
             held[i] = g
+        held_p[test] = probabilities(model, x[test])
         print(f"  fold {f}: threshold {model.threshold:.4f} wholly {model.wholly} bias {model.bias} {model.weights}")
     report(
         "held-out folds (English pairs: each scored by the fold holding its page)", fine_kinds, held, ~english | english
     )
 
     reuse_dev = np.array([a.startswith("r:") for a, _, _, _ in pairs])
+    operating_curve(fine_kinds, held_p, reuse_dev)
     held_urdu: list[str | None] = [None] * len(pairs)
     for f in range(args.folds):
         test = reuse_dev & (folds == f)
