@@ -617,6 +617,7 @@ def main() -> None:
             "undecided_band": band,
             "unverified_margin": current.get("unverified_margin", band + 0.5),
             "reuse": reuse,
+            "republisher_prior": current.get("republisher_prior", {}),  # set by hand, not fitted: kept
             "fit": {
                 "date": datetime.now(UTC).strftime("%Y-%m-%d"),
                 "corpora": list(NAMES),
