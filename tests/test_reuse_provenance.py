@@ -122,6 +122,23 @@ def test_a_thirty_word_copy_of_two_sentences_is_found(api: httpx.Client) -> None
     assert copy["provenance"]["sources"][0]["url"] == ORIGINAL_URL
 
 
+def test_a_copy_of_the_sources_sentences_cut_short_is_found_when_it_arrives_first(api: httpx.Client) -> None:
+    # Each sentence keeps only its opening, a word in four changed (no five words in a row are the
+    # source's): the copy's sentences align with the source's, but the source's long sentences hold too
+    # little of theirs in the copy to align back.
+    def cut_short(sentence: str) -> str:
+        words = sentence.split()[:8]
+        return " ".join("really" if i % 4 == 3 else w for i, w in enumerate(words)) + "."
+
+    cut = [cut_short(sentence) for sentence in ORIGINAL]
+    submit(api, COPY_URL, html("Bridge shuts", cut, "2025-03-05T08:00:00+00:00", "digest"))
+    submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+    provenance = report(api, COPY_URL)["provenance"]
+    assert provenance["verdict"] == "republished"
+    assert provenance["sources"][0]["url"] == ORIGINAL_URL
+    assert report(api, ORIGINAL_URL)["provenance"]["verdict"] == "original"
+
+
 def test_an_independent_report_sharing_a_quotation_accuses_no_one(api: httpx.Client) -> None:
     submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
     other_url = "https://eastside-herald.example.org/traffic-warning"

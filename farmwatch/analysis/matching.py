@@ -165,12 +165,13 @@ def verify(
 
     Two tests, either enough: verbatim overlap of word shingles (whole and truncated copies, long merged
     passages) and a sentence alignment that survives editing (reworded, cut, merged and reordered
-    sentences; graded as journalists do). The alignment runs from each side, since it is not symmetric,
-    but the second run only when the first aligned anything."""
+    sentences; graded as journalists do). The alignment runs from each side, since it is not symmetric:
+    a copy made of a source's sentences cut short aligns with the source, while the source's long sentences
+    hold too little of theirs in the copy to align back, so either run may find the reuse alone."""
     forward = align(page.prepared, other.prepared)
-    backward = align(other.prepared, page.prepared) if forward.spans else None
+    backward = align(other.prepared, page.prepared)
     grade = reuse_grade(forward) if forward.spans else None
-    other_grade = reuse_grade(backward) if backward is not None else None
+    other_grade = reuse_grade(backward) if backward.spans else None
     pair = compare(
         page.shingles,
         page.paragraph_shingles,
