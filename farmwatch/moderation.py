@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.services import Services
+from farmwatch.store.paging import Position, zrev_after
 from farmwatch.store.review import QueueFilter
 
 GROUP_SCAN = 2000  # the queue's first pages looked at when grouping by site
@@ -38,15 +39,25 @@ def _empty(doc: dict) -> bool:
     return not (doc.get("main_text") or "").strip() and not doc.get("paragraphs")
 
 
-def queue_page(services: Services, flt: QueueFilter, offset: int, limit: int, counts: bool = False) -> dict:
-    """One page of the review queue, each row with its first source and latest label; with `counts`, how
-    many pages each filter choice would show."""
-    total, rows = services.review.query(flt, offset, limit)
-    ids = [page_id for page_id, _ in rows]
+def queue_page(
+    services: Services,
+    flt: QueueFilter,
+    limit: int,
+    after: Position | None = None,
+    offset: int = 0,
+    counts: bool = False,
+) -> dict:
+    """One page of the review queue, each row with its first source and latest label, resumed after the
+    keyset position `after` (else from `offset`); with `counts`, how many pages each filter choice would
+    show. `next` and `before` are keyset positions for the following and the previous page (see
+    ReviewIndex.window)."""
+    window = services.review.window(flt, limit, after, offset)
+    total = window.total
+    ids = [page_id for page_id, _ in window.rows]
     docs = services.pages.docs(ids)
     labels = services.labels.latest(ids)
     items = []
-    for page_id, score in rows:
+    for page_id, score in window.rows:
         doc = docs.get(page_id)
         if doc is None:
             continue
@@ -57,15 +68,37 @@ def queue_page(services: Services, flt: QueueFilter, offset: int, limit: int, co
             total -= 1
             continue
         items.append(_row(doc, score, labels.get(page_id)))
-    out = {"total": max(total, len(items)), "offset": offset, "limit": limit, "items": items}
+    out = {
+        "total": max(total, len(items)),
+        "position": window.position,
+        "items": items,
+        "next": window.next,
+        "previous": window.previous,
+        "before": window.before,
+    }
     if counts:
         out["counts"] = services.review.counts(flt)
     return out
 
 
-def site_groups(services: Services, flt: QueueFilter, limit: int = 100) -> dict:
+def site_rows(services: Services, limit: int, after: Position | None = None, offset: int = 0) -> dict:
+    """Sites by pages seen, most first: `limit` rows after the keyset position `after` (else from
+    `offset`), the number of sites, and the position to resume after (None on the last page)."""
+    pages = services.pages
+    total = int(pages.client.zcard(pages.keys.sites))
+    if after is None and offset:
+        position, rows = offset, [(host, float(count)) for host, count in pages.sites(offset, limit)]
+    else:
+        position, rows = zrev_after(pages.client, pages.keys.sites, limit, after)
+    last = (rows[-1][1], rows[-1][0]) if rows and position + len(rows) < total else None
+    return {"items": [{"site": host, "pages": int(count)} for host, count in rows], "total": total, "next": last}
+
+
+def site_groups(services: Services, flt: QueueFilter, limit: int = 100, after: tuple[str, int] | None = None) -> dict:
     """The queue's matching pages grouped by site, sites in the order of their worst page (the queue's
-    order), each with how many pages match; looks at the first GROUP_SCAN pages."""
+    order), each with how many pages match; looks at the first GROUP_SCAN pages. `limit` groups from the
+    first, or after `after` = (the last site shown, how many groups were shown): after that site while it
+    still has a group, else after as many groups; `next` is that pair for the following groups."""
     ids = services.review.ids(flt, GROUP_SCAN)
     facts = services.pages.facts(ids)
     groups: dict[str, dict] = {}
@@ -75,8 +108,19 @@ def site_groups(services: Services, flt: QueueFilter, limit: int = 100) -> dict:
             continue
         group = groups.setdefault(fact.site, {"site": fact.site, "pages": 0, "first_url": fact.url})
         group["pages"] += 1
+    start = 0
+    if after is not None:
+        site, shown = after
+        start = list(groups).index(site) + 1 if site in groups else shown
+    chosen = list(groups.values())[start : start + limit]
     total = services.review.total(replace(flt, sort="score"))
-    return {"total": total, "scanned": len(ids), "groups": list(groups.values())[:limit]}
+    end = start + len(chosen)
+    return {
+        "total": total,
+        "scanned": len(ids),
+        "items": chosen,
+        "next": (chosen[-1]["site"], end) if chosen and end < len(groups) else None,
+    }
 
 
 def page_view(services: Services, url: str, source: int = 0) -> dict | None:

@@ -95,7 +95,7 @@ def test_site_view(api: httpx.Client) -> None:
     assert timeline["bucket"] == "month" and len(timeline["periods"]) == 42
     assert timeline["periods"][0] == {"period": "2020-01", "pages": 1, "republished": 0}
     assert sum(p["pages"] for p in timeline["periods"]) == 2
-    hosts = {row["site"] for row in api.get("/v1/review/sites").json()}
+    hosts = {row["site"] for row in api.get("/v1/review/sites").json()["items"]}
     assert hosts == {ORIGINAL["site"], REPOST["site"], "garden.example"}
 
 
@@ -112,9 +112,11 @@ def test_labels_round_trip_and_export(api: httpx.Client) -> None:
     ]
     recent = api.get("/v1/labels").json()["items"]
     assert [x["decision"] for x in recent] == ["dismiss", "confirm"]
-    older = api.get("/v1/labels", params={"limit": 1}).json()
-    assert older["next_before"] == recent[0]["id"]
-    assert api.get("/v1/labels", params={"before": older["next_before"]}).json()["items"] == recent[1:]
+    newest = api.get("/v1/labels", params={"limit": 1}).json()
+    assert newest["items"] == recent[:1] and newest["next_cursor"]
+    assert api.get("/v1/labels", params={"cursor": newest["next_cursor"]}).json()["items"] == recent[1:]
+    # The deprecated `before` (a label id) still answers.
+    assert api.get("/v1/labels", params={"before": recent[0]["id"]}).json()["items"] == recent[1:]
 
     export = api.get("/v1/labels/export")
     assert export.headers["content-type"].startswith("application/x-ndjson")
@@ -159,7 +161,7 @@ def test_queue_sorts_counts_groups_and_validates(api: httpx.Client) -> None:
     backwards = api.get("/v1/review/queue", params={"since": "2024-03-01", "until": "2024-02-01"})
     assert backwards.status_code == 422 and "after the end date" in backwards.text
     groups = api.get("/v1/review/queue/sites").json()
-    assert {g["site"]: g["pages"] for g in groups["groups"]} == {
+    assert {g["site"]: g["pages"] for g in groups["items"]} == {
         REPOST["site"]: 1,
         ORIGINAL["site"]: 1,
         "garden.example": 1,

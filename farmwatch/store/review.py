@@ -32,6 +32,7 @@ import redis
 
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.store.layout import KeyLayout
+from farmwatch.store.paging import Position, zrev_after, zrev_at
 
 VERDICTS = ("republished", "original")
 SORTS = ("priority", "score", "newest")
@@ -50,6 +51,20 @@ class QueueFilter:
 
     def digest(self) -> str:
         return hashlib.blake2b(repr(self).encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueWindow:
+    """One page of the review queue: `rows` are (page id, score), `position` the rank of the first row,
+    `next` the keyset position to resume after (None on the last page), `previous` whether a page comes
+    before this one and `before` the position to resume after for it (None: from the top)."""
+
+    total: int
+    position: int
+    rows: list[tuple[int, float]]
+    next: Position | None
+    previous: bool
+    before: Position | None
 
 
 def page_date(facts: PageFacts) -> float:
@@ -125,19 +140,30 @@ class ReviewIndex:
     def size(self) -> int:
         return int(self.client.zcard(self.key("score")))
 
-    def query(self, flt: QueueFilter, offset: int = 0, limit: int = 50) -> tuple[int, list[tuple[int, float]]]:
-        """(matching pages, [(page id, score)] for one page of results), in the filter's order."""
+    def window(self, flt: QueueFilter, limit: int = 50, after: Position | None = None, offset: int = 0) -> QueueWindow:
+        """One page of matching pages in the filter's order: after the row `after` (a keyset position, see
+        store/paging.py), else from `offset`; with where the page starts and the position before the
+        previous page, so a caller can page both ways."""
         source = self._result_key(flt)
         if source is None:
-            return 0, []
-        pipe = self.client.pipeline(transaction=False)
-        pipe.zcard(source)
-        pipe.zrevrange(source, offset, offset + limit - 1)
-        total, members = pipe.execute()
-        if not members:
-            return int(total), []
-        scores = self.client.zmscore(self.key("score"), members)
-        return int(total), [(int(m), float(s or 0.0)) for m, s in zip(members, scores, strict=True)]
+            return QueueWindow(0, 0, [], None, False, None)
+        total = int(self.client.zcard(source))
+        if after is not None:
+            position, found = zrev_after(self.client, source, limit, after)
+        else:
+            position = offset
+            found = [
+                (m.decode(), float(s))
+                for m, s in self.client.zrevrange(source, offset, offset + limit - 1, withscores=True)
+            ]
+        rows: list[tuple[int, float]] = []
+        if found:
+            scores = self.client.zmscore(self.key("score"), [m for m, _ in found])
+            rows = [(int(m), float(s or 0.0)) for (m, _), s in zip(found, scores, strict=True)]
+        last = (found[-1][1], found[-1][0]) if found and position + len(found) < total else None
+        # The previous page starts `limit` rows before this one: after the row just above it, or at the top.
+        before = zrev_at(self.client, source, position - limit - 1) if position > limit else None
+        return QueueWindow(total, position, rows, last, position > 0, before)
 
     def total(self, flt: QueueFilter) -> int:
         source = self._result_key(flt)

@@ -376,13 +376,22 @@ function pageTable(items, options = {}) {
   return { table, keys, selected: () => selected };
 }
 
-function pager(total, offset, limit, move) {
-  const first = total ? offset + 1 : 0;
-  const last = Math.min(total, offset + limit);
+// Previous and next pages of a list: the API's cursors (`prev_cursor`, `next_cursor`), null at either end.
+function pager(page, move) {
+  const first = page.items.length ? page.position + 1 : 0;
+  const last = page.position + page.items.length;
   return h("nav", { class: "pager", "aria-label": "Result pages" },
-    h("button", { type: "button", disabled: offset <= 0, onclick: () => move(Math.max(0, offset - limit)) }, "‹ previous ", h("kbd", {}, "p")),
-    h("span", { class: "muted", id: "range" }, `${first}–${last} of ${total}`),
-    h("button", { type: "button", disabled: last >= total, onclick: () => move(offset + limit) }, "next ", h("kbd", {}, "n"), " ›"));
+    h("button", { type: "button", id: "prev-page", disabled: !page.prev_cursor, onclick: () => move(page.prev_cursor) }, "‹ previous ", h("kbd", {}, "p")),
+    h("span", { class: "muted", id: "range" }, `${first}–${last} of ${page.total}`),
+    h("button", { type: "button", id: "next-page", disabled: !page.next_cursor, onclick: () => move(page.next_cursor) }, "next ", h("kbd", {}, "n"), " ›"));
+}
+
+// n and p on a paged list.
+function pagerKeys(event, page, move) {
+  if (event.key === "n" && page.next_cursor) move(page.next_cursor);
+  else if (event.key === "p" && page.prev_cursor) move(page.prev_cursor);
+  else return false;
+  return true;
 }
 
 // --- queue ------------------------------------------------------------------------------------------
@@ -395,16 +404,17 @@ const PRESETS = [
 ];
 
 async function renderQueue(params) {
-  const offset = Number(params.get("offset") || 0);
+  const cursor = params.get("cursor") || "";
   const current = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) || ""]));
   if (!current.sort) current.sort = "priority";
   const bySite = current.view === "sites";
-  const query = new URLSearchParams({ offset, limit: PAGE_SIZE, counts: "true" });
+  const query = new URLSearchParams({ limit: PAGE_SIZE, counts: "true" });
   for (const name of ["site", "verdict", "credited", "labelled", "since", "until", "sort"]) if (current[name]) query.set(name, current[name]);
-  const apply = (changes) => go("queue", Object.assign({}, current, { offset: 0 }, changes));
+  if (cursor) query.set("cursor", cursor);
+  const apply = (changes) => go("queue", Object.assign({}, current, { cursor: "" }, changes));
   const badDates = current.since && current.until && current.since > current.until;
   const [data, sites] = await Promise.all([
-    badDates ? { total: 0, offset: 0, limit: PAGE_SIZE, items: [], counts: null } : api(`/v1/review/queue?${query}`),
+    badDates ? { total: 0, position: 0, items: [], counts: null, next_cursor: null, prev_cursor: null } : api(`/v1/review/queue?${query}`),
     api("/v1/review/sites?limit=500"),
   ]);
   const counts = data.counts || {};
@@ -424,7 +434,7 @@ async function renderQueue(params) {
       apply(Object.fromEntries(["site", "verdict", "credited", "labelled", "since", "until"].map((f) => [f, values.get(f) || ""])));
     } },
     h("label", {}, "site ", h("input", { name: "site", list: "site-list", value: current.site, placeholder: "any site", size: 18 })),
-    h("datalist", { id: "site-list" }, sites.map((s) => h("option", { value: s.site }, `${s.pages} pages`))),
+    h("datalist", { id: "site-list" }, sites.items.map((s) => h("option", { value: s.site }, `${s.pages} pages`))),
     select("verdict", "verdict", [["", "any"], ["republished", "republished"], ["original", "original"]]),
     select("credited", "credit", [["", "any"], ["false", "uncredited"], ["true", "credited"]]),
     select("labelled", "label", [["", "any"], ["false", "to review"], ["true", "labelled"]]),
@@ -437,7 +447,7 @@ async function renderQueue(params) {
     PRESETS.map(([value, text, help]) => {
       const active = value === "sites" ? bySite : !bySite && current.sort === value;
       const target = value === "sites" ? { view: "sites" } : { sort: value, view: "" };
-      return h("a", { href: "#/queue?" + new URLSearchParams(Object.entries(Object.assign({}, current, target, { offset: "" })).filter(([, v]) => v)), title: help,
+      return h("a", { href: "#/queue?" + new URLSearchParams(Object.entries(Object.assign({}, current, target, { cursor: "" })).filter(([, v]) => v)), title: help,
         class: active ? "preset current" : "preset", "aria-current": active ? "true" : null }, text);
     }));
   const filtered = ["site", "verdict", "credited", "labelled", "since", "until"].some((f) => current[f]);
@@ -447,13 +457,13 @@ async function renderQueue(params) {
 
   let body;
   let list = null;
-  const move = (o) => { sessionStorage.setItem("farmwatch.sel", 0); apply({ offset: o }); };
+  const move = (to) => { sessionStorage.setItem("farmwatch.sel", 0); apply({ cursor: to }); };
   if (bySite) {
     body = await siteGroups(current);
   } else {
     list = pageTable(data.items, { selected: Number(sessionStorage.getItem("farmwatch.sel") || 0), caption: "Review queue" });
     rememberQueue(data.items, query.toString());
-    body = [data.items.length ? list.table : empty, pager(data.total, data.offset, data.limit, move)];
+    body = [data.items.length ? list.table : empty, pager(data, move)];
   }
   view.replaceChildren(
     h("section", { class: "queue" },
@@ -469,9 +479,8 @@ async function renderQueue(params) {
       return true;
     }
     if (!list) return false;
-    if (event.key === "n" && data.offset + data.limit < data.total) move(data.offset + data.limit);
-    else if (event.key === "p" && data.offset > 0) move(Math.max(0, data.offset - data.limit));
-    else if (event.key === "/") form.querySelector("input").focus();
+    if (pagerKeys(event, data, move)) return true;
+    if (event.key === "/") form.querySelector("input").focus();
     else return false;
     return true;
   };
@@ -482,7 +491,7 @@ async function siteGroups(current) {
   const query = new URLSearchParams({ sort: current.sort || "priority" });
   for (const name of ["verdict", "credited", "labelled", "since", "until"]) if (current[name]) query.set(name, current[name]);
   const data = await api(`/v1/review/queue/sites?${query}`);
-  if (!data.groups.length) return h("p", { class: "panel muted", id: "empty" }, "No judged pages match these filters.");
+  if (!data.items.length) return h("p", { class: "panel muted", id: "empty" }, "No judged pages match these filters.");
   const bulk = async (site, count, reason, button) => {
     const decision = REASONS.find((r) => r[0] === reason)[3] || "confirm";
     button.disabled = true;
@@ -500,7 +509,7 @@ async function siteGroups(current) {
       else toast(`Could not label ${site}: ${error.message}`, true);
     }
   };
-  return h("ul", { class: "groups" }, data.groups.map((g, i) => {
+  return h("ul", { class: "groups" }, data.items.map((g, i) => {
     const choice = h("select", { "aria-label": `Reason for all ${g.pages} pages of ${g.site}`, id: `bulk-reason-${i}` },
       REASONS.filter((r) => r[0] !== "other").map(([value, text]) => h("option", { value }, text)));
     const button = h("button", { type: "button", class: "bulk" }, `Label ${g.pages === 1 ? "its page" : `all ${g.pages} pages`}`);
@@ -919,12 +928,13 @@ function timelineChart(timeline) {
 const band = (score) => (score >= 0.6 ? "high" : score >= 0.3 ? "mid" : "low");
 
 async function renderSite(host, params) {
-  const offset = Number(params.get("offset") || 0);
-  const data = await api(`/v1/review/sites/${encodeURIComponent(host)}?offset=${offset}&limit=${PAGE_SIZE}`);
+  const query = new URLSearchParams({ limit: PAGE_SIZE });
+  if (params.get("cursor")) query.set("cursor", params.get("cursor"));
+  const data = await api(`/v1/review/sites/${encodeURIComponent(host)}?${query}`);
   const r = data.report;
   const list = pageTable(data.pages.items, { caption: `Pages of ${r.site}` });
   rememberQueue(data.pages.items, "");
-  const move = (o) => go(`site/${encodeURIComponent(host)}`, { offset: o });
+  const move = (to) => go(`site/${encodeURIComponent(host)}`, { cursor: to });
   view.replaceChildren(
     h("section", { class: "siteview" },
       h("div", { class: "heading" }, h("a", { href: "#/queue", class: "back" }, "‹ queue"), h("h1", {}, r.site)),
@@ -950,12 +960,11 @@ async function renderSite(host, params) {
             : h("p", { class: "muted" }, "None."))),
       h("h2", {}, "Pages"),
       list.table,
-      pager(data.pages.total, data.pages.offset, data.pages.limit, move)));
+      pager(data.pages, move)));
   keyHandler = (event) => {
     if (list.keys(event)) return true;
+    if (pagerKeys(event, data.pages, move)) return true;
     if (event.key === "u" || event.key === "Escape") go("queue");
-    else if (event.key === "n" && data.pages.offset + data.pages.limit < data.pages.total) move(data.pages.offset + data.pages.limit);
-    else if (event.key === "p" && data.pages.offset > 0) move(Math.max(0, data.pages.offset - data.pages.limit));
     else return false;
     return true;
   };
@@ -963,8 +972,9 @@ async function renderSite(host, params) {
 
 // --- labels ---------------------------------------------------------------------------------------
 async function renderLabels(params) {
-  const before = params.get("before");
-  const data = await api(`/v1/labels?limit=${PAGE_SIZE}` + (before ? `&before=${encodeURIComponent(before)}` : ""));
+  const query = new URLSearchParams({ limit: PAGE_SIZE });
+  if (params.get("cursor")) query.set("cursor", params.get("cursor"));
+  const data = await api(`/v1/labels?${query}`);
   const download = async () => {
     try {
       const response = await api("/v1/labels/export", { raw: true, headers: { Accept: "application/x-ndjson" } });
@@ -992,7 +1002,7 @@ async function renderLabels(params) {
               h("td", { dir: "auto" }, l.note),
               h("td", { class: "muted" }, l.moderator || "–")))))
         : h("p", { class: "panel muted" }, "No labels yet."),
-      data.next_before ? h("p", {}, h("a", { href: "#/labels?before=" + encodeURIComponent(data.next_before) }, "older ›")) : ""));
+      data.next_cursor ? h("p", {}, h("a", { href: "#/labels?" + new URLSearchParams({ cursor: data.next_cursor }), id: "older" }, "older ›")) : ""));
   keyHandler = null;
 }
 

@@ -16,7 +16,8 @@ from farmwatch.store.labels import LabelStore
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
-from service.models import ErrorResponse
+from service.models import CursorPage, ErrorResponse
+from service.pagination import CursorQ, count, decode_cursor, encode_cursor, limit_query, paged, stream_id
 
 router = APIRouter(prefix="/v1/labels", tags=["labels"], responses=AUTH_ERRORS)
 State = Annotated[AppState, Depends(get_state)]
@@ -68,9 +69,10 @@ class BulkResult(BaseModel):
     unknown: list[str] = Field(description="URLs with no report (not labelled).")
 
 
-class LabelList(BaseModel):
+class LabelList(CursorPage):
+    """Labels: newest first, or one page's oldest first."""
+
     items: list[Label]
-    next_before: str | None = Field(description="Pass as `before` for the next (older) labels.")
 
 
 def _store(state: AppState) -> LabelStore:
@@ -138,21 +140,50 @@ def delete_label(label_id: Annotated[str, Path(pattern=r"^\d{1,20}-\d{1,20}$")],
     return label
 
 
-@router.get("", response_model=LabelList, summary="Labels, newest first (or one page's, oldest first)")
+LABELS, PAGE_LABELS = "labels", "page_labels"
+
+
+@router.get(
+    "",
+    response_model=LabelList,
+    summary="Labels, newest first (or one page's, oldest first)",
+    description=paged(
+        "Every label, newest first, deleted and superseded ones included; with `url`, that page's labels, "
+        "oldest first, each marked `current` or not."
+    ),
+)
 def list_labels(
     state: State,
     _: Moderator,
     url: Annotated[str | None, Query(max_length=4096, description="Only this page's labels.")] = None,
-    before: Annotated[str | None, Query(pattern=r"^\d+-\d+$", description="Labels older than this id.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorQ = None,
+    limit: Annotated[int, limit_query(50, 500)] = 50,
+    before: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d+-\d+$", deprecated=True, description="Deprecated: use `cursor`. Labels older than this id."
+        ),
+    ] = None,
 ):
     store = _store(state)
     if url is not None:
+        start = decode_cursor(PAGE_LABELS, cursor, count) or 0
         page_id = state.services.pages.page_id(normalize_url(url))
-        return {"items": store.for_page(page_id) if page_id is not None else [], "next_before": None}
-    # "(0-0" or an id past 64 bits is no valid stream range for Redis: nothing is older than it.
-    items = [] if before is not None and not _valid_before(before) else store.recent(limit, before)
-    return {"items": items, "next_before": items[-1]["id"] if len(items) == limit else None}
+        labels = store.for_page(page_id) if page_id is not None else []
+        end = start + limit
+        return {
+            "items": labels[start:end],
+            "next_cursor": encode_cursor(PAGE_LABELS, end) if end < len(labels) else None,
+        }
+    after = decode_cursor(LABELS, cursor, stream_id)
+    if after is None and before is not None:
+        # "(0-0" or an id past 64 bits is no valid stream range for Redis: nothing is older than it.
+        if not _valid_before(before):
+            return {"items": [], "next_cursor": None}
+        after = before
+    items = store.recent(limit + 1, after)  # one more: whether another page follows
+    following = encode_cursor(LABELS, items[limit - 1]["id"]) if len(items) > limit else None
+    return {"items": items[:limit], "next_cursor": following}
 
 
 @router.get(

@@ -9,13 +9,23 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from farmwatch.analysis.urls import host_of
-from farmwatch.moderation import page_view, queue_page, site_groups
+from farmwatch.moderation import page_view, queue_page, site_groups, site_rows
 from farmwatch.reports import site_report
 from farmwatch.store.review import QueueFilter
 from service.auth import AUTH_ERRORS, require
 from service.deps import AppState, get_state
 from service.errors import ApiError
-from service.models import ErrorResponse, PageReport, SiteReport
+from service.models import CursorPage, ErrorResponse, PageReport, SiteReport
+from service.pagination import (
+    CursorQ,
+    count,
+    decode_cursor,
+    encode_cursor,
+    limit_query,
+    paged,
+    score_member,
+    start_cursor,
+)
 from service.routers.labels import Label
 
 router = APIRouter(
@@ -42,11 +52,15 @@ class QueueItem(BaseModel):
     reason: str | None = Field(None, description="The latest label's reason.")
 
 
-class QueuePage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+class QueuePage(CursorPage):
+    """A page of judged pages: `items`, `next_cursor` and `prev_cursor`, and how many match."""
+
     items: list[QueueItem]
+    prev_cursor: str | None = Field(
+        None, description="Pass as `cursor` to get the page before this one; null on the first page."
+    )
+    total: int = Field(description="Pages matching the filters.")
+    position: int = Field(description="How many matching pages come before this page's first (0 on the first page).")
     counts: dict[str, dict[str, int]] | None = Field(
         None,
         description="With counts=true: pages each choice of verdict, credited and labelled would show, the other "
@@ -60,10 +74,12 @@ class SiteGroup(BaseModel):
     first_url: str = Field(description="The site's first page in the queue's order.")
 
 
-class SiteGroups(BaseModel):
-    total: int
+class SiteGroups(CursorPage):
+    """Sites with pages in the queue, in the order of their worst page."""
+
+    items: list[SiteGroup]
+    total: int = Field(description="Pages matching the filters.")
     scanned: int = Field(description="How many of the queue's first pages were grouped.")
-    groups: list[SiteGroup]
 
 
 class SourceStatus(BaseModel):
@@ -107,6 +123,13 @@ class SiteRow(BaseModel):
     pages: int
 
 
+class SiteList(CursorPage):
+    """Sites by pages seen, most first."""
+
+    items: list[SiteRow]
+    total: int = Field(description="Sites seen.")
+
+
 def _day_start(day: date | None, end: bool = False) -> float | None:
     if day is None:
         return None
@@ -146,7 +169,30 @@ SortQ = Annotated[
 ]
 
 
-@router.get("/queue", response_model=QueuePage, summary="Judged pages, the worst first (or by score, or newest)")
+QUEUE, SITE_PAGES, SITES, GROUPS = "review_queue", "site_pages", "review_sites", "queue_sites"
+OffsetQ = Annotated[
+    int | None,
+    Query(ge=0, le=1_000_000, deprecated=True, description="Deprecated: use `cursor`. Start at this position."),
+]
+
+
+def _page_response(page: dict, kind: str) -> dict:
+    """queue_page's answer with its keyset positions as cursors."""
+    out = {k: v for k, v in page.items() if k not in ("next", "previous", "before")}
+    out["next_cursor"] = encode_cursor(kind, list(page["next"])) if page["next"] else None
+    if not page["previous"]:
+        out["prev_cursor"] = None
+    else:
+        out["prev_cursor"] = encode_cursor(kind, list(page["before"])) if page["before"] else start_cursor(kind)
+    return out
+
+
+@router.get(
+    "/queue",
+    response_model=QueuePage,
+    summary="Judged pages, the worst first (or by score, or newest)",
+    description=paged("Judged pages matching the filters, in the chosen order, filtered and paged in Redis.", True),
+)
 def review_queue(
     state: State,
     site: SiteQ = None,
@@ -157,14 +203,26 @@ def review_queue(
     until: UntilQ = None,
     sort: SortQ = "score",
     counts: Annotated[bool, Query(description="Also count the pages each filter choice would show.")] = False,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: CursorQ = None,
+    limit: Annotated[int, limit_query(50, 200)] = 50,
+    offset: OffsetQ = None,
 ):
     flt = _filter(site, verdict, credited, labelled, since, until, sort)
-    return queue_page(state.services, flt, offset, limit, counts=counts)
+    after = decode_cursor(QUEUE, cursor, score_member)
+    page = queue_page(state.services, flt, limit, after, 0 if cursor else offset or 0, counts=counts)
+    return _page_response(page, QUEUE)
 
 
-@router.get("/queue/sites", response_model=SiteGroups, summary="The queue's matching pages grouped by site")
+@router.get(
+    "/queue/sites",
+    response_model=SiteGroups,
+    summary="The queue's matching pages grouped by site",
+    description=paged(
+        "Sites with pages matching the filters, in the order of their worst page, each with how many of the "
+        "queue's first 2,000 matching pages it has. The groups are made again for each page: the cursor resumes "
+        "after the last site shown."
+    ),
+)
 def review_queue_sites(
     state: State,
     verdict: Literal["republished", "original"] | None = None,
@@ -173,10 +231,21 @@ def review_queue_sites(
     since: SinceQ = None,
     until: UntilQ = None,
     sort: SortQ = "score",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: CursorQ = None,
+    limit: Annotated[int, limit_query(100, 500)] = 100,
 ):
     flt = _filter(None, verdict, credited, labelled, since, until, sort)
-    return site_groups(state.services, flt, limit)
+    after = decode_cursor(GROUPS, cursor, _group_position)
+    groups = site_groups(state.services, flt, limit, after)
+    following = groups.pop("next")
+    return {**groups, "next_cursor": encode_cursor(GROUPS, list(following)) if following else None}
+
+
+def _group_position(position: object) -> tuple[str, int]:
+    """A groups cursor's position: [the last site shown, how many groups were shown]."""
+    if not isinstance(position, list) or len(position) != 2 or not isinstance(position[0], str) or not position[0]:
+        raise ValueError("[site, shown]")
+    return position[0], count(position[1])
 
 
 @router.get(
@@ -196,13 +265,22 @@ def review_page(
     return view
 
 
-@router.get("/sites", response_model=list[SiteRow], summary="Sites by pages seen (for the queue's site filter)")
+@router.get(
+    "/sites",
+    response_model=SiteList,
+    summary="Sites by pages seen (for the queue's site filter)",
+    description=paged("Every site the service has pages of, the most pages first."),
+)
 def review_sites(
     state: State,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,  # Redis ranges take 64-bit integers only
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    cursor: CursorQ = None,
+    limit: Annotated[int, limit_query(200, 1000)] = 200,
+    offset: OffsetQ = None,  # Redis ranges take 64-bit integers only
 ):
-    return [{"site": host, "pages": count} for host, count in state.services.pages.sites(offset, limit)]
+    after = decode_cursor(SITES, cursor, score_member)
+    rows = site_rows(state.services, limit, after, 0 if cursor else offset or 0)
+    following = rows.pop("next")
+    return {**rows, "next_cursor": encode_cursor(SITES, list(following)) if following else None}
 
 
 @router.get(
@@ -210,19 +288,27 @@ def review_sites(
     response_model=SiteView,
     responses={404: {"model": ErrorResponse}},
     summary="A site's farm score with reasons, its pages by score, and its republications per day",
+    description=paged(
+        "The site's report, its timeline, and one page of its pages (`pages`), highest score first: `cursor` "
+        "and `limit` page through them, `pages.next_cursor` and `pages.prev_cursor` are the cursors.",
+        True,
+    ),
 )
 def review_site(
     host: str,
     state: State,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: CursorQ = None,
+    limit: Annotated[int, limit_query(50, 200)] = 50,
+    offset: OffsetQ = None,
 ):
     host = host_of(f"http://{host}") or host.lower()
+    after = decode_cursor(SITE_PAGES, cursor, score_member)
     report = site_report(state.services, host)
     if report is None:
         raise ApiError(404, "unknown_site", f"no pages seen from {host}")
+    pages = queue_page(state.services, QueueFilter(site=host), limit, after, 0 if cursor else offset or 0)
     return {
         "report": report,
-        "pages": queue_page(state.services, QueueFilter(site=host), offset, limit),
+        "pages": _page_response(pages, SITE_PAGES),
         "timeline": state.services.review.timeline(host),
     }
