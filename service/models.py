@@ -128,9 +128,3 @@ class CursorPage(BaseModel):
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` to get the next page; null when this is the last.", examples=[None]
     )
-
-
-Cursor = Annotated[
-    str | None,
-    Field(max_length=200, description="Opaque cursor from a previous page's `next_cursor`; omit for the first."),
-]

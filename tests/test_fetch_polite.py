@@ -234,7 +234,7 @@ def test_failures_end_in_the_dead_letter_list_seen_through_the_api(
     listed = api.get("/v1/jobs", params={"status": "failed"})
     assert listed.status_code == 200
     body = listed.json()
-    reasons = {j["job_id"]: j["error"] for j in body["jobs"]}
+    reasons = {j["job_id"]: j["error"] for j in body["items"]}
     assert set(reasons) == set(ids) and body["queue"]["dead"] == 3
     assert reasons[ids[0]].startswith("robots_disallowed")
     assert reasons[ids[1]].startswith("http_status") and "410" in reasons[ids[1]]

@@ -124,7 +124,7 @@ def test_registered_feed_is_polled_and_its_new_articles_indexed(
         items.append(site.url("/a2"))
         etag[0] = '"2"'
         wait_for(lambda: page_report(services, site.url("/a2")))
-    feeds = api.get("/v1/feeds").json()["feeds"]
+    feeds = api.get("/v1/feeds").json()["items"]
     assert len(feeds) == 1
     assert feeds[0]["kind"] == "rss" and feeds[0]["items_queued"] == 3 and feeds[0]["last_error"] is None
     assert all(site.hits[f"/a{n}"] == 1 for n in range(3))
@@ -153,7 +153,7 @@ def test_sitemap_index_registers_its_sitemaps(
     assert api.post("/v1/feeds", json={"url": site.url("/sitemap.xml")}).status_code == 201
     with running(services, queue):
         wait_for(lambda: page_report(services, site.url("/a0")))
-    feeds = {f["url"]: f for f in api.get("/v1/feeds").json()["feeds"]}
+    feeds = {f["url"]: f for f in api.get("/v1/feeds").json()["items"]}
     assert feeds[site.url("/sitemap.xml")]["kind"] == "sitemapindex"
     assert feeds[site.url("/news.xml")]["kind"] == "sitemap"
     assert feeds[site.url("/news.xml")]["via"] == site.url("/sitemap.xml")

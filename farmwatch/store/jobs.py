@@ -172,10 +172,21 @@ class JobQueue:
             "dead": int(self.client.llen(self.dead)),
         }
 
-    def dead_letters(self, limit: int = 100) -> list[dict]:
-        """Jobs that failed for good, newest first, each with its reason."""
-        ids = [x.decode() for x in self.client.lrange(self.dead, 0, limit - 1)]
-        return [s for s in (self.status(i) for i in ids) if s]
+    def dead_letters(self, limit: int = 100, older: int | None = None) -> tuple[list[dict], int]:
+        """Jobs that failed for good, newest first, each with its reason: `limit` of them from the newest, or
+        from the `older` oldest (what the previous page left); and how many older ones remain after these.
+        The dead-letter list only grows at its head, so counting from its tail keeps a place in it."""
+        if older is None:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.lrange(self.dead, 0, limit - 1)
+            pipe.llen(self.dead)
+            raw, length = pipe.execute()
+            remaining = int(length) - len(raw)
+        else:
+            raw = self.client.lrange(self.dead, -older, min(-1, limit - older - 1)) if older > 0 else []
+            remaining = older - len(raw)
+        ids = [x.decode() for x in raw]
+        return [s for s in (self.status(i) for i in ids) if s], remaining
 
     # --- consumer side ---
     def _load(self, entry_id: bytes, fields: dict) -> Job | None:

@@ -29,6 +29,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from farmwatch.store.layout import KeyLayout
+from farmwatch.store.paging import zrev_after
 
 EVENT_TYPES = ("job.finished", "page.verdict_changed")
 GROUP = "dispatch"
@@ -299,13 +300,19 @@ class WebhookStore:
     def delivery(self, delivery_id: str) -> dict | None:
         return _json(self.client.hget(self.deliveries_key, delivery_id))
 
-    def deliveries(self, hook_id: str, limit: int = 50, before: float | None = None) -> list[dict]:
-        """A hook's deliveries, newest first, created before `before` (Unix time)."""
-        high = f"({before!r}" if before is not None else "+inf"
-        ids = [x.decode() for x in self.client.zrevrangebyscore(self._log(hook_id), high, "-inf", 0, limit)]
-        if not ids:
-            return []
-        return [d for d in (_json(r) for r in self.client.hmget(self.deliveries_key, ids)) if d]
+    def deliveries(
+        self, hook_id: str, limit: int = 50, after: tuple[float, str] | None = None
+    ) -> tuple[list[dict], tuple[float, str] | None]:
+        """A hook's deliveries, newest first, after the keyset position `after` = (created, delivery id) of
+        the last one seen; with the position to resume after (None on the last page)."""
+        key = self._log(hook_id)
+        _, rows = zrev_after(self.client, key, limit + 1, after)  # one more: whether another page follows
+        shown = rows[:limit]
+        following = (shown[-1][1], shown[-1][0]) if len(rows) > limit else None
+        if not shown:
+            return [], None
+        records = self.client.hmget(self.deliveries_key, [delivery_id for delivery_id, _ in shown])
+        return [d for d in (_json(r) for r in records) if d], following
 
     # --- watched jobs ---
     def watch_jobs(self, job_ids: list[str]) -> None:

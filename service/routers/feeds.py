@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
-from service.models import ErrorResponse, WebUrl
+from service.models import CursorPage, ErrorResponse, WebUrl
+from service.pagination import CursorQ, after_key, decode_cursor, encode_cursor, limit_query, paged, sort_key
 
 router = APIRouter(prefix="/v1", tags=["feeds"])
 State = Annotated[AppState, Depends(get_state)]
@@ -34,8 +35,10 @@ class Feed(BaseModel):
     items_queued: int = Field(0, description="Article URLs queued for fetching so far.")
 
 
-class FeedList(BaseModel):
-    feeds: list[Feed]
+class FeedList(CursorPage):
+    """Registered feeds and sitemaps, oldest first."""
+
+    items: list[Feed]
 
 
 @router.post(
@@ -50,6 +53,17 @@ def add_feed(submission: FeedSubmission, state: State, _: Ingest):
     return JSONResponse(Feed(**record).model_dump(), status_code=201 if created else 200)
 
 
-@router.get("/feeds", response_model=FeedList, responses={**AUTH_ERRORS}, summary="Registered feeds and sitemaps")
-def list_feeds(state: State, _: Reader):
-    return {"feeds": state.services.feeds.all()}
+FEEDS = "feeds"
+
+
+@router.get(
+    "/feeds",
+    response_model=FeedList,
+    responses={**AUTH_ERRORS},
+    summary="Registered feeds and sitemaps",
+    description=paged("Every registered feed and sitemap, oldest first, with its last poll."),
+)
+def list_feeds(state: State, _: Reader, cursor: CursorQ = None, limit: Annotated[int, limit_query(100, 1000)] = 100):
+    after = decode_cursor(FEEDS, cursor, sort_key)
+    feeds, following = after_key(state.services.feeds.all(), lambda f: (f["added"], f["url"]), after, limit)
+    return {"items": feeds, "next_cursor": encode_cursor(FEEDS, list(following)) if following else None}

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
-from service.models import JobStatus
+from service.models import CursorPage, JobStatus
+from service.pagination import CursorQ, count, decode_cursor, encode_cursor, limit_query, paged
 
 router = APIRouter(prefix="/v1", tags=["pages"])
 State = Annotated[AppState, Depends(get_state)]
@@ -31,9 +32,14 @@ class QueueDepth(BaseModel):
     dead: int = Field(description="Jobs that failed for good.")
 
 
-class JobList(BaseModel):
-    jobs: list[FailedJob]
+class JobList(CursorPage):
+    """Failed jobs, newest first, and the queue's depth."""
+
+    items: list[FailedJob] = Field(description="The failed jobs.")
     queue: QueueDepth
+
+
+JOBS = "failed_jobs"
 
 
 @router.get(
@@ -41,11 +47,22 @@ class JobList(BaseModel):
     response_model=JobList,
     responses={**AUTH_ERRORS},
     summary="Failed jobs (the dead-letter list, newest first, with reasons) and the queue's depth",
+    description=paged(
+        "Jobs that failed for good, newest first, each with its reason (`robots_disallowed: …`, "
+        "`http_status: … answered 410`…), and how many jobs wait, run, wait for a retry or are dead."
+    ),
 )
 def list_jobs(
     state: State,
     _: Jobs,
     status: Annotated[Literal["failed"], Query(description="Only failed (dead-lettered) jobs are listed.")] = "failed",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: CursorQ = None,
+    limit: Annotated[int, limit_query(100, 1000)] = 100,
 ):
-    return {"jobs": state.queue.dead_letters(limit), "queue": state.queue.depth()}
+    older = decode_cursor(JOBS, cursor, count)
+    jobs, remaining = state.queue.dead_letters(limit, older)
+    return {
+        "items": jobs,
+        "next_cursor": encode_cursor(JOBS, remaining) if remaining > 0 else None,
+        "queue": state.queue.depth(),
+    }

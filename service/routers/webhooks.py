@@ -15,7 +15,18 @@ from farmwatch.errors import InvalidRequest, NotFound
 from farmwatch.store.webhooks import EVENT_TYPES, WebhookSettings, WebhookStore
 from service.auth import AUTH_ERRORS, Principal, require
 from service.deps import AppState, get_state
-from service.models import Cursor, CursorPage, ErrorResponse, WebUrl
+from service.models import CursorPage, ErrorResponse, WebUrl
+from service.pagination import (
+    CursorQ,
+    after_key,
+    decode_cursor,
+    encode_cursor,
+    limit_query,
+    paged,
+    score_member,
+    sort_key,
+    stream_id,
+)
 from workers.webhooks import check_callback
 
 router = APIRouter(prefix="/v1", tags=["webhooks"], responses=AUTH_ERRORS)
@@ -78,7 +89,7 @@ class Webhook(BaseModel):
 
 
 class WebhookList(CursorPage):
-    """Registered hooks, oldest first (all of them: `next_cursor` is always null)."""
+    """Registered hooks, oldest first."""
 
     items: list[Webhook] = Field(description="The hooks.")
 
@@ -215,7 +226,7 @@ def _public(hook: dict) -> dict:
     return {**hook, "secret": None}
 
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+HOOKS, DELIVERIES, EVENTS = "webhooks", "deliveries", "events"
 
 
 @router.post(
@@ -238,10 +249,19 @@ def create_webhook(body: WebhookIn, state: State, _: Admin):
     return store.add_hook(body.url, list(body.events), body.description, body.secret)
 
 
-@router.get("/webhooks", response_model=WebhookList, summary="Registered webhooks")
-def list_webhooks(state: State, _: Admin, cursor: Cursor = None, limit: Limit = 100):
-    """Every registered hook, oldest first, without secrets."""
-    return {"items": [_public(h) for h in _store(state).hooks()], "next_cursor": None}
+@router.get(
+    "/webhooks",
+    response_model=WebhookList,
+    summary="Registered webhooks",
+    description=paged("Every registered hook, oldest first, without secrets."),
+)
+def list_webhooks(state: State, _: Admin, cursor: CursorQ = None, limit: Annotated[int, limit_query(100, 500)] = 100):
+    after = decode_cursor(HOOKS, cursor, sort_key)
+    hooks, following = after_key(_store(state).hooks(), lambda h: (h["created"], h["id"]), after, limit)
+    return {
+        "items": [_public(h) for h in hooks],
+        "next_cursor": encode_cursor(HOOKS, list(following)) if following else None,
+    }
 
 
 @router.get(
@@ -266,17 +286,18 @@ def delete_webhook(hook_id: str, state: State, _: Admin) -> None:
     response_model=DeliveryList,
     responses={404: {"model": ErrorResponse}},
     summary="A webhook's deliveries, newest first",
+    description=paged(
+        "Each event's delivery to this hook: pending, delivered or failed, with attempts and the last error."
+    ),
 )
-def list_deliveries(hook_id: str, state: State, _: Admin, cursor: Cursor = None, limit: Limit = 50):
-    """Each event's delivery to this hook: pending, delivered or failed, with attempts and the last error."""
+def list_deliveries(
+    hook_id: str, state: State, _: Admin, cursor: CursorQ = None, limit: Annotated[int, limit_query(50, 500)] = 50
+):
+    after = decode_cursor(DELIVERIES, cursor, score_member)
     store = _store(state)
     _hook(store, hook_id)
-    try:
-        before = float(cursor) if cursor else None
-    except ValueError as error:
-        raise InvalidRequest("cursor: not a cursor from this list", code="invalid_cursor") from error
-    items = store.deliveries(hook_id, limit, before)
-    return {"items": items, "next_cursor": repr(items[-1]["created"]) if len(items) == limit else None}
+    items, following = store.deliveries(hook_id, limit, after)
+    return {"items": items, "next_cursor": encode_cursor(DELIVERIES, list(following)) if following else None}
 
 
 @router.post(
@@ -293,14 +314,20 @@ def replay_webhook(hook_id: str, body: ReplayRequest, state: State, _: Admin):
     return {"deliveries": store.replay(hook_id, body.event_ids)}
 
 
-@router.get("/events", response_model=EventList, summary="Events (job ends, verdict changes), newest first")
+@router.get(
+    "/events",
+    response_model=EventList,
+    summary="Events (job ends, verdict changes), newest first",
+    description=paged("The event stream hooks are fed from (the latest 100,000 events are kept)."),
+)
 def list_events(
     state: State,
     _: Admin,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,20}-\d{1,20}$", description="`next_cursor` of a page.")] = None,
-    limit: Limit = 50,
+    cursor: CursorQ = None,
+    limit: Annotated[int, limit_query(50, 500)] = 50,
     type: Annotated[EventType | None, Query(description="Only events of this type.")] = None,
 ):
-    """The event stream hooks are fed from (the latest 100,000 events are kept)."""
-    items = _store(state).events(limit, cursor, type)
-    return {"items": items, "next_cursor": items[-1]["id"] if len(items) == limit else None}
+    after = decode_cursor(EVENTS, cursor, stream_id)
+    items = _store(state).events(limit + 1, after, type)  # one more: whether another page follows
+    following = encode_cursor(EVENTS, items[limit - 1]["id"]) if len(items) > limit else None
+    return {"items": items[:limit], "next_cursor": following}
