@@ -13,7 +13,8 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from datetime import date
+from typing import Any, Generic, TypeVar, Unpack
 
 import httpx
 from pydantic import TypeAdapter
@@ -23,15 +24,28 @@ from farmwatch_client.models import (
     BatchResult,
     Delivery,
     Event,
+    FailedJob,
+    FailedJobs,
     Feed,
     JobAccepted,
     JobStatus,
+    Label,
+    Page,
     PageDeleted,
+    QueueFilters,
+    QueueItem,
+    QueuePage,
+    SiteGroup,
+    SiteGroups,
+    SiteList,
+    SiteRow,
+    SiteView,
     Webhook,
 )
 from farmwatch_client.report import PageReport, SiteReport
 
 T = TypeVar("T")
+P = TypeVar("P", bound=Page)
 RETRY_STATUSES = {429, 502, 503, 504}
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -56,8 +70,16 @@ def _page_or_job(response: httpx.Response) -> PageReport | JobAccepted:
     return PageReport.model_validate(response.json())
 
 
+def _value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in params.items() if v is not None}
+    return {k: _value(v) for k, v in params.items() if v is not None}
 
 
 class _Ops:
@@ -94,17 +116,9 @@ class _Ops:
     def _add_feed(self, url: str) -> _Call[Feed]:
         return _Call("POST", "/v1/feeds", json={"url": url}, parse=_model(Feed))
 
-    def _feeds(self) -> _Call[list[Feed]]:
-        return _Call("GET", "/v1/feeds", parse=lambda r: TypeAdapter(list[Feed]).validate_python(r.json()["feeds"]))
-
     def _create_webhook(self, url: str, events: list[str] | None, description: str, secret: str | None) -> _Call:
         body = _clean({"url": url, "events": events, "description": description, "secret": secret})
         return _Call("POST", "/v1/webhooks", json=body, parse=_model(Webhook))
-
-    def _webhooks(self) -> _Call[list[Webhook]]:
-        return _Call(
-            "GET", "/v1/webhooks", parse=lambda r: TypeAdapter(list[Webhook]).validate_python(r.json()["items"])
-        )
 
     def _delete_webhook(self, hook_id: str) -> _Call[None]:
         return _Call("DELETE", f"/v1/webhooks/{hook_id}", parse=lambda r: None)
@@ -113,15 +127,50 @@ class _Ops:
         body = {"event_ids": event_ids}
         return _Call("POST", f"/v1/webhooks/{hook_id}/replay", json=body, parse=lambda r: r.json()["deliveries"])
 
-    # Lists: one convention, `items` + `next_cursor`.
-    def _list(self, path: str, model: Any, cursor: str | None, params: dict) -> _Call[tuple[list, str | None]]:
-        adapter = TypeAdapter(list[model])
-
-        def parse(response: httpx.Response) -> tuple[list, str | None]:
+    # Lists: one convention, `items` + `next_cursor` (passed back as `cursor`); `at` names the field holding
+    # the page when the answer has more than the list (a site's view holds its pages).
+    def _page(
+        self, path: str, model: type[P], params: dict, cursor: str | None, limit: int, at: str | None = None
+    ) -> _Call[P]:
+        def parse(response: httpx.Response) -> P:
             data = response.json()
-            return adapter.validate_python(data["items"]), data.get("next_cursor")
+            return model.model_validate(data[at] if at else data)
 
-        return _Call("GET", path, params=_clean({**params, "cursor": cursor}), parse=parse)
+        return _Call("GET", path, params=_clean({**params, "cursor": cursor, "limit": limit}), parse=parse)
+
+    def _labels(self, url: str | None, cursor: str | None, limit: int) -> _Call[Page[Label]]:
+        return self._page("/v1/labels", Page[Label], {"url": url}, cursor, limit)
+
+    def _review_queue(self, filters: dict, counts: bool, cursor: str | None, limit: int) -> _Call[QueuePage]:
+        return self._page("/v1/review/queue", QueuePage, {**filters, "counts": counts or None}, cursor, limit)
+
+    def _review_queue_sites(self, filters: dict, cursor: str | None, limit: int) -> _Call[SiteGroups]:
+        return self._page("/v1/review/queue/sites", SiteGroups, filters, cursor, limit)
+
+    def _review_sites(self, cursor: str | None, limit: int) -> _Call[SiteList]:
+        return self._page("/v1/review/sites", SiteList, {}, cursor, limit)
+
+    def _review_site(self, host: str, cursor: str | None, limit: int) -> _Call[SiteView]:
+        params = _clean({"cursor": cursor, "limit": limit})
+        return _Call("GET", f"/v1/review/sites/{host}", params=params, parse=_model(SiteView))
+
+    def _site_pages(self, host: str, cursor: str | None, limit: int) -> _Call[QueuePage]:
+        return self._page(f"/v1/review/sites/{host}", QueuePage, {}, cursor, limit, at="pages")
+
+    def _events(self, type: str | None, cursor: str | None, limit: int) -> _Call[Page[Event]]:
+        return self._page("/v1/events", Page[Event], {"type": type}, cursor, limit)
+
+    def _deliveries(self, hook_id: str, cursor: str | None, limit: int) -> _Call[Page[Delivery]]:
+        return self._page(f"/v1/webhooks/{hook_id}/deliveries", Page[Delivery], {}, cursor, limit)
+
+    def _webhooks(self, cursor: str | None, limit: int) -> _Call[Page[Webhook]]:
+        return self._page("/v1/webhooks", Page[Webhook], {}, cursor, limit)
+
+    def _feeds(self, cursor: str | None, limit: int) -> _Call[Page[Feed]]:
+        return self._page("/v1/feeds", Page[Feed], {}, cursor, limit)
+
+    def _failed_jobs(self, cursor: str | None, limit: int) -> _Call[FailedJobs]:
+        return self._page("/v1/jobs", FailedJobs, {"status": "failed"}, cursor, limit)
 
 
 class _Base(_Ops):
@@ -269,7 +318,8 @@ class Client(_Base):
         return self._run(self._add_feed(url))
 
     def feeds(self) -> list[Feed]:
-        return self._run(self._feeds())
+        """Every registered feed (all pages)."""
+        return list(self.iter_feeds())
 
     # --- webhooks ---
     def create_webhook(
@@ -278,7 +328,8 @@ class Client(_Base):
         return self._run(self._create_webhook(url, events, description, secret))
 
     def webhooks(self) -> list[Webhook]:
-        return self._run(self._webhooks())
+        """Every registered hook (all pages)."""
+        return list(self.iter_webhooks())
 
     def delete_webhook(self, hook_id: str) -> None:
         self._run(self._delete_webhook(hook_id))
@@ -286,20 +337,87 @@ class Client(_Base):
     def replay(self, hook_id: str, event_ids: list[str]) -> list[str]:
         return self._run(self._replay(hook_id, event_ids))
 
-    def _iterate(self, path: str, model: Any, params: dict, page_size: int) -> Iterator[Any]:
+    # --- lists: one page (`cursor` from the previous page's `next_cursor`), or iterators over every page ---
+    def _iterate(self, call: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
         cursor = None
         while True:
-            items, cursor = self._run(self._list(path, model, cursor, {**params, "limit": page_size}))
-            yield from items
+            page = self._run(call(cursor))
+            yield from page.items
+            cursor = page.next_cursor
             if not cursor:
                 return
 
+    def labels(self, url: str | None = None, *, cursor: str | None = None, limit: int = 50) -> Page[Label]:
+        """Labels, newest first; with `url`, that page's labels, oldest first."""
+        return self._run(self._labels(url, cursor, limit))
+
+    def iter_labels(self, url: str | None = None, page_size: int = 100) -> Iterator[Label]:
+        return self._iterate(lambda cursor: self._labels(url, cursor, page_size))
+
+    def review_queue(
+        self, *, counts: bool = False, cursor: str | None = None, limit: int = 50, **filters: Unpack[QueueFilters]
+    ) -> QueuePage:
+        """One page of the review queue, filtered by QueueFilters (site, verdict, credited, labelled, since…)."""
+        return self._run(self._review_queue(dict(filters), counts, cursor, limit))
+
+    def iter_review_queue(self, page_size: int = 100, **filters: Unpack[QueueFilters]) -> Iterator[QueueItem]:
+        """Every page of the review queue matching the filters, in the queue's order."""
+        params = dict(filters)
+        return self._iterate(lambda cursor: self._review_queue(params, False, cursor, page_size))
+
+    def review_queue_sites(
+        self, *, cursor: str | None = None, limit: int = 100, **filters: Unpack[QueueFilters]
+    ) -> SiteGroups:
+        """The queue's matching pages grouped by site, filtered as review_queue (but by site)."""
+        return self._run(self._review_queue_sites(dict(filters), cursor, limit))
+
+    def iter_review_queue_sites(self, page_size: int = 100, **filters: Unpack[QueueFilters]) -> Iterator[SiteGroup]:
+        params = dict(filters)
+        return self._iterate(lambda cursor: self._review_queue_sites(params, cursor, page_size))
+
+    def review_sites(self, *, cursor: str | None = None, limit: int = 200) -> SiteList:
+        """Sites by pages seen, most first."""
+        return self._run(self._review_sites(cursor, limit))
+
+    def iter_review_sites(self, page_size: int = 200) -> Iterator[SiteRow]:
+        return self._iterate(lambda cursor: self._review_sites(cursor, page_size))
+
+    def review_site(self, host: str, *, cursor: str | None = None, limit: int = 50) -> SiteView:
+        """A site's report, timeline and one page of its pages (`pages.next_cursor` for the next)."""
+        return self._run(self._review_site(host, cursor, limit))
+
+    def iter_site_pages(self, host: str, page_size: int = 100) -> Iterator[QueueItem]:
+        """Every page of a site, highest score first."""
+        return self._iterate(lambda cursor: self._site_pages(host, cursor, page_size))
+
+    def events(self, type: str | None = None, *, cursor: str | None = None, limit: int = 50) -> Page[Event]:
+        return self._run(self._events(type, cursor, limit))
+
     def iter_events(self, type: str | None = None, page_size: int = 100) -> Iterator[Event]:
         """Every event, newest first, across pages."""
-        return self._iterate("/v1/events", Event, {"type": type}, page_size)
+        return self._iterate(lambda cursor: self._events(type, cursor, page_size))
+
+    def deliveries(self, hook_id: str, *, cursor: str | None = None, limit: int = 50) -> Page[Delivery]:
+        return self._run(self._deliveries(hook_id, cursor, limit))
 
     def iter_deliveries(self, hook_id: str, page_size: int = 100) -> Iterator[Delivery]:
-        return self._iterate(f"/v1/webhooks/{hook_id}/deliveries", Delivery, {}, page_size)
+        """A hook's deliveries, newest first."""
+        return self._iterate(lambda cursor: self._deliveries(hook_id, cursor, page_size))
+
+    def iter_webhooks(self, page_size: int = 100) -> Iterator[Webhook]:
+        """Registered hooks, oldest first."""
+        return self._iterate(lambda cursor: self._webhooks(cursor, page_size))
+
+    def iter_feeds(self, page_size: int = 100) -> Iterator[Feed]:
+        """Registered feeds and sitemaps, oldest first."""
+        return self._iterate(lambda cursor: self._feeds(cursor, page_size))
+
+    def failed_jobs(self, *, cursor: str | None = None, limit: int = 100) -> FailedJobs:
+        """One page of the dead-letter list (newest first), with the job queue's depth."""
+        return self._run(self._failed_jobs(cursor, limit))
+
+    def iter_failed_jobs(self, page_size: int = 100) -> Iterator[FailedJob]:
+        return self._iterate(lambda cursor: self._failed_jobs(cursor, page_size))
 
 
 class AsyncClient(_Base):
@@ -398,7 +516,7 @@ class AsyncClient(_Base):
         return await self._run(self._add_feed(url))
 
     async def feeds(self) -> list[Feed]:
-        return await self._run(self._feeds())
+        return [feed async for feed in self.iter_feeds()]
 
     async def create_webhook(
         self, url: str, events: list[str] | None = None, description: str = "", secret: str | None = None
@@ -406,7 +524,7 @@ class AsyncClient(_Base):
         return await self._run(self._create_webhook(url, events, description, secret))
 
     async def webhooks(self) -> list[Webhook]:
-        return await self._run(self._webhooks())
+        return [hook async for hook in self.iter_webhooks()]
 
     async def delete_webhook(self, hook_id: str) -> None:
         await self._run(self._delete_webhook(hook_id))
@@ -414,20 +532,77 @@ class AsyncClient(_Base):
     async def replay(self, hook_id: str, event_ids: list[str]) -> list[str]:
         return await self._run(self._replay(hook_id, event_ids))
 
-    async def _iterate(self, path: str, model: Any, params: dict, page_size: int) -> AsyncIterator[Any]:
+    async def _iterate(self, call: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
         cursor = None
         while True:
-            items, cursor = await self._run(self._list(path, model, cursor, {**params, "limit": page_size}))
-            for item in items:
+            page = await self._run(call(cursor))
+            for item in page.items:
                 yield item
+            cursor = page.next_cursor
             if not cursor:
                 return
 
+    async def labels(self, url: str | None = None, *, cursor: str | None = None, limit: int = 50) -> Page[Label]:
+        return await self._run(self._labels(url, cursor, limit))
+
+    def iter_labels(self, url: str | None = None, page_size: int = 100) -> AsyncIterator[Label]:
+        return self._iterate(lambda cursor: self._labels(url, cursor, page_size))
+
+    async def review_queue(
+        self, *, counts: bool = False, cursor: str | None = None, limit: int = 50, **filters: Unpack[QueueFilters]
+    ) -> QueuePage:
+        return await self._run(self._review_queue(dict(filters), counts, cursor, limit))
+
+    def iter_review_queue(self, page_size: int = 100, **filters: Unpack[QueueFilters]) -> AsyncIterator[QueueItem]:
+        params = dict(filters)
+        return self._iterate(lambda cursor: self._review_queue(params, False, cursor, page_size))
+
+    async def review_queue_sites(
+        self, *, cursor: str | None = None, limit: int = 100, **filters: Unpack[QueueFilters]
+    ) -> SiteGroups:
+        return await self._run(self._review_queue_sites(dict(filters), cursor, limit))
+
+    def iter_review_queue_sites(
+        self, page_size: int = 100, **filters: Unpack[QueueFilters]
+    ) -> AsyncIterator[SiteGroup]:
+        params = dict(filters)
+        return self._iterate(lambda cursor: self._review_queue_sites(params, cursor, page_size))
+
+    async def review_sites(self, *, cursor: str | None = None, limit: int = 200) -> SiteList:
+        return await self._run(self._review_sites(cursor, limit))
+
+    def iter_review_sites(self, page_size: int = 200) -> AsyncIterator[SiteRow]:
+        return self._iterate(lambda cursor: self._review_sites(cursor, page_size))
+
+    async def review_site(self, host: str, *, cursor: str | None = None, limit: int = 50) -> SiteView:
+        return await self._run(self._review_site(host, cursor, limit))
+
+    def iter_site_pages(self, host: str, page_size: int = 100) -> AsyncIterator[QueueItem]:
+        return self._iterate(lambda cursor: self._site_pages(host, cursor, page_size))
+
+    async def events(self, type: str | None = None, *, cursor: str | None = None, limit: int = 50) -> Page[Event]:
+        return await self._run(self._events(type, cursor, limit))
+
     def iter_events(self, type: str | None = None, page_size: int = 100) -> AsyncIterator[Event]:
-        return self._iterate("/v1/events", Event, {"type": type}, page_size)
+        return self._iterate(lambda cursor: self._events(type, cursor, page_size))
+
+    async def deliveries(self, hook_id: str, *, cursor: str | None = None, limit: int = 50) -> Page[Delivery]:
+        return await self._run(self._deliveries(hook_id, cursor, limit))
 
     def iter_deliveries(self, hook_id: str, page_size: int = 100) -> AsyncIterator[Delivery]:
-        return self._iterate(f"/v1/webhooks/{hook_id}/deliveries", Delivery, {}, page_size)
+        return self._iterate(lambda cursor: self._deliveries(hook_id, cursor, page_size))
+
+    def iter_webhooks(self, page_size: int = 100) -> AsyncIterator[Webhook]:
+        return self._iterate(lambda cursor: self._webhooks(cursor, page_size))
+
+    def iter_feeds(self, page_size: int = 100) -> AsyncIterator[Feed]:
+        return self._iterate(lambda cursor: self._feeds(cursor, page_size))
+
+    async def failed_jobs(self, *, cursor: str | None = None, limit: int = 100) -> FailedJobs:
+        return await self._run(self._failed_jobs(cursor, limit))
+
+    def iter_failed_jobs(self, page_size: int = 100) -> AsyncIterator[FailedJob]:
+        return self._iterate(lambda cursor: self._failed_jobs(cursor, page_size))
 
 
 __all__ = ["AsyncClient", "Client"]
