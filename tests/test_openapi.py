@@ -88,3 +88,53 @@ def test_docs_are_served_from_this_origin(api: httpx.Client) -> None:
     assert script.status_code == 200 and len(script.content) > 100_000
     assert api.get("/docs/assets/redoc.standalone.js").status_code == 200
     assert api.get("/docs/assets/swagger-ui.css").status_code == 200
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    options = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    return _resolve(options[0], components) if len(options) == 1 else schema
+
+
+def test_every_list_pages_by_cursor(api: httpx.Client) -> None:
+    """A GET operation returns a list when its answer is an array, holds `items` (itself or in a field), takes
+    a `limit`, or holds an array of objects while not reading one resource named by its path or `url`. Every
+    such operation takes `cursor` and `limit`, answers with `next_cursor`, and says how to page."""
+    schema = api.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    lists = []
+    for path, methods in schema["paths"].items():
+        operation = methods.get("get")
+        if operation is None:
+            continue
+        params = {p["name"]: p for p in operation.get("parameters", [])}
+        for old in ("offset", "before"):
+            if old in params:
+                assert params[old].get("deprecated") is True, (path, old)
+        media = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+        if media is None:
+            continue
+        body = _resolve(media["schema"], components)
+        assert body.get("type") != "array", f"{path} answers a bare array"
+        fields = {name: _resolve(field, components) for name, field in body.get("properties", {}).items()}
+        pages = [name for name, field in fields.items() if "items" in field.get("properties", {})]
+        objects = [
+            name
+            for name, field in fields.items()
+            if field.get("type") == "array" and _resolve(field.get("items", {}), components).get("type") == "object"
+        ]
+        one_resource = "{" in path or params.get("url", {}).get("required", False)
+        if not ("items" in fields or pages or "limit" in params or (objects and not one_resource)):
+            continue
+        lists.append(path)
+        assert "cursor" in params and params["cursor"]["in"] == "query", path
+        assert "limit" in params and params["limit"]["schema"].get("maximum"), path
+        assert "next_cursor" in params["cursor"]["description"], path
+        page = body if "items" in fields else fields[pages[0]]
+        assert fields.get("items", {}).get("type") == "array" or pages, path
+        assert "next_cursor" in page["properties"], path
+        assert page["properties"]["next_cursor"].get("description"), path
+        assert "`cursor`" in operation["description"] and "next_cursor" in operation["description"], path
+    assert {"/v1/review/queue", "/v1/review/sites", "/v1/review/sites/{host}", "/v1/labels", "/v1/feeds"} <= set(lists)
+    assert {"/v1/jobs", "/v1/events", "/v1/webhooks", "/v1/webhooks/{hook_id}/deliveries"} <= set(lists)
