@@ -5,8 +5,9 @@
     .venv/bin/python bench/fit_direction.py --undated  # ... also teaching each pair without its dates
 
 Pages of ../shared/corpora/provenance-dev and reuse-dev are analysed as the service does (cached in
-/tmp), every pair of pages is compared as the matcher does, and each (copy, true source) pair that
-the matcher links becomes two labelled rows, one per orientation (features are antisymmetric, the
+/tmp), every candidate pair (the ingest rule: shared shingles or shared reuse keys) is verified as the
+service verifies it (matching.verify: alignment and verbatim overlap), and each (copy, true source) pair
+that the matcher links becomes two labelled rows, one per orientation (features are antisymmetric, the
 model has no intercept). Own posts and alternates are no rows: they have no direction to learn.
 
 The model: L2-regularised logistic regression, each weight bounded >= 0 (every feature is signed so
@@ -16,8 +17,9 @@ copy joins its two stories into one group), and leaving one corpus out entirely.
 
 Then the page-level simulation: each page judged against every page it shares text with (farm shares
 from the truth, what the live graph converges to), as the pipeline does, giving per-kind detection,
-originals accused and the republication score's reliability. The score's reuse term (how much of
-the page the source covers) is fitted on the same folds.
+originals accused and the republication score's reliability (a source only where the edge is graded
+as reuse, as judge.decide requires). The score's reuse term (how much of the page the source covers) is
+fitted on the same folds; with edges graded as reuse it is measured to add almost nothing (P(reuse) ~ 1).
 """
 
 from __future__ import annotations
@@ -43,10 +45,14 @@ sys.path.insert(0, str(ROOT))
 
 from farmwatch.analysis import direction, sources  # noqa: E402
 from farmwatch.analysis.facts import PageFacts, facts_of  # noqa: E402
-from farmwatch.analysis.matching import Edge, compare, paragraph_shingles  # noqa: E402
+from farmwatch.analysis.fingerprint import prepared_paragraph_shingles  # noqa: E402
+from farmwatch.analysis.matching import Edge, MatchInput, compare, paragraph_shingles, verify  # noqa: E402
 from farmwatch.analysis.page import analyze_html  # noqa: E402
+from farmwatch.analysis.text import candidate_keys, prepare  # noqa: E402
 from farmwatch.analysis.urls import registrable_domain  # noqa: E402
 from farmwatch.config import FingerprintSettings, MatchSettings  # noqa: E402
+from farmwatch.ingest import KEY_SHARE, MIN_SHARED_SAMPLES  # noqa: E402
+from farmwatch.store.lsh import COMMON_KEY_PAGES  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 NAMES = ("provenance-dev", "reuse-dev")
@@ -130,36 +136,52 @@ def set_farm_shares(pages: list[Page]) -> None:
             p.facts.farm_share = (republished - own) / others if others else 0.0
 
 
+def _shared_counts(keysets: list[np.ndarray], most: int) -> dict[tuple[int, int], int]:
+    """(i, j) -> how many keys pages i < j share, from an inverted index; a key on more than `most` pages
+    is skipped, as the index skips it (a template's or a common phrase's)."""
+    owner = np.concatenate([np.full(len(k), i) for i, k in enumerate(keysets)])
+    hashes = np.concatenate(keysets)
+    order = np.argsort(hashes, kind="stable")
+    hashes, owner = hashes[order], owner[order]
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for run in np.split(owner, np.flatnonzero(np.diff(hashes)) + 1):
+        if 1 < len(run) <= most:
+            for pair in itertools.combinations(sorted(set(run.tolist())), 2):
+                shared[pair] += 1
+    return shared
+
+
+def _verify(args: tuple[MatchInput, MatchInput]) -> tuple[Edge, Edge] | None:
+    return verify(*args, FingerprintSettings().shingle_words, MatchSettings())
+
+
 def all_edges(pages: list[Page], corpus: str, refresh: bool = False) -> dict[tuple[int, int], Edge]:
-    """Every edge the matcher would make between two pages of the corpus, from each side: (a, b) -> a's edge."""
+    """Every edge the service would make between two pages of the corpus, from each side: (a, b) -> a's
+    edge. The service's candidates (shared shingles, or shared reuse keys by the ingest rule) verified by
+    its own matching.verify (alignment and verbatim overlap), so the model learns from the edges it judges."""
     cache = CACHE / f"{corpus}.edges.pkl"
     if cache.exists() and not refresh:
         return pickle.loads(cache.read_bytes())
     settings, n = MatchSettings(), FingerprintSettings().shingle_words
-    # Candidates: pairs sharing at least min_shared_shingles shingles, from an inverted index.
-    owner = np.concatenate([np.full(len(p.shingles), i) for i, p in enumerate(pages)])
-    hashes = np.concatenate([p.shingles for p in pages])
-    order = np.argsort(hashes, kind="stable")
-    hashes, owner = hashes[order], owner[order]
-    cuts = np.flatnonzero(np.diff(hashes)) + 1
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for run in np.split(owner, cuts):
-        if 1 < len(run) <= 60:  # a shingle on every page of a template says nothing
-            ids = sorted(set(run.tolist()))
-            for x in range(len(ids)):
-                for y in range(x + 1, len(ids)):
-                    shared[(ids[x], ids[y])] += 1
+    prepared = [prepare(p.text) for p in pages]
+    keys = [candidate_keys(x) for x in prepared]
+    candidates = {
+        pair for pair, c in _shared_counts([p.shingles for p in pages], 60).items() if c >= settings.min_shared_shingles
+    }
+    for (i, j), c in _shared_counts(keys, COMMON_KEY_PAGES).items():
+        if c >= MIN_SHARED_SAMPLES and c >= KEY_SHARE * min(len(keys[i]), len(keys[j])):
+            candidates.add((i, j))
+    inputs = [
+        MatchInput(p.facts, p.text, p.shingles, prepared[i], prepared_paragraph_shingles(prepared[i], n))
+        for i, p in enumerate(pages)
+    ]
+    ordered = sorted(candidates)
+    with Pool() as pool:
+        verified = pool.map(_verify, [(inputs[i], inputs[j]) for i, j in ordered], chunksize=64)
     edges = {}
-    paragraphs = [paragraph_shingles(p.blocks, n) for p in pages]
-    for (i, j), count in shared.items():
-        if count < settings.min_shared_shingles:
-            continue
-        a, b = pages[i], pages[j]
-        pair = compare(
-            a.shingles, paragraphs[i], a.text, a.facts, b.shingles, b.text.split("\n"), b.text, b.facts, n, settings
-        )
+    for (i, j), pair in zip(ordered, verified, strict=True):
         if pair is not None:
-            edges[(a.facts.id, b.facts.id)], edges[(b.facts.id, a.facts.id)] = pair
+            edges[(pages[i].facts.id, pages[j].facts.id)], edges[(pages[j].facts.id, pages[i].facts.id)] = pair
     cache.write_bytes(pickle.dumps(edges))
     return edges
 
@@ -449,7 +471,8 @@ def simulate(pages: list[Page], edges: dict, weights: np.ndarray, band: float, r
             for other_id in neighbours[p.facts.id]:
                 other, edge = by_id[other_id], edges[(p.facts.id, other_id)]
                 verdict = direction.judge_pair(p.facts, other.facts, edge)
-                if verdict.relation == "copied":
+                # As judge.decide: a source only when enough of the page derives from it (the edge's reuse grade).
+                if verdict.relation == "copied" and edge.reuse is not None:
                     findings.append(sources.SourceFinding(other.facts, edge, verdict, False))
             out.append({"page": p, "findings": findings, "score": sources.republication_score(findings)})
     finally:
