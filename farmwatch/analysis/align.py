@@ -136,6 +136,23 @@ def _features(p: PreparedText) -> tuple[np.ndarray, ...]:
     return found
 
 
+def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
+    """Per sentence: distinct content words, distinct content-word pairs, share of content words quoted,
+    tokens, characters; computed once per prepared text."""
+    found = p.derived.get("per_sentence")
+    if found is None:
+        stems, sent, _, pairs, psent, _ = _features(p)
+        n = len(p.sent_starts)
+        found = p.derived["per_sentence"] = (
+            _sentence_sizes(stems, sent, n),
+            _sentence_sizes(pairs, psent, n),
+            _quoted_share(p, n),
+            np.bincount(p.tok_sent, minlength=n),
+            (p.sent_ends - p.sent_starts).astype(np.int64),
+        )
+    return found
+
+
 _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
@@ -190,9 +207,13 @@ def _members(values: np.ndarray, sorted_vocab: np.ndarray) -> np.ndarray:
 
 def _cells(keys: np.ndarray, sent: np.ndarray, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct (sentence, vocabulary index) cells of the keys found in the vocabulary."""
-    hit = _members(keys, vocab)
     width = len(vocab)
-    cells = np.unique(sent[hit].astype(np.int64) * width + np.searchsorted(vocab, keys[hit]))
+    if not width:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    idx = np.searchsorted(vocab, keys)
+    idx[idx >= width] = 0
+    hit = vocab[idx] == keys
+    cells = np.unique(sent[hit].astype(np.int64) * width + idx[hit])
     return cells // width, cells % width
 
 
@@ -286,8 +307,9 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     # Shared words per (a sentence, b unit), counted by joining the two sides' (sentence, word) cells on the
     # word: the cost is what the shared words cost, not sentences × vocabulary (two long unrelated pages
     # share few words in few sentences).
-    size_a = _sentence_sizes(a_stem, a_sent, na_sent)[rows]
-    pairs_a = _sentence_sizes(a_pair, a_psent, na_sent)[rows]
+    a_sizes, a_pair_sizes, qa, words_per_sentence, a_len = _per_sentence(a)
+    size_a = a_sizes[rows]
+    pairs_a = a_pair_sizes[rows]
     shared = _shared_per_unit(ra_stem, ra_sent, n_rows, b_stem, b_sent, nb_sent, vocab)
     shared_pairs = _shared_per_unit(ra_pair, ra_psent, n_rows, b_pair, b_psent, nb_sent, pvocab)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -310,73 +332,60 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
         return result
 
     # Quotations: the share of each sentence's content words inside quotation marks.
-    qa = _quoted_share(a, na_sent)
-    qb = _quoted_share(b, nb_sent)
+    qb, b_len = _per_sentence(b)[2], _per_sentence(b)[4]
     qb2 = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
-    unit_start = np.concatenate([np.arange(nb_sent), np.arange(nb_sent - 1)])
-    unit_end = np.concatenate([np.arange(nb_sent), np.arange(1, nb_sent)])
+    units = best[aligned]
+    j0 = np.where(units < nb_sent, units, units - nb_sent)  # a unit past n_b is the pair (j, j + 1)
+    j1 = np.where(units < nb_sent, units, units - nb_sent + 1)
+    quoted = (qa[aligned] >= 0.5) & (qb2[units] >= 0.5)
+    shares = best_share[aligned]
+    lengths = a_len[aligned]
 
-    a_len = (a.sent_ends - a.sent_starts).astype(np.int64)
-    b_len = (b.sent_ends - b.sent_starts).astype(np.int64)
-    spans: list[Span] = []
-    covered_b = np.zeros(nb_sent, dtype=bool)
-    aligned_chars = quoted_chars = 0
-    n_unquoted = 0
-    unquoted_sents: list[int] = []
-    run: list[tuple[int, int, int, float, bool]] = []  # (a sentence, b first, b last, share, quoted)
-
-    def flush() -> None:
-        if not run:
-            return
-        i0, i1 = run[0][0], run[-1][0]
-        j0 = min(r[1] for r in run)
-        j1 = max(r[2] for r in run)
-        weights = a_len[[r[0] for r in run]]
-        sim = float(np.dot(weights, [r[3] for r in run]) / max(1, weights.sum()))
-        spans.append(
-            Span(
-                int(a.sent_starts[i0]),
-                int(a.sent_ends[i1]),
-                int(b.sent_starts[j0]),
-                int(b.sent_ends[j1]),
-                round(sim, 4),
-                all(r[4] for r in run),
-            )
+    # A span is a passage in the same order on both sides: sentences that follow each other in a and in b
+    # merge; a reordered or skipped sentence starts a span of its own, so each highlight points at the text
+    # it was taken from.
+    joins = (np.diff(aligned) == 1) & (j0[1:] == j1[:-1] + 1) & (quoted[1:] == quoted[:-1])
+    firsts = np.flatnonzero(np.concatenate(([True], ~joins)))
+    lasts = np.concatenate((firsts[1:], [len(aligned)])) - 1
+    weighted = np.add.reduceat(lengths * shares, firsts)
+    weight = np.add.reduceat(lengths, firsts)
+    sims = weighted / np.maximum(1, weight)
+    span_j0 = np.minimum.reduceat(j0, firsts)
+    span_j1 = np.maximum.reduceat(j1, firsts)
+    span_quoted = np.logical_and.reduceat(quoted, firsts)
+    spans = [
+        Span(
+            int(a.sent_starts[i0]),
+            int(a.sent_ends[i1]),
+            int(b.sent_starts[s0]),
+            int(b.sent_ends[s1]),
+            round(float(sim), 4),
+            bool(q),
         )
-        run.clear()
-
-    for i in aligned.tolist():
-        u = int(best[i])
-        j0, j1 = int(unit_start[u]), int(unit_end[u])
-        quoted = bool(qa[i] >= 0.5 and qb2[u] >= 0.5)
-        covered_b[j0 : j1 + 1] = True
-        aligned_chars += int(a_len[i])
-        if quoted:
-            quoted_chars += int(a_len[i])
-        else:
-            n_unquoted += 1
-            unquoted_sents.append(i)
-        if run:
-            pi, _, pj1, _, pq = run[-1]
-            # A span is a passage in the same order on both sides: sentences that follow each other in a
-            # and in b merge; a reordered or skipped sentence starts a span of its own, so each highlight
-            # points at the text it was taken from.
-            if i == pi + 1 and j0 == pj1 + 1 and quoted == pq:
-                run.append((i, j0, j1, float(best_share[i]), quoted))
-                continue
-            flush()
-        run.append((i, j0, j1, float(best_share[i]), quoted))
-    flush()
+        for i0, i1, s0, s1, sim, q in zip(
+            aligned[firsts].tolist(),
+            aligned[lasts].tolist(),
+            span_j0.tolist(),
+            span_j1.tolist(),
+            sims.tolist(),
+            span_quoted.tolist(),
+            strict=True,
+        )
+    ]
+    covered_b = np.zeros(nb_sent + 1, dtype=np.int64)  # +1 at each unit's first sentence, -1 after its last
+    np.add.at(covered_b, j0, 1)
+    np.add.at(covered_b, j1 + 1, -1)
+    covered = np.cumsum(covered_b[:-1]) > 0
 
     total_a = int(a_len.sum()) or 1
     total_b = int(b_len.sum()) or 1
+    unquoted_sents = aligned[~quoted]
     result.spans = spans
-    result.coverage = aligned_chars / total_a
-    result.quoted_share = quoted_chars / total_a
-    result.source_coverage = float(b_len[covered_b].sum()) / total_b
-    result.aligned_sentences = n_unquoted
-    words_per_sentence = np.bincount(a.tok_sent, minlength=na_sent)
-    if unquoted_sents:
+    result.coverage = int(lengths.sum()) / total_a
+    result.quoted_share = int(lengths[quoted].sum()) / total_a
+    result.source_coverage = float(b_len[covered].sum()) / total_b
+    result.aligned_sentences = len(unquoted_sents)
+    if len(unquoted_sents):
         result.aligned_words = int(words_per_sentence[unquoted_sents].sum())
         weights = a_len[unquoted_sents]
         result.similarity = float(np.dot(weights, best_share[unquoted_sents]) / max(1, int(weights.sum())))
