@@ -141,10 +141,21 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
         return [prepared_shingle_hashes(prepared, n)]
     breaks = np.array(found, dtype=np.int64)
     # Token i lies in paragraph k when k line breaks come before its start.
-    bounds = np.searchsorted(prepared.tok_starts, breaks)
+    bounds = np.searchsorted(prepared.tok_starts, breaks).tolist()
+    hashes = prepared.tok_hash
+    # The n-grams of the whole token sequence, hashed once: a paragraph's are the slice that starts and ends
+    # inside it (an n-gram's hash depends on its n tokens only). A paragraph of fewer than n tokens has one
+    # shingle of its own length, hashed apart.
+    whole = _ngram_hashes(hashes, n) if len(hashes) >= n else np.empty(0, dtype=np.uint64)
     out = []
-    for tokens in np.split(prepared.tok_hash, bounds):
-        out.append(np.unique(_ngram_hashes(tokens, n)) if len(tokens) >= 2 else np.empty(0, dtype=np.uint64))
+    for start, end in zip([0, *bounds], [*bounds, len(hashes)], strict=True):
+        size = end - start
+        if size < 2:
+            out.append(np.empty(0, dtype=np.uint64))
+        elif size < n:
+            out.append(_ngram_hashes(hashes[start:end], n))
+        else:
+            out.append(np.unique(whole[start : end - n + 1]))
     return out
 
 
