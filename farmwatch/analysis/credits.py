@@ -125,7 +125,9 @@ _ANY_NOTE = re.compile(
 # one big alternation per block on Python's re).
 _WORD = re.compile(r"\w+")
 _TRIGGERS = frozenset(
-    {word for alias in _ALIAS_TO_WIRE for word in alias.split()}
+    # A block naming a wire holds every word of its alias: the longest one is enough to look for ("the" of
+    # "the associated press" would let nearly every block through).
+    {max(_WORD.findall(alias), key=len) for alias in _ALIAS_TO_WIRE}
     | set(
         [
             "originally",
