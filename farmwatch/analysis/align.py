@@ -132,8 +132,18 @@ def _features(p: PreparedText) -> tuple[np.ndarray, ...]:
     if found is None:
         stems, sent = _content(p)
         pairs, psent = sentence_pairs(stems, sent)
-        found = p.derived["align"] = (stems, sent, np.unique(stems), pairs, psent, np.unique(pairs))
+        vocab, inverse = np.unique(stems, return_inverse=True)
+        pvocab, pinverse = np.unique(pairs, return_inverse=True)
+        found = p.derived["align"] = (stems, sent, vocab, inverse, pairs, psent, pvocab, pinverse)
     return found
+
+
+def _shared_index(inverse: np.ndarray, positions: np.ndarray, vocab_size: int) -> np.ndarray:
+    """Each key's index in the shared vocabulary (-1: not shared), from its index in its own text's
+    vocabulary (`inverse`) and where the shared words sit in it (`positions`): a gather, not a search."""
+    index = np.full(vocab_size, -1, dtype=np.int64)
+    index[positions] = np.arange(len(positions))
+    return index[inverse]
 
 
 def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
@@ -141,7 +151,7 @@ def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
     tokens, characters; computed once per prepared text."""
     found = p.derived.get("per_sentence")
     if found is None:
-        stems, sent, _, pairs, psent, _ = _features(p)
+        stems, sent, _, _, pairs, psent, _, _ = _features(p)
         n = len(p.sent_starts)
         found = p.derived["per_sentence"] = (
             _sentence_sizes(stems, sent, n),
@@ -196,66 +206,53 @@ def _verbatim(a: PreparedText, b: PreparedText, result: Alignment) -> None:
         result.longest_run = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()) + 2
 
 
-def _members(values: np.ndarray, sorted_vocab: np.ndarray) -> np.ndarray:
-    """Mask of the values found in a sorted vocabulary."""
-    if not len(sorted_vocab):
-        return np.zeros(len(values), dtype=bool)
-    idx = np.searchsorted(sorted_vocab, values)
-    idx[idx >= len(sorted_vocab)] = 0
-    return sorted_vocab[idx] == values
-
-
-def _cells(keys: np.ndarray, sent: np.ndarray, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (sentence, vocabulary index) cells of the keys found in the vocabulary."""
-    width = len(vocab)
-    if not width:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    idx = np.searchsorted(vocab, keys)
-    idx[idx >= width] = 0
-    hit = vocab[idx] == keys
-    cells = np.unique(sent[hit].astype(np.int64) * width + idx[hit])
+def _cells(index: np.ndarray, sent: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (sentence, shared-vocabulary index) cells of the keys in the shared vocabulary."""
+    hit = index >= 0
+    cells = np.unique(sent[hit].astype(np.int64) * width + index[hit])
     return cells // width, cells % width
 
 
 def _cooccur(
-    a_rows: np.ndarray, a_words: np.ndarray, b_rows: np.ndarray, b_words: np.ndarray, n_a: int, n_b: int
+    a_rows: np.ndarray, a_words: np.ndarray, b_rows: np.ndarray, b_words: np.ndarray, n_a: int, n_b: int, width: int
 ) -> np.ndarray:
     """counts[i, j] = words shared by a row i and b row j (each side's cells distinct)."""
-    order = np.argsort(b_words, kind="stable")
-    words, rows_b = b_words[order], b_rows[order]
-    lo = np.searchsorted(words, a_words, "left")
-    hits = np.searchsorted(words, a_words, "right") - lo
+    rows_b = b_rows[np.argsort(b_words, kind="stable")]  # b's cells grouped by word
+    count = np.bincount(b_words, minlength=width)
+    hits = count[a_words]
     total = int(hits.sum())
     if not total:
         return np.zeros((n_a, n_b), dtype=np.float32)
+    lo = (np.cumsum(count) - count)[a_words]
     starts = np.repeat(lo - (np.cumsum(hits) - hits), hits) + np.arange(total)
     flat = np.repeat(a_rows, hits) * n_b + rows_b[starts]
     return np.bincount(flat, minlength=n_a * n_b).reshape(n_a, n_b).astype(np.float32)
 
 
 def _shared_per_unit(
-    a_keys: np.ndarray,
+    a_index: np.ndarray,
     a_sent: np.ndarray,
     n_a: int,
-    b_keys: np.ndarray,
+    b_index: np.ndarray,
     b_sent: np.ndarray,
     n_b: int,
-    vocab: np.ndarray,
+    width: int,
 ) -> np.ndarray:
     """Shared vocabulary between each a sentence and each b unit: the n_b sentences, then the n_b - 1 pairs
     of neighbouring sentences (editors merge two sentences into one):
-    |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|."""
-    if not len(vocab):
+    |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|. Keys are given by their shared-vocabulary
+    index (-1: not shared), `width` words in all."""
+    if not width:
         return np.zeros((n_a, max(1, 2 * n_b - 1)), dtype=np.float32)
-    ar, aw = _cells(a_keys, a_sent, vocab)
-    br, bw = _cells(b_keys, b_sent, vocab)
-    single = _cooccur(ar, aw, br, bw, n_a, n_b)
+    ar, aw = _cells(a_index, a_sent, width)
+    br, bw = _cells(b_index, b_sent, width)
+    single = _cooccur(ar, aw, br, bw, n_a, n_b, width)
     if n_b < 2:
         return single
     # Words in both sentence j and j + 1 of b (cells sorted by sentence then word).
-    key = br * len(vocab) + bw
-    both = np.isin(key + len(vocab), key)
-    double = _cooccur(ar, aw, br[both], bw[both], n_a, n_b - 1)
+    key = br * width + bw
+    both = _found_in(key + width, key)
+    double = _cooccur(ar, aw, br[both], bw[both], n_a, n_b - 1, width)
     return np.hstack([single, single[:, :-1] + single[:, 1:] - double])
 
 
@@ -278,19 +275,21 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     if not na_sent or not nb_sent:
         return result
     _verbatim(a, b, result)
-    a_stem, a_sent, a_vocab, a_pair, a_psent, a_pvocab = _features(a)
-    b_stem, b_sent, b_vocab, b_pair, b_psent, b_pvocab = _features(b)
-    vocab = np.intersect1d(a_vocab, b_vocab, assume_unique=True)
+    _, a_sent, a_vocab, a_inv, _, a_psent, a_pvocab, a_pinv = _features(a)
+    _, b_sent, b_vocab, b_inv, _, b_psent, b_pvocab, b_pinv = _features(b)
+    vocab, in_a, in_b = np.intersect1d(a_vocab, b_vocab, assume_unique=True, return_indices=True)
     if len(vocab) < t.min_shared_words:
         return result
-    pvocab = np.intersect1d(a_pvocab, b_pvocab, assume_unique=True)
+    pvocab, p_in_a, p_in_b = np.intersect1d(a_pvocab, b_pvocab, assume_unique=True, return_indices=True)
     if len(pvocab) < t.min_shared_pairs:
         return result
+    a_word = _shared_index(a_inv, in_a, len(a_vocab))
+    a_pword = _shared_index(a_pinv, p_in_a, len(a_pvocab))
 
     # Only sentences of a holding a shared content-word pair can align (min_shared_pairs >= 1): the matrices
     # are built for those rows alone, so two long unrelated pages cost a few rows, not all of them.
     a_hit = np.zeros(na_sent, dtype=bool)
-    a_hit[a_psent[_members(a_pair, pvocab)]] = True
+    a_hit[a_psent[a_pword >= 0]] = True
     rows = np.flatnonzero(a_hit)
     best = np.zeros(na_sent, dtype=np.int64)
     best_share = np.full(na_sent, -1.0)
@@ -299,9 +298,8 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
         a_hit[:] = True
     renumber = np.cumsum(a_hit) - 1
     keep_words, keep_pairs = a_hit[a_sent], a_hit[a_psent]
-    ra_stem, ra_sent = a_stem[keep_words], renumber[a_sent[keep_words]]
-    ra_pair, ra_psent = a_pair[keep_pairs], renumber[a_psent[keep_pairs]]
-    vocab = np.intersect1d(np.unique(ra_stem), vocab, assume_unique=True)
+    ra_word, ra_sent = a_word[keep_words], renumber[a_sent[keep_words]]
+    ra_pword, ra_psent = a_pword[keep_pairs], renumber[a_psent[keep_pairs]]
     n_rows = len(rows)
 
     # Shared words per (a sentence, b unit), counted by joining the two sides' (sentence, word) cells on the
@@ -310,8 +308,10 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     a_sizes, a_pair_sizes, qa, words_per_sentence, a_len = _per_sentence(a)
     size_a = a_sizes[rows]
     pairs_a = a_pair_sizes[rows]
-    shared = _shared_per_unit(ra_stem, ra_sent, n_rows, b_stem, b_sent, nb_sent, vocab)
-    shared_pairs = _shared_per_unit(ra_pair, ra_psent, n_rows, b_pair, b_psent, nb_sent, pvocab)
+    b_word = _shared_index(b_inv, in_b, len(b_vocab))
+    b_pword = _shared_index(b_pinv, p_in_b, len(b_pvocab))
+    shared = _shared_per_unit(ra_word, ra_sent, n_rows, b_word, b_sent, nb_sent, len(vocab))
+    shared_pairs = _shared_per_unit(ra_pword, ra_psent, n_rows, b_pword, b_psent, nb_sent, len(pvocab))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(size_a[:, None] > 0, shared / size_a[:, None], 0.0)
         pshare = np.where(pairs_a[:, None] > 0, shared_pairs / pairs_a[:, None], 0.0)
