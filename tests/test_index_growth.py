@@ -189,3 +189,12 @@ def test_a_reuse_key_that_very_many_pages_share_is_left_out_of_the_counts(redis_
     # The phrase's buckets hold more pages than COMMON_KEY_PAGES: they say nothing; the story's count.
     assert index.query(band, phrase, min_shared=(1, 3)) == [{}, {}]
     assert index.query(band, story, min_shared=(1, 3)) == [{}, {page: 3 for page in range(500, 505)}]
+    # Inserting a page with the phrase: the same look-up, in the same call; the buckets still take it in.
+    assert index.insert_and_query(900, band, [*phrase, *story], min_shared=(1, 3)) == [
+        {},
+        {page: 3 for page in range(500, 505)},
+    ]
+    # A bucket is common as reuse key only: as a band (a whole look-up's first group) it still counts...
+    assert len(index.query(phrase[:1])[0]) == COMMON_KEY_PAGES + 2
+    # ...and members() reads every bucket whole.
+    assert len(index.members(phrase[:1])[0]) == COMMON_KEY_PAGES + 2

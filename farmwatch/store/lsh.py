@@ -87,17 +87,20 @@ local function split(group, n)
   redis.call('HSET', group, 'n', n + 1)
 end
 """
-# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, then one field per key.
-# Appends the member to each bucket unless present. Returns how many buckets were new for it, then (when
-# `want` is 1) each bucket's members as they were before (false for an empty one): a match and an insert
-# in one atomic call, so of two copies indexed at once the second always sees the first.
+# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, full, most, then one field
+# per key. Appends the member to each bucket unless present. Returns how many buckets were new for it, then
+# (when `want` is 1) each bucket's members as they were before (false for an empty one): a match and an
+# insert in one atomic call, so of two copies indexed at once the second always sees the first. Past the
+# first `full` keys (the bands), a bucket of more than `most` pages comes back false: a common reuse key
+# that a look-up leaves out, so the server does not send what the client would drop.
 _INSERT = (
     _LINEAR_HASHING
     + """
 local member, cap, split_below, want = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
+local full, most = tonumber(ARGV[5]), 4 * tonumber(ARGV[6])
 local out = {0}
 for k = 1, #KEYS do
-  local group, field = KEYS[k], ARGV[k + 4]
+  local group, field = KEYS[k], ARGV[k + 6]
   local n = tonumber(redis.call('HGET', group, 'n'))
   if not n then
     redis.call('HSET', group, 'n', 1)
@@ -105,7 +108,9 @@ for k = 1, #KEYS do
   end
   local key = hash_of(group, field, n)
   local v = redis.call('HGET', key, field)
-  if want then out[k + 1] = v end
+  if want then
+    if v and k > full and #v > most then out[k + 1] = false else out[k + 1] = v end
+  end
   if not v then
     redis.call('HSET', key, field, member)
     out[1] = out[1] + 1
@@ -124,14 +129,18 @@ end
 return out
 """
 )
-# KEYS: groups; ARGV: one field per key. The members of each bucket (false for an empty one).
+# KEYS: groups; ARGV: full, most, then one field per key. The members of each bucket (false for an empty
+# one; past the first `full` keys, false too for a bucket of more than `most` pages, as _INSERT).
 _QUERY = (
     _LINEAR_HASHING
     + """
+local full, most = tonumber(ARGV[1]), 4 * tonumber(ARGV[2])
 local out = {}
 for k = 1, #KEYS do
   local n = tonumber(redis.call('HGET', KEYS[k], 'n')) or 1
-  out[k] = redis.call('HGET', hash_of(KEYS[k], ARGV[k], n), ARGV[k])
+  local v = redis.call('HGET', hash_of(KEYS[k], ARGV[k + 2], n), ARGV[k + 2])
+  if v and k > full and #v > most then v = false end
+  out[k] = v
 end
 return out
 """
@@ -271,14 +280,22 @@ class LshIndex:
     def _pipeline(self) -> redis.client.Pipeline:
         return self.client.pipeline(transaction=False)
 
-    def _calls(self, script: Script, buckets: list[int], head: list, pipe: redis.client.Pipeline) -> None:
-        """One call for all the buckets on one server; one per bucket on a cluster (their own slots)."""
+    def _calls(
+        self, script: Script, buckets: list[int], head: list, pipe: redis.client.Pipeline, full_at: int | None = None
+    ) -> None:
+        """One call for all the buckets on one server; one per bucket on a cluster (their own slots). When
+        head[full_at] says how many leading buckets are returned in full, a cluster's call for bucket i says
+        1 or 0 (it holds that one bucket only)."""
         if not buckets:
             return
         keys, fields = self._locate(buckets)
         if self.cluster:
-            for key, field in zip(keys, fields, strict=True):
-                queue_script(pipe, script, [key], [*head, field], cluster=True)
+            for i, (key, field) in enumerate(zip(keys, fields, strict=True)):
+                mine = head
+                if full_at is not None:
+                    mine = [*head]
+                    mine[full_at] = 1 if i < head[full_at] else 0
+                queue_script(pipe, script, [key], [*mine, field], cluster=True)
         else:
             queue_script(pipe, script, keys, [*head, *fields], cluster=False)
 
@@ -305,7 +322,7 @@ class LshIndex:
 
         def build(pipe: redis.client.Pipeline) -> None:
             for page_id, buckets in items:
-                self._calls(self._insert, buckets, self._insert_head(page_id, want=False), pipe)
+                self._calls(self._insert, buckets, self._insert_head(page_id, want=False, full=len(buckets)), pipe)
 
         return sum(reply[0] for reply in self._run(build))
 
@@ -315,16 +332,19 @@ class LshIndex:
         """Index the page in all its buckets and, in the same call, find the other pages in them (as
         `query`, the page itself left out): one round trip and one look-up per bucket instead of two."""
         buckets = [b for bucket_group in groups for b in bucket_group]
+        head = self._insert_head(page_id, want=True, full=len(groups[0]) if groups else 0)
 
         def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._insert, buckets, self._insert_head(page_id, want=True), pipe)
+            self._calls(self._insert, buckets, head, pipe, full_at=4)
 
         values = [v for reply in self._run(build) for v in reply[1:]]
         return _count(list(groups), values, min_shared, keep, exclude=page_id)
 
-    def _insert_head(self, page_id: int, want: bool) -> list:
+    def _insert_head(self, page_id: int, want: bool, full: int) -> list:
+        """The insert script's arguments before the fields; `full`: how many leading buckets (the bands)
+        come back whatever their size (see _INSERT)."""
         split_below = max(1, round(256 / self.load))
-        return [struct.pack("<I", page_id), self.max_bucket, split_below, 1 if want else 0]
+        return [struct.pack("<I", page_id), self.max_bucket, split_below, 1 if want else 0, full, COMMON_KEY_PAGES]
 
     def remove(self, page_id: int, buckets: list[int]) -> int:
         """Take the page out of its buckets; returns how many held it."""
@@ -339,7 +359,7 @@ class LshIndex:
         """The page ids in each bucket, as stored (for checks and debugging)."""
 
         def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._query, buckets, [], pipe)
+            self._calls(self._query, buckets, [len(buckets), COMMON_KEY_PAGES], pipe)
 
         values = [v for reply in self._run(build) for v in reply]
         return [[m for (m,) in struct.iter_unpack("<I", v)] if v else [] for v in values]
@@ -354,8 +374,10 @@ class LshIndex:
         `keep` or were found by an earlier group: buckets of common shingles hold many pages that share
         one bucket and nothing else, and counting them all would make a look-up slower as the index grows."""
 
+        head = [len(groups[0]) if groups else 0, COMMON_KEY_PAGES]
+
         def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._query, [b for buckets in groups for b in buckets], [], pipe)
+            self._calls(self._query, [b for buckets in groups for b in buckets], head, pipe, full_at=0)
 
         values = [v for reply in self._run(build) for v in reply]
         return _count(list(groups), values, min_shared, keep)
@@ -375,9 +397,8 @@ def _count(
     for number, buckets in enumerate(groups):
         # A reuse key (group 1 on: a word pair) that many pages share is a common phrase: like a word of low
         # inverse document frequency, it says nothing about which page is copied from which (the bands,
-        # group 0, are never common in that way).
-        most = 4 * COMMON_KEY_PAGES if number > 0 else None
-        found = b"".join(v for v in (next(stream) for _ in buckets) if v and (most is None or len(v) <= most))
+        # group 0, are never common in that way). The scripts send it back empty (COMMON_KEY_PAGES).
+        found = b"".join(v for v in (next(stream) for _ in buckets) if v)
         # Counted with numpy: common shingles' buckets hold hundreds of pages.
         ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
         need = min_shared[number] if number < len(min_shared) else 1
