@@ -178,7 +178,7 @@ def verify(
         page.text,
         page.facts,
         other.shingles,
-        other.text.split("\n"),
+        [] if other.paragraph_shingles else other.text.split("\n"),  # shingled already: not split again
         other.text,
         other.facts,
         shingle_words,
