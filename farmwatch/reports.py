@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.urls import host_of, normalize_url
 from farmwatch.report import PageReport
 from farmwatch.services import Services
 from farmwatch.sites import site_summary
-from farmwatch.store.lookups import LookupReader
+from farmwatch.store.lookups import LookupReader, LookupRow
 
 FARM_SCORE_TTL_S = 300  # a site's farm score reads up to 2,000 reports: look-ups share it for a while
 
@@ -48,35 +47,43 @@ def lookup(services: Services, url: str) -> dict:
     pages = services.pages
     page_id = pages.page_id(normalize_url(url))
     if page_id is None:
-        return {"url": url, "known": False, "queued": False}
+        return unknown_lookup(url)
     facts = pages.facts([page_id]).get(page_id)
     if facts is None:
-        return {"url": url, "known": False, "queued": False}
+        return unknown_lookup(url)
     prov = pages.provenances([page_id]).get(page_id) or {}
     label = services.labels.latest([page_id]).get(page_id)
-    return _lookup_body(facts, prov, label, farm_score(services, facts.site))
+    return _lookup_body(facts.url, facts.site, prov, label, farm_score(services, facts.site))
 
 
 async def lookup_async(services: Services, reader: LookupReader, url: str) -> dict:
     """`lookup` in one Redis round trip on an asyncio client (a cold farm score is computed in a thread)."""
-    row = await reader.read(normalize_url(url))
+    return await lookup_of_row(services, await reader.read(normalize_url(url)), url)
+
+
+async def lookup_of_row(services: Services, row: LookupRow | None, url: str) -> dict:
+    """`lookup`'s answer from the reads of `LookupReader` (made alone, or inside the API's key check)."""
     if row is None:
-        return {"url": url, "known": False, "queued": False}
+        return unknown_lookup(url)
     score = row.farm_score
     if not row.farm_cached:
-        score = await asyncio.to_thread(farm_score, services, row.facts.site)
-    return _lookup_body(row.facts, row.provenance, row.label, score)
+        score = await asyncio.to_thread(farm_score, services, row.site)
+    return _lookup_body(row.url, row.site, row.provenance, row.label, score)
 
 
-def _lookup_body(facts: PageFacts, prov: dict, label: dict | None, score: float | None) -> dict:
+def unknown_lookup(url: str) -> dict:
+    return {"url": url, "known": False, "queued": False}
+
+
+def _lookup_body(url: str, site: str, prov: dict, label: dict | None, score: float | None) -> dict:
     first = (prov.get("sources") or [None])[0]
     return {
-        "url": facts.url,
+        "url": url,
         "known": True,
         "verdict": prov.get("verdict"),
         "score": prov.get("score"),
         "credited": prov.get("attributed"),
         "source": {"url": first["url"], "site": first["site"]} if first else None,
-        "site": {"host": facts.site, "farm_score": score},
+        "site": {"host": site, "farm_score": score},
         "label": label["decision"] if label else None,
     }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from farmwatch.config import Settings, get_settings
 from farmwatch.metrics import RedisMetrics
@@ -15,12 +17,36 @@ from service import errors, observe, openapi
 from service.auth import Auth, is_loopback
 from service.bodylimit import BodyLimit
 from service.deps import AppState
+from service.fastpath import FastPaths
 from service.observe import RequestObserver
 from service.routers import batch, check, dashboard, feeds, jobs, labels, lookup, pages, review, sites, webhooks
 
 
-def create_app(redis_url: str, settings: Settings | None = None, bind_host: str | None = None) -> FastAPI:
-    """The app; `bind_host` (default FARMWATCH_HOST) decides whether it may answer without keys."""
+class FarmwatchApp(FastAPI):
+    """FastAPI, with `GET /v1/lookup` and `GET /healthz` answered ahead of its stack (service/fastpath.py)."""
+
+    fast_paths: FastPaths | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.fast_paths
+        if fast is not None and scope["type"] == "http":
+            try:
+                handler = fast.match(scope)
+            except Exception:  # whatever the fast path cannot decide, FastAPI answers
+                handler = None
+            if handler is not None:
+                scope["app"] = self
+                await handler(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(
+    redis_url: str, settings: Settings | None = None, bind_host: str | None = None, fast_paths: bool = True
+) -> FarmwatchApp:
+    """The app; `bind_host` (default FARMWATCH_HOST) decides whether it may answer without keys.
+
+    `fast_paths=False` leaves every request to FastAPI's stack (the tests compare the two)."""
     settings = settings or get_settings()
     open_when_no_keys = is_loopback(bind_host or settings.host)
 
@@ -36,7 +62,7 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
         app.state.metrics.close()
         client.close()
 
-    app = FastAPI(
+    app = FarmwatchApp(
         title="farmwatch",
         version="0.1.0",
         summary="Content-farm and republication detector: provenance and boilerplate reports for web pages.",
@@ -61,15 +87,16 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
     app.include_router(batch.router)
     app.include_router(webhooks.router)
     dashboard.install(app)
+    cors: dict[str, Any] | None = None
     if settings.cors_origin_regex:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origin_regex=settings.cors_origin_regex,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "Retry-After"],
-            max_age=600,
-        )
+        cors = {
+            "allow_origin_regex": settings.cors_origin_regex,
+            "allow_methods": ["GET", "POST"],
+            "allow_headers": ["Authorization", "Content-Type", "If-None-Match"],
+            "expose_headers": ["ETag", "Retry-After"],
+            "max_age": 600,
+        }
+        app.add_middleware(CORSMiddleware, **cors)
 
     app.add_middleware(RequestObserver)  # added last, so outermost: it sees every response, refusals included
     app.include_router(observe.router)
@@ -79,4 +106,6 @@ def create_app(redis_url: str, settings: Settings | None = None, bind_host: str 
         """The process is alive (no key needed; says nothing of Redis: see /readyz)."""
         return {"status": "ok"}
 
+    if fast_paths:
+        app.fast_paths = FastPaths(app, settings.key_prefix, cors)
     return app
