@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 from farmwatch.analysis.urls import host_of, normalize_url
 from farmwatch.report import PageReport
@@ -11,6 +12,9 @@ from farmwatch.sites import site_summary
 from farmwatch.store.lookups import LookupReader, LookupRow
 
 FARM_SCORE_TTL_S = 300  # a site's farm score reads up to 2,000 reports: look-ups share it for a while
+# Each cached score lives FARM_SCORE_TTL_S plus up to a fifth more, at random: scores computed together (the
+# first look-ups after a start) do not all expire in the same second and get computed again all at once.
+FARM_SCORE_TTL_SPREAD_S = FARM_SCORE_TTL_S // 5
 
 
 def page_report(services: Services, url: str) -> PageReport | None:
@@ -38,7 +42,7 @@ def farm_score(services: Services, host: str) -> float | None:
         return score
     report = site_report(services, host)
     score = report["farm_score"] if report else None
-    services.pages.cache_farm_score(host, score, FARM_SCORE_TTL_S)
+    services.pages.cache_farm_score(host, score, FARM_SCORE_TTL_S + random.randrange(FARM_SCORE_TTL_SPREAD_S + 1))
     return score
 
 
@@ -67,8 +71,24 @@ async def lookup_of_row(services: Services, row: LookupRow | None, url: str) -> 
         return unknown_lookup(url)
     score = row.farm_score
     if not row.farm_cached:
-        score = await asyncio.to_thread(farm_score, services, row.site)
+        score = await _shared_farm_score(services, row.site)
     return _lookup_body(row.url, row.site, row.provenance, row.label, score)
+
+
+# (event loop, services, site) -> the farm score being computed for look-ups on that loop
+_farm_scores_computing: dict[tuple[asyncio.AbstractEventLoop, int, str], asyncio.Future] = {}
+
+
+async def _shared_farm_score(services: Services, site: str) -> float | None:
+    """`farm_score` in a thread, computed once for all the look-ups that wait for the same site's score at once
+    (a popular site's score going cold used to be computed by every concurrent look-up of it)."""
+    key = (asyncio.get_running_loop(), id(services), site)
+    computing = _farm_scores_computing.get(key)
+    if computing is None:
+        computing = asyncio.ensure_future(asyncio.to_thread(farm_score, services, site))
+        _farm_scores_computing[key] = computing
+        computing.add_done_callback(lambda _: _farm_scores_computing.pop(key, None))
+    return await asyncio.shield(computing)  # one look-up cancelled does not cancel the others' score
 
 
 def unknown_lookup(url: str) -> dict:

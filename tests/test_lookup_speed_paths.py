@@ -155,3 +155,39 @@ def test_one_round_trip_reads_give_the_stores_answer(api: httpx.Client, services
         fast, slow = asyncio.run(both(url))  # and warm
         assert fast == slow
     assert asyncio.run(both(CASE["repost"]["url"]))[0]["label"] == "confirm"
+
+
+def test_a_cold_farm_score_is_computed_once_for_concurrent_look_ups(
+    api: httpx.Client, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Look-ups that find the same site's farm score cold at the same time share one computation, and the
+    scores computed together do not all expire in the same second."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from farmwatch import reports
+
+    for page in (CASE["original"], CASE["repost"]):
+        body = {"url": page["url"], "html": (SEED / page["html_file"]).read_text()}
+        assert api.post("/v1/pages", json=body).status_code == 200
+    expected = api.get("/v1/lookup", params={"url": ORIGINAL["url"]}).json()["site"]["farm_score"]
+    computed: list[str] = []
+    lock = threading.Lock()
+    real = reports.site_report
+
+    def slow_report(services, host: str, sample: int = 2000) -> dict | None:  # type: ignore[no-untyped-def]
+        with lock:
+            computed.append(host)
+        time.sleep(0.3)
+        return real(services, host, sample)
+
+    monkeypatch.setattr(reports, "site_report", slow_report)
+    redis_client.delete(*redis_client.keys("fw:lookup:farm:*"))
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: api.get("/v1/lookup", params={"url": ORIGINAL["url"]}), range(8)))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert {a.json()["site"]["farm_score"] for a in answers} == {expected}
+    assert computed == [ORIGINAL["site"]]
+    ttls = {redis_client.ttl(key) for key in redis_client.keys("fw:lookup:farm:*")}
+    assert ttls and all(reports.FARM_SCORE_TTL_S - 5 <= t <= reports.FARM_SCORE_TTL_S * 6 // 5 for t in ttls)

@@ -2,8 +2,8 @@
 
 A look-up reads a URL's page id, the page's facts and verdict, its latest label and its site's cached
 farm score. Through the stores that is five round trips, each dependent on the one before; here one
-script does the five reads on the server (it decodes the facts for the page's URL and site name, the
-only facts a look-up shows). The keys are the stores' own (store/layout.py). The reads are also a Lua
+script does the five reads on the server (it reads the page's URL and site name from the facts, the only
+facts a look-up shows). The keys are the stores' own (store/layout.py). The reads are also a Lua
 function (`READ_LUA`, with `keys` and `args`), so the API's key check can run them in its own script:
 key check, rate limit and reads in one round trip (service/auth.py `GateReads`). On a Redis Cluster the
 keys live on different nodes: there `reader_for` gives None and callers use the stores.
@@ -23,13 +23,18 @@ from farmwatch.store.layout import KeyLayout
 # The body of a Lua function of (KEYS, ARGV). KEYS: the URL map, the latest labels; ARGV: the normalised URL,
 # the page key prefix, the farm-score cache prefix. Returns {} (no such URL), {id} (no facts), or
 # {id, url, site, provenance, label, farm score} (url and site from the facts; label and farm score may be nil).
-READ_LUA = """
+# The facts are JSON as orjson writes a PageFacts (id, url, site first, no spaces): url and site are read with a
+# pattern when they hold no quote or backslash (their text is then the string itself), else decoded with cjson.
+READ_LUA = r"""
 local id = redis.call('HGET', KEYS[1], ARGV[1])
 if not id then return {} end
 local fields = redis.call('HMGET', ARGV[2] .. id, 'facts', 'prov')
 if not fields[1] then return {id} end
-local facts = cjson.decode(fields[1])
-local url, site = facts['url'], facts['site']
+local url, site = string.match(fields[1], '^{"id":%d+,"url":"([^"\]*)","site":"([^"\]*)"')
+if not url then
+  local facts = cjson.decode(fields[1])
+  url, site = facts['url'], facts['site']
+end
 if type(url) ~= 'string' or type(site) ~= 'string' then return {id} end
 return {id, url, site, fields[2], redis.call('HGET', KEYS[2], id), redis.call('GET', ARGV[3] .. site)}
 """
