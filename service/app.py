@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -57,7 +58,13 @@ def create_app(
         app.state.farmwatch = AppState(services, services.queue)
         app.state.auth = Auth(client, settings, open_when_no_keys)
         app.state.metrics = RedisMetrics(client, settings.key_prefix)
+        # What is built by now lives as long as the app: out of the collector's sight, so that a full collection
+        # under load scans only what requests create. It scanned everything (~100k objects after start-up) in
+        # 20-60 ms, every request on the event loop waiting: the look-ups' p99. Given back at shutdown.
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()
         await app.state.auth.aclose()  # the asyncio client of the key check and look-up reads
         app.state.metrics.close()
         client.close()
