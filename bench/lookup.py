@@ -1,7 +1,7 @@
 """`GET /v1/lookup` and `/healthz` under a compiled load generator, against bare FastAPI peers in the same run.
 
     python bench/lookup.py [--seconds S] [--rounds R] [--connections C] [--threads T] [--processes 1,2]
-                           [--corpus DIR]
+                           [--corpus DIR] [--profile]
 
 Starts a throwaway real Redis, ingests the seed case and provenance-dev (255 pages) through the API, creates a
 `lookup` key (so every look-up pays for its key check and its Redis-side rate-limit hit, as in production), and
@@ -21,7 +21,14 @@ indexed URLs (known), 500 unindexed URLs (unknown), and known URLs with their ET
 
 After each of our runs the bench checks that nothing was skipped: the metrics counted in Redis for the route
 and the access lines in the log must match the requests wrk completed, and the key's rate-limit window must
-have moved. The last line is JSON.
+have moved.
+
+Where the time goes, for every run: the CPU each process spent per request (the API processes, from /proc; Redis,
+from INFO cpu; wrk, from its rusage), and for our runs the share of wrk's mean latency spent inside the app
+(the latency histogram's mean, measured by the app's own observer, against wrk's mean: the rest is queueing
+in the kernel and the event loop, and HTTP parsing and writing). `--profile` adds a py-spy profile of one API
+process during a known look-up run (py-spy must be installed: `pip install py-spy`). Then, per API process
+count, the look-ups per second per process. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -30,12 +37,14 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,6 +56,7 @@ sys.path.insert(0, str(REPO))
 from farmwatch.store.api_keys import KeyStore  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
+from farmwatch.store.layout import KeyLayout  # noqa: E402
 
 APPS = """
 import os
@@ -130,15 +140,19 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(wrk: str, url: str, script: Path, seconds: float, connections: int, threads: int) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result: dict = {
         "per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+        "mean_ms": round(_ms(re.search(r"Latency\s+(\S+)", out).group(1)), 3),  # type: ignore[union-attr]
+        "wrk_cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 3),
     }
     for pct in ("50", "99"):
         result[f"p{pct}_ms"] = round(_ms(re.search(rf"\s{pct}%\s+(\S+)", out).group(1)), 2)  # type: ignore[union-attr]
@@ -180,6 +194,55 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=20)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server's processes (uvicorn and its workers) have used so far (Linux: /proc)."""
+        return sum(_cpu_of(pid) for pid in _descendants(self.process.pid))
+
+    def workers(self) -> list[int]:
+        """The processes that answer requests: the workers, or uvicorn itself with one process."""
+        tree = _descendants(self.process.pid)
+        return tree[1:] if len(tree) > 1 else tree
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields from the state on (the command name may hold spaces)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = _stat(pid)
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
+            except OSError:
+                continue
+    found, queue = [], [root]
+    while queue:
+        pid = queue.pop(0)
+        found.append(pid)
+        queue.extend(children.get(pid, []))
+    return found
+
+
+def redis_cpu_seconds(client) -> float:
+    info = client.info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+
+def app_seconds(client, route: str) -> float:
+    """Seconds the API processes have measured inside the app (the latency histogram's sum) for `route`."""
+    raw = client.hget(KeyLayout("fw").metric("farmwatch_http_request_duration_seconds:sum"), json.dumps([route]))
+    return float(raw or 0.0)
+
 
 def ingest(http: httpx.Client, corpus: Path) -> list[str]:
     urls = []
@@ -203,7 +266,7 @@ def lookup_path(url: str) -> str:
 
 def counted(client, route: str) -> float:
     """Requests to `route` the API processes have counted in Redis (every status)."""
-    raw = client.hgetall("fw:metrics:c:farmwatch_http_requests")
+    raw = client.hgetall(KeyLayout("fw").metric("farmwatch_http_requests"))
     return sum(float(v) for k, v in raw.items() if json.loads(k)[0] == route)
 
 
@@ -221,6 +284,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--processes", default="1,2", help="API process counts to measure, comma-separated")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora")
+    parser.add_argument("--profile", action="store_true", help="py-spy profile of one API process (known look-ups)")
     args = parser.parse_args()
     wrk = ensure_wrk()
     loop = "uvloop" if _importable("uvloop") else "asyncio"
@@ -265,6 +329,13 @@ def main() -> None:
                 summary[f"processes_{count}"] = measure(
                     wrk, args, count, redis_server.url, client, tmp, scripts, known, token, script
                 )
+            print("\nlook-ups per API process (known URLs, median of the rounds):")
+            for count in [int(p) for p in args.processes.split(",")]:
+                report = summary[f"processes_{count}"]
+                rate = statistics.median(r["per_second"] for r in report["runs"]["lookup_known"])
+                report["lookups_per_process"] = rate / count
+                plural = "es" if count > 1 else "  "
+                print(f"  {count} process{plural}: {rate:,.0f}/s in all, {rate / count:,.0f}/s each")
         finally:
             client.close()
             redis_server.stop()
@@ -292,9 +363,7 @@ def measure(wrk, args, processes, redis_url, client, tmp, scripts, known, token,
         for name in ("peer_const", "peer_redis", "peer_redis_sync"):
             if round_no == 0:
                 run_wrk(wrk, peers.base + "/", scripts[name], 1, args.connections, args.threads)  # warm-up
-            runs.setdefault(name, []).append(
-                run_wrk(wrk, peers.base + "/", scripts[name], args.seconds, args.connections, args.threads)
-            )
+            runs.setdefault(name, []).append(timed_run(wrk, args, peers, client, peers.base + "/", scripts[name]))
         peers.stop()
         ours = Server("farmwatch", redis_url, processes, tmp, log)
         ours.wait("/healthz")
@@ -308,10 +377,13 @@ def measure(wrk, args, processes, redis_url, client, tmp, scripts, known, token,
                 run_wrk(wrk, ours.base + "/", scripts[name], 1, args.connections, args.threads)  # warm-up
             time.sleep(1.2)  # the metrics buffers flush once a second
             before_metrics, before_log = counted(client, route), access_lines(log, route)
+            before_app = app_seconds(client, route)
             window_before = _window(client)
-            result = run_wrk(wrk, ours.base + "/", scripts[name], args.seconds, args.connections, args.threads)
+            result = timed_run(wrk, args, ours, client, ours.base + "/", scripts[name])
             time.sleep(1.5)
             metrics_delta = counted(client, route) - before_metrics
+            if metrics_delta:
+                result["in_app_ms"] = round((app_seconds(client, route) - before_app) / metrics_delta * 1000, 3)
             log_delta = access_lines(log, route) - before_log
             # wrk counts requests answered; the ones still in flight when it stops are answered (and counted) too.
             slack = args.connections * processes
@@ -327,6 +399,9 @@ def measure(wrk, args, processes, redis_url, client, tmp, scripts, known, token,
             result.update(metrics_counted=int(metrics_delta), access_lines=log_delta)
             runs.setdefault(name, []).append(result)
         ours.stop()
+    profile = None
+    if args.profile and processes == 1:
+        profile = profiled(wrk, args, redis_url, tmp, scripts["lookup_known"])
     report: dict = {"runs": runs, "checks_failed": checks}
     print(f"\n{processes} API process{'es' if processes > 1 else ''}, {args.rounds} rounds of {args.seconds:g} s each:")
     for name, results in runs.items():
@@ -335,6 +410,12 @@ def measure(wrk, args, processes, redis_url, client, tmp, scripts, known, token,
         p50 = [r["p50_ms"] for r in results]
         latency = f"p50 {_range(p50, '{:.1f}')} ms   p99 {_range(p99, '{:.1f}')} ms"
         print(f"  {name:16s} {_range(rates, '{:,.0f}')}/s   {latency}")
+        cpu = "   ".join(
+            f"{who} {statistics.median(r[f'{who}_us'] for r in results):,.0f}" for who in ("api", "redis", "wrk")
+        )
+        inside = [r["in_app_ms"] / r["mean_ms"] for r in results if r.get("in_app_ms") and r["mean_ms"]]
+        share = f";  in the app {statistics.median(inside):.0%} of wrk's mean latency" if inside else ""
+        print(f"  {'':16s} CPU µs per request: {cpu}{share}")
     ratios = {}
     for ours_name, peer_name in (
         ("lookup_known", "peer_redis"),
@@ -351,7 +432,106 @@ def measure(wrk, args, processes, redis_url, client, tmp, scripts, known, token,
         "  checks: "
         + ("metrics, access lines and rate-limit windows match every run" if not checks else "; ".join(checks))
     )
+    if profile is not None:
+        _print_profile(profile)
+        report["profile"] = profile
     return report
+
+
+def timed_run(wrk: str, args, server: Server, client, url: str, script: Path) -> dict:
+    """One wrk run, with the CPU the API processes, Redis and wrk spent on it, in µs per request."""
+    api_before, redis_before = server.cpu_seconds(), redis_cpu_seconds(client)
+    result = run_wrk(wrk, url, script, args.seconds, args.connections, args.threads)
+    api, redis_used = server.cpu_seconds() - api_before, redis_cpu_seconds(client) - redis_before
+    per_request = 1e6 / max(1, result["requests"])
+    result.update(
+        api_us=round(api * per_request, 1),
+        redis_us=round(redis_used * per_request, 1),
+        wrk_us=round(result["wrk_cpu_s"] * per_request, 1),
+    )
+    return result
+
+
+def profiled(wrk: str, args, redis_url: str, tmp: Path, script: Path) -> dict | None:
+    """py-spy on one API process during a run of known look-ups: its time by part of the request, the functions
+    with the most time of their own."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        print("  (--profile: py-spy not found; pip install py-spy)")
+        return None
+    ours = Server("farmwatch", redis_url, 1, tmp, tmp / "profile.log")
+    ours.wait("/healthz")
+    try:
+        run_wrk(wrk, ours.base + "/", script, 1, args.connections, args.threads)  # warm-up
+        raw = tmp / "profile.txt"
+        recorder = subprocess.Popen(
+            [spy, "record", "-r", "250", "-f", "raw", "-o", str(raw), "-d", f"{args.seconds:g}", "-p",
+             str(ours.workers()[0])],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(0.5)
+        run_wrk(wrk, ours.base + "/", script, args.seconds, args.connections, args.threads)
+        recorder.wait(timeout=args.seconds + 30)
+    finally:
+        ours.stop()
+    if not raw.exists():
+        print("  (--profile: py-spy recorded nothing; it needs ptrace rights)")
+        return None
+    own, parts, samples = Counter(), Counter(), 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if any("threading.py" in f for f in frames):
+            continue  # the metrics flusher's thread, asleep between its flushes
+        samples += int(count)
+        own[_frame(frames[-1])] += int(count)
+        parts[_part(frames)] += int(count)
+    return {"samples": samples, "parts": parts.most_common(), "own": own.most_common(10)}
+
+
+# Where a sample's time goes: the first of these that its stack names, from the innermost frame out.
+_PARTS = (
+    ("HTTP: uvicorn parsing requests, writing responses", ("uvicorn/protocols",)),
+    ("the access line: logging, JSON, the write", ("logging/", "JsonFormatter")),
+    ("metrics", ("metrics.py",)),
+    ("Redis client: commands out, replies in", ("pipelined.py", "redis/")),
+    ("key check: token hash, record cache, gate call", ("auth.py", "api_keys.py")),
+    ("the answer: reads parsed, body, JSON, ETag", ("lookups.py", "reports.py", "routers/lookup.py")),
+    ("the request: query, URL checked and normalised", ("FastPaths.match", "_lookup_params")),
+    ("request id, observer, CORS, fast-path glue", ("observe.py", "fastpath.py", "app.py", "logs.py", "starlette/")),
+)
+
+
+def _part(frames: list[str]) -> str:
+    if frames[-1].startswith("Runner.run "):
+        return "event loop: polling sockets, running callbacks (uvloop)"
+    for frame in reversed(frames):
+        for name, markers in _PARTS:
+            if any(marker in frame for marker in markers):
+                return name
+    return "other"
+
+
+def _print_profile(profile: dict) -> None:
+    samples = profile["samples"]
+    print(f"  where one API process's time goes (py-spy, {samples} samples during known look-ups):")
+    for name, count in profile["parts"]:
+        print(f"    {count / samples:5.1%}  {name}")
+    print("    the functions with the most time of their own:")
+    for frame, count in profile["own"]:
+        print(f"      {count / samples:5.1%}  {frame}")
+
+
+def _frame(text: str) -> str:
+    """`function (path:line)` as py-spy writes it, as `function path` relative to the repo or site-packages."""
+    match = re.fullmatch(r"(.*) \((.*?)(?::\d+)?\)", text)
+    if not match:
+        return text
+    function, path = match.groups()
+    for marker in ("site-packages/", str(REPO) + "/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    return f"{function} {path}"
 
 
 def _window(client) -> bytes | None:
