@@ -36,22 +36,25 @@ except ImportError:  # pragma: no cover - without it, callers use redis-py
     hiredis = None
 
 
-def _encode(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return repr(value).encode()
-    raise TypeError(f"cannot send {type(value).__name__} to Redis")
-
-
 def pack(args: tuple) -> bytes:
-    """One command in RESP."""
+    """One command in RESP (str as UTF-8, bytes as they are, numbers as redis-py writes them)."""
     out = [b"*%d\r\n" % len(args)]
+    append = out.append
     for arg in args:
-        data = _encode(arg)
-        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        kind = type(arg)
+        if kind is str:
+            data = arg.encode()
+        elif kind is bytes:
+            data = arg
+        elif kind is int:
+            data = b"%d" % arg
+        elif isinstance(arg, int | float) and not isinstance(arg, bool):  # floats, int subclasses
+            data = repr(arg if kind is float else int(arg)).encode()
+        else:
+            raise TypeError(f"cannot send {kind.__name__} to Redis")
+        append(b"$%d\r\n" % len(data))
+        append(data)
+        append(b"\r\n")
     return b"".join(out)
 
 
