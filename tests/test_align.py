@@ -143,3 +143,34 @@ def test_model_defaults_are_the_fitted_model():
     from farmwatch.analysis.align import _MODEL_FILE, MODEL, ReuseModel
 
     assert ReuseModel.load(_MODEL_FILE) == ReuseModel() == MODEL
+
+
+def test_two_books_are_aligned_on_their_first_sentences_in_bounded_memory():
+    import random
+    import string
+    import tracemalloc
+
+    from farmwatch.analysis.align import MAX_SENTENCES
+
+    rnd = random.Random(1)
+    vocab = ["".join(rnd.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(20_000)]
+    book = " ".join(" ".join(rnd.choice(vocab) for _ in range(12)) + "." for _ in range(3 * MAX_SENTENCES))
+    a, b = prepare(book), prepare(book)
+    whole = align(a, b)
+    # The first MAX_SENTENCES sentences align, as one span; the rest of either text is not read.
+    assert len(whole.spans) == 1
+    span = whole.spans[0]
+    assert span.start == span.source_start == 0 and span.end == int(a.sent_ends[MAX_SENTENCES - 1])
+    assert abs(whole.coverage - 1 / 3) < 0.01 and abs(whole.source_coverage - 1 / 3) < 0.01
+    assert whole.containment == 1.0  # the verbatim evidence reads the texts whole
+    # The worst case: two long texts whose sentences all share words (a few dozen stems in all).
+    small = [f"{rnd.choice(string.ascii_lowercase)}{i % 40:02d}xxx" for i in range(200)]
+    c, d = (
+        prepare(" ".join(" ".join(rnd.choice(small) for _ in range(12)) + "." for _ in range(5 * MAX_SENTENCES)))
+        for _ in range(2)
+    )
+    tracemalloc.start()
+    align(c, d)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 200e6

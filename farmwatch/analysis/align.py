@@ -164,6 +164,10 @@ def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
 
 
 _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+# Bounds on one alignment's cost: sentences of each text aligned at most (about 20,000 words: beyond any
+# article), and cells of a (a sentences × b units) matrix built at once (4 bytes each).
+MAX_SENTENCES = 1000
+CHUNK_CELLS = 1 << 20
 
 
 def _grams(p: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -229,30 +233,36 @@ def _cooccur(
     return np.bincount(flat, minlength=n_a * n_b).reshape(n_a, n_b).astype(np.float32)
 
 
-def _shared_per_unit(
-    a_index: np.ndarray,
-    a_sent: np.ndarray,
-    n_a: int,
-    b_index: np.ndarray,
-    b_sent: np.ndarray,
-    n_b: int,
-    width: int,
-) -> np.ndarray:
+class _BCells(NamedTuple):
+    """b's distinct (sentence, shared word) cells, and which are also in b's next sentence: computed once
+    per alignment, joined with each chunk of a's sentences."""
+
+    rows: np.ndarray
+    words: np.ndarray
+    both: np.ndarray
+    n_b: int
+    width: int
+
+
+def _b_cells(b_index: np.ndarray, b_sent: np.ndarray, n_b: int, width: int) -> _BCells:
+    br, bw = _cells(b_index, b_sent, width) if width else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    key = br * width + bw  # sorted: the cells come out of np.unique
+    return _BCells(br, bw, _found_in(key + width, key), n_b, width)
+
+
+def _shared_per_unit(a_index: np.ndarray, a_sent: np.ndarray, n_a: int, b: _BCells) -> np.ndarray:
     """Shared vocabulary between each a sentence and each b unit: the n_b sentences, then the n_b - 1 pairs
     of neighbouring sentences (editors merge two sentences into one):
     |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|. Keys are given by their shared-vocabulary
-    index (-1: not shared), `width` words in all."""
+    index (-1: not shared)."""
+    n_b, width = b.n_b, b.width
     if not width:
         return np.zeros((n_a, max(1, 2 * n_b - 1)), dtype=np.float32)
     ar, aw = _cells(a_index, a_sent, width)
-    br, bw = _cells(b_index, b_sent, width)
-    single = _cooccur(ar, aw, br, bw, n_a, n_b, width)
+    single = _cooccur(ar, aw, b.rows, b.words, n_a, n_b, width)
     if n_b < 2:
         return single
-    # Words in both sentence j and j + 1 of b (cells sorted by sentence then word).
-    key = br * width + bw
-    both = _found_in(key + width, key)
-    double = _cooccur(ar, aw, br[both], bw[both], n_a, n_b - 1, width)
+    double = _cooccur(ar, aw, b.rows[b.both], b.words[b.both], n_a, n_b - 1, width)
     return np.hstack([single, single[:, :-1] + single[:, 1:] - double])
 
 
@@ -285,17 +295,26 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
         return result
     a_word = _shared_index(a_inv, in_a, len(a_vocab))
     a_pword = _shared_index(a_pinv, p_in_a, len(a_pvocab))
+    b_word = _shared_index(b_inv, in_b, len(b_vocab))
+    b_pword = _shared_index(b_pinv, p_in_b, len(b_pvocab))
+    # Beyond MAX_SENTENCES sentences of either text, nothing is aligned (a bound on the cost: a book against a
+    # book; the verbatim features above still read both texts whole).
+    if nb_sent > MAX_SENTENCES:
+        nb_sent = MAX_SENTENCES
+        b_word = np.where(b_sent < nb_sent, b_word, -1)
+        b_pword = np.where(b_psent < nb_sent, b_pword, -1)
 
     # Only sentences of a holding a shared content-word pair can align (min_shared_pairs >= 1): the matrices
     # are built for those rows alone, so two long unrelated pages cost a few rows, not all of them.
     a_hit = np.zeros(na_sent, dtype=bool)
     a_hit[a_psent[a_pword >= 0]] = True
+    a_hit[MAX_SENTENCES:] = False
     rows = np.flatnonzero(a_hit)
     best = np.zeros(na_sent, dtype=np.int64)
     best_share = np.full(na_sent, -1.0)
     if not len(rows) or t.min_shared_pairs < 1:
-        rows = np.arange(na_sent)
-        a_hit[:] = True
+        a_hit[: min(na_sent, MAX_SENTENCES)] = True
+        rows = np.flatnonzero(a_hit)
     renumber = np.cumsum(a_hit) - 1
     keep_words, keep_pairs = a_hit[a_sent], a_hit[a_psent]
     ra_word, ra_sent = a_word[keep_words], renumber[a_sent[keep_words]]
@@ -304,35 +323,41 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
 
     # Shared words per (a sentence, b unit), counted by joining the two sides' (sentence, word) cells on the
     # word: the cost is what the shared words cost, not sentences × vocabulary (two long unrelated pages
-    # share few words in few sentences).
+    # share few words in few sentences). a's sentences go in chunks, so the matrices stay small however long
+    # the texts are.
     a_sizes, a_pair_sizes, qa, words_per_sentence, a_len = _per_sentence(a)
-    size_a = a_sizes[rows]
-    pairs_a = a_pair_sizes[rows]
-    b_word = _shared_index(b_inv, in_b, len(b_vocab))
-    b_pword = _shared_index(b_pinv, p_in_b, len(b_pvocab))
-    shared = _shared_per_unit(ra_word, ra_sent, n_rows, b_word, b_sent, nb_sent, len(vocab))
-    shared_pairs = _shared_per_unit(ra_pword, ra_psent, n_rows, b_pword, b_psent, nb_sent, len(pvocab))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(size_a[:, None] > 0, shared / size_a[:, None], 0.0)
-        pshare = np.where(pairs_a[:, None] > 0, shared_pairs / pairs_a[:, None], 0.0)
-    valid = (
-        (shared >= t.min_shared_words)
-        & (shared_pairs >= t.min_shared_pairs)
-        & (share >= t.sentence_share)
-        & (pshare >= t.pair_share)
-    )
-    # Prefer a single sentence to a pair at equal share: the pair is only there for merges.
-    score = np.where(valid, share, -1.0)
-    score[:, nb_sent:] -= 1e-6
-    row_best = score.argmax(axis=1)
-    best[rows] = row_best
-    best_share[rows] = score[np.arange(n_rows), row_best]
+    b_words = _b_cells(b_word, b_sent, nb_sent, len(vocab))
+    b_pairs = _b_cells(b_pword, b_psent, nb_sent, len(pvocab))
+    chunk = max(1, CHUNK_CELLS // (2 * nb_sent))
+    for lo in range(0, n_rows, chunk):
+        hi = min(n_rows, lo + chunk)
+        in_words = (ra_sent >= lo) & (ra_sent < hi)
+        in_pairs = (ra_psent >= lo) & (ra_psent < hi)
+        shared = _shared_per_unit(ra_word[in_words], ra_sent[in_words] - lo, hi - lo, b_words)
+        shared_pairs = _shared_per_unit(ra_pword[in_pairs], ra_psent[in_pairs] - lo, hi - lo, b_pairs)
+        size_a = a_sizes[rows[lo:hi]]
+        pairs_a = a_pair_sizes[rows[lo:hi]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(size_a[:, None] > 0, shared / size_a[:, None], 0.0)
+            pshare = np.where(pairs_a[:, None] > 0, shared_pairs / pairs_a[:, None], 0.0)
+        valid = (
+            (shared >= t.min_shared_words)
+            & (shared_pairs >= t.min_shared_pairs)
+            & (share >= t.sentence_share)
+            & (pshare >= t.pair_share)
+        )
+        # Prefer a single sentence to a pair at equal share: the pair is only there for merges.
+        score = np.where(valid, share, -1.0)
+        score[:, nb_sent:] -= 1e-6
+        row_best = score.argmax(axis=1)
+        best[rows[lo:hi]] = row_best
+        best_share[rows[lo:hi]] = score[np.arange(hi - lo), row_best]
     aligned = np.flatnonzero(best_share >= 0)
     if not len(aligned):
         return result
 
     # Quotations: the share of each sentence's content words inside quotation marks.
-    qb, b_len = _per_sentence(b)[2], _per_sentence(b)[4]
+    qb, b_len = _per_sentence(b)[2][:nb_sent], _per_sentence(b)[4]
     qb2 = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
     units = best[aligned]
     j0 = np.where(units < nb_sent, units, units - nb_sent)  # a unit past n_b is the pair (j, j + 1)
@@ -383,7 +408,7 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     result.spans = spans
     result.coverage = int(lengths.sum()) / total_a
     result.quoted_share = int(lengths[quoted].sum()) / total_a
-    result.source_coverage = float(b_len[covered].sum()) / total_b
+    result.source_coverage = float(b_len[:nb_sent][covered].sum()) / total_b
     result.aligned_sentences = len(unquoted_sents)
     if len(unquoted_sents):
         result.aligned_words = int(words_per_sentence[unquoted_sents].sum())
