@@ -76,8 +76,13 @@ class LiveServer:
 def start_api(redis_url: str, settings: Settings) -> LiveServer:
     from service.app import create_app
 
+    return serve(create_app(redis_url, settings))
+
+
+def serve(app: object) -> LiveServer:
+    """An ASGI app served by uvicorn in a thread on a free loopback port, once it has started."""
     port = free_port()
-    config = uvicorn.Config(create_app(redis_url, settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

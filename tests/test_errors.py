@@ -6,15 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
-import uvicorn
 
 import farmwatch.errors as errors
 from farmwatch.config import IndexSettings, Settings
@@ -33,7 +30,7 @@ from farmwatch.errors import (
     Unauthorized,
 )
 from farmwatch.store.embedded import EmbeddedRedis, free_port
-from tests.conftest import SEED, seed_case
+from tests.conftest import SEED, seed_case, serve
 
 REPO = Path(__file__).resolve().parents[1]
 SUBCLASSES = [getattr(errors, name) for name in errors.__all__ if name != "FarmwatchError"]
@@ -111,23 +108,6 @@ RAISED: dict[str, tuple[Exception, int, str, dict[str, str]]] = {
 }  # fmt: skip
 
 
-class _Live:
-    def __init__(self, app, port: int) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "API did not start"
-            time.sleep(0.02)
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
-
-    def stop(self) -> None:
-        self.http.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture()
 def raising_api(redis_server: EmbeddedRedis, redis_client: redis.Redis, settings: Settings) -> Iterator[httpx.Client]:
     """The real app over real HTTP, plus one route that raises the error it is named for (no try/except)."""
@@ -139,7 +119,7 @@ def raising_api(redis_server: EmbeddedRedis, redis_client: redis.Redis, settings
     def raise_it(name: str) -> None:
         raise RAISED[name][0]
 
-    live = _Live(app, free_port())
+    live = serve(app)
     yield live.http
     live.stop()
 
@@ -179,7 +159,7 @@ def test_redis_going_away_is_a_503_with_retry_after(tmp_path: Path, settings: Se
     store = EmbeddedRedis(tmp_path / "redis", port=free_port())
     live = None
     try:
-        live = _Live(create_app(store.start(), settings), free_port())
+        live = serve(create_app(store.start(), settings))
         assert live.http.get("/v1/pages", params={"url": "https://nowhere.example/a"}).status_code == 404
         store.stop()
         response = live.http.get("/v1/pages", params={"url": "https://nowhere.example/a"})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,14 +18,13 @@ import httpx
 import orjson
 import pytest
 import redis
-import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 
 from farmwatch.config import Settings
 from farmwatch.logs import JsonFormatter
 from farmwatch.store.api_keys import KeyStore
 from farmwatch.store.embedded import EmbeddedRedis, free_port
-from tests.conftest import SEED, seed_case
+from tests.conftest import SEED, seed_case, serve
 
 CASE = seed_case()
 ORIGINAL, REPOST = CASE["original"], CASE["repost"]
@@ -50,20 +48,11 @@ class Served:
                 return handler
 
             self.app.fast_paths.match = recording  # type: ignore[method-assign]
-        port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "API did not start"
-            time.sleep(0.02)
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        self.live = serve(self.app)
+        self.http = self.live.http
 
     def stop(self) -> None:
-        self.http.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.live.stop()
 
 
 @pytest.fixture()
