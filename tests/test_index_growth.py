@@ -90,7 +90,7 @@ def test_processes_splitting_the_same_groups_leave_one_entry_per_page(
     redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:
     pages = _random_pages(400, 12, seed=5)
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fork from a process holding threads can deadlock
     workers = [context.Process(target=_insert_all, args=(redis_server.url, pages, n)) for n in range(3)]
     for worker in workers:
         worker.start()
