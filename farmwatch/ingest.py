@@ -73,7 +73,8 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     """Store, match and judge one analysed page; returns its id, stored document and provenance as judged now.
 
     A new page that shares text with no other page takes three round trips: its id and state, its record
-    with its first verdict, and its index insert and query (one call)."""
+    with its first verdict, and its index insert and query (one call); a client-supplied page one more, its
+    record written first on its own, only where no page the service fetched is stored under its URL."""
     settings, pages, index = services.settings, services.pages, services.index
     template_keys = template_candidates(analysis.blocks)
     page_id, state = pages.open_page(analysis.url, analysis.site, template_keys, claimed_urls(analysis))
@@ -87,7 +88,6 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     buckets = bands + samples
 
     document = document_of(analysis, facts)
-    previous_neighbours = pages.drop_edges(page_id, state.neighbours)
     # A new page's verdict before matching (original, no edges) goes out with its record: most pages share
     # text with no other, and for them that verdict is final. It is written before the page enters the
     # index, so no other page's judgement of it can come earlier and be overwritten.
@@ -103,6 +103,9 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         template_keys=template_keys if new else None,
         also=(lambda pipe: first.append(judge(services, page_id, (facts, None, []), pipe=pipe))) if new else None,
     )
+    # After the record: a client page refused there (a page the service fetched is stored under its URL)
+    # has changed nothing.
+    previous_neighbours = pages.drop_edges(page_id, state.neighbours)
     if state.buckets and state.buckets != buckets:
         index.remove(page_id, state.buckets)
 

@@ -211,6 +211,24 @@ def test_client_html_under_a_fetched_originals_url_is_refused(
     assert after["paragraphs"] == before["paragraphs"]
 
 
+def test_a_fetch_landing_between_a_submissions_check_and_its_write_still_wins(
+    api: httpx.Client, services: Services, ingest_key: dict[str, str], fetched_original: str
+) -> None:
+    """The early check reads the stored page before the submission is analysed; a fetch can land after it.
+    Ingesting client HTML as if that had happened (the check passed, then the fetched page was stored)
+    must still leave the fetched page as it was."""
+    from farmwatch.errors import FetchedOriginal
+    from farmwatch.ingest import ingest
+
+    before = api.get("/v1/pages", params={"url": fetched_original}, headers=ingest_key).json()
+    forged = article("Border clashes", "2020-01-01T00:00:00+00:00", ["A forged text about something else. " * 30])
+    with pytest.raises(FetchedOriginal):
+        ingest(services, analyze_html(forged, fetched_original), origin="client")
+    after = api.get("/v1/pages", params={"url": fetched_original}, headers=ingest_key).json()
+    assert after["origin"] == "fetched" and after["paragraphs"] == before["paragraphs"]
+    assert after["provenance"] == before["provenance"] and after["published_at"] == before["published_at"]
+
+
 def test_a_refetch_never_sends_validators_for_a_page_a_client_supplied(
     api: httpx.Client, services: Services, queue: JobQueue, site: Site, ingest_key: dict[str, str]
 ) -> None:

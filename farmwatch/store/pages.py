@@ -31,6 +31,7 @@ from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.fingerprint import band_keys, compact_signature, signature_from_bytes
 from farmwatch.analysis.matching import Edge
 from farmwatch.config import FingerprintSettings
+from farmwatch.errors import FetchedOriginal
 from farmwatch.store.layout import KeyLayout
 from farmwatch.store.lsh import pack_buckets, unpack_buckets
 from farmwatch.store.scripts import queue_script
@@ -46,6 +47,19 @@ return {id, 1}
 _COUNT_TEMPLATE = """
 for i = 1, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
 return redis.call('HLEN', KEYS[1])
+"""
+
+# A client-supplied record is written only when the stored one was not fetched by the service; checked and
+# written in one script, so a fetch landing between a submission's early check and its write still wins.
+# Returns 1 when written, 0 when refused.
+_SAVE_UNLESS_FETCHED = """
+local facts = redis.call('HGET', KEYS[1], 'facts')
+if facts then
+  local ok, stored = pcall(cjson.decode, facts)
+  if ok and stored.origin == 'fetched' then return 0 end
+end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
 """
 
 
@@ -105,6 +119,7 @@ class PageStore:
         # url2id and pid are one hash tag so the id script runs on one cluster node.
         self._id_script = client.register_script(_GET_OR_CREATE_ID)
         self._count_script = client.register_script(_COUNT_TEMPLATE)
+        self._client_record_script = client.register_script(_SAVE_UNLESS_FETCHED)
         self._cluster = isinstance(client, RedisCluster)
 
     # --- keys ---
@@ -161,7 +176,10 @@ class PageStore:
     ) -> None:
         """Store a page. `new` (the page was not stored before) lets the site ranking be counted in the
         same round trip; template_keys are counted as seen once more on the page's site; `also` queues
-        more writes in that round trip (a new page's first verdict)."""
+        more writes in that round trip (a new page's first verdict).
+
+        A client-supplied page's record goes first, on its own, and only where no page fetched by the
+        service is stored under its id: else FetchedOriginal is raised with nothing written."""
         mapping: dict[str, bytes | int] = {
             "facts": facts_to_json(facts),
             "doc": zlib.compress(_dumps(doc), 1),  # level 1: a third of the time of 6, ~10% larger
@@ -170,14 +188,23 @@ class PageStore:
         if text is not None:
             mapping["text"] = zlib.compress(text.encode(), 1)
         pipe = self.client.pipeline(transaction=False)
-        pipe.hset(self._page(facts.id), mapping=mapping)
+        if facts.origin == "client":
+            flat = [item for pair in mapping.items() for item in pair]
+            if not self._client_record_script(keys=[self._page(facts.id)], args=flat):
+                raise FetchedOriginal(
+                    f"{facts.url} was fetched by the service itself; client-supplied HTML does not replace it "
+                    "(submit the URL without HTML to have it fetched again)"
+                )
+        else:
+            pipe.hset(self._page(facts.id), mapping=mapping)
         pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen}, nx=True)
+        queued = len(pipe)  # the replies before the ones read below
         if new is None:
             # Whether the page is new is unknown: a second round trip reads the site's size.
             pipe.zcard(self._site(facts.site))
             if also is not None:
                 also(pipe)
-            site_size = pipe.execute()[2]
+            site_size = pipe.execute()[queued]
             self.client.zadd(self.keys.sites, {facts.site: site_size})
             return
         if new:
@@ -190,7 +217,7 @@ class PageStore:
         if also is not None:
             also(pipe)
         replies = pipe.execute(raise_on_error=False)
-        size = replies[2 + bool(new)] if fields else 0
+        size = replies[queued + bool(new)] if fields else 0
         if isinstance(size, NoScriptError):  # the server lost its scripts (a restart): load, count again
             self.client.script_load(self._count_script.script)
             size = self._count_script(keys=[template], args=fields)
