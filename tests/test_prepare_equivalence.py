@@ -156,7 +156,7 @@ def ref_content_pairs(prepared: T.PreparedText, window: int = T.KEY_WINDOW) -> n
     sent = prepared.tok_sent[mask]
     if len(stems) < 2:
         return np.empty(0, dtype=np.uint64)
-    mixed = T._mix(stems)
+    mixed = T.splitmix64(stems)
     out = []
     with np.errstate(over="ignore"):
         for d in range(1, window + 1):
@@ -164,13 +164,13 @@ def ref_content_pairs(prepared: T.PreparedText, window: int = T.KEY_WINDOW) -> n
                 break
             same = sent[d:] == sent[:-d]
             x, y = mixed[:-d][same], mixed[d:][same]
-            out.append(np.minimum(x, y) * np.uint64(0x100000001B3) ^ T._mix(np.maximum(x, y)))
+            out.append(np.minimum(x, y) * np.uint64(0x100000001B3) ^ T.splitmix64(np.maximum(x, y)))
     allp = np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
     if not len(allp):
         x, y = mixed[:-1], mixed[1:]
         with np.errstate(over="ignore"):
-            allp = np.minimum(x, y) * np.uint64(0x100000001B3) ^ T._mix(np.maximum(x, y))
-    return np.unique(T._mix(allp))
+            allp = np.minimum(x, y) * np.uint64(0x100000001B3) ^ T.splitmix64(np.maximum(x, y))
+    return np.unique(T.splitmix64(allp))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from farmwatch.analysis.text import PreparedText, _mix, sentence_pairs
+from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -179,9 +179,9 @@ def _grams(p: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if len(h) < 3:
             found = (_EMPTY, np.zeros(0, dtype=bool), _EMPTY)
         else:
-            m = _mix(h)
+            m = splitmix64(h)
             with np.errstate(over="ignore"):
-                g = _mix(m[:-2] * _P1 + m[1:-1] * _P2 + m[2:])
+                g = splitmix64(m[:-2] * _P1 + m[1:-1] * _P2 + m[2:])
             q = p.tok_quoted
             found = (g, ~(q[:-2] | q[1:-1] | q[2:]), np.unique(g))
         p.derived["grams"] = found

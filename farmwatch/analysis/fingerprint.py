@@ -15,7 +15,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
-from farmwatch.analysis.text import NOSPACE, WORD, PreparedText
+from farmwatch.analysis.text import NOSPACE, WORD, PreparedText, splitmix64
 from farmwatch.config import FingerprintSettings
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -214,7 +214,7 @@ def _check_minhash() -> None:
     from farmwatch.config import FingerprintSettings
 
     settings = FingerprintSettings()
-    sample = _splitmix64(np.arange(1, 2000, dtype=np.uint64))
+    sample = splitmix64(np.arange(1, 2000, dtype=np.uint64))
     for hashes in (sample, sample[:1], sample[:0]):
         expected = np.asarray(minhash(hashes, settings).hashvalues, dtype=np.uint32)
         if not np.array_equal(minhash_values(hashes, settings), expected):
@@ -258,14 +258,6 @@ def band_keys(hashvalues: np.ndarray, settings: FingerprintSettings) -> list[int
     ]
 
 
-def _splitmix64(values: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        z = values + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
 def sample_keys(shingles: np.ndarray, settings: FingerprintSettings) -> list[int]:
     """Bucket ids of a sample of the page's shingles that finds containment.
 
@@ -279,14 +271,14 @@ def sample_keys(shingles: np.ndarray, settings: FingerprintSettings) -> list[int
     so the rule stays the same on both sides."""
     if not len(shingles):
         return []
-    mixed = np.sort(_splitmix64(shingles))
+    mixed = np.sort(splitmix64(shingles))
     limit = np.uint64((1 << 64) // settings.sample_rate)
     count = max(settings.sample_size, int(np.searchsorted(mixed, limit)))
     chosen = mixed[: min(count, settings.sample_cap)]
     # The chosen values are the smallest by construction: mix them again (a bijection, so equal stays
     # equal) or, as bucket ids, they would all land in the first 1/sample_rate of the index's hashes.
     with np.errstate(over="ignore"):
-        spread = _splitmix64(chosen ^ np.uint64(0x5851F42D4C957F2D))
+        spread = splitmix64(chosen ^ np.uint64(0x5851F42D4C957F2D))
     return [int(x) for x in spread]
 
 

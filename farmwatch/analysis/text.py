@@ -482,7 +482,8 @@ KEY_CAP = 128  # ...and at most KEY_CAP, smallest first: the same rule on every 
 KEY_WINDOW = 2  # pairs of content words at most KEY_WINDOW content words apart, within a sentence
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
+def splitmix64(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, element-wise: spreads hashes (and small integers) uniformly over 64 bits."""
     with np.errstate(over="ignore"):
         z = values + np.uint64(0x9E3779B97F4A7C15)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -501,9 +502,9 @@ def content_pairs(prepared: PreparedText, window: int = KEY_WINDOW) -> np.ndarra
     allp, _ = sentence_pairs(stems, prepared.tok_sent[mask], window)
     if not len(allp):
         # One content word per sentence everywhere: pairs across the whole text instead.
-        mixed = _mix(stems)
+        mixed = splitmix64(stems)
         allp = _pair_hash(mixed[:-1], mixed[1:])
-    return np.unique(_mix(allp))
+    return np.unique(splitmix64(allp))
 
 
 def sentence_pairs(stems: np.ndarray, sent: np.ndarray, window: int = KEY_WINDOW) -> tuple[np.ndarray, np.ndarray]:
@@ -511,7 +512,7 @@ def sentence_pairs(stems: np.ndarray, sent: np.ndarray, window: int = KEY_WINDOW
     each pair's sentence: what the reuse keys sample and what alignment compares sentence by sentence."""
     if len(stems) < 2:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32)
-    mixed = _mix(stems)
+    mixed = splitmix64(stems)
     lefts, rights, sentences = [], [], []
     for d in range(1, min(window, len(stems) - 1) + 1):
         same = sent[d:] == sent[:-d]
@@ -524,7 +525,7 @@ def sentence_pairs(stems: np.ndarray, sent: np.ndarray, window: int = KEY_WINDOW
 def _pair_hash(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """One hash per pair of mixed stems, the same whichever comes first."""
     with np.errstate(over="ignore"):
-        return np.minimum(x, y) * np.uint64(0x100000001B3) ^ _mix(np.maximum(x, y))
+        return np.minimum(x, y) * np.uint64(0x100000001B3) ^ splitmix64(np.maximum(x, y))
 
 
 def candidate_keys(prepared: PreparedText) -> np.ndarray:
@@ -541,4 +542,4 @@ def candidate_keys(prepared: PreparedText) -> np.ndarray:
     count = max(KEY_MIN, int(np.searchsorted(pairs, limit)))
     chosen = pairs[: min(count, KEY_CAP)]
     # Mixed again (a bijection) so the keys spread over the whole hash space.
-    return _mix(chosen ^ np.uint64(0x5851F42D4C957F2D))
+    return splitmix64(chosen ^ np.uint64(0x5851F42D4C957F2D))
