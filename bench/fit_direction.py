@@ -231,7 +231,6 @@ def loose_edges(a: Page, b: Page) -> tuple[Edge, Edge] | None:
         a.text,
         a.facts,
         b.shingles,
-        b.text.split("\n"),
         b.text,
         b.facts,
         n,

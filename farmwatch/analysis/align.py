@@ -357,7 +357,8 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
         return result
 
     # Quotations: the share of each sentence's content words inside quotation marks.
-    qb, b_len = _per_sentence(b)[2][:nb_sent], _per_sentence(b)[4]
+    _, _, b_quoted, _, b_len = _per_sentence(b)
+    qb = b_quoted[:nb_sent]
     qb2 = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
     units = best[aligned]
     j0 = np.where(units < nb_sent, units, units - nb_sent)  # a unit past n_b is the pair (j, j + 1)

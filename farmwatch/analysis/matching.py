@@ -99,7 +99,6 @@ def compare(
     text_a: str,
     facts_a: PageFacts,
     shingles_b: np.ndarray,
-    paragraphs_b: list[str],
     text_b: str,
     facts_b: PageFacts,
     shingle_words: int,
@@ -110,7 +109,8 @@ def compare(
     """The edge between two pages in both directions, or None when they do not share a story.
 
     Page a is compared with many candidates, so its paragraphs come already shingled
-    (paragraph_shingles); page b's are shingled here, only when the two do share a story."""
+    (paragraph_shingles); page b's (its text's lines) are shingled here when not given, only when the two
+    do share a story."""
     ov = overlap(shingles_a, shingles_b)
     contained = max(ov.containment_a, ov.containment_b)
     passage = ov.shared >= settings.passage_shingles and contained >= settings.passage_containment
@@ -121,7 +121,9 @@ def compare(
         return None
     passages_a = passages_found(paragraph_shingles_a, shingles_b, settings.passage_min_share)
     shingled_b = (
-        paragraph_shingles_b if paragraph_shingles_b is not None else paragraph_shingles(paragraphs_b, shingle_words)
+        paragraph_shingles_b
+        if paragraph_shingles_b is not None
+        else paragraph_shingles(text_b.split("\n"), shingle_words)
     )
     passages_b = passages_found(shingled_b, shingles_a, settings.passage_min_share)
     a_names_b = facts_a.site != facts_b.site and text_names(text_a, facts_b.names())
@@ -178,7 +180,6 @@ def verify(
         page.text,
         page.facts,
         other.shingles,
-        [] if other.paragraph_shingles else other.text.split("\n"),  # shingled already: not split again
         other.text,
         other.facts,
         shingle_words,
