@@ -90,6 +90,13 @@ class FetchedOriginal(FarmwatchError):
 
     code = "fetched_original"
 
+    @classmethod
+    def at(cls, url: str) -> FetchedOriginal:
+        return cls(
+            f"{url} was fetched by the service itself; client-supplied HTML does not replace it "
+            "(submit the URL without HTML to have it fetched again)"
+        )
+
 
 class IndexLayoutError(FarmwatchError, RuntimeError):
     """The index in Redis was built under another layout (an older farmwatch, other FARMWATCH_INDEX__*):

@@ -244,10 +244,7 @@ def refuse_fetched_original(services: Services, url: str) -> None:
     stored_id = services.pages.page_id(normalize_url(url))
     stored = services.pages.facts([stored_id]).get(stored_id) if stored_id is not None else None
     if stored is not None and stored.origin == "fetched":
-        raise FetchedOriginal(
-            f"{url} was fetched by the service itself; client-supplied HTML does not replace it "
-            "(submit the URL without HTML to have it fetched again)"
-        )
+        raise FetchedOriginal.at(url)
 
 
 def submit_html(

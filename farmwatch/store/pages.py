@@ -191,10 +191,7 @@ class PageStore:
         if facts.origin == "client":
             flat = [item for pair in mapping.items() for item in pair]
             if not self._client_record_script(keys=[self._page(facts.id)], args=flat):
-                raise FetchedOriginal(
-                    f"{facts.url} was fetched by the service itself; client-supplied HTML does not replace it "
-                    "(submit the URL without HTML to have it fetched again)"
-                )
+                raise FetchedOriginal.at(facts.url)
         else:
             pipe.hset(self._page(facts.id), mapping=mapping)
         pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen}, nx=True)
