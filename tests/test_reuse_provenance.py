@@ -232,3 +232,33 @@ def test_reindex_gives_a_store_from_an_older_farmwatch_keys_that_survive_editing
     copy = submit_html(services, COPY_URL, html("Bridge", REWORDED, "2025-03-04T15:30:00+00:00", "digest"))
     assert copy.provenance.verdict == "republished"
     assert copy.provenance.sources[0].url == ORIGINAL_URL
+
+
+def test_an_edited_copy_of_a_story_very_many_pages_carry_still_names_the_story(
+    api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from farmwatch.store import lsh
+
+    # A story carried by more pages than COMMON_KEY_PAGES (a scale knob: 128 by default, 12 here to keep the
+    # test short): its reuse keys are common, which alone would leave them out of a look-up's counts.
+    monkeypatch.setattr(lsh, "COMMON_KEY_PAGES", 12)
+    submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+
+    def edited(sentences: list[str], filler: str, every: int) -> list[str]:
+        # Function words put in every few words: no five words in a row are the story's (so no band of
+        # 5-word shingles is shared), every content word and its neighbours are kept (the reuse keys).
+        out = []
+        for sentence in sentences:
+            words = sentence.split()
+            out.append(" ".join(w if i % every else f"{filler} {w}" for i, w in enumerate(words)))
+        return out
+
+    fillers = ("the", "also", "then", "so")
+    for n in range(lsh.COMMON_KEY_PAGES + 2):
+        page = html("Bridge news", edited(ORIGINAL, fillers[n % 4], 3 + n % 2), "2025-03-05T08:00:00+00:00", "x")
+        submit(api, f"https://carrier-{n}.example.org/bridge", page)
+    probe = html("Bridge closing", edited(ORIGINAL[:6], "indeed", 4), "2025-03-06T08:00:00+00:00", "probe")
+    provenance = submit(api, COPY_URL, probe)["provenance"]
+    assert provenance["verdict"] == "republished"
+    assert ORIGINAL_URL in [source["url"] for source in provenance["sources"]]
+    assert report(api, ORIGINAL_URL)["provenance"]["verdict"] == "original"

@@ -42,6 +42,8 @@ BUCKET_BITS = 48
 # A sample bucket (reuse key) holding more pages than this is left out of a look-up's counts: measured on
 # bench/scale.py's Zipf-vocabulary pages at 10k, candidates per look-up 2,750 -> 6.9, planted copies all found.
 COMMON_KEY_PAGES = 128
+# ...but its COMMON_KEY_FIRST earliest members come back (a story very many pages carry: its first publishers).
+COMMON_KEY_FIRST = 16
 FIELD_BITS = 32
 LAYOUT_VERSION = 3  # 3: sample buckets are reuse keys (content-word pairs), not 5-word shingles
 
@@ -87,20 +89,21 @@ local function split(group, n)
   redis.call('HSET', group, 'n', n + 1)
 end
 """
-# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, full, most, then one field
-# per key. Appends the member to each bucket unless present. Returns how many buckets were new for it, then
+# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, full, most, first, then one
+# field per key. Appends the member to each bucket unless present. Returns how many buckets were new for it, then
 # (when `want` is 1) each bucket's members as they were before (false for an empty one): a match and an
 # insert in one atomic call, so of two copies indexed at once the second always sees the first. Past the
-# first `full` keys (the bands), a bucket of more than `most` pages comes back false: a common reuse key
-# that a look-up leaves out, so the server does not send what the client would drop.
+# first `full` keys (the bands), a bucket of more than `most` pages comes back cut to its `first` earliest
+# members and marked by one byte more (a length that is no multiple of 4): a common reuse key, which the
+# client counts apart (Hits), so the server does not send the hundreds of members the client would drop.
 _INSERT = (
     _LINEAR_HASHING
     + """
 local member, cap, split_below, want = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
-local full, most = tonumber(ARGV[5]), 4 * tonumber(ARGV[6])
+local full, most, first = tonumber(ARGV[5]), 4 * tonumber(ARGV[6]), 4 * tonumber(ARGV[7])
 local out = {0}
 for k = 1, #KEYS do
-  local group, field = KEYS[k], ARGV[k + 6]
+  local group, field = KEYS[k], ARGV[k + 7]
   local n = tonumber(redis.call('HGET', group, 'n'))
   if not n then
     redis.call('HSET', group, 'n', 1)
@@ -109,7 +112,7 @@ for k = 1, #KEYS do
   local key = hash_of(group, field, n)
   local v = redis.call('HGET', key, field)
   if want then
-    if v and k > full and #v > most then out[k + 1] = false else out[k + 1] = v end
+    if v and k > full and #v > most then out[k + 1] = string.sub(v, 1, first) .. '+' else out[k + 1] = v end
   end
   if not v then
     redis.call('HSET', key, field, member)
@@ -129,17 +132,17 @@ end
 return out
 """
 )
-# KEYS: groups; ARGV: full, most, then one field per key. The members of each bucket (false for an empty
-# one; past the first `full` keys, false too for a bucket of more than `most` pages, as _INSERT).
+# KEYS: groups; ARGV: full, most, first, then one field per key. The members of each bucket (false for an
+# empty one; past the first `full` keys, a bucket of more than `most` pages cut and marked, as _INSERT).
 _QUERY = (
     _LINEAR_HASHING
     + """
-local full, most = tonumber(ARGV[1]), 4 * tonumber(ARGV[2])
+local full, most, first = tonumber(ARGV[1]), 4 * tonumber(ARGV[2]), 4 * tonumber(ARGV[3])
 local out = {}
 for k = 1, #KEYS do
   local n = tonumber(redis.call('HGET', KEYS[k], 'n')) or 1
-  local v = redis.call('HGET', hash_of(KEYS[k], ARGV[k + 2], n), ARGV[k + 2])
-  if v and k > full and #v > most then v = false end
+  local v = redis.call('HGET', hash_of(KEYS[k], ARGV[k + 3], n), ARGV[k + 3])
+  if v and k > full and #v > most then v = string.sub(v, 1, first) .. '+' end
   out[k] = v
 end
 return out
@@ -328,7 +331,7 @@ class LshIndex:
 
     def insert_and_query(
         self, page_id: int, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = ()
-    ) -> list[dict[int, int]]:
+    ) -> Hits:
         """Index the page in all its buckets and, in the same call, find the other pages in them (as
         `query`, the page itself left out): one round trip and one look-up per bucket instead of two."""
         buckets = [b for bucket_group in groups for b in bucket_group]
@@ -344,7 +347,15 @@ class LshIndex:
         """The insert script's arguments before the fields; `full`: how many leading buckets (the bands)
         come back whatever their size (see _INSERT)."""
         split_below = max(1, round(256 / self.load))
-        return [struct.pack("<I", page_id), self.max_bucket, split_below, 1 if want else 0, full, COMMON_KEY_PAGES]
+        return [
+            struct.pack("<I", page_id),
+            self.max_bucket,
+            split_below,
+            1 if want else 0,
+            full,
+            COMMON_KEY_PAGES,
+            COMMON_KEY_FIRST,
+        ]
 
     def remove(self, page_id: int, buckets: list[int]) -> int:
         """Take the page out of its buckets; returns how many held it."""
@@ -359,14 +370,12 @@ class LshIndex:
         """The page ids in each bucket, as stored (for checks and debugging)."""
 
         def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._query, buckets, [len(buckets), COMMON_KEY_PAGES], pipe)
+            self._calls(self._query, buckets, [len(buckets), COMMON_KEY_PAGES, COMMON_KEY_FIRST], pipe)
 
         values = [v for reply in self._run(build) for v in reply]
         return [[m for (m,) in struct.iter_unpack("<I", v)] if v else [] for v in values]
 
-    def query(
-        self, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = ()
-    ) -> list[dict[int, int]]:
+    def query(self, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = ()) -> Hits:
         """For each group of buckets, the pages sharing at least one of them, with how many they share; all
         groups read in one round trip.
 
@@ -374,7 +383,7 @@ class LshIndex:
         `keep` or were found by an earlier group: buckets of common shingles hold many pages that share
         one bucket and nothing else, and counting them all would make a look-up slower as the index grows."""
 
-        head = [len(groups[0]) if groups else 0, COMMON_KEY_PAGES]
+        head = [len(groups[0]) if groups else 0, COMMON_KEY_PAGES, COMMON_KEY_FIRST]
 
         def build(pipe: redis.client.Pipeline) -> None:
             self._calls(self._query, [b for buckets in groups for b in buckets], head, pipe, full_at=0)
@@ -383,34 +392,60 @@ class LshIndex:
         return _count(list(groups), values, min_shared, keep)
 
 
+class Hits(list[dict[int, int]]):
+    """What a look-up found: per group of buckets, page id -> buckets shared; and `common`, page id -> common
+    reuse keys shared, for the pages among the earliest members of those keys' buckets.
+
+    A reuse key (group 1 on: a word pair) that more than COMMON_KEY_PAGES pages share is a common phrase, or
+    a story very many pages carry. Like a word of low inverse document frequency it is weak evidence, so it
+    is not counted with the others; but its earliest members (the story's first publishers, likely its
+    source) come back, so an edited copy of a story already copied hundreds of times still finds them when it
+    shares many such keys with them (the caller's rule). The bands, group 0, are never cut."""
+
+    common: dict[int, int]
+
+    def __init__(self, groups: Iterable[dict[int, int]] = (), common: dict[int, int] | None = None) -> None:
+        super().__init__(groups)
+        self.common = common or {}
+
+
 def _count(
     groups: list[list[int]],
     values: list,
     min_shared: tuple[int, ...],
     keep: Iterable[int],
     exclude: int | None = None,
-) -> list[dict[int, int]]:
-    """Bucket values (in bucket order) into, per group of buckets, page id -> buckets shared."""
+) -> Hits:
+    """Bucket values (in bucket order) into, per group of buckets, page id -> buckets shared, and the common
+    reuse keys' earliest members apart (Hits.common)."""
     stream = iter(values)
     kept = set(keep)
-    results: list[dict[int, int]] = []
+    results = Hits()
     for number, buckets in enumerate(groups):
-        # A reuse key (group 1 on: a word pair) that many pages share is a common phrase: like a word of low
-        # inverse document frequency, it says nothing about which page is copied from which (the bands,
-        # group 0, are never common in that way). The scripts send it back empty (COMMON_KEY_PAGES).
-        found = b"".join(v for v in (next(stream) for _ in buckets) if v)
+        found = [v for v in (next(stream) for _ in buckets) if v]
+        # A common bucket comes cut to its earliest members, one marker byte after them (never in group 0).
+        rare = np.frombuffer(b"".join(v for v in found if len(v) % 4 == 0), dtype="<u4")
+        common = np.frombuffer(b"".join(v[:-1] for v in found if len(v) % 4), dtype="<u4")
         # Counted with numpy: common shingles' buckets hold hundreds of pages.
-        ids, counts = np.unique(np.frombuffer(found, dtype="<u4"), return_counts=True)
+        ids, inverse = np.unique(np.concatenate([rare, common]), return_inverse=True)
+        rare_counts = np.bincount(inverse[: len(rare)], minlength=len(ids))
+        common_counts = np.bincount(inverse[len(rare) :], minlength=len(ids))
         need = min_shared[number] if number < len(min_shared) else 1
         if need > 1 and len(ids):
-            wanted = counts >= need
+            wanted = rare_counts + common_counts >= need
             if kept:
                 wanted |= np.isin(ids, np.fromiter(kept, dtype=np.uint32, count=len(kept)))
-            ids, counts = ids[wanted], counts[wanted]
-        counted = dict(zip(ids.tolist(), counts.tolist(), strict=True))
+            ids, rare_counts, common_counts = ids[wanted], rare_counts[wanted], common_counts[wanted]
+        counted = {i: c for i, c in zip(ids.tolist(), rare_counts.tolist(), strict=True) if c}
+        if len(common):
+            for i, c in zip(ids.tolist(), common_counts.tolist(), strict=True):
+                if c:
+                    results.common[i] = results.common.get(i, 0) + c
         if number + 1 < len(groups):
             kept.update(counted)
         if exclude is not None:
             counted.pop(exclude, None)
         results.append(counted)
+    if exclude is not None:
+        results.common.pop(exclude, None)
     return results
