@@ -16,7 +16,9 @@ corpora weighted equally. Figures are of held-out folds: grouped k-fold by sourc
 copy joins its two stories into one group), and leaving one corpus out entirely.
 
 Then the page-level simulation: each page judged against every page it shares text with (farm shares
-from the truth, what the live graph converges to), as the pipeline does, giving per-kind detection,
+from the truth, what the live graph converges to once some pages are decided: optimistic where nothing
+else decides any pair, as with every date removed; the live service then leaves such pairs undecided),
+as the pipeline does, giving per-kind detection,
 originals accused and the republication score's reliability (a source only where the edge is graded
 as reuse, as judge.decide requires). The score's reuse term (how much of the page the source covers) is
 fitted on the same folds; with edges graded as reuse it is measured to add almost nothing (P(reuse) ~ 1).
