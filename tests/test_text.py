@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from farmwatch.analysis.text import PreparedText, candidate_keys, prepare
+from farmwatch.analysis.text import PreparedText, candidate_keys, prepare, unique_sorted
 
 ENGLISH = (
     "The city council approved a new budget for public libraries on Tuesday evening. "
@@ -96,3 +96,13 @@ def test_keys_are_bounded():
     keys = candidate_keys(prepare(long_text))
     assert 0 < len(keys) <= 128
     assert keys.dtype == np.uint64
+
+
+def test_unique_sorted_is_np_unique():
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 3, 50, 1000):
+        values = rng.integers(0, 2**64 - 1, size, dtype=np.uint64, endpoint=True)
+        values = np.concatenate([values, values[: size // 3], np.full(size % 3, 2**64 - 1, dtype=np.uint64)])
+        found = unique_sorted(values)
+        assert found.dtype == np.uint64
+        assert np.array_equal(found, np.unique(values))

@@ -15,7 +15,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
-from farmwatch.analysis.text import NOSPACE, WORD, PreparedText, splitmix64
+from farmwatch.analysis.text import NOSPACE, WORD, PreparedText, splitmix64, unique_sorted
 from farmwatch.config import FingerprintSettings
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -86,7 +86,7 @@ def shingle_hashes(text: str, n: int) -> np.ndarray:
     words = tokens(text)
     if len(words) < 2:
         return np.empty(0, dtype=np.uint64)
-    return np.unique(_ngram_hashes(_token_hashes(words), n))
+    return unique_sorted(_ngram_hashes(_token_hashes(words), n))
 
 
 def _word_only_class() -> re.Pattern[str]:
@@ -123,7 +123,7 @@ def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
         return shingle_hashes(text, n)
     if prepared.n_tokens < 2:
         return np.empty(0, dtype=np.uint64)
-    return np.unique(_ngram_hashes(prepared.tok_hash, n))
+    return unique_sorted(_ngram_hashes(prepared.tok_hash, n))
 
 
 def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarray]:
@@ -155,7 +155,7 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
         elif size < n:
             out.append(_ngram_hashes(hashes[start:end], n))
         else:
-            out.append(np.unique(whole[start : end - n + 1]))
+            out.append(unique_sorted(whole[start : end - n + 1]))
     return out
 
 

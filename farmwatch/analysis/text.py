@@ -482,6 +482,18 @@ KEY_CAP = 128  # ...and at most KEY_CAP, smallest first: the same rule on every 
 KEY_WINDOW = 2  # pairs of content words at most KEY_WINDOW content words apart, within a sentence
 
 
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique(values) for a 1-d array: sorted, then kept where it differs from its neighbour. numpy 2's
+    np.unique hashes before it sorts, 3-4 times slower on the hundreds to thousands of hashes a page has."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
 def splitmix64(values: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser, element-wise: spreads hashes (and small integers) uniformly over 64 bits."""
     with np.errstate(over="ignore"):
@@ -504,7 +516,7 @@ def content_pairs(prepared: PreparedText, window: int = KEY_WINDOW) -> np.ndarra
         # One content word per sentence everywhere: pairs across the whole text instead.
         mixed = splitmix64(stems)
         allp = _pair_hash(mixed[:-1], mixed[1:])
-    return np.unique(splitmix64(allp))
+    return unique_sorted(splitmix64(allp))
 
 
 def sentence_pairs(stems: np.ndarray, sent: np.ndarray, window: int = KEY_WINDOW) -> tuple[np.ndarray, np.ndarray]:
