@@ -7,9 +7,10 @@ changes the copy's report).
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -109,6 +110,10 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     previous_neighbours = pages.drop_edges(page_id, state.neighbours)
     if state.buckets and state.buckets != buckets:
         index.remove(page_id, state.buckets)
+
+    if settings.store_text and analysis.prepared is not None:
+        # Its text comes back as a candidate's when a copy arrives: prepared already, it is kept for that.
+        _PREPARED_TEXTS.remember(analysis.prepared)
 
     edges: list[tuple[Edge, Edge]] = []
     if matchable:
@@ -257,13 +262,61 @@ def match_page(
     return edges
 
 
-@lru_cache(maxsize=2048)
+class _PreparedTexts:
+    """Stored pages' texts prepared for alignment, keyed by the text itself (an edited page is prepared anew),
+    the least recently used dropped past `size`; each with its shingles and paragraph shingles, per shingle
+    length, made when first asked for. The pages of one story meet again and again as its copies arrive, and
+    a page this process ingested is here already (`remember`): its copies need not prepare it again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._texts: OrderedDict[str, tuple[PreparedText, dict[int, tuple[np.ndarray, list[np.ndarray]]]]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def remember(self, prepared: PreparedText) -> None:
+        """Keep a text prepared elsewhere (prepare() of the same text gives the same arrays)."""
+        with self._lock:
+            if prepared.text in self._texts:
+                self._texts.move_to_end(prepared.text)
+            else:
+                self._put(prepared.text, (prepared, {}))
+
+    def features(self, text: str, shingle_words: int) -> tuple[np.ndarray, PreparedText, list[np.ndarray]]:
+        with self._lock:
+            found = self._texts.get(text)
+            if found is not None:
+                self._texts.move_to_end(text)
+        if found is None:
+            found = (prepare(text), {})
+            with self._lock:
+                self._put(text, found)
+        prepared, shingled = found
+        made = shingled.get(shingle_words)
+        if made is None:
+            made = shingled[shingle_words] = (
+                prepared_shingle_hashes(prepared, shingle_words),
+                prepared_paragraph_shingles(prepared, shingle_words),
+            )
+        return made[0], prepared, made[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._texts.clear()
+
+    def _put(self, text: str, entry: tuple[PreparedText, dict[int, tuple[np.ndarray, list[np.ndarray]]]]) -> None:
+        self._texts[text] = entry
+        while len(self._texts) > self.size:
+            self._texts.popitem(last=False)
+
+
+_PREPARED_TEXTS = _PreparedTexts(2048)
+
+
 def stored_text_features(text: str, shingle_words: int) -> tuple[np.ndarray, PreparedText, list[np.ndarray]]:
-    """A stored page's shingles and its text prepared for alignment. Cached: the pages of one story meet
-    again and again as its copies arrive (keyed by the text itself, so an edited page is prepared anew)."""
-    prepared = prepare(text)
-    paragraphs = prepared_paragraph_shingles(prepared, shingle_words)
-    return prepared_shingle_hashes(prepared, shingle_words), prepared, paragraphs
+    """A stored page's shingles, its text prepared for alignment and its paragraphs' shingles (cached)."""
+    return _PREPARED_TEXTS.features(text, shingle_words)
 
 
 def refuse_fetched_original(services: Services, url: str) -> None:

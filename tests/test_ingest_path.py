@@ -57,3 +57,45 @@ def test_pages_keep_flowing_after_the_server_forgets_its_scripts(api: httpx.Clie
     assert report["provenance"]["sources"][0]["url"] == ORIGINAL_URL
     redis_client.script_flush()
     assert _submit(api, REPOST)["provenance"]["verdict"] == "republished"  # stored before: read back, judged again
+
+
+def test_a_copy_finds_its_source_prepared_already_and_the_same_as_prepared_again(services, monkeypatch) -> None:
+    """The page ingested first is kept prepared (ingest._PreparedTexts): its copy's match reads it from there,
+    and what it reads is what preparing the stored text again gives."""
+    import numpy as np
+
+    from farmwatch import ingest as ingest_module
+    from farmwatch.analysis.fingerprint import prepared_paragraph_shingles, prepared_shingle_hashes
+    from farmwatch.analysis.page import analyze_html
+    from farmwatch.analysis.text import prepare
+
+    monkeypatch.setattr(ingest_module, "_PREPARED_TEXTS", ingest_module._PreparedTexts(8))
+    n = services.settings.fingerprint.shingle_words
+    pages = [analyze_html((SEED / p["html_file"]).read_bytes(), p["url"]) for p in (ORIGINAL, REPOST)]
+    ingest_module.ingest(services, pages[0])
+    prepared_again = []
+    monkeypatch.setattr(ingest_module, "prepare", lambda text: prepared_again.append(text) or prepare(text))
+    done = ingest_module.ingest(services, pages[1])
+    assert done.provenance is not None and done.provenance.verdict == "republished"
+    assert prepared_again == []  # the source's text was not prepared again
+    shingles, kept, paragraphs = ingest_module.stored_text_features(pages[0].main_text, n)
+    assert kept is pages[0].prepared
+    fresh = prepare(pages[0].main_text)
+    for name in ("sent_starts", "sent_ends", "tok_starts", "tok_ends", "tok_sent", "tok_hash", "tok_stem"):
+        assert np.array_equal(getattr(kept, name), getattr(fresh, name))
+    assert np.array_equal(shingles, prepared_shingle_hashes(fresh, n))
+    assert all(np.array_equal(a, b) for a, b in zip(paragraphs, prepared_paragraph_shingles(fresh, n), strict=True))
+
+
+def test_prepared_texts_drop_the_least_recently_used() -> None:
+    from farmwatch.analysis.text import prepare
+    from farmwatch.ingest import _PreparedTexts
+
+    texts = _PreparedTexts(2)
+    first, second = prepare("One text here, with words."), prepare("Another text, other words.")
+    texts.remember(first)
+    texts.remember(second)
+    assert texts.features(first.text, 5)[1] is first  # used: second is now the oldest
+    texts.remember(prepare("A third text arrives."))
+    assert texts.features(first.text, 5)[1] is first
+    assert texts.features(second.text, 5)[1] is not second  # dropped, prepared anew
