@@ -34,6 +34,7 @@ from farmwatch.analysis.page import PageAnalysis, analyze_html
 from farmwatch.config import FingerprintSettings, Settings
 from farmwatch.errors import FetchedOriginal
 from farmwatch.ingest import ingest, refuse_fetched_original
+from farmwatch.judging import settle
 from farmwatch.services import Services
 from farmwatch.store.layout import KeyLayout
 
@@ -169,6 +170,7 @@ class WarcImporter:
         try:
             if pool is not None and self.redis_url is not None:
                 self._run_parallel(path, stats, pool, on_progress)
+                settle(self.services)
                 stats.done = True
                 self._save(path, stats)
                 return stats
@@ -185,6 +187,8 @@ class WarcImporter:
                 pending = (analysed, end)
             if pending is not None:
                 self._finish(path, stats, *pending, on_progress)
+            # Pages judged before their sites had a record are judged again (judging.settle).
+            settle(self.services)
         finally:
             if pool is not None:
                 pool.close()

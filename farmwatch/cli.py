@@ -1,4 +1,5 @@
-"""The `farmwatch` command: serve, worker, analyze, compare, ingest, reindex, eval (keys, export, import: opscli.py).
+"""The `farmwatch` command: serve, worker, analyze, compare, ingest, reindex, settle, eval (keys, export, import:
+opscli.py).
 
 Exit codes (sysexits.h), decided in one place, `EXIT_CODES` below, for every command:
 
@@ -555,6 +556,27 @@ def reindex_command(
             task = progress.add_task("pages", total=pages.last_page_id())
             result = reindex(index, pages, batch, lambda done, _total: progress.update(task, completed=done))
         typer.echo(json.dumps({**result, "layout": index.layout}))
+    finally:
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
+
+
+@app.command("settle")
+def settle_command(
+    max_pages: Annotated[int, typer.Option(help="Pages judged again at most.")] = 1_000_000,
+) -> None:
+    """Judge again the pages whose sites' records moved since they were judged (workers do this between
+    jobs, and `farmwatch ingest` after an import); prints how many sites and pages, and verdicts changed."""
+    import dataclasses
+
+    from farmwatch.judging import settle
+    from farmwatch.services import Services
+    from farmwatch.store.connection import connect
+
+    settings = get_settings()
+    url, server = _redis_url(start_embedded=True)
+    try:
+        typer.echo(json.dumps(dataclasses.asdict(settle(Services.create(connect(url), settings), max_pages))))
     finally:
         if server is not None:
             server.stop()  # type: ignore[attr-defined]

@@ -105,3 +105,53 @@ def rejudge(
                 seen.add(other)
                 pending.append(other)
     return latest
+
+
+# A site's share of republished pages weighs in every pair one of its pages is in (the farm-site evidence).
+# A pair judged while the site had no record yet (its first pages) keeps that verdict until something
+# judges it again: settle() judges again the pages of every site whose share moved by SETTLE_STEP since
+# its pages were last judged for it, and their neighbours, until no site moves (a fixed point). A site of
+# N pages moves by SETTLE_STEP after SETTLE_STEP * N verdict changes, so this costs about 1 / SETTLE_STEP
+# judgements per verdict change, whatever the site's size.
+SETTLE_STEP = 0.1
+
+
+@dataclass(slots=True)
+class Settled:
+    sites: int = 0  # sites whose pages were judged again
+    judged: int = 0  # pages judged again
+    changed: int = 0  # of them, pages whose verdict changed
+
+
+def settle(services: Services, max_pages: int = 10_000) -> Settled:
+    """Judge again the pages that sites' changed records weigh on (see SETTLE_STEP), at most about
+    `max_pages` of them; the sites left over stay on the list for the next call."""
+    pages = services.pages
+    done = Settled()
+    while done.judged < max_pages:
+        moved = pages.moved_sites(SETTLE_STEP)
+        if not moved:
+            break
+        for number, (site, share) in enumerate(moved):
+            if done.judged >= max_pages:  # out of budget: the rest wait for the next call
+                pages.mark_changed([site for site, _ in moved[number:]])
+                break
+            own = pages.site_pages_with_edges(site)
+            neighbours: set[int] = set()
+            for page_id in own:
+                judged = judge(services, page_id)
+                if judged is not None:
+                    neighbours.update(judged.neighbours)
+                    done.changed += _verdict_changed(judged)
+            # Their neighbours on other sites weigh this site's record in the same pairs.
+            for page_id in neighbours - set(own):
+                judged = judge(services, page_id)
+                done.changed += judged is not None and _verdict_changed(judged)
+            pages.mark_settled(site, share)
+            done.sites += 1
+            done.judged += len(own) + len(neighbours - set(own))
+    return done
+
+
+def _verdict_changed(judged: Judgement) -> bool:
+    return (judged.previous or {}).get("verdict") != judged.provenance.verdict

@@ -22,6 +22,7 @@ from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.errors import StoreUnavailable
 from farmwatch.ingest import submit_html
+from farmwatch.judging import settle
 from farmwatch.logs import job_id_var, request_id_var
 from farmwatch.metrics import RedisMetrics
 from farmwatch.reports import page_report
@@ -33,6 +34,8 @@ from workers.polite import PoliteFetcher, validators_of
 
 log = logging.getLogger("farmwatch.worker")
 # Redis cannot be reached: not the job's fault, and not worth a traceback a second.
+SETTLE_PAGES = 200  # pages judged again at most per settle call (judging.settle)
+SETTLE_EVERY_S = 10.0
 STORE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, StoreUnavailable)
 POSTPONED = ("host_busy",)  # not the page's fault: back to the queue without using an attempt
 
@@ -158,12 +161,18 @@ class Worker:
     def run(self, stop: threading.Event) -> None:
         log.info("worker started", extra={"worker": self.name})
         down_since: float | None = None  # a Redis outage is logged once when it starts and once when it ends
+        last_settle = time.monotonic()
         pause = 1.0
         try:
             while not stop.is_set():
                 try:
                     self.discovery.poll_due()
-                    self.run_one(block_ms=1000)
+                    idle = not self.run_one(block_ms=1000)
+                    if idle or time.monotonic() - last_settle >= SETTLE_EVERY_S:
+                        # Judge again pages whose sites' records moved: a bounded share at a time, when idle
+                        # and at least every SETTLE_EVERY_S when busy.
+                        settle(self.services, max_pages=SETTLE_PAGES)
+                        last_settle = time.monotonic()
                     if down_since is not None:
                         log.warning("store reachable again", extra={"down_s": round(time.monotonic() - down_since, 1)})
                         down_since, pause = None, 1.0

@@ -26,6 +26,7 @@ from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import Settings
 from farmwatch.ingest import submit_html
+from farmwatch.judging import settle
 from farmwatch.report import PageReport
 from farmwatch.reports import page_report
 from farmwatch.services import Services
@@ -146,6 +147,8 @@ def evaluate_provenance(
                     progress(number, len(rows))
                 elif progress and number % 50 == 0:
                     print(f"  {number}/{len(rows)} pages", file=sys.stderr)
+            # What the service's workers do between jobs: pages judged again where sites' records moved.
+            settle(services, max_pages=len(rows) * 10)
             elapsed = time.perf_counter() - started
             reports = {row["id"]: page_report(services, row["url"]) for row in rows}
             client.close()

@@ -42,8 +42,14 @@ class KeyLayout:
         return f"{self.prefix}:sites"
 
     def site_stats(self, site: str) -> str:
-        """Hash: a site's running counts (pages judged republished)."""
+        """Hash: a site's running counts (pages judged republished) and its share of republished pages when
+        its pages were last judged again for it (`settled`)."""
         return f"{self.prefix}:sitestats:{site}"
+
+    @property
+    def sites_changed(self) -> str:
+        """Set: sites whose count of republished pages changed since they were last looked at by settle."""
+        return f"{self.prefix}:sites:changed"
 
     def site_template(self, site: str) -> str:
         """Hash: block key -> how many of the site's pages carry it (its template)."""

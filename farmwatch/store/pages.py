@@ -9,7 +9,8 @@ Each command touches one key, so a Redis Cluster can hold them:
   url_to_id       hash  normalised URL -> page id (page_id_counter hands out ids; one hash tag)
   site_pages(s)   zset  page ids of the site, scored by first-seen time
   sites           zset  hosts, scored by pages seen
-  site_stats(s)   hash  the site's count of pages judged republished
+  site_stats(s)   hash  the site's count of pages judged republished, and its share when last settled
+  sites_changed   set   sites whose count changed since settle last looked at them
 """
 
 from __future__ import annotations
@@ -435,6 +436,46 @@ class PageStore:
         """Keep the site's count of republished pages current (queued on `pipe`)."""
         if was_republished != now_republished:
             pipe.hincrby(self.keys.site_stats(site), "republished", 1 if now_republished else -1)
+            pipe.sadd(self.keys.sites_changed, site)
+
+    def moved_sites(self, step: float, most: int = 100) -> list[tuple[str, float]]:
+        """Sites whose share of republished pages moved by `step` or more since their pages were last judged
+        again for it (judging.settle), with that share now. Up to `most` changed sites are taken off the
+        list; the ones that moved less are measured again at their next change, against the same mark."""
+        sites = [s.decode() for s in self.client.spop(self.keys.sites_changed, most) or []]
+        if not sites:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for site in sites:
+            pipe.zcard(self._site(site))
+            pipe.hmget(self.keys.site_stats(site), ["republished", "settled"])
+        replies = pipe.execute()
+        moved = []
+        for i, site in enumerate(sites):
+            total, (republished, settled) = int(replies[2 * i]), replies[2 * i + 1]
+            share = int(republished or 0) / total if total else 0.0
+            if abs(share - float(settled or 0.0)) >= step:
+                moved.append((site, share))
+        return moved
+
+    def mark_changed(self, sites: list[str]) -> None:
+        if sites:
+            self.client.sadd(self.keys.sites_changed, *sites)
+
+    def mark_settled(self, site: str, share: float) -> None:
+        self.client.hset(self.keys.site_stats(site), "settled", repr(share))
+
+    def site_pages_with_edges(self, site: str, batch: int = 500) -> list[int]:
+        """The site's pages that share text with another page, oldest first."""
+        ids = [int(v) for v in self.client.zrange(self._site(site), 0, -1)]
+        out = []
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            pipe = self.client.pipeline(transaction=False)
+            for page_id in chunk:
+                pipe.exists(self._edges(page_id))
+            out += [page_id for page_id, has in zip(chunk, pipe.execute(), strict=True) if has]
+        return out
 
     def site_counts(self, sites: list[str]) -> dict[str, tuple[int, int]]:
         """(pages stored, pages judged republished) of each site, in one round trip."""
