@@ -75,3 +75,42 @@ def test_links_to_the_same_site_are_not_source_links() -> None:
 def test_republication_notes_in_other_languages(text: str) -> None:
     credits, _ = credits_of(text)
     assert any(c.kind == "originally_published" and c.name != "unnamed" for c in credits), credits
+
+
+_STORY = (
+    "The council approved the budget after a long debate about the harbour, the ferry service and the new "
+    "railway station, which engineers say will open next spring if the contractors keep to their schedule. "
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        # Inside or opening a paragraph, not alone in a block.
+        ("Officials confirmed the closure on Monday (via The Atlantic).", "The Atlantic", "via"),
+        ("Via Stack Overflow Blog: Rust has been named the most loved language again.", "Stack Overflow Blog", "via"),
+        # Closing a long block (a blog body that is one block).
+        (_STORY * 3 + "Originally published at Shabka.", "Shabka", "originally_published"),
+        (_STORY * 3 + "Article courtesy of Boing Boing", "Boing Boing", "courtesy"),
+        ("Story credit - KnowTechie", "KnowTechie", "courtesy"),
+    ],
+)
+def test_republication_notes_where_farms_put_them(text: str, name: str, kind: str) -> None:
+    credits, _ = credits_of(text)
+    assert any(c.name == name and c.kind == kind for c in credits), credits
+
+
+def test_a_long_story_paragraph_mentioning_a_first_publication_is_no_credit() -> None:
+    text = "The study was first published in Nature last year, and its authors " + _STORY * 3
+    assert credits_of(text)[0] == []
+
+
+def test_a_note_closing_a_long_block_takes_none_of_the_blocks_links() -> None:
+    credits, source_links = credits_of(
+        _STORY * 3 + "Originally published at Shabka.", links=["https://x.example.org/a"]
+    )
+    assert [c.url for c in credits] == [None] and source_links == []
+
+
+def test_a_photo_credit_is_not_a_credit_for_the_text() -> None:
+    assert credits_of("Credit: Getty Images")[0] == []

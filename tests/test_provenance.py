@@ -118,3 +118,15 @@ def test_arrival_order_alone_accuses_no_one_and_a_sites_record_outweighs_it() ->
     verdict = judge_pair(second, first, edge(1))
     assert verdict.relation == "copied_by"
     assert any(e.kind == "farm_site" and e.favours == "page" for e in verdict.evidence)
+
+
+def test_a_credit_naming_a_short_publisher_as_written_is_a_credit() -> None:
+    from farmwatch.analysis.direction import _credits_name
+
+    copy = page(2, "https://farm.example.net/colonial")
+    original = page(1, "https://www.dw.com/en/colonial-history/a-1")
+    copy.credits = [{"name": "DW", "text": "This article first appeared on DW.COM.", "kind": "appeared_first"}]
+    assert _credits_name(copy, original) == "This article first appeared on DW.COM."
+    # In lower case, a two-letter name is an ordinary word.
+    copy.credits = [{"name": "dw", "text": "first appeared on the dw show", "kind": "appeared_first"}]
+    assert _credits_name(copy, original) is None

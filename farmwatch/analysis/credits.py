@@ -110,7 +110,15 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("source_named", re.compile(rf"^\s*(?:source|sources|quelle|fuente|źródło|fonte)\s*:\s*{_NAME}\s*\.?\s*$", re.I)),
     ("via", re.compile(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
+    # "(via The Atlantic)" inside a paragraph; "Via Stack Overflow Blog: …" opening one.
+    ("via", re.compile(rf"\((?:h/t|hat tip|via)\s*:?\s+{_NAME}\)", re.I)),
+    ("via", re.compile(r"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][\w&'.\- ]{1,60}?)\s*:\s")),  # name capitalised
     ("courtesy", re.compile(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
+    # A credit for the text itself ("Story credit - KnowTechie"); a bare "Credit:" is usually a photo's.
+    (
+        "courtesy",
+        re.compile(rf"^\s*(?:story|article|text|content|post)\s+credits?\s*[:\-–—]\s*{_NAME}\s*\.?\s*$", re.I),
+    ),
 )
 # Cheap first scans: a block can hold a wire credit only if it names a wire service, and a
 # republication note or source link only if it has one of these words.
@@ -118,7 +126,7 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _ANY_WIRE = re.compile(rf"\b(?:{_WIRE_ALT})\b")
 _ANY_NOTE = re.compile(
     r"originally|first|appeared|re(?:published|printed|posted)|shared|permission|source|quelle|fuente|źródło|fonte"
-    r"|bron|\bvia\b|h/t|hat tip|courtesy|read|continue|original|erschien|initialement|originellement|d'abord"
+    r"|bron|\bvia\b|h/t|hat tip|courtesy|credit|read|continue|original|erschien|initialement|originellement|d'abord"
     r"|publicad|aparecid|pubblicat|ukazał|opublikowan|verscheen|gepubliceerd"
 )
 # Every credit pattern above needs one of these words (a set lookup per word is far cheaper than
@@ -149,6 +157,8 @@ _TRIGGERS = frozenset(
             "h",
             "hat",
             "courtesy",
+            "credit",
+            "credits",
             "read",
             "continue",
             "original",
@@ -243,26 +253,60 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                     break
         if short and _REUTERS_SIGNOFF.search(text):
             credits.append(Credit("Reuters", text, "wire"))
-        if short and _ANY_NOTE.search(text.lower()):
-            links = _external(_block_links(block, page_url), page_url)
-            for kind, pattern in _REPUBLICATION_PATTERNS:
-                match = pattern.search(text)
-                if not match:
-                    continue
-                groups = match.groupdict()
-                if kind == "source_link" and not links:
-                    if not groups.get("rest"):
-                        continue  # a bare "Source" heading with nothing behind it
-                    kind = "source_named"  # "Source: The Gazette", named but not linked
-                name = _credit_name(groups.get("name") or groups.get("rest") or None, links)
-                credits.append(Credit(name or "unnamed", text, kind, links[0] if links else None))
-                if links:
-                    source_links.extend(links)
+        # A note can open or close a long block (a blog body that is one block): its first and last sentences.
+        notes = [text] if short else _edge_sentences(text)
+        for note in notes:
+            if not _ANY_NOTE.search(note.lower()):
+                continue
+            # A sentence of a long block cannot say which of the block's links is its own: it is credited by name.
+            links = _external(_block_links(block, page_url), page_url) if short else []
+            if _note(note, links, credits, source_links):
                 break
-            if _SOURCE_LINK_TEXT.match(text) and links and not any(c.text == text for c in credits):
-                credits.append(Credit(_credit_name(None, links) or "unnamed", text, "source_link", links[0]))
-                source_links.extend(links)
     unique_credits: dict[tuple[str, str], Credit] = {}
     for credit in credits:
         unique_credits.setdefault((credit.name.lower(), credit.kind), credit)
     return list(unique_credits.values()), list(dict.fromkeys(source_links))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"“])")
+_OPENS_WITH_VIA = re.compile(r"^\s*(?:via|h/t|hat tip)\s", re.I)
+_CLOSING_NOTE = 120  # a note closing a long block is a short last sentence ("Originally published at X.")
+
+
+def _edge_sentences(text: str) -> list[str]:
+    """Where a long block can hold a note: its last sentence when short, its first when it opens with
+    "Via"/"h/t" (a story sentence that merely mentions a first publication is left alone)."""
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if not cuts:
+        return []
+    first, last = text[: cuts[0]].strip(), text[cuts[-1] :].strip()
+    out = [last] if len(last) <= _CLOSING_NOTE else []
+    if _OPENS_WITH_VIA.match(first) and len(first) <= _MAX_CREDIT_BLOCK:
+        out.append(first)
+    return out
+
+
+def _note(text: str, links: list[str], credits: list[Credit], source_links: list[str]) -> bool:
+    """The republication note or source link in `text` (a block with its links to other sites, or a sentence
+    of one), added to credits and source_links; whether one was found."""
+    found = False
+    for kind, pattern in _REPUBLICATION_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        groups = match.groupdict()
+        if kind == "source_link" and not links:
+            if not groups.get("rest"):
+                continue  # a bare "Source" heading with nothing behind it
+            kind = "source_named"  # "Source: The Gazette", named but not linked
+        name = _credit_name(groups.get("name") or groups.get("rest") or None, links)
+        credits.append(Credit(name or "unnamed", text, kind, links[0] if links else None))
+        if links:
+            source_links.extend(links)
+        found = True
+        break
+    if _SOURCE_LINK_TEXT.match(text) and links and not any(c.text == text for c in credits):
+        credits.append(Credit(_credit_name(None, links) or "unnamed", text, "source_link", links[0]))
+        source_links.extend(links)
+        found = True
+    return found

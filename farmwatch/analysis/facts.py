@@ -54,6 +54,8 @@ class PageFacts:
         label = registrable_domain(self.site).split(".")[0]
         if len(label) >= 4:
             names.append(label)
+        elif len(label) >= 2 and label.isalpha():
+            names.append(label.upper())  # dw.com, npr.org: named in text as the acronym "DW", "NPR"
         return list(dict.fromkeys(names))
 
 

@@ -79,10 +79,18 @@ def passages_found(paragraph_shingles: list[np.ndarray], other: np.ndarray, min_
 
 @lru_cache(maxsize=4096)
 def _name_pattern(name: str) -> re.Pattern[str] | None:
+    name = name.strip()
     words = [w for w in re.findall(r"\w+", name.lower()) if w not in _NAME_STOPWORDS]
-    if not words or sum(len(w) for w in words) < 4:
-        return None
-    return re.compile(r"\b" + re.escape(name.strip()) + r"\b", re.I)
+    if words and sum(len(w) for w in words) >= 4:
+        return re.compile(r"\b" + re.escape(name) + r"\b", re.I)
+    # A short name is an ordinary word in lower case ("dw", "ft"): it counts only as written, an acronym in
+    # capitals ("DW", "NPR") or with its domain ("DW.COM").
+    if _SHORT_NAME.fullmatch(name):
+        return re.compile(r"(?<![\w.])" + re.escape(name) + r"(?![\w]|\.\w)")
+    return None
+
+
+_SHORT_NAME = re.compile(r"[A-Z]{2,3}(?:\.[A-Za-z]{2,6})?|[a-z0-9]{2,3}\.[a-z]{2,6}", re.ASCII)
 
 
 def text_names(text: str, names: list[str]) -> bool:
