@@ -112,5 +112,9 @@ def test_a_note_closing_a_long_block_takes_none_of_the_blocks_links() -> None:
     assert [c.url for c in credits] == [None] and source_links == []
 
 
-def test_a_photo_credit_is_not_a_credit_for_the_text() -> None:
-    assert credits_of("Credit: Getty Images")[0] == []
+def test_a_credit_line_credits_the_text_unless_it_sits_under_a_photo() -> None:
+    credits, _ = credits_of("Credit: The Haitian Times")
+    assert [(c.name, c.kind) for c in credits] == [("The Haitian Times", "courtesy")]
+    caption = Block(text="Credit: Getty Images", kind=BlockKind.CAPTION, tag="figcaption", path="article>figure")
+    assert find_credits([caption], PAGE)[0] == []
+    assert credits_of("Photo credit: Getty Images")[0] == []

@@ -253,14 +253,20 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                     break
         if short and _REUTERS_SIGNOFF.search(text):
             credits.append(Credit("Reuters", text, "wire"))
-        # A note can open or close a long block (a blog body that is one block): its first and last sentences.
-        notes = [text] if short else _edge_sentences(text)
-        for note in notes:
-            if not _ANY_NOTE.search(note.lower()):
-                continue
-            # A sentence of a long block cannot say which of the block's links is its own: it is credited by name.
-            links = _external(_block_links(block, page_url), page_url) if short else []
-            if _note(note, links, credits, source_links):
+        if short:
+            noted = bool(_ANY_NOTE.search(text.lower())) and _note(
+                text, _external(_block_links(block, page_url), page_url), credits, source_links
+            )
+            if not noted and (line := _CREDIT_LINE.match(text)) and not _in_figure(block):
+                # "Credit: X" alone on a line: under a photo it is the photo's, elsewhere the text's.
+                credits.append(Credit(_credit_name(line.group("name"), []) or "unnamed", text, "courtesy"))
+            continue
+        # A note can open or close a long block (a blog body that is one block): a note at its very start, or
+        # its last sentence when short. Which of the block's links is the note's own is unknown: credited by
+        # name only.
+        last = _closing_sentence(text)
+        for note, anchored in ((text[:200], True), (last, False)):
+            if note and _ANY_NOTE.search(note.lower()) and _note(note, [], credits, source_links, anchored):
                 break
     unique_credits: dict[tuple[str, str], Credit] = {}
     for credit in credits:
@@ -268,31 +274,31 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
     return list(unique_credits.values()), list(dict.fromkeys(source_links))
 
 
+_CREDIT_LINE = re.compile(rf"^\s*credits?\s*:\s*{_NAME}\s*\.?\s*$", re.I)
+
+
+def _in_figure(block: Block) -> bool:
+    return block.tag in ("figcaption", "figure", "img") or "figure" in block.path or "caption" in block.path
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"“])")
-_OPENS_WITH_VIA = re.compile(r"^\s*(?:via|h/t|hat tip)\s", re.I)
 _CLOSING_NOTE = 120  # a note closing a long block is a short last sentence ("Originally published at X.")
 
 
-def _edge_sentences(text: str) -> list[str]:
-    """Where a long block can hold a note: its last sentence when short, its first when it opens with
-    "Via"/"h/t" (a story sentence that merely mentions a first publication is left alone)."""
+def _closing_sentence(text: str) -> str:
+    """The last sentence of a long block, when short enough to be a note."""
     cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
-    if not cuts:
-        return []
-    first, last = text[: cuts[0]].strip(), text[cuts[-1] :].strip()
-    out = [last] if len(last) <= _CLOSING_NOTE else []
-    if _OPENS_WITH_VIA.match(first) and len(first) <= _MAX_CREDIT_BLOCK:
-        out.append(first)
-    return out
+    last = text[cuts[-1] :].strip() if cuts else ""
+    return last if len(last) <= _CLOSING_NOTE else ""
 
 
-def _note(text: str, links: list[str], credits: list[Credit], source_links: list[str]) -> bool:
-    """The republication note or source link in `text` (a block with its links to other sites, or a sentence
-    of one), added to credits and source_links; whether one was found."""
+def _note(text: str, links: list[str], credits: list[Credit], source_links: list[str], anchored: bool = False) -> bool:
+    """The republication note or source link in `text` (a block with its links to other sites, or a part of
+    one; `anchored`: only a note at its very start), added to credits and source_links; whether one was found."""
     found = False
     for kind, pattern in _REPUBLICATION_PATTERNS:
         match = pattern.search(text)
-        if not match:
+        if not match or (anchored and text[: match.start()].strip()):
             continue
         groups = match.groupdict()
         if kind == "source_link" and not links:
@@ -305,7 +311,7 @@ def _note(text: str, links: list[str], credits: list[Credit], source_links: list
             source_links.extend(links)
         found = True
         break
-    if _SOURCE_LINK_TEXT.match(text) and links and not any(c.text == text for c in credits):
+    if links and _SOURCE_LINK_TEXT.match(text) and not any(c.text == text for c in credits):
         credits.append(Credit(_credit_name(None, links) or "unnamed", text, "source_link", links[0]))
         source_links.extend(links)
         found = True
