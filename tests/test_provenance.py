@@ -130,3 +130,12 @@ def test_a_credit_naming_a_short_publisher_as_written_is_a_credit() -> None:
     # In lower case, a two-letter name is an ordinary word.
     copy.credits = [{"name": "dw", "text": "first appeared on the dw show", "kind": "appeared_first"}]
     assert _credits_name(copy, original) is None
+
+
+def test_a_credit_naming_the_sources_domain_is_a_credit() -> None:
+    from farmwatch.analysis.direction import _credits_name
+
+    copy = page(2, "https://farm.example.net/investment")
+    original = page(1, "https://jis.gov.jm/investment-plan")
+    copy.credits = [{"name": "jis.gov.jm", "text": "Source link: jis.gov.jm", "kind": "source_named"}]
+    assert _credits_name(copy, original) == "Source link: jis.gov.jm"

@@ -51,11 +51,13 @@ class PageFacts:
     def names(self) -> list[str]:
         """Names this page's publisher goes by: site name, publishers, domain label."""
         names = [n for n in [self.site_name, *self.publishers] if n]
-        label = registrable_domain(self.site).split(".")[0]
+        domain = registrable_domain(self.site)
+        label = domain.split(".")[0]
         if len(label) >= 4:
             names.append(label)
         elif len(label) >= 2 and label.isalpha():
             names.append(label.upper())  # dw.com, npr.org: named in text as the acronym "DW", "NPR"
+        names.append(domain)  # "Source: jis.gov.jm"
         return list(dict.fromkeys(names))
 
 

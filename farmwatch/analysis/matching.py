@@ -85,12 +85,14 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
         return re.compile(r"\b" + re.escape(name) + r"\b", re.I)
     # A short name is an ordinary word in lower case ("dw", "ft"): it counts only as written, an acronym in
     # capitals ("DW", "NPR") or with its domain ("DW.COM").
-    if _SHORT_NAME.fullmatch(name):
-        return re.compile(r"(?<![\w.])" + re.escape(name) + r"(?![\w]|\.\w)")
+    if _ACRONYM.fullmatch(name) or _SHORT_DOMAIN.fullmatch(name):
+        flags = re.I if "." in name else 0
+        return re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w|\.\w)", flags)
     return None
 
 
-_SHORT_NAME = re.compile(r"[A-Z]{2,3}(?:\.[A-Za-z]{2,6})?|[a-z0-9]{2,3}\.[a-z]{2,6}", re.ASCII)
+_ACRONYM = re.compile(r"[A-Z]{2,3}", re.ASCII)
+_SHORT_DOMAIN = re.compile(r"[a-z0-9]{2,3}(?:\.[a-z]{2,6})+", re.ASCII | re.I)
 
 
 def text_names(text: str, names: list[str]) -> bool:
