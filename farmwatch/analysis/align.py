@@ -32,7 +32,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64
+from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64, unique_sorted
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -183,7 +183,7 @@ def _grams(p: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             with np.errstate(over="ignore"):
                 g = splitmix64(m[:-2] * _P1 + m[1:-1] * _P2 + m[2:])
             q = p.tok_quoted
-            found = (g, ~(q[:-2] | q[1:-1] | q[2:]), np.unique(g))
+            found = (g, ~(q[:-2] | q[1:-1] | q[2:]), unique_sorted(g))
         p.derived["grams"] = found
     return found
 
@@ -213,7 +213,7 @@ def _verbatim(a: PreparedText, b: PreparedText, result: Alignment) -> None:
 def _cells(index: np.ndarray, sent: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct (sentence, shared-vocabulary index) cells of the keys in the shared vocabulary."""
     hit = index >= 0
-    cells = np.unique(sent[hit].astype(np.int64) * width + index[hit])
+    cells = unique_sorted(sent[hit].astype(np.int64) * width + index[hit])
     return cells // width, cells % width
 
 
@@ -246,7 +246,7 @@ class _BCells(NamedTuple):
 
 def _b_cells(b_index: np.ndarray, b_sent: np.ndarray, n_b: int, width: int) -> _BCells:
     br, bw = _cells(b_index, b_sent, width) if width else (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    key = br * width + bw  # sorted: the cells come out of np.unique
+    key = br * width + bw  # sorted: the cells come out of unique_sorted
     return _BCells(br, bw, _found_in(key + width, key), n_b, width)
 
 
