@@ -324,3 +324,197 @@ def test_calls_to_action_and_notices_inside_the_article_are_boilerplate() -> Non
     assert "city council voted on Tuesday" in main_text(blocks)
     for text, kind in notices.items():
         assert block_with(blocks, text[:40]).kind is kind, text
+
+
+# --- Boxes on templates with meaningless class names (label.box_rules) -------------------
+
+PARAGRAPHS = "".join(
+    f'<div class="t{n} q{n}">{text}</div>'
+    for n, text in enumerate(
+        (
+            "The city council voted on Tuesday to expand the bus network, adding four new routes that will "
+            "connect the northern suburbs with the central station by next spring.",
+            "Officials said the plan, which costs 12 million euros, had been delayed twice because of "
+            "disagreements over where the new depot should be built and who would pay for it.",
+            "Riders on the northern lines will see buses every ten minutes at peak hours instead of every "
+            "twenty, and night service will run until two in the morning on weekends.",
+        )
+    )
+)
+
+
+def soup_page(after: str, before: str = "") -> str:
+    """A template of divs with class names that say nothing: the article, then `after`."""
+    return (
+        f'<html><body><div class="a1"><div class="b7">{before}<div class="c-x01"><div class="c-x02">'
+        f'<div class="hd7">Council expands bus network</div><div class="bd0">{PARAGRAPHS}</div>'
+        f"{after}</div></div></div></div></body></html>"
+    )
+
+
+def test_a_label_gives_its_kind_to_the_rest_of_its_box() -> None:
+    blocks = blocks_of(
+        soup_page(
+            '<div class="au2"><div class="au2a">About the author</div><div class="au2b">Jane Doe is an '
+            "award-winning creator and the founder of this site. Follow her for daily tips and grab her "
+            "bestselling e-book at half price this week only.</div></div>"
+            '<div class="c-x11"><div class="c-x11h">More from City News</div><div class="c-x12">'
+            '<div class="c-x15">Our reporters spent a week riding every night bus in the city and found '
+            "the service better than its reputation.</div></div></div>"
+        )
+    )
+    assert block_with(blocks, "About the author").kind is BlockKind.AUTHOR_BIO
+    assert block_with(blocks, "award-winning creator").kind is BlockKind.AUTHOR_BIO
+    assert block_with(blocks, "spent a week riding").kind is BlockKind.RELATED
+    text = main_text(blocks)
+    assert "Officials said the plan" in text and "night service will run" in text
+
+
+def test_a_label_over_the_article_itself_does_not_take_it() -> None:
+    # A label heading a box that holds the article's text, or a line that is a link or a
+    # field rather than a section's name, leaves the text alone.
+    html = (
+        '<html><body><div class="w1"><div class="w2"><div class="l1">Advertisement</div>'
+        f'<div class="bd0">{PARAGRAPHS}</div></div></div></body></html>'
+    )
+    assert "Officials said the plan" in main_text(blocks_of(html))
+    blocks = blocks_of(
+        soup_page(
+            '<div class="x1"><div class="x2"><a href="/tram">Read: Tram line to close</a></div>'
+            "<div>The council will also review the tram timetable after complaints from riders about "
+            "overcrowded carriages during the morning peak.</div></div>"
+        )
+    )
+    assert "review the tram timetable" in main_text(blocks)
+
+
+def test_short_lines_in_a_box_of_boilerplate_share_its_kind() -> None:
+    blocks = blocks_of(
+        soup_page(
+            '<div class="nl8"><div class="nl8a">Get the good stuff</div><div class="nl8b">Sign up for the '
+            "City News newsletter: the best stories, delivered daily.</div>"
+            '<div class="nl8c"><input placeholder="Email"><span>Sign me up</span></div></div>'
+        )
+    )
+    assert block_with(blocks, "Get the good stuff").kind is BlockKind.NEWSLETTER
+    assert block_with(blocks, "Sign me up").kind is BlockKind.NEWSLETTER
+    assert "riders" not in block_with(blocks, "Get the good stuff").text
+    assert "night service will run" in main_text(blocks)
+
+
+TEASERS = "".join(
+    f'<div class="k{n} r4"><a href="/story-{n}"><div class="k3">{title}</div></a><div class="k5">{excerpt}</div></div>'
+    for n, (title, excerpt) in enumerate(
+        (
+            ("Tram line to close for repairs", "The tram line along the river will close for the summer while "
+             "engineers replace the tracks."),
+            ("New cycle lanes open", "Cyclists can now ride from the station to the university without "
+             "sharing the road with cars."),
+            ("Parking fees to rise", "Drivers will pay a euro more an hour in the centre from April, the "
+             "council decided."),
+        )
+    )
+)  # fmt: skip
+
+
+def test_excerpts_under_link_titles_in_cards_are_teasers() -> None:
+    blocks = blocks_of(soup_page(f'<div class="g1"><div class="g2">{TEASERS}</div></div>'))
+    for excerpt in ("engineers replace the tracks", "without sharing the road", "a euro more an hour"):
+        assert block_with(blocks, excerpt).kind is BlockKind.RELATED, excerpt
+    assert "Officials said the plan" in main_text(blocks)
+
+
+def test_linked_subheadings_and_cards_within_the_article_stay_text() -> None:
+    # A listicle: linked headings over paragraphs in the body itself, and cards with the
+    # article's text after them, are the article.
+    listicle = "".join(
+        f'<h3><a href="/p{n}">Product {n}</a></h3><p>Product {n} is a sturdy bicycle lock that resisted our '
+        f"saw for {n + 3} minutes and weighs under a kilogram, which makes it easy to carry.</p>"
+        for n in range(4)
+    )
+    text = main_text(blocks_of(f"<html><body><article>{listicle}</article></body></html>"))
+    assert all(f"Product {n} is a sturdy" in text for n in range(4))
+    html = soup_page("", before="").replace('<div class="bd0">', f'<div class="bd0"><div class="g1">{TEASERS}</div>')
+    text = main_text(blocks_of(html))
+    assert "engineers replace the tracks" in text and "Officials said the plan" in text
+
+
+def test_a_table_layout_keeps_its_masthead_and_menus_out_of_the_text() -> None:
+    cells = "".join(
+        f'<tr><td class="txt"><font size="2">{p}</font></td></tr>'
+        for p in (
+            "The city council voted on Tuesday to expand the bus network, adding four new routes.",
+            "Officials said the plan, which costs 12 million euros, had been delayed twice.",
+            "Riders on the northern lines will see buses every ten minutes at peak hours.",
+            "Night service will run until two in the morning on weekends, the council said.",
+        )
+    )
+    html = (
+        '<html><body><table><tr><td><font size="5"><b>THE DAILY LEDGER</b></font> '
+        "<font>Independent news since 1999</font></td></tr>"
+        '<tr><td><a href="/">Home</a> | <a href="/world">World</a> | <a href="/sport">Sport</a></td></tr></table>'
+        '<table><tr><td class="left"><table><tr><td><b>Sections</b></td></tr>'
+        '<tr><td><a href="/world">World News</a></td></tr><tr><td><a href="/weird">Weird News</a></td></tr>'
+        "</table></td><td><table>"
+        "<tr><td>Our new columnist explains what the network changes mean for you.</td></tr>"
+        f"<tr><td><b>Council expands bus network</b></td></tr>{cells}</table></td></tr></table></body></html>"
+    )
+    blocks = blocks_of(html)
+    assert block_with(blocks, "THE DAILY LEDGER").kind is BlockKind.HEADER
+    assert block_with(blocks, "Home").kind is BlockKind.NAVIGATION
+    assert block_with(blocks, "Weird News").kind is not BlockKind.MAIN
+    text = main_text(blocks)
+    assert "Officials said the plan" in text and "Night service will run" in text
+    assert "Our new columnist explains" in text  # a sentence in the article's cell is its text
+
+
+def test_a_ticker_of_headlines_is_not_the_article() -> None:
+    ticker = (
+        '<div class="tk9"><div class="tk9a">LIVE</div><div class="tk9b">Tram line to close for repairs over '
+        "the summer • New cycle lanes open along the river • Is the night bus worth it? • Parking fees to rise "
+        "in the centre from April</div></div>"
+    )
+    text = main_text(blocks_of(soup_page("", before=ticker)))
+    assert "Tram line to close" not in text
+    assert "Officials said the plan" in text
+    # Sentences set apart with bullets are text.
+    bullets = (
+        "The council approved four routes. • The depot will be built in the north. • Night buses run until "
+        "two in the morning on weekends from next spring."
+    )
+    text = main_text(blocks_of(soup_page("").replace('<div class="bd0">', f'<div class="bd0"><div>{bullets}</div>')))
+    assert "The council approved four routes." in text
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Shareftin", BlockKind.SHARE),
+        ("Share f t in", BlockKind.SHARE),
+        ("Email this story | Print this story | Report an error", BlockKind.SHARE),
+        ("Sign me up", BlockKind.NEWSLETTER),
+        ("Join 50,000+ readers and get the best stories in your inbox every morning.", BlockKind.NEWSLETTER),
+        ("Über 20.000 Leser lesen unseren Newsletter", BlockKind.NEWSLETTER),
+        ("About the author", BlockKind.AUTHOR_BIO),
+        ("Über den Autor", BlockKind.AUTHOR_BIO),
+        ("Sobre el autor", BlockKind.AUTHOR_BIO),
+        ("À propos de l'auteur", BlockKind.AUTHOR_BIO),
+        ("Apr 09, 2020 09:11 GMT", BlockKind.BYLINE),
+        ("Advertise here! Call 555-0199", BlockKind.ADS),
+        ("#Politics #Science #Breaking", BlockKind.RELATED),
+    ],
+)
+def test_more_boilerplate_wording(line: str, kind: BlockKind) -> None:
+    from farmwatch.analysis.extract.phrases import phrase_kind
+
+    assert phrase_kind(line) is kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Sharepoint is where the files live.", "About the author's latest novel, critics disagree.", "#1 in sales"],
+)
+def test_text_that_merely_starts_like_boilerplate_is_not(line: str) -> None:
+    from farmwatch.analysis.extract.phrases import phrase_kind
+
+    assert phrase_kind(line) is None

@@ -13,7 +13,10 @@ The stages, one module each:
   footers out. Siblings that continue the prose join it (here, in extract_blocks).
 - label: blocks inside the container are main text unless a hint, their link density or
   their wording (phrases) says otherwise; a heading over only boilerplate and short lines
-  before the first or after the last paragraph are boilerplate. Blocks outside are
+  before the first or after the last paragraph are boilerplate. Boxes inside the container
+  (box_rules): a label line gives its kind to the rest of the box it heads, short lines in
+  a box of boilerplate share its kind, excerpts in teaser cards after the article are
+  teasers, and in a table layout the lines before the article's cell are masthead and menus. Blocks outside are
   boilerplate, each with the kind its context gives it, except long unhinted prose.
 - thresholds: every number and table the stages decide by, read by the Python modules and
   the compiled ones alike.
@@ -28,7 +31,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.extract import compiled
-from farmwatch.analysis.extract.label import declared_titles, label_blocks, trim_sections
+from farmwatch.analysis.extract.label import box_rules, declared_titles, label_blocks, trim_sections
 from farmwatch.analysis.extract.phrases import phrase_kind
 from farmwatch.analysis.extract.thresholds import (
     BOILERPLATE_WEIGHT,
@@ -100,6 +103,7 @@ def extract_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block
             if kind is BlockKind.CAPTION and prose[i] >= GALLERY_CAPTION and phrase_kind(raw[i][1]) is None:
                 kinds[i] = BlockKind.MAIN
 
+    box_rules(page, kinds, hinted_by, prose, lengths, in_main)
     trim_sections(raw, kinds, prose, in_main)
 
     element_paths = page.paths

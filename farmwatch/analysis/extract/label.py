@@ -13,20 +13,46 @@ from selectolax.lexbor import LexborHTMLParser
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.extract.phrases import phrase_kind
 from farmwatch.analysis.extract.thresholds import (
+    ARTICLE_CELL_SHARE,
+    BOX_BOILERPLATE,
+    BOX_LABELS,
+    BOX_SHARE,
     CELLS,
     DECLARED_TITLE_MIN,
     HEADINGS,
+    ITEM_MAX,
+    ITEM_RUN,
+    ITEM_RUN_MIN,
+    ITEM_STOP,
+    LABEL_KINDS,
     LINK_DENSE,
     LIST_TAGS,
+    MAX_TEASER_BLOCK,
     OUTER_LINK_SHARE,
     OUTER_PROSE,
     REGION_KINDS,
+    SECTION_LABEL,
+    SENTENCE_END,
     SHORT_LINK_LIST,
+    TABLE_CHROME,
+    TEASER_CARDS,
     TITLE_FROM,
     TRIM_HEAD,
     TRIM_TAIL,
 )
 from farmwatch.analysis.extract.walk import Page
+
+
+def _item_run(text: str) -> bool:
+    """Headlines or menu items run together with separators ("A • B • C"), not sentences:
+    each no longer than a headline, none but the last ending in a full stop (headlines may
+    ask a question)."""
+    items = ITEM_RUN.split(text)
+    return (
+        len(items) > ITEM_RUN_MIN
+        and max(map(len, items)) <= ITEM_MAX
+        and not any(ITEM_STOP.search(item) for item in items[:-1])
+    )
 
 
 def label_blocks(
@@ -72,8 +98,10 @@ def label_blocks(
                     kind = main
             elif lc > LINK_DENSE * n:
                 kind = navigation
-            elif OUTER_PROSE and n - lc >= OUTER_PROSE and lc < OUTER_LINK_SHARE * n:
-                kind = main  # long unhinted prose outside the container is text too
+            elif OUTER_PROSE and n - lc >= OUTER_PROSE and lc < OUTER_LINK_SHARE * n and not _item_run(text):
+                # Long unhinted prose outside the container is text too; headlines run
+                # together with separators ("A • B • C": a ticker, a menu row) are not prose.
+                kind = main
             else:
                 kind = other
         if (
@@ -88,6 +116,162 @@ def label_blocks(
             title_done = True
         append(kind)
     return kinds
+
+
+def _box_blocks(owner_of: list[int], end: list[int], box: int, i: int) -> tuple[int, int]:
+    """The blocks in element `box`'s subtree (contiguous in document order), found from block i in it."""
+    last = end[box]
+    lo = i
+    while lo > 0 and box <= owner_of[lo - 1] <= last:
+        lo -= 1
+    hi = i
+    while hi + 1 < len(owner_of) and box <= owner_of[hi + 1] <= last:
+        hi += 1
+    return lo, hi
+
+
+def box_rules(
+    page: Page, kinds: list[BlockKind], hinted_by: list[int], prose: list[int], lengths: list[int], in_main: list[bool]
+) -> None:
+    """Context rules for the boxes inside the article container, where templates put their
+    widgets without naming them (class names like "c-x12", plain divs, table cells).
+
+    - A label: a short line whose wording names a boilerplate section ("About the author",
+      "More from X", "Advertisement") gives its kind to the rest of the box it heads, the
+      smallest element it opens that holds more blocks, h2 or no h2.
+    - A box whose blocks are all one boilerplate kind but for short lines: those are its
+      heading and buttons ("Get the good stuff" over a newsletter call).
+    - Teaser cards: an excerpt under a link title, the pair alone in its own element, with
+      at least one more such card: the excerpts are the teasers', not the article's.
+    - A table layout: lines that aren't sentences in cells before the article's own cell
+      are the masthead, its tagline and the menus.
+
+    A box that would take half of the article's prose is the article, whatever heads it.
+    """
+    raw, parent, end, tags = page.blocks, page.parent, page.end, page.tag
+    main, n_blocks = BlockKind.MAIN, len(raw)
+    owner_of = [b[0] for b in raw]
+    main_prose = sum(prose[i] for i in range(n_blocks) if kinds[i] is main and in_main[owner_of[i]])
+    if not main_prose:
+        return
+    limit = BOX_SHARE * main_prose
+
+    def inside(el: int) -> bool:  # strictly inside a main region: its parent is main too
+        up = parent[el]
+        return up >= 0 and in_main[el] and in_main[up]
+
+    if BOX_LABELS:
+        for i in range(n_blocks):
+            kind = kinds[i]
+            if kind not in LABEL_KINDS or lengths[i] > SECTION_LABEL or hinted_by[i] >= 0 or not in_main[owner_of[i]]:
+                continue
+            # A label names the section and nothing else: not a link ("Read: <headline>"), not
+            # a field ("Category: News"), not a sentence.
+            text = raw[i][1].rstrip().rstrip(":")
+            if raw[i][2] > LINK_DENSE * lengths[i] or ":" in text or SENTENCE_END.search(text):
+                continue
+            box = owner_of[i]
+            while True:
+                lo, hi = _box_blocks(owner_of, end, box, i)
+                if lo != i or not inside(box):
+                    box = -1
+                    break
+                if hi > i:
+                    break
+                box = parent[box]
+            if box < 0:
+                continue
+            taken = [j for j in range(i + 1, hi + 1) if kinds[j] is main]
+            if taken and sum(prose[j] for j in taken) < limit:
+                for j in taken:
+                    kinds[j] = kind
+
+    if BOX_BOILERPLATE:
+        for i in range(n_blocks):
+            if kinds[i] is not main or (prose[i] and SENTENCE_END.search(raw[i][1])) or lengths[i] > SECTION_LABEL:
+                continue
+            owner = owner_of[i]
+            if not in_main[owner]:
+                continue
+            box = owner
+            lo, hi = _box_blocks(owner_of, end, box, i)
+            while lo == hi == i and inside(box):
+                box = parent[box]
+                lo, hi = _box_blocks(owner_of, end, box, i)
+            if lo == hi or not inside(box):
+                continue
+            shared = None
+            lines = own = 0  # the short lines' text and the boilerplate's: the box is mostly the latter
+            for j in range(lo, hi + 1):
+                k = kinds[j]
+                if k is main:
+                    if (prose[j] and SENTENCE_END.search(raw[j][1])) or lengths[j] > SECTION_LABEL:
+                        shared = None
+                        break
+                    lines += lengths[j]
+                    continue
+                own += lengths[j]
+                if shared is None:
+                    shared = k
+                elif k is not shared:
+                    shared = None
+                    break
+            if shared in REGION_KINDS and own >= lines:
+                for j in range(lo, hi + 1):
+                    if kinds[j] is main:
+                        kinds[j] = shared
+
+    if TEASER_CARDS:
+        cards: list[tuple[int, int]] = []  # (card element, excerpt block)
+        for i in range(1, n_blocks):
+            t = i - 1
+            if (
+                kinds[i] is not main
+                or not prose[i]
+                or lengths[i] > MAX_TEASER_BLOCK
+                or kinds[t] not in (BlockKind.RELATED, BlockKind.NAVIGATION)
+                or raw[t][2] <= LINK_DENSE * lengths[t]
+                or not in_main[owner_of[i]]
+            ):
+                continue
+            card = owner_of[t]  # the innermost element holding both
+            while not (card <= owner_of[i] <= end[card]):
+                card = parent[card]
+            lo, hi = _box_blocks(owner_of, end, card, i)
+            if inside(card) and all(kinds[j] is not main for j in range(lo, hi + 1) if j != i):
+                cards.append((card, i))
+        taken = {i for _card, i in cards}
+        # Teasers follow the article: cards with its text after them are its parts.
+        last_text = max(
+            (i for i in range(n_blocks) if kinds[i] is main and prose[i] and in_main[owner_of[i]] and i not in taken),
+            default=-1,
+        )
+        cards = [(card, i) for card, i in cards if i > last_text]
+        if len({card for card, _i in cards}) >= 2 and sum(prose[i] for _c, i in cards) < limit:
+            for _card, i in cards:
+                kinds[i] = BlockKind.RELATED
+
+    if TABLE_CHROME:
+        cell_prose = [0] * len(parent)
+        for i in range(n_blocks):
+            if kinds[i] is main and prose[i] and in_main[owner_of[i]]:
+                el = owner_of[i]
+                while el >= 0 and in_main[el]:
+                    if tags[el] in ("td", "th"):
+                        cell_prose[el] += prose[i]
+                    el = parent[el]
+        cell = max(
+            (el for el in range(len(parent)) if cell_prose[el] >= ARTICLE_CELL_SHARE * main_prose),
+            default=-1,
+        )  # the innermost: descendants come later in preorder
+        if cell >= 0:
+            for i in range(n_blocks):
+                owner = owner_of[i]
+                if owner >= cell:
+                    break
+                if kinds[i] is main and in_main[owner] and not SENTENCE_END.search(raw[i][1]):
+                    links = raw[i][2] > LINK_DENSE * lengths[i]
+                    kinds[i] = BlockKind.NAVIGATION if links else BlockKind.HEADER
 
 
 def trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main: list[bool]) -> None:
@@ -123,7 +307,11 @@ def trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main: 
             if i > last_prose and kinds[i] is BlockKind.MAIN:
                 kinds[i] = BlockKind.OTHER
     if TRIM_HEAD:
-        first_prose = min((i for i in main_idx if kinds[i] is BlockKind.MAIN and prose[i]), default=-1)
+        # A run of headlines ("A • B • C": a ticker over the page) is long enough to pass
+        # for prose, but an article doesn't open with one.
+        first_prose = min(
+            (i for i in main_idx if kinds[i] is BlockKind.MAIN and prose[i] and not _item_run(raw[i][1])), default=-1
+        )
         for i in main_idx:
             if i >= first_prose:
                 break

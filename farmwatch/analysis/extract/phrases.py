@@ -46,7 +46,12 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             r"^(?:share(?:\s+(?:this|on|via|article|story|post))?\b|sharing\s+is|teilen\b|artikel\s+teilen|diesen\s+artikel"
             r"\s+teilen|compart(?:ir|e)\b|partag(?:er|ez)\b|condividi\b|deel\s|dela\s|udostępnij|поделиться|follow\s+us"
             r"|folg(?:en\s+sie|t)\s+uns|síguenos|suivez[-\s]nous|seguici|like\s+us\s+on|tweet\s*$|pin\s+it|e-?mail\s*$"
-            r"|print\s*$|drucken\s*$|imprimir\s*$|url\s+(?:zum\s+)?kopieren|copy\s+link|link\s+kopieren)",
+            r"|print\s*$|drucken\s*$|imprimir\s*$|url\s+(?:zum\s+)?kopieren|copy\s+link|link\s+kopieren"
+            # an icon bar whose glyphs fall back to letters ("Share f t in")
+            r"|(?:share|teilen|compartir|partager|condividi)(?:\s*(?:f|fb|t|tw|x|in|li|p|pin|wa|g\+|mail|e-?mail))+\s*$"
+            r"|(?:e-?mail|print|send|forward)\s+(?:this|the)\s+(?:story|article|page|post)\b|(?:artikel|beitrag)\s+"
+            r"(?:drucken|versenden|per\s+e-?mail)|(?:imprimir|enviar)\s+(?:este\s+)?(?:artículo|noticia|nota)"
+            r"|(?:imprimer|envoyer)\s+(?:cet\s+)?article)",
             _I,
         ),
         120,
@@ -67,7 +72,8 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             r"|popular|recent)\s+(?:stories|articles|posts|news)\b|most\s+(?:read|popular|viewed)|also\s+on\b|also\s+in\b"
             r"|(?:también\s+)?te\s+puede\s+interesar|más\s+noticias|notas\s+relacionadas|zobacz\s+(?:także|też|również)"
             r"|potrebbe\s+interessarti|articoli\s+correlati|gerelateerd|meer\s+nieuws|auch\s+auf\s+\S+\.\w+"
-            r"|keep\s+reading\s*$|more\s+(?:\S+\s+){1,3}(?:stories|articles|posts|news|reads)\s*$)",
+            r"|keep\s+reading\s*$|more\s+(?:\S+\s+){1,3}(?:stories|articles|posts|news|reads)\s*$"
+            r"|(?:#[^\W\d_][\w-]*\s*){2,}$)",  # a line of hashtags is the post's tags
             _I,
         ),
         MAX_PHRASE_BLOCK,
@@ -76,7 +82,10 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
         BlockKind.NEWSLETTER,
         re.compile(
             r"^(?:subscribe|sign\s+up|newsletter|abonnieren|jetzt\s+abonnieren|suscr[ií]bete|inscrivez[-\s]vous|iscriviti"
-            r"|get\s+our\s+newsletter|join\s+our\s+(?:newsletter|mailing))",
+            r"|get\s+our\s+newsletter|join\s+our\s+(?:newsletter|mailing)|sign\s+me\s+up|count\s+me\s+in"
+            r"|(?:join|über|más\s+de|rejoignez|unisciti\s+a)\s+(?:over\s+|more\s+than\s+|the\s+|a\s+|les\s+)?[\d.,\s]+"
+            r"(?:k|m|million|mil|tausend)?\+?\s*(?:other\s+|weitere\s+|otros\s+|autres\s+|altri\s+)?(?:readers|subscribers"
+            r"|members|people|leser(?:innen)?|abonnenten|lectores|suscriptores|lecteurs|abonnés|lettori|iscritti)\b)",
             _I,
         ),
         160,
@@ -106,17 +115,30 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
         BlockKind.BYLINE,
         re.compile(
             r"^[\s(]*(?:\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|\d{1,2}\.?\s+\w{3,10}\.?\s+\d{4}|\w{3,10}\.?\s+\d{1,2},?\s+\d{4}"
-            r"|\w{3,10}\s+\d{4}|\w{3,10}\.?\s+\d{1,2})(?:[,\s|·-]+\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?)?[\s)]*$"
+            r"|\w{3,10}\s+\d{4}|\w{3,10}\.?\s+\d{1,2})(?:[,\s|·-]+\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?"
+            r"(?:\s*(?:gmt|utc|[ecmp][sd]t|bst|cest|cet|mesz|mez)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)?[\s)]*$"
             r"|^\(?(?:noch\s+)?keine\s+bewertungen|^sorted\s+by|^\d+\s+(?:views|aufrufe|visitas|vues)\b",
             _I,
         ),
         40,
     ),
     (
+        BlockKind.AUTHOR_BIO,
+        re.compile(
+            r"^(?:about|meet)\s+the\s+(?:authors?|writers?|reporters?|contributors?)\s*:?\s*$|^(?:über\s+(?:den|die)|zu[mr])"
+            r"\s+autor(?:in|en)?\s*:?\s*$|^sobre\s+(?:el|la|o|a)\s+autor(?:a)?\s*:?\s*$|^(?:à|a)\s+propos\s+de\s+"
+            r"l['’]auteur(?:e|ice)?\s*:?\s*$|^(?:sull['’]autore|l['’]autore)\s*:?\s*$|^o\s+autorze\s*:?\s*$"
+            r"|^over\s+de\s+(?:auteur|schrijver)\s*:?\s*$",
+            _I,
+        ),
+        60,
+    ),
+    (
         BlockKind.ADS,
         re.compile(
             r"^(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|sponsored|advertentie|reklama"
-            r"|ad\b|ads\b)\s*[:\-]?\s*$",
+            r"|ad\b|ads\b)\s*[:\-]?\s*$|(?:advertise|place\s+(?:an|your)\s+ad)\s+(?:here|with\s+us)\b|werben\s+sie\s+"
+            r"(?:hier|bei\s+uns)|an[uú]nciese\s+(?:aquí|con\s+nosotros)|annoncez\s+ici|pubblicizza(?:ti)?\s+qui",
             _I,
         ),
         40,

@@ -107,3 +107,20 @@ SMALL_REGION = 200  # regions with less text than this are read as one block wha
 TRIM_TAIL = True  # short lines after the container's last prose block are boilerplate
 TRIM_HEAD = True  # so are short non-heading lines before its first prose block (categories, labels)
 GALLERY_CAPTION = 60  # on gallery pages, captions with this much prose are main text
+
+# Boxes inside the container (label.box_rules), each switchable for measuring.
+SECTION_LABEL = 60  # a line this short whose wording names a boilerplate section ("About the author") ...
+LABEL_KINDS = frozenset(
+    {BlockKind.RELATED, BlockKind.NEWSLETTER, BlockKind.AUTHOR_BIO, BlockKind.COMMENTS, BlockKind.ADS}
+)  # ... of these kinds gives it to the rest of the box it heads
+BOX_SHARE = 0.5  # a box holding this share of the article's prose is the article, whatever heads it
+BOX_LABELS = True  # a label heads its box: the blocks after it in the smallest element it opens
+BOX_BOILERPLATE = True  # short lines in a box whose other blocks are all one boilerplate kind share it
+TEASER_CARDS = True  # excerpts under link titles, each pair in its own element, two or more: teasers
+TABLE_CHROME = True  # in a table layout, non-sentence lines in cells before the article's cell
+ARTICLE_CELL_SHARE = 0.8  # the article's cell: the innermost one with this share of the main prose
+# Headlines run together with separators (a ticker, a menu row) are not prose, even when long.
+ITEM_RUN = re.compile(r"\s[•|·]\s")
+ITEM_RUN_MIN = 2  # separators in a block for it to be a run of items ...
+ITEM_MAX = 150  # ... each no longer than a headline ...
+ITEM_STOP = re.compile(r"[.!;…]\W*$")  # ... none of which ends a sentence before them
