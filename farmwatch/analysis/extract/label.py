@@ -156,6 +156,14 @@ def box_rules(
         return
     limit = BOX_SHARE * main_prose
 
+    spans: dict[int, tuple[int, int]] = {}  # box -> its blocks: the same from any block in it
+
+    def box_blocks(box: int, i: int) -> tuple[int, int]:
+        found = spans.get(box)
+        if found is None:
+            found = spans[box] = _box_blocks(owner_of, end, box, i)
+        return found
+
     def inside(el: int) -> bool:  # strictly inside a main region: its parent is main too
         up = parent[el]
         return up >= 0 and in_main[el] and in_main[up]
@@ -172,7 +180,7 @@ def box_rules(
                 continue
             box = owner_of[i]
             while True:
-                lo, hi = _box_blocks(owner_of, end, box, i)
+                lo, hi = box_blocks(box, i)
                 if lo != i or not inside(box):
                     box = -1
                     break
@@ -187,19 +195,21 @@ def box_rules(
                     kinds[j] = kind
 
     if BOX_BOILERPLATE:
+        looked_at: set[int] = set()  # boxes already judged: their short lines would find the same answer
         for i in range(n_blocks):
-            if kinds[i] is not main or (prose[i] and SENTENCE_END.search(raw[i][1])) or lengths[i] > SECTION_LABEL:
+            if kinds[i] is not main or lengths[i] > SECTION_LABEL or (prose[i] and SENTENCE_END.search(raw[i][1])):
                 continue
             owner = owner_of[i]
             if not in_main[owner]:
                 continue
             box = owner
-            lo, hi = _box_blocks(owner_of, end, box, i)
+            lo, hi = box_blocks(box, i)
             while lo == hi == i and inside(box):
                 box = parent[box]
-                lo, hi = _box_blocks(owner_of, end, box, i)
-            if lo == hi or not inside(box):
+                lo, hi = box_blocks(box, i)
+            if lo == hi or box in looked_at or not inside(box):
                 continue
+            looked_at.add(box)
             shared = None
             lines = own = 0  # the short lines' text and the boilerplate's: the box is mostly the latter
             for j in range(lo, hi + 1):
@@ -237,7 +247,7 @@ def box_rules(
             card = owner_of[t]  # the innermost element holding both
             while not (card <= owner_of[i] <= end[card]):
                 card = parent[card]
-            lo, hi = _box_blocks(owner_of, end, card, i)
+            lo, hi = box_blocks(card, i)
             if inside(card) and all(kinds[j] is not main for j in range(lo, hi + 1) if j != i):
                 cards.append((card, i))
         taken = {i for _card, i in cards}
@@ -251,7 +261,7 @@ def box_rules(
             for _card, i in cards:
                 kinds[i] = BlockKind.RELATED
 
-    if TABLE_CHROME:
+    if TABLE_CHROME and ("td" in tags or "th" in tags):
         cell_prose = [0] * len(parent)
         for i in range(n_blocks):
             if kinds[i] is main and prose[i] and in_main[owner_of[i]]:
