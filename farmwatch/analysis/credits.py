@@ -264,8 +264,10 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
         # A note can open or close a long block (a blog body that is one block): a note at its very start, or
         # its last sentence when short. Which of the block's links is the note's own is unknown: credited by
         # name only.
-        last = _closing_sentence(text)
-        for note, anchored in ((text[:200], True), (last, False)):
+        opening = _WORD.match(text[:20].lower())
+        notes = [(text[:200], True)] if opening and opening.group() in _OPENING_WORDS else []
+        notes.append((_closing_sentence(text), False))
+        for note, anchored in notes:
             if note and _ANY_NOTE.search(note.lower()) and _note(note, [], credits, source_links, anchored):
                 break
     unique_credits: dict[tuple[str, str], Credit] = {}
@@ -274,6 +276,15 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
     return list(unique_credits.values()), list(dict.fromkeys(source_links))
 
 
+# The words a note can open with (the patterns above, read at a block's start): most paragraphs open with
+# none of them, and are spared the patterns.
+_OPENING_TEXT = (
+    "originally first this was appeared republished reprinted reposted shared source sources quelle fuente źródło"
+    " fonte bron via h hat courtesy story article text content post read original continue erschien erschienen"
+    " initialement originellement d publicado publicada aparecido aparecida pubblicato pubblicata ukazał ukazała"
+    " opublikowany opublikowana verscheen gepubliceerd"
+)
+_OPENING_WORDS = frozenset(_OPENING_TEXT.split())
 _CREDIT_LINE = re.compile(rf"^\s*credits?\s*:\s*{_NAME}\s*\.?\s*$", re.I)
 
 
@@ -286,9 +297,10 @@ _CLOSING_NOTE = 120  # a note closing a long block is a short last sentence ("Or
 
 
 def _closing_sentence(text: str) -> str:
-    """The last sentence of a long block, when short enough to be a note."""
-    cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
-    last = text[cuts[-1] :].strip() if cuts else ""
+    """The last sentence of a long block, when short enough to be a note (only the block's tail is read)."""
+    tail = text[-(_CLOSING_NOTE + 8) :]
+    cuts = [m.end() for m in _SENTENCE_END.finditer(tail)]
+    last = tail[cuts[-1] :].strip() if cuts else ""
     return last if len(last) <= _CLOSING_NOTE else ""
 
 
