@@ -12,7 +12,15 @@ import time
 from farmwatch.analysis.facts import facts_of
 from farmwatch.analysis.judge import decide
 from farmwatch.analysis.page import PageAnalysis
-from farmwatch.ingest import MIN_SHARED_SAMPLES, IndexHits, claimed_urls, document_of, index_keys, match_page
+from farmwatch.ingest import (
+    MIN_SHARED_SAMPLES,
+    IndexHits,
+    claimed_urls,
+    document_of,
+    index_keys,
+    match_page,
+    min_common_keys,
+)
 from farmwatch.judging import read_neighbours
 from farmwatch.report import PageReport
 from farmwatch.services import Services
@@ -33,7 +41,9 @@ def check(services: Services, analysis: PageAnalysis) -> PageReport:
     edges = []
     bands, samples = index_keys(analysis, services.settings.fingerprint)
     if bands:
-        found = services.index.query(bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked)
+        found = services.index.query(
+            bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked, min_common=min_common_keys(len(samples))
+        )
         hits = IndexHits(found[0], found[1], found.common, len(bands), len(samples))
         if same is not None:
             for found_pages in (hits.bands, hits.samples, hits.common):

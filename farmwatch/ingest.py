@@ -7,6 +7,7 @@ changes the copy's report).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -120,7 +121,14 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
         # second call always finds the first page (matching, then inserting, both could miss each other).
         linked = set(state.linked_ids)
-        found = index.insert_and_query(page_id, bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked)
+        found = index.insert_and_query(
+            page_id,
+            bands,
+            samples,
+            min_shared=(1, MIN_SHARED_SAMPLES),
+            keep=linked,
+            min_common=min_common_keys(len(samples)),
+        )
         hits = IndexHits(found[0], found[1], found.common, len(bands), len(samples))
         edges = match_page(services, analysis, facts, hits, linked)
         if edges:
@@ -174,6 +182,11 @@ class IndexHits(NamedTuple):
     common: dict[int, int]  # page id -> common reuse keys shared, for their buckets' earliest members
     band_count: int
     sample_count: int
+
+
+def min_common_keys(keys: int) -> int:
+    """Keys a page met only in common buckets must share with one of `keys` keys (the index drops the rest)."""
+    return max(MIN_SHARED_SAMPLES, math.ceil(COMMON_KEY_SHARE * keys))
 
 
 def shares_enough_keys(shared: int, common: int, keys: int, other_keys: int) -> bool:

@@ -330,7 +330,12 @@ class LshIndex:
         return sum(reply[0] for reply in self._run(build))
 
     def insert_and_query(
-        self, page_id: int, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = ()
+        self,
+        page_id: int,
+        *groups: list[int],
+        min_shared: tuple[int, ...] = (),
+        keep: Iterable[int] = (),
+        min_common: int = 1,
     ) -> Hits:
         """Index the page in all its buckets and, in the same call, find the other pages in them (as
         `query`, the page itself left out): one round trip and one look-up per bucket instead of two."""
@@ -341,7 +346,7 @@ class LshIndex:
             self._calls(self._insert, buckets, head, pipe, full_at=4)
 
         values = [v for reply in self._run(build) for v in reply[1:]]
-        return _count(list(groups), values, min_shared, keep, exclude=page_id)
+        return _count(list(groups), values, min_shared, keep, exclude=page_id, min_common=min_common)
 
     def _insert_head(self, page_id: int, want: bool, full: int) -> list:
         """The insert script's arguments before the fields; `full`: how many leading buckets (the bands)
@@ -375,7 +380,9 @@ class LshIndex:
         values = [v for reply in self._run(build) for v in reply]
         return [[m for (m,) in struct.iter_unpack("<I", v)] if v else [] for v in values]
 
-    def query(self, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = ()) -> Hits:
+    def query(
+        self, *groups: list[int], min_shared: tuple[int, ...] = (), keep: Iterable[int] = (), min_common: int = 1
+    ) -> Hits:
         """For each group of buckets, the pages sharing at least one of them, with how many they share; all
         groups read in one round trip.
 
@@ -389,7 +396,7 @@ class LshIndex:
             self._calls(self._query, [b for buckets in groups for b in buckets], head, pipe, full_at=0)
 
         values = [v for reply in self._run(build) for v in reply]
-        return _count(list(groups), values, min_shared, keep)
+        return _count(list(groups), values, min_shared, keep, min_common=min_common)
 
 
 class Hits(list[dict[int, int]]):
@@ -415,9 +422,10 @@ def _count(
     min_shared: tuple[int, ...],
     keep: Iterable[int],
     exclude: int | None = None,
+    min_common: int = 1,
 ) -> Hits:
     """Bucket values (in bucket order) into, per group of buckets, page id -> buckets shared, and the common
-    reuse keys' earliest members apart (Hits.common)."""
+    reuse keys' earliest members apart (Hits.common), kept when they share min_common keys in all."""
     stream = iter(values)
     kept = set(keep)
     results = Hits()
@@ -430,17 +438,19 @@ def _count(
         ids, inverse = np.unique(np.concatenate([rare, common]), return_inverse=True)
         rare_counts = np.bincount(inverse[: len(rare)], minlength=len(ids))
         common_counts = np.bincount(inverse[len(rare) :], minlength=len(ids))
+        total = rare_counts + common_counts
         need = min_shared[number] if number < len(min_shared) else 1
-        if need > 1 and len(ids):
-            wanted = rare_counts + common_counts >= need
-            if kept:
-                wanted |= np.isin(ids, np.fromiter(kept, dtype=np.uint32, count=len(kept)))
-            ids, rare_counts, common_counts = ids[wanted], rare_counts[wanted], common_counts[wanted]
-        counted = {i: c for i, c in zip(ids.tolist(), rare_counts.tolist(), strict=True) if c}
-        if len(common):
-            for i, c in zip(ids.tolist(), common_counts.tolist(), strict=True):
-                if c:
-                    results.common[i] = results.common.get(i, 0) + c
+        # Pages counted by their rare keys (need, in all); pages met in common buckets, by min_common in all:
+        # the earliest members of common buckets are many, and few of them share enough to matter.
+        in_rare = (rare_counts > 0) & (total >= need)
+        in_common = (common_counts > 0) & (total >= max(need, min_common))
+        if kept and len(ids):
+            known = np.isin(ids, np.fromiter(kept, dtype=np.uint32, count=len(kept)))
+            in_rare |= known & (rare_counts > 0)
+            in_common |= known & (common_counts > 0)
+        counted = dict(zip(ids[in_rare].tolist(), rare_counts[in_rare].tolist(), strict=True))
+        for i, c in zip(ids[in_common].tolist(), common_counts[in_common].tolist(), strict=True):
+            results.common[i] = results.common.get(i, 0) + c
         if number + 1 < len(groups):
             kept.update(counted)
         if exclude is not None:
