@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+import time
 
 from typer.testing import CliRunner
 
@@ -14,6 +16,8 @@ from farmwatch.judging import settle
 from farmwatch.reports import page_report
 from farmwatch.services import Services
 from farmwatch.store.embedded import EmbeddedRedis
+from farmwatch.store.jobs import JobQueue
+from workers.worker import Worker
 
 # Nouns the articles are drawn from: each article a different random sequence of them.
 _NOUNS = (
@@ -91,4 +95,19 @@ def test_settle_from_the_command_line(services: Services, redis_server: Embedded
     assert result.exit_code == 0, result.output
     done = json.loads(result.output.strip().splitlines()[-1])
     assert done["sites"] >= 1 and done["changed"] >= 2
+    assert _verdict(services, ORIGINAL) == ("original", [])
+
+
+def test_an_idle_worker_settles(services: Services, queue: JobQueue) -> None:
+    _farm_copies_first_then_its_record(services)
+    worker, stop = Worker(services, queue), threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while _verdict(services, ORIGINAL)[0] != "original" and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
     assert _verdict(services, ORIGINAL) == ("original", [])
