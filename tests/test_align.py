@@ -174,3 +174,21 @@ def test_two_books_are_aligned_on_their_first_sentences_in_bounded_memory():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 200e6
+
+
+def test_a_verbatim_passage_that_is_a_small_share_of_both_pages_is_still_reuse() -> None:
+    import random
+    import string
+
+    rnd = random.Random(4)
+    vocab = ["".join(rnd.choice(string.ascii_lowercase) for _ in range(7)) for _ in range(3000)]
+
+    def text(sentences: int) -> str:
+        return " ".join(" ".join(rnd.choice(vocab) for _ in range(15)) + "." for _ in range(sentences))
+
+    source = text(28)  # about 420 words
+    passage = " ".join(source.split(". ")[5:10]) + "."  # five sentences: a 75-word run, 18% of the source
+    merged = text(30) + " " + passage + " " + text(20)  # a long farm page holding it among other text
+    al = align(prepare(merged), prepare(source))
+    assert al.longest_run >= 60 and max(al.containment, al.source_containment) < 0.2
+    assert reuse_grade(al) == "partially"
