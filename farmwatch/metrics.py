@@ -32,6 +32,10 @@ COUNTERS = {
     "farmwatch_http_requests": ("HTTP requests by route template, method and status", ("route", "method", "status")),
     "farmwatch_jobs": ("Fetch jobs finished, by outcome (done, retry, failed)", ("outcome",)),
     "farmwatch_fetch_errors": ("Fetch errors by kind", ("kind",)),
+    "farmwatch_settled_pages": (
+        "Pages judged again because their sites' records moved, by whether the verdict changed",
+        ("changed",),
+    ),
 }
 HISTOGRAMS = {
     "farmwatch_http_request_duration_seconds": ("HTTP request latency by route template", ("route",)),

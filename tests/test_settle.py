@@ -111,3 +111,8 @@ def test_an_idle_worker_settles(services: Services, queue: JobQueue) -> None:
         stop.set()
         thread.join(timeout=10)
     assert _verdict(services, ORIGINAL) == ("original", [])
+    # Operators see it in the metrics: pages judged again, by whether their verdict changed.
+    worker.metrics.flush()
+    settled = next(m for m in worker.metrics.collect() if m.name == "farmwatch_settled_pages")
+    by_change = {s.labels["changed"]: s.value for s in settled.samples if s.name.endswith("_total")}
+    assert by_change.get("yes", 0) >= 2

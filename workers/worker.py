@@ -171,8 +171,11 @@ class Worker:
                     if idle or time.monotonic() - last_settle >= SETTLE_EVERY_S:
                         # Judge again pages whose sites' records moved: a bounded share at a time, when idle
                         # and at least every SETTLE_EVERY_S when busy.
-                        settle(self.services, max_pages=SETTLE_PAGES)
+                        settled = settle(self.services, max_pages=SETTLE_PAGES)
                         last_settle = time.monotonic()
+                        if settled.judged:
+                            self.metrics.inc("farmwatch_settled_pages", ("yes",), settled.changed)
+                            self.metrics.inc("farmwatch_settled_pages", ("no",), settled.judged - settled.changed)
                     if down_since is not None:
                         log.warning("store reachable again", extra={"down_s": round(time.monotonic() - down_since, 1)})
                         down_since, pause = None, 1.0
