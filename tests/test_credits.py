@@ -93,6 +93,8 @@ _STORY = (
         (_STORY * 3 + "Originally published at Shabka.", "Shabka", "originally_published"),
         (_STORY * 3 + "Article courtesy of Boing Boing", "Boing Boing", "courtesy"),
         ("Story credit - KnowTechie", "KnowTechie", "courtesy"),
+        ("Thanks to Daniel Lemire's blog for the story.", "Daniel Lemire's blog", "via"),
+        ("Via Python⇒Speed: Docker builds can be slow, and waiting is no way to spend a day.", "Python⇒Speed", "via"),
     ],
 )
 def test_republication_notes_where_farms_put_them(text: str, name: str, kind: str) -> None:

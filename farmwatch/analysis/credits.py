@@ -112,7 +112,16 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("via", re.compile(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
     # "(via The Atlantic)" inside a paragraph; "Via Stack Overflow Blog: …" opening one.
     ("via", re.compile(rf"\((?:h/t|hat tip|via)\s*:?\s+{_NAME}\)", re.I)),
-    ("via", re.compile(r"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][\w&'.\- ]{1,60}?)\s*:\s")),  # name capitalised
+    # "Via Python⇒Speed: …": the name runs to the colon, capitalised.
+    ("via", re.compile(r"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][^:\n]{1,60}?)\s*:\s")),
+    # A hat tip in words: "Thanks to Vice for the story."
+    (
+        "via",
+        re.compile(
+            rf"^\s*(?:many\s+)?thanks\s+to\s+{_NAME}\s+for\s+(?:the|this)\s+(?:story|tip|article|post|report)\b",
+            re.I,
+        ),
+    ),
     ("courtesy", re.compile(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
     # A credit for the text itself ("Story credit - KnowTechie"); a bare "Credit:" is usually a photo's.
     (
@@ -126,7 +135,8 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _ANY_WIRE = re.compile(rf"\b(?:{_WIRE_ALT})\b")
 _ANY_NOTE = re.compile(
     r"originally|first|appeared|re(?:published|printed|posted)|shared|permission|source|quelle|fuente|źródło|fonte"
-    r"|bron|\bvia\b|h/t|hat tip|courtesy|credit|read|continue|original|erschien|initialement|originellement|d'abord"
+    r"|bron|\bvia\b|h/t|hat tip|courtesy|thanks|credit|read|continue|original|erschien|initialement|originellement"
+    r"|d'abord"
     r"|publicad|aparecid|pubblicat|ukazał|opublikowan|verscheen|gepubliceerd"
 )
 # Every credit pattern above needs one of these words (a set lookup per word is far cheaper than
@@ -157,6 +167,7 @@ _TRIGGERS = frozenset(
             "h",
             "hat",
             "courtesy",
+            "thanks",
             "credit",
             "credits",
             "read",
@@ -280,7 +291,8 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
 # none of them, and are spared the patterns.
 _OPENING_TEXT = (
     "originally first this was appeared republished reprinted reposted shared source sources quelle fuente źródło"
-    " fonte bron via h hat courtesy story article text content post read original continue erschien erschienen"
+    " fonte bron via h hat courtesy thanks many story article text content post read original continue erschien"
+    " erschienen"
     " initialement originellement d publicado publicada aparecido aparecida pubblicato pubblicata ukazał ukazała"
     " opublikowany opublikowana verscheen gepubliceerd"
 )
