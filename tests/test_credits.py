@@ -8,6 +8,10 @@ from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.credits import find_credits
 
 PAGE = "https://farm.example.net/story"
+_STORY = (
+    "The council approved the budget after a long debate about the harbour, the ferry service and the new "
+    "railway station, which engineers say will open next spring if the contractors keep to their schedule. "
+)
 
 
 def credits_of(*texts: str, links: list[str] | None = None) -> tuple[list, list[str]]:
@@ -45,6 +49,14 @@ def test_ordinary_words_are_not_wire_services() -> None:
         ("Republished with permission from Example Times.", "republished", "Example Times"),
         ("Source: The Example Gazette", "source_named", "The Example Gazette"),
         ("Via Example Wire", "via", "Example Wire"),
+        # Where farms put them: inside or opening a paragraph, closing a long block (a blog body in one block).
+        ("Officials confirmed the closure on Monday (via The Atlantic).", "via", "The Atlantic"),
+        ("Via Stack Overflow Blog: Rust has been named the most loved language again.", "via", "Stack Overflow Blog"),
+        (_STORY * 3 + "Originally published at Shabka.", "originally_published", "Shabka"),
+        (_STORY * 3 + "Article courtesy of Boing Boing", "courtesy", "Boing Boing"),
+        ("Story credit - KnowTechie", "courtesy", "KnowTechie"),
+        ("Thanks to Daniel Lemire's blog for the story.", "via", "Daniel Lemire's blog"),
+        ("Via Python⇒Speed: Docker builds can be slow, and waiting is no way to spend a day.", "via", "Python⇒Speed"),
     ],
 )
 def test_republication_notes(text: str, kind: str, name: str) -> None:
@@ -75,31 +87,6 @@ def test_links_to_the_same_site_are_not_source_links() -> None:
 def test_republication_notes_in_other_languages(text: str) -> None:
     credits, _ = credits_of(text)
     assert any(c.kind == "originally_published" and c.name != "unnamed" for c in credits), credits
-
-
-_STORY = (
-    "The council approved the budget after a long debate about the harbour, the ferry service and the new "
-    "railway station, which engineers say will open next spring if the contractors keep to their schedule. "
-)
-
-
-@pytest.mark.parametrize(
-    ("text", "name", "kind"),
-    [
-        # Inside or opening a paragraph, not alone in a block.
-        ("Officials confirmed the closure on Monday (via The Atlantic).", "The Atlantic", "via"),
-        ("Via Stack Overflow Blog: Rust has been named the most loved language again.", "Stack Overflow Blog", "via"),
-        # Closing a long block (a blog body that is one block).
-        (_STORY * 3 + "Originally published at Shabka.", "Shabka", "originally_published"),
-        (_STORY * 3 + "Article courtesy of Boing Boing", "Boing Boing", "courtesy"),
-        ("Story credit - KnowTechie", "KnowTechie", "courtesy"),
-        ("Thanks to Daniel Lemire's blog for the story.", "Daniel Lemire's blog", "via"),
-        ("Via Python⇒Speed: Docker builds can be slow, and waiting is no way to spend a day.", "Python⇒Speed", "via"),
-    ],
-)
-def test_republication_notes_where_farms_put_them(text: str, name: str, kind: str) -> None:
-    credits, _ = credits_of(text)
-    assert any(c.name == name and c.kind == kind for c in credits), credits
 
 
 def test_a_long_story_paragraph_mentioning_a_first_publication_is_no_credit() -> None:
