@@ -44,7 +44,7 @@ def check(services: Services, analysis: PageAnalysis) -> PageReport:
         found = services.index.query(
             bands, samples, min_shared=(1, MIN_SHARED_SAMPLES), keep=linked, min_common=min_common_keys(len(samples))
         )
-        hits = IndexHits(found[0], found[1], found.common, len(bands), len(samples))
+        hits = IndexHits.of(found, bands, samples)
         if same is not None:
             for found_pages in (hits.bands, hits.samples, hits.common):
                 found_pages.pop(same, None)

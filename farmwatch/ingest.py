@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from farmwatch.errors import FetchedOriginal
 from farmwatch.judging import Judgement, Neighbourhood, judge, rejudge
 from farmwatch.report import PageReport, Provenance
 from farmwatch.services import Services
+
+if TYPE_CHECKING:
+    from farmwatch.store.lsh import Hits
 
 
 @dataclass(slots=True)
@@ -129,8 +132,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
             keep=linked,
             min_common=min_common_keys(len(samples)),
         )
-        hits = IndexHits(found[0], found[1], found.common, len(bands), len(samples))
-        edges = match_page(services, analysis, facts, hits, linked)
+        edges = match_page(services, analysis, facts, IndexHits.of(found, bands, samples), linked)
         if edges:
             pages.save_edges(page_id, edges)
     if first and not edges and not previous_neighbours:
@@ -183,6 +185,11 @@ class IndexHits(NamedTuple):
     band_count: int
     sample_count: int
 
+    @classmethod
+    def of(cls, found: Hits, bands: list[int], samples: list[int]) -> IndexHits:
+        """From a look-up of the page's band buckets then its reuse keys."""
+        return cls(found[0], found[1], found.common, len(bands), len(samples))
+
 
 def min_common_keys(keys: int) -> int:
     """Keys a page met only in common buckets must share with one of `keys` keys (the index drops the rest)."""
@@ -216,8 +223,8 @@ def _candidates(
         if (
             other_id in linked_ids
             or bands_shared
-            or samples_shared >= MIN_SHARED_SAMPLES
-            # The other page's number of keys is read with its signature below: this page's bounds the rule.
+            # The other page's number of keys is read with its signature below: until then the rule is
+            # bounded by this page's alone (3 rare keys, or a tenth of this page's keys in all).
             or shares_enough_keys(samples_shared, common_shared, sample_count, 0)
         ):
             strength[other_id] = (

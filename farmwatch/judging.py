@@ -28,6 +28,11 @@ class Judgement:
     provenance: Provenance  # the provenance stored now
     neighbours: list[int]  # every page that shares text with this one
 
+    @property
+    def verdict_changed(self) -> bool:
+        """The verdict differs from the one stored before (a page judged for the first time: changed)."""
+        return (self.previous or {}).get("verdict") != self.provenance.verdict
+
 
 def judge(
     services: Services,
@@ -98,7 +103,7 @@ def rejudge(
         if judged is None:
             continue
         latest[page_id] = judged.provenance
-        if judged.previous and judged.previous.get("verdict") == judged.provenance.verdict:
+        if not judged.verdict_changed:
             continue
         for other in judged.neighbours:
             if other not in seen:
@@ -142,16 +147,13 @@ def settle(services: Services, max_pages: int = 10_000) -> Settled:
                 judged = judge(services, page_id)
                 if judged is not None:
                     neighbours.update(judged.neighbours)
-                    done.changed += _verdict_changed(judged)
+                    done.changed += judged.verdict_changed
             # Their neighbours on other sites weigh this site's record in the same pairs.
-            for page_id in neighbours - set(own):
+            others = neighbours.difference(own)
+            for page_id in others:
                 judged = judge(services, page_id)
-                done.changed += judged is not None and _verdict_changed(judged)
+                done.changed += judged is not None and judged.verdict_changed
             pages.mark_settled(site, share)
             done.sites += 1
-            done.judged += len(own) + len(neighbours - set(own))
+            done.judged += len(own) + len(others)
     return done
-
-
-def _verdict_changed(judged: Judgement) -> bool:
-    return (judged.previous or {}).get("verdict") != judged.provenance.verdict

@@ -33,9 +33,9 @@ from workers.fetch import Fetcher, FetchError, Resolver
 from workers.polite import PoliteFetcher, validators_of
 
 log = logging.getLogger("farmwatch.worker")
-# Redis cannot be reached: not the job's fault, and not worth a traceback a second.
 SETTLE_PAGES = 200  # pages judged again at most per settle call (judging.settle)
-SETTLE_EVERY_S = 10.0
+SETTLE_EVERY_S = 10.0  # a busy worker settles at least this often
+# Redis cannot be reached: not the job's fault, and not worth a traceback a second.
 STORE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, StoreUnavailable)
 POSTPONED = ("host_busy",)  # not the page's fault: back to the queue without using an attempt
 

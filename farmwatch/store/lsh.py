@@ -388,7 +388,9 @@ class LshIndex:
 
         min_shared[g] > 1 leaves out of group g the pages sharing fewer of its buckets, unless they are in
         `keep` or were found by an earlier group: buckets of common shingles hold many pages that share
-        one bucket and nothing else, and counting them all would make a look-up slower as the index grows."""
+        one bucket and nothing else, and counting them all would make a look-up slower as the index grows.
+        The earliest members of common reuse keys come back apart (Hits.common), those sharing fewer than
+        `min_common` keys in all left out."""
 
         head = [len(groups[0]) if groups else 0, COMMON_KEY_PAGES, COMMON_KEY_FIRST]
 
