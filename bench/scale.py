@@ -130,11 +130,8 @@ def fingerprints(pages: int, stops: list[int], procs: int) -> Iterator[tuple[int
 def _candidates(hits: list[dict[int, int]], common: dict[int, int], samples: int) -> set[int]:
     """The pages ingest ranks as candidates (before reading their signatures: the rule on this page's keys)."""
     bands, rare = hits
-    out = set(bands) | {p for p, n in rare.items() if n >= MIN_SHARED_SAMPLES}
-    for page, n in common.items():
-        if shares_enough_keys(rare.get(page, 0), n, samples, 0):
-            out.add(page)
-    return out
+    met = rare.keys() | common.keys()
+    return set(bands) | {p for p in met if shares_enough_keys(rare.get(p, 0), common.get(p, 0), samples, 0)}
 
 
 def measure_viral(index: LshIndex, indexed: int, count: int = 20) -> dict:
