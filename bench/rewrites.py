@@ -1,0 +1,179 @@
+"""Build a held-out corpus of human rewrites of reference texts, in the provenance-dev format.
+
+The hidden evaluation has a corpus of people's cut-and-paste, light and heavy revisions of reference
+articles and texts written independently on the same topics (in the manner of Clough & Stevenson's
+corpus of plagiarised short answers). This script builds one like it from texts written by hand, not by
+a program: ``bench/rewrites/<source id>.json`` holds, for one of provenance-dev's original pages, short
+answers (150-300 words) of four kinds:
+
+- ``cut``: passages of the source word for word, joined by a few words;
+- ``light``: the source's passages with words swapped, clauses dropped or added, sentences merged;
+- ``heavy``: the source's points rewritten through, in another order and other words;
+- ``non``: the same topic written without the source (kind ``independent``, truth original).
+
+The sources are provenance-dev's own HTML, copied as they are, beside every other original of
+provenance-dev (unrelated pages the answers must not be matched with). Each answer is a page on one of
+a dozen writers' sites (a course blog, a forum, a personal site: each writer answers once per source,
+in mixed kinds, as the corpus's participants did), dated months to years after its source unless
+``--dates none`` drops every date (the pages' and pages.jsonl's). Arrival order is shuffled (seeded),
+so about half of the answers arrive before their source.
+
+Run::
+
+    .venv/bin/python bench/rewrites.py [--out /tmp/rewrites] [--seed 7] [--dates all|none]
+    .venv/bin/farmwatch eval provenance /tmp/rewrites --show-mistakes
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import re
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from unseen_templates import PROVENANCE_DEV, Article, load_originals
+
+REWRITES = Path(__file__).resolve().parent / "rewrites"
+KINDS = {"cut": "cut", "light": "light", "heavy": "heavy", "non": "independent"}
+_DATE_META = re.compile(
+    rb"<meta[^>]+(?:published|date|pubdate|dc\.date|timestamp)[^>]*>|<time[^>]*>.*?</time>", re.I | re.S
+)
+_DATE_LD = re.compile(rb'"date(?:Published|Created|Modified)"\s*:\s*"[^"]*"\s*,?', re.I)
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def paragraphs_html(text: str) -> str:
+    return "\n".join(f"<p>{esc(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+
+
+def title_of(text: str, topic: str) -> str:
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    return first[:70].rstrip(" ,;:") if len(first) < 90 else f"Notes on {topic[:60]}"
+
+
+def tpl_course_blog(writer: str, title: str, body: str, when: datetime | None) -> str:
+    date = f'<meta property="article:published_time" content="{when.isoformat()}">' if when else ""
+    shown = f'<p class="byline">Posted by {esc(writer)} on {when:%d %B %Y}</p>' if when else ""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)} | {esc(writer)}'s coursework</title>
+{date}</head><body>
+<header><a href="/">{esc(writer)}'s coursework</a><nav><a href="/">Home</a> <a href="/archive">Archive</a> <a href="/about">About me</a></nav></header>
+<main><article><h1>{esc(title)}</h1>{shown}
+{paragraphs_html(body)}
+</article>
+<section class="comments"><h3>2 comments</h3><p>Great summary, thanks for sharing!</p><p>This helped me with my assignment too.</p>
+<form><label>Leave a reply <textarea name="c"></textarea></label><button>Post comment</button></form></section></main>
+<aside><h3>Recent posts</h3><ul><li><a href="/week-3">Week 3 reflections</a></li><li><a href="/reading-list">My reading list</a></li></ul></aside>
+<footer>&copy; {esc(writer)} &middot; Powered by a static site generator</footer></body></html>"""
+
+
+def tpl_forum(writer: str, title: str, body: str, when: datetime | None) -> str:
+    date = f'<meta name="date" content="{when:%Y-%m-%d}">' if when else ""
+    shown = f'<span class="posted">{when:%b %d, %Y %H:%M}</span>' if when else ""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)} - Discussion board</title>{date}</head><body>
+<div id="top"><a href="/">Discussion board</a> &raquo; <a href="/f/general">General discussion</a> | <a href="/login">Log in</a> <a href="/register">Register</a></div>
+<div class="thread"><h2>{esc(title)}</h2>
+<div class="post"><div class="author">{esc(writer)}<br>Member &middot; 214 posts</div>{shown}
+<div class="content">{paragraphs_html(body)}</div>
+<div class="actions"><a href="#">Quote</a> <a href="#">Report</a> <a href="#">Like</a></div></div>
+<div class="post"><div class="author">guest_reader</div><div class="content"><p>Interesting, thanks.</p></div></div></div>
+<div id="bottom">Forum rules &middot; Privacy &middot; Contact the moderators</div></body></html>"""
+
+
+def tpl_personal(writer: str, title: str, body: str, when: datetime | None) -> str:
+    ld = f',"datePublished":"{when.isoformat()}"' if when else ""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<script type="application/ld+json">{{"@type":"BlogPosting","headline":{json.dumps(title)},"author":{json.dumps(writer)}{ld}}}</script></head><body>
+<div class="wrap"><div class="site-title">{esc(writer)}</div><div class="tagline">Thoughts, notes and things I am learning</div>
+<div class="entry"><h1 class="entry-title">{esc(title)}</h1>
+<div class="entry-content">{paragraphs_html(body)}</div>
+<div class="entry-meta">Filed under: Notes &middot; <a href="#">Share on social media</a></div></div>
+<div class="sidebar"><h4>About</h4><p>I write about what I read and study. Subscribe for new posts.</p>
+<form><input type="email" placeholder="Your email"><button>Subscribe</button></form></div>
+<div class="footer">All posts &copy; {esc(writer)}</div></div></body></html>"""
+
+
+TEMPLATES = (tpl_course_blog, tpl_forum, tpl_personal)
+
+
+def undated(body: bytes) -> bytes:
+    """The page without its machine-readable dates (meta tags, <time>, JSON-LD dates)."""
+    return _DATE_LD.sub(b"", _DATE_META.sub(b"", body))
+
+
+def load_rewrites(folder: Path = REWRITES) -> list[dict]:
+    sets = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    for s in sets:
+        bad = [a["kind"] for a in s["answers"] if a["kind"] not in KINDS]
+        if bad:
+            raise ValueError(f"{s['source']}: unknown kinds {bad}")
+    return sets
+
+
+def build(out: Path, seed: int, dates: str = "all") -> dict[str, int]:
+    rng = random.Random(seed)
+    originals: dict[str, Article] = {a.id: a for a in load_originals(PROVENANCE_DEV)}
+    sets = load_rewrites()
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "html").mkdir(parents=True)
+    rows: list[tuple[float, dict]] = []
+    for a in originals.values():
+        body = (PROVENANCE_DEV / a.html_file).read_bytes()
+        (out / a.html_file).write_bytes(body if dates == "all" else undated(body))
+        truth = {"verdict": "original", "sources": [], "kind": "original", "attributed": None}
+        published = a.row_published_at if dates == "all" else None
+        rows.append((rng.random(), {"id": a.id, "url": a.url, "site": a.site, "html_file": a.html_file,
+                                    "published_at": published, "truth": truth}))
+    writers = max(len(s["answers"]) for s in sets)
+    for n_set, s in enumerate(sets):
+        source = originals[s["source"]]
+        base = source.published_at or datetime(2020, 1, 1)
+        for n_answer, answer in enumerate(s["answers"]):
+            writer_no = (n_answer + n_set) % writers  # each writer answers once per source, in mixed kinds
+            writer = f"writer{writer_no:02d}"
+            site = f"{writer}.example"
+            template = TEMPLATES[writer_no % len(TEMPLATES)]
+            when = base + timedelta(days=rng.randint(60, 1100), hours=rng.randint(0, 23)) if dates == "all" else None
+            title = title_of(answer["text"], source.headline)
+            page_id = f"{s['source']}--{answer['kind']}-{n_answer}"
+            html_file = f"html/{page_id}.html"
+            (out / html_file).write_text(template(writer, title, answer["text"], when), encoding="utf-8")
+            kind = KINDS[answer["kind"]]
+            derived = kind != "independent"
+            truth = {
+                "verdict": "republished" if derived else "original",
+                "sources": [source.id] if derived else [],
+                "kind": kind,
+                "attributed": False if derived else None,
+            }
+            url = f"https://{site}/{n_set + 1}/{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')[:50]}"
+            rows.append((rng.random(), {"id": page_id, "url": url, "site": site, "html_file": html_file,
+                                        "published_at": when.isoformat() if when else None, "truth": truth}))
+    rows.sort(key=lambda r: r[0])
+    with (out / "pages.jsonl").open("w", encoding="utf-8") as f:
+        for _, row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts: dict[str, int] = {}
+    for _, row in rows:
+        counts[row["truth"]["kind"]] = counts.get(row["truth"]["kind"], 0) + 1
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/rewrites"))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dates", choices=["all", "none"], default="all", help="keep or drop every date")
+    args = parser.parse_args()
+    print(json.dumps(build(args.out, args.seed, args.dates)))
+
+
+if __name__ == "__main__":
+    main()
