@@ -7,7 +7,10 @@ Pairs: each republished page with its true source(s) (reuse-dev: wholly/partiall
 exact, truncated, spun, merged, syndicated); each independent page with the agency story of its event (the
 same story, NOT reuse); unrelated pairs (a page with random other stories); provenance-dev's "own" and
 "original" pages with random originals. English check (not fitted): pages of extraction-dev cut, lightly and
-heavily reworded, each against its source, and each page against the most similar other English page.
+heavily reworded by a program, each against its source, and each page against the most similar other English
+page. Hand-written check (not fitted unless --fit-rewrites): bench/rewrites/, people's cut, light and heavy
+revisions of provenance-dev originals and texts written on the same topics without them (kinds hw_*), each
+against its source. The program's "heavy" edits are far easier than people's: compare en_heavy with hw_heavy.
 
 The reuse model (farmwatch.analysis.align.ReuseModel: a logistic P(a derives from b) over the alignment's
 features, FEATURES) is fitted on the training folds (reuse-dev split by agency story number, provenance-dev by
@@ -49,14 +52,17 @@ TARGET_INDEPENDENT = 0.02  # independent stories accused on the training folds, 
 # Training weight of each kind (its pairs share it): the hard cases, real reuse and independent stories on the
 # same event, carry the fit; generated copies (easy, and many) and unrelated pairs little.
 KIND_WEIGHT = {"independent": 3.0, "unrelated": 0.3, "own_original": 0.3, "wholly_derived": 1.0}
+KIND_WEIGHT |= {"partially_derived": 1.0, "hw_cut": 0.3, "hw_light": 0.3, "hw_heavy": 1.0, "hw_independent": 1.0}
 KIND_WEIGHT |= {"partially_derived": 1.0} | dict.fromkeys(("exact", "truncated", "spun", "merged", "syndicated"), 0.1)
 MONOTONE = ("coverage", "containment", "source_containment")  # weights that must not be negative
 L2 = 0.01  # ridge penalty on the standardised weights
 REUSE_KINDS = ("wholly_derived", "partially_derived")
 COPY_KINDS = ("exact", "truncated", "spun", "merged", "syndicated")
 EN_KINDS = ("en_cut", "en_light", "en_heavy")
-NEGATIVE = ("independent", "unrelated", "own_original", "en_independent")
-POSITIVE = (*REUSE_KINDS, *COPY_KINDS, "en_cut", "en_light", "en_heavy")
+HW_KINDS = ("hw_cut", "hw_light", "hw_heavy")  # hand-written rewrites (bench/rewrites/), positives
+NEGATIVE = ("independent", "unrelated", "own_original", "en_independent", "hw_independent")
+POSITIVE = (*REUSE_KINDS, *COPY_KINDS, *EN_KINDS, *HW_KINDS)
+REWRITES = Path(__file__).resolve().parent / "rewrites"
 
 
 def load_texts(corpus: Path, cache: Path) -> dict[str, str]:
@@ -188,6 +194,14 @@ def build(args: argparse.Namespace) -> tuple[dict[str, str], list[tuple[str, str
             for other in rnd.sample(originals, 3):
                 if other != r["id"]:
                     pairs.append((f"p:{r['id']}", f"p:{other}", "own_original", f"p{r['id']}"))
+    # Hand-written cut / light / heavy revisions of provenance-dev originals and texts written without them
+    # (bench/rewrites.py), each against its source; grouped with the source's farm copies.
+    for path in sorted(REWRITES.glob("*.json")):
+        written = json.loads(path.read_text(encoding="utf-8"))
+        for n, answer in enumerate(written["answers"]):
+            kind = "hw_independent" if answer["kind"] == "non" else f"hw_{answer['kind']}"
+            texts[f"h:{written['source']}#{n}"] = answer["text"]
+            pairs.append((f"h:{written['source']}#{n}", f"p:{written['source']}", kind, f"p{written['source']}"))
     extraction = load_texts(args.extraction, Path(args.cache_dir) / "fit_reuse_extraction.pkl")
     english = english_pages(extraction)
     made, en_pairs = english_edits(english)
@@ -235,7 +249,7 @@ def fit(x: np.ndarray, fine_kinds: np.ndarray, evidence: np.ndarray, train: np.n
         if sel.any():
             w[sel] = weight / sel.sum()
     w *= train.sum() / w.sum()
-    y = np.isin(fine_kinds, (*REUSE_KINDS, *COPY_KINDS)).astype(float)
+    y = np.isin(fine_kinds, (*REUSE_KINDS, *COPY_KINDS, *HW_KINDS)).astype(float)
     fit_on = w > 0
     # The shares of either text taken verbatim are evidence of reuse: a weight below zero on one is an artefact
     # of correlated features (or of the few "independent" stories that do copy), so it is dropped and the rest
@@ -337,6 +351,7 @@ def main() -> None:
     parser.add_argument("--cache-dir", default="/tmp")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--write", action="store_true", help="store the model fitted on all pairs")
+    parser.add_argument("--fit-rewrites", action="store_true", help="fit on bench/rewrites too (else a check)")
     args = parser.parse_args()
 
     texts, pairs = build(args)
@@ -396,7 +411,8 @@ def main() -> None:
             for al in alignments
         ]
     )
-    english = np.char.startswith(fine_kinds, "en_")
+    # Never fitted: the English edits, and the hand-written rewrites unless --fit-rewrites.
+    english = np.char.startswith(fine_kinds, "en_") | (np.char.startswith(fine_kinds, "hw_") & (not args.fit_rewrites))
 
     unique_groups = sorted(set(groups.tolist()))
     rnd = random.Random(3)

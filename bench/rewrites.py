@@ -61,36 +61,49 @@ def title_of(text: str, topic: str) -> str:
 def tpl_course_blog(writer: str, title: str, body: str, when: datetime | None) -> str:
     date = f'<meta property="article:published_time" content="{when.isoformat()}">' if when else ""
     shown = f'<p class="byline">Posted by {esc(writer)} on {when:%d %B %Y}</p>' if when else ""
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)} | {esc(writer)}'s coursework</title>
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{esc(title)} | {esc(writer)}'s coursework</title>
 {date}</head><body>
-<header><a href="/">{esc(writer)}'s coursework</a><nav><a href="/">Home</a> <a href="/archive">Archive</a> <a href="/about">About me</a></nav></header>
+<header><a href="/">{esc(writer)}'s coursework</a><nav><a href="/">Home</a><a href="/archive">Archive</a>
+<a href="/about">About me</a></nav></header>
 <main><article><h1>{esc(title)}</h1>{shown}
 {paragraphs_html(body)}
 </article>
-<section class="comments"><h3>2 comments</h3><p>Great summary, thanks for sharing!</p><p>This helped me with my assignment too.</p>
+<section class="comments"><h3>2 comments</h3><p>Great summary, thanks for sharing!</p>
+<p>This helped me with my assignment too.</p>
 <form><label>Leave a reply <textarea name="c"></textarea></label><button>Post comment</button></form></section></main>
-<aside><h3>Recent posts</h3><ul><li><a href="/week-3">Week 3 reflections</a></li><li><a href="/reading-list">My reading list</a></li></ul></aside>
+<aside><h3>Recent posts</h3><ul><li><a href="/week-3">Week 3 reflections</a></li><li>
+<a href="/reading-list">My reading list</a></li></ul></aside>
 <footer>&copy; {esc(writer)} &middot; Powered by a static site generator</footer></body></html>"""
 
 
 def tpl_forum(writer: str, title: str, body: str, when: datetime | None) -> str:
     date = f'<meta name="date" content="{when:%Y-%m-%d}">' if when else ""
     shown = f'<span class="posted">{when:%b %d, %Y %H:%M}</span>' if when else ""
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)} - Discussion board</title>{date}</head><body>
-<div id="top"><a href="/">Discussion board</a> &raquo; <a href="/f/general">General discussion</a> | <a href="/login">Log in</a> <a href="/register">Register</a></div>
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{esc(title)} - Discussion board</title>{date}</head><body>
+<div id="top">
+<a href="/">Discussion board</a> &raquo; <a href="/f/general">General discussion</a> | <a href="/login">Log in</a>
+<a href="/register">Register</a></div>
 <div class="thread"><h2>{esc(title)}</h2>
 <div class="post"><div class="author">{esc(writer)}<br>Member &middot; 214 posts</div>{shown}
 <div class="content">{paragraphs_html(body)}</div>
 <div class="actions"><a href="#">Quote</a> <a href="#">Report</a> <a href="#">Like</a></div></div>
-<div class="post"><div class="author">guest_reader</div><div class="content"><p>Interesting, thanks.</p></div></div></div>
+<div class="post"><div class="author">guest_reader</div><div class="content"><p>Interesting, thanks.</p></div></div>
+</div>
 <div id="bottom">Forum rules &middot; Privacy &middot; Contact the moderators</div></body></html>"""
 
 
 def tpl_personal(writer: str, title: str, body: str, when: datetime | None) -> str:
-    ld = f',"datePublished":"{when.isoformat()}"' if when else ""
+    ld = json.dumps(
+        {"@type": "BlogPosting", "headline": title, "author": writer}
+        | ({"datePublished": when.isoformat()} if when else {})
+    )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
-<script type="application/ld+json">{{"@type":"BlogPosting","headline":{json.dumps(title)},"author":{json.dumps(writer)}{ld}}}</script></head><body>
-<div class="wrap"><div class="site-title">{esc(writer)}</div><div class="tagline">Thoughts, notes and things I am learning</div>
+<script type="application/ld+json">{ld}</script>
+</head><body>
+<div class="wrap"><div class="site-title">{esc(writer)}</div>
+<div class="tagline">Thoughts, notes and things I am learning</div>
 <div class="entry"><h1 class="entry-title">{esc(title)}</h1>
 <div class="entry-content">{paragraphs_html(body)}</div>
 <div class="entry-meta">Filed under: Notes &middot; <a href="#">Share on social media</a></div></div>
@@ -129,8 +142,19 @@ def build(out: Path, seed: int, dates: str = "all") -> dict[str, int]:
         (out / a.html_file).write_bytes(body if dates == "all" else undated(body))
         truth = {"verdict": "original", "sources": [], "kind": "original", "attributed": None}
         published = a.row_published_at if dates == "all" else None
-        rows.append((rng.random(), {"id": a.id, "url": a.url, "site": a.site, "html_file": a.html_file,
-                                    "published_at": published, "truth": truth}))
+        rows.append(
+            (
+                rng.random(),
+                {
+                    "id": a.id,
+                    "url": a.url,
+                    "site": a.site,
+                    "html_file": a.html_file,
+                    "published_at": published,
+                    "truth": truth,
+                },
+            )
+        )
     writers = max(len(s["answers"]) for s in sets)
     for n_set, s in enumerate(sets):
         source = originals[s["source"]]
@@ -154,8 +178,19 @@ def build(out: Path, seed: int, dates: str = "all") -> dict[str, int]:
                 "attributed": False if derived else None,
             }
             url = f"https://{site}/{n_set + 1}/{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')[:50]}"
-            rows.append((rng.random(), {"id": page_id, "url": url, "site": site, "html_file": html_file,
-                                        "published_at": when.isoformat() if when else None, "truth": truth}))
+            rows.append(
+                (
+                    rng.random(),
+                    {
+                        "id": page_id,
+                        "url": url,
+                        "site": site,
+                        "html_file": html_file,
+                        "published_at": when.isoformat() if when else None,
+                        "truth": truth,
+                    },
+                )
+            )
     rows.sort(key=lambda r: r[0])
     with (out / "pages.jsonl").open("w", encoding="utf-8") as f:
         for _, row in rows:
