@@ -9,8 +9,10 @@ same story, NOT reuse); unrelated pairs (a page with random other stories); prov
 "original" pages with random originals. English check (not fitted): pages of extraction-dev cut, lightly and
 heavily reworded by a program, each against its source, and each page against the most similar other English
 page. Hand-written check (not fitted unless --fit-rewrites): bench/rewrites/, people's cut, light and heavy
-revisions of provenance-dev originals and texts written on the same topics without them (kinds hw_*), each
-against its source. The program's "heavy" edits are far easier than people's: compare en_heavy with hw_heavy.
+revisions of provenance-dev originals and texts written on the same topics without them, and
+bench/journalism/, newspaper stories wholly or partially derived from provenance-dev news stories taken as
+agency copy and stories on the same events written without them (kinds hw_*), each against its source. The
+program's "heavy" edits are far easier than people's: compare en_heavy with hw_heavy.
 
 The reuse model (farmwatch.analysis.align.ReuseModel: a logistic P(a derives from b) over the alignment's
 features, FEATURES) is fitted on the training folds (reuse-dev split by agency story number, provenance-dev by
@@ -52,17 +54,20 @@ TARGET_INDEPENDENT = 0.02  # independent stories accused on the training folds, 
 # Training weight of each kind (its pairs share it): the hard cases, real reuse and independent stories on the
 # same event, carry the fit; generated copies (easy, and many) and unrelated pairs little.
 KIND_WEIGHT = {"independent": 3.0, "unrelated": 0.3, "own_original": 0.3, "wholly_derived": 1.0}
-KIND_WEIGHT |= {"partially_derived": 1.0, "hw_cut": 0.3, "hw_light": 0.3, "hw_heavy": 1.0, "hw_independent": 1.0}
+KIND_WEIGHT |= {"hw_cut": 0.3, "hw_light": 0.3, "hw_heavy": 1.0, "hw_wholly": 1.0, "hw_partially": 1.0}
+KIND_WEIGHT |= {"hw_independent": 1.0}
 KIND_WEIGHT |= {"partially_derived": 1.0} | dict.fromkeys(("exact", "truncated", "spun", "merged", "syndicated"), 0.1)
 MONOTONE = ("coverage", "containment", "source_containment")  # weights that must not be negative
 L2 = 0.01  # ridge penalty on the standardised weights
 REUSE_KINDS = ("wholly_derived", "partially_derived")
 COPY_KINDS = ("exact", "truncated", "spun", "merged", "syndicated")
 EN_KINDS = ("en_cut", "en_light", "en_heavy")
-HW_KINDS = ("hw_cut", "hw_light", "hw_heavy")  # hand-written rewrites (bench/rewrites/), positives
+# Hand-written texts, positives: people's rewrites of reference texts (bench/rewrites/) and newspaper stories
+# written from news stories taken as agency copy (bench/journalism/).
+HW_KINDS = ("hw_cut", "hw_light", "hw_heavy", "hw_wholly", "hw_partially")
 NEGATIVE = ("independent", "unrelated", "own_original", "en_independent", "hw_independent")
 POSITIVE = (*REUSE_KINDS, *COPY_KINDS, *EN_KINDS, *HW_KINDS)
-REWRITES = Path(__file__).resolve().parent / "rewrites"
+HAND_WRITTEN = (Path(__file__).resolve().parent / "rewrites", Path(__file__).resolve().parent / "journalism")
 
 
 def load_texts(corpus: Path, cache: Path) -> dict[str, str]:
@@ -196,12 +201,13 @@ def build(args: argparse.Namespace) -> tuple[dict[str, str], list[tuple[str, str
                     pairs.append((f"p:{r['id']}", f"p:{other}", "own_original", f"p{r['id']}"))
     # Hand-written cut / light / heavy revisions of provenance-dev originals and texts written without them
     # (bench/rewrites.py), each against its source; grouped with the source's farm copies.
-    for path in sorted(REWRITES.glob("*.json")):
+    for path in sorted(p for folder in HAND_WRITTEN for p in folder.glob("*.json")):
         written = json.loads(path.read_text(encoding="utf-8"))
         for n, answer in enumerate(written["answers"]):
             kind = "hw_independent" if answer["kind"] == "non" else f"hw_{answer['kind']}"
-            texts[f"h:{written['source']}#{n}"] = answer["text"]
-            pairs.append((f"h:{written['source']}#{n}", f"p:{written['source']}", kind, f"p{written['source']}"))
+            page = f"h:{path.parent.name}/{written['source']}#{n}"
+            texts[page] = answer["text"]
+            pairs.append((page, f"p:{written['source']}", kind, f"p{written['source']}"))
     extraction = load_texts(args.extraction, Path(args.cache_dir) / "fit_reuse_extraction.pkl")
     english = english_pages(extraction)
     made, en_pairs = english_edits(english)

@@ -1,4 +1,4 @@
-"""Build a held-out corpus of human rewrites of reference texts, in the provenance-dev format.
+"""Build a held-out corpus of people's rewrites of reference texts or news, in the provenance-dev format.
 
 The hidden evaluation has a corpus of people's cut-and-paste, light and heavy revisions of reference
 articles and texts written independently on the same topics (in the manner of Clough & Stevenson's
@@ -18,9 +18,17 @@ in mixed kinds, as the corpus's participants did), dated months to years after i
 ``--dates none`` drops every date (the pages' and pages.jsonl's). Arrival order is shuffled (seeded),
 so about half of the answers arrive before their source.
 
+``--texts bench/journalism`` builds the same from newspaper stories written by hand from English news
+stories taken as agency copy (in the manner of the METER corpus of Press Association copy and British
+papers): kinds ``wholly`` (a sub-editor's version of the agency copy alone: cut, merged, reordered,
+restyled), ``partially`` (a third to a half from the agency copy, the rest the paper's own reporting) and
+``non`` (the paper's own report of the same event, perhaps quoting the same public statement), printed by
+nine newspaper sites, dated 1 to 30 hours after the agency story (truth kinds ``wholly_derived``,
+``partially_derived``, ``independent``, as in reuse-dev).
+
 Run::
 
-    .venv/bin/python bench/rewrites.py [--out /tmp/rewrites] [--seed 7] [--dates all|none]
+    .venv/bin/python bench/rewrites.py [--texts bench/rewrites] [--out /tmp/rewrites] [--seed 7] [--dates all|none]
     .venv/bin/farmwatch eval provenance /tmp/rewrites --show-mistakes
 """
 
@@ -38,7 +46,10 @@ from pathlib import Path
 from unseen_templates import PROVENANCE_DEV, Article, load_originals
 
 REWRITES = Path(__file__).resolve().parent / "rewrites"
+# The texts' kinds and the truth kind each becomes (independent: written without the source, truth original).
 KINDS = {"cut": "cut", "light": "light", "heavy": "heavy", "non": "independent"}
+KINDS |= {"wholly": "wholly_derived", "partially": "partially_derived"}
+NEWS_KINDS = {"wholly", "partially"}
 _DATE_META = re.compile(
     rb"<meta[^>]+(?:published|date|pubdate|dc\.date|timestamp)[^>]*>|<time[^>]*>.*?</time>", re.I | re.S
 )
@@ -112,7 +123,41 @@ def tpl_personal(writer: str, title: str, body: str, when: datetime | None) -> s
 <div class="footer">All posts &copy; {esc(writer)}</div></div></body></html>"""
 
 
+def tpl_newspaper(paper: str, title: str, body: str, when: datetime | None) -> str:
+    name = paper.replace("-", " ").title()
+    date = f'<meta property="article:published_time" content="{when.isoformat()}">' if when else ""
+    shown = f'<time datetime="{when.isoformat()}">{when:%A %d %B %Y, %H:%M}</time>' if when else ""
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{esc(title)} | {esc(name)}</title>
+{date}<meta property="og:site_name" content="{esc(name)}"></head><body>
+<header class="masthead"><a href="/">{esc(name)}</a>
+<nav><a href="/news">News</a> <a href="/sport">Sport</a> <a href="/business">Business</a>
+<a href="/opinion">Opinion</a></nav>
+</header>
+<div class="breaking">Breaking: live updates on the day's top stories</div>
+<main><article><h1>{esc(title)}</h1><div class="byline">By our reporter {shown}</div>
+<div class="article-body">{paragraphs_html(body)}</div>
+<div class="share">Share this article: <a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">Email</a></div>
+</article>
+<aside class="most-read"><h3>Most read</h3><ol><li><a href="/news/1">Council tax rise approved</a></li>
+<li><a href="/news/2">Weather warning issued for weekend</a></li>
+<li><a href="/sport/3">Late winner seals cup tie</a></li></ol>
+</aside></main>
+<footer>&copy; {esc(name)} Ltd. All rights reserved. <a href="/terms">Terms</a> <a href="/privacy">Privacy</a></footer>
+</body></html>"""
+
+
 TEMPLATES = (tpl_course_blog, tpl_forum, tpl_personal)
+PAPERS = (
+    "daily-courier",
+    "evening-echo",
+    "morning-star-gazette",
+    "the-chronicle",
+    "weekly-sentinel",
+    "city-herald",
+    "national-dispatch",
+    "the-argus-post",
+    "county-express",
+)
 
 
 def undated(body: bytes) -> bytes:
@@ -120,7 +165,7 @@ def undated(body: bytes) -> bytes:
     return _DATE_LD.sub(b"", _DATE_META.sub(b"", body))
 
 
-def load_rewrites(folder: Path = REWRITES) -> list[dict]:
+def load_texts(folder: Path = REWRITES) -> list[dict]:
     sets = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
     for s in sets:
         bad = [a["kind"] for a in s["answers"] if a["kind"] not in KINDS]
@@ -129,10 +174,13 @@ def load_rewrites(folder: Path = REWRITES) -> list[dict]:
     return sets
 
 
-def build(out: Path, seed: int, dates: str = "all") -> dict[str, int]:
+def build(out: Path, seed: int, dates: str = "all", texts: Path = REWRITES) -> dict[str, int]:
     rng = random.Random(seed)
-    originals: dict[str, Article] = {a.id: a for a in load_originals(PROVENANCE_DEV)}
-    sets = load_rewrites()
+    sets = load_texts(texts)
+    news = any(a["kind"] in NEWS_KINDS for s in sets for a in s["answers"])
+    # Papers print hours after the agency: after the later of pages.jsonl's date (the day at 08:00) and the
+    # hour the agency page itself gives, so that no paper is dated before the story it took.
+    originals: dict[str, Article] = {a.id: a for a in load_originals(PROVENANCE_DEV, "page" if news else "row")}
     if out.exists():
         shutil.rmtree(out)
     (out / "html").mkdir(parents=True)
@@ -161,10 +209,17 @@ def build(out: Path, seed: int, dates: str = "all") -> dict[str, int]:
         base = source.published_at or datetime(2020, 1, 1)
         for n_answer, answer in enumerate(s["answers"]):
             writer_no = (n_answer + n_set) % writers  # each writer answers once per source, in mixed kinds
-            writer = f"writer{writer_no:02d}"
-            site = f"{writer}.example"
-            template = TEMPLATES[writer_no % len(TEMPLATES)]
-            when = base + timedelta(days=rng.randint(60, 1100), hours=rng.randint(0, 23)) if dates == "all" else None
+            if news:  # papers print the story hours after the agency's
+                writer = PAPERS[writer_no % len(PAPERS)]
+                site = f"{writer}.example"
+                template = tpl_newspaper
+                after = timedelta(hours=rng.randint(1, 30), minutes=rng.randint(0, 59))
+            else:
+                writer = f"writer{writer_no:02d}"
+                site = f"{writer}.example"
+                template = TEMPLATES[writer_no % len(TEMPLATES)]
+                after = timedelta(days=rng.randint(60, 1100), hours=rng.randint(0, 23))
+            when = base + after if dates == "all" else None
             title = title_of(answer["text"], source.headline)
             page_id = f"{s['source']}--{answer['kind']}-{n_answer}"
             html_file = f"html/{page_id}.html"
@@ -203,11 +258,12 @@ def build(out: Path, seed: int, dates: str = "all") -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--texts", type=Path, default=REWRITES, help="folder of hand-written texts")
     parser.add_argument("--out", type=Path, default=Path("/tmp/rewrites"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dates", choices=["all", "none"], default="all", help="keep or drop every date")
     args = parser.parse_args()
-    print(json.dumps(build(args.out, args.seed, args.dates)))
+    print(json.dumps(build(args.out, args.seed, args.dates, args.texts)))
 
 
 if __name__ == "__main__":
