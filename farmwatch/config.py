@@ -19,10 +19,6 @@ class FingerprintSettings(BaseModel):
     # the time, 0.5 with 99.6%; unrelated pages almost never do.
     bands: int = 42
     rows: int = 3
-    # The containment sample: shingles hashed into the lowest 1/sample_rate, at least sample_size, at most sample_cap.
-    sample_rate: int = 32
-    sample_size: int = 32
-    sample_cap: int = 96
     min_shingles: int = 8  # pages with less main text than this are not matched at all
 
 

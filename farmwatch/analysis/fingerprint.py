@@ -258,30 +258,6 @@ def band_keys(hashvalues: np.ndarray, settings: FingerprintSettings) -> list[int
     ]
 
 
-def sample_keys(shingles: np.ndarray, settings: FingerprintSettings) -> list[int]:
-    """Bucket ids of a sample of the page's shingles that finds containment.
-
-    LSH bands find pages that *resemble* each other; they miss a short copy of
-    a long article (a third of it has resemblance ~0.3) and the half of a long
-    article merged into another. The sample is every shingle whose (mixed)
-    hash falls in the lowest 1/sample_rate of the hash space, plus the
-    sample_size smallest: two pages then share about shared/sample_rate
-    sampled shingles (at least a share s·k of the bottom-k when one contains
-    the other), whatever their lengths. Capped at sample_cap, smallest first,
-    so the rule stays the same on both sides."""
-    if not len(shingles):
-        return []
-    mixed = np.sort(splitmix64(shingles))
-    limit = np.uint64((1 << 64) // settings.sample_rate)
-    count = max(settings.sample_size, int(np.searchsorted(mixed, limit)))
-    chosen = mixed[: min(count, settings.sample_cap)]
-    # The chosen values are the smallest by construction: mix them again (a bijection, so equal stays
-    # equal) or, as bucket ids, they would all land in the first 1/sample_rate of the index's hashes.
-    with np.errstate(over="ignore"):
-        spread = splitmix64(chosen ^ np.uint64(0x5851F42D4C957F2D))
-    return [int(x) for x in spread]
-
-
 def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     a, b = np.asarray(a), np.asarray(b)
     if a.dtype != b.dtype:  # a fresh 32-bit signature against a stored 16-bit one
