@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -16,6 +17,28 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from farmwatch.analysis.urls import absolute_url
+
+# Time-zone abbreviations pages write after a time ("09:16 CET"), as offsets from UTC in hours. dateutil knows
+# only UTC, GMT and the machine's own zone: it reads any other as UTC, hours off, and warns on every page.
+# Where an abbreviation is ambiguous, the reading news sites use most (CST: US Central; IST: India).
+_ZONE_HOURS = {
+    "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1, "MEST": 2, "EET": 2,
+    "EEST": 3, "MSK": 3, "GST": 4, "PKT": 5, "IST": 5.5, "ICT": 7, "WIB": 7, "SGT": 8, "HKT": 8, "AWST": 8,
+    "JST": 9, "KST": 9, "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13, "EST": -5, "EDT": -4,
+    "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
+    "AST": -4, "ADT": -3, "NST": -3.5, "BRT": -3, "ART": -3,
+}  # fmt: skip
+_ZONES = {name: int(hours * 3600) for name, hours in _ZONE_HOURS.items()}
+
+
+def _zone(name: str | None, offset: int | None) -> int | None:
+    """dateutil's tzinfos: a known abbreviation's offset; None (read as UTC, no warning) for any other."""
+    return _ZONES.get(name or "")
+
+
+# htmldate parses visible dates with dateutil too, without a table, and keeps only the day: its warning on
+# every page with an unknown abbreviation is noise in the logs.
+warnings.filterwarnings("ignore", message="tzname .* identified but not understood", module="dateutil")
 
 _DATE_META = (
     "article:published_time",
@@ -63,7 +86,7 @@ def parse_datetime(value: str | None) -> tuple[datetime | None, bool]:
         try:
             from dateutil import parser as dateutil_parser
 
-            parsed = dateutil_parser.parse(value)
+            parsed = dateutil_parser.parse(value, tzinfos=_zone)
         except (ValueError, OverflowError, ImportError):
             return None, False
     if parsed.tzinfo is None:
