@@ -54,6 +54,15 @@ def test_ordinary_words_are_not_wire_services() -> None:
         ("Via Stack Overflow Blog: Rust has been named the most loved language again.", "via", "Stack Overflow Blog"),
         (_STORY * 3 + "Originally published at Shabka.", "originally_published", "Shabka"),
         (_STORY * 3 + "Article courtesy of Boing Boing", "courtesy", "Boing Boing"),
+        # After a last sentence that ends in a quotation: the note is still a sentence of its own.
+        (
+            _STORY
+            * 3
+            + "He said: “We consider this decision one of the most difficult decisions imposed on us by the wars.” "
+            "Originally published at The Intercept",
+            "originally_published",
+            "The Intercept",
+        ),
         ("Story credit - KnowTechie", "courtesy", "KnowTechie"),
         ("Thanks to Daniel Lemire's blog for the story.", "via", "Daniel Lemire's blog"),
         ("Via Python⇒Speed: Docker builds can be slow, and waiting is no way to spend a day.", "via", "Python⇒Speed"),

@@ -304,7 +304,8 @@ def _in_figure(block: Block) -> bool:
     return block.tag in ("figcaption", "figure", "img") or "figure" in block.path or "caption" in block.path
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"“])")
+# A sentence ends at . ! or ?, and any closing quotation marks or brackets after it ("… by wars.”").
+_SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]]*\s+(?=[A-Z(\"“])")
 _CLOSING_NOTE = 120  # a note closing a long block is a short last sentence ("Originally published at X.")
 
 
