@@ -518,3 +518,35 @@ def test_text_that_merely_starts_like_boilerplate_is_not(line: str) -> None:
     from farmwatch.analysis.extract.phrases import phrase_kind
 
     assert phrase_kind(line) is None
+
+
+def test_a_short_post_in_a_blog_template_is_the_article_though_teasers_and_comments_hold_more_prose() -> None:
+    # Blogger's layout: the post sits in "date-outer" / "date-posts" (date words, a byline's hint) inside the
+    # blog's declared "hfeed"; the post body is short, the teasers' excerpts and comments around it longer.
+    post = (
+        "A team of researchers has found a small cutting tool that Neanderthals covered with birch tar. "
+        "In their paper the group describes the tool and what it revealed about Neanderthal technology."
+    )
+    comment = "<div class='comment-block'><cite class='user'>Carla</cite><p class='comment-content'>{}</p></div>"
+    teaser = "<div class='item'><a href='/p/{0}.html'>Headline number {0} of the week</a><p>{1}</p></div>"
+    excerpt = "An excerpt of another article on this blog, long enough to read as prose in the sidebar of the page."
+    html = (
+        "<html><body><div class='header'><h1 class='title'><a href='/'>NewsFlash 24</a></h1></div>"
+        "<div class='main-outer'><div class='widget Blog'><div class='blog-posts hfeed'>"
+        "<div class='date-outer'><h2 class='date-header'><span>Wednesday, 23 October 2019</span></h2>"
+        "<div class='date-posts'><div class='post-outer'><div class='post hentry'>"
+        "<h3 class='post-title entry-title'>Flint flake tool adds to evidence of Neanderthal thinking</h3>"
+        f"<div class='post-body entry-content'>{post}<br /><br />Article courtesy of phys.org</div>"
+        "<div class='post-footer'>Posted by NewsFlash Editor at 10:01 AM</div></div>"
+        "<div class='comments'><h4>3 comments:</h4>"
+        + comment.format("Check out my site for more on this topic.")
+        + comment.format("Earn five hundred dollars a day from home!")
+        + comment.format("Great article, thanks for sharing this!")
+        + "</div></div></div></div></div></div></div>"
+        "<div class='sidebar'><div class='widget PopularPosts'><h2>Popular Posts</h2>"
+        + "".join(teaser.format(n, excerpt) for n in range(6))
+        + "</div></div></body></html>"
+    )
+    text = main_text(blocks_of(html))
+    assert post in text
+    assert "Earn five hundred dollars" not in text and "An excerpt of another article" not in text

@@ -945,6 +945,7 @@ def score(object page):
     cdef Py_ssize_t *raw_prose = <Py_ssize_t *> calloc(n_el + 1, sizeof(Py_ssize_t))
     cdef char *active = <char *> malloc(n_el + 1)
     cdef char *is_main = <char *> malloc(n_el + 1)
+    cdef char *declared = <char *> malloc(n_el + 1)
     cdef double *good = <double *> calloc(n_el + 1, sizeof(double))
     cdef double *bad = <double *> calloc(n_el + 1, sizeof(double))
     cdef Py_ssize_t *owners = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
@@ -953,7 +954,7 @@ def score(object page):
     cdef Py_ssize_t *prose = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
     try:
         if (parent == NULL or bp == NULL or raw_prose == NULL or active == NULL or is_main == NULL or good == NULL
-                or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
+                or declared == NULL or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
             raise MemoryError()
         for idx in range(n_el):
             parent[idx] = <Py_ssize_t> parent_l[idx]
@@ -993,9 +994,22 @@ def score(object page):
                 if active[idx] and raw_prose[idx] >= limit:
                     active[idx] = 0
 
-        # A hint around one declared article body names its style, not its role.
+        # A hint around one declared article body names its style, not its role (a declared
+        # body: DECLARED_BODY_SHARE of the page's prose, or most of a declared body around it).
         for idx in range(n_el):
-            if is_main[idx] and raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose:
+            declared[idx] = 0
+            if not is_main[idx]:
+                continue
+            if raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose:
+                declared[idx] = 1
+                continue
+            up = parent[idx]
+            while up >= 0 and not (is_main[up] and declared[up]):
+                up = parent[up]
+            if up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * raw_prose[up]:
+                declared[idx] = 1
+        for idx in range(n_el):
+            if declared[idx]:
                 up = parent[idx]
                 while up >= 0:
                     outer = bp[up]
@@ -1043,6 +1057,7 @@ def score(object page):
         free(raw_prose)
         free(active)
         free(is_main)
+        free(declared)
         free(good)
         free(bad)
         free(owners)

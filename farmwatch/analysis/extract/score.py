@@ -58,8 +58,21 @@ def score_py(page: Page) -> Scores:
 
     # A hint on an element whose prose is mostly one declared article body ("date-outer"
     # around a blog post, "commentary" around an opinion piece) names its style, not its role.
+    # A declared body counts when it holds DECLARED_BODY_SHARE of the page's prose, or most of
+    # a declared body around it that does (a short post in a blog's "hfeed", where teasers
+    # and comments hold more prose than the post itself).
+    declared = [False] * n_el
     for idx in range(n_el):
-        if hints[idx] is MAIN_HINT and raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose:
+        if hints[idx] is not MAIN_HINT:
+            continue
+        declared[idx] = raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose
+        if not declared[idx]:
+            up = parent[idx]
+            while up >= 0 and not (hints[up] is MAIN_HINT and declared[up]):
+                up = parent[up]
+            declared[idx] = up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * raw_prose[up]
+    for idx in range(n_el):
+        if declared[idx]:
             up = parent[idx]
             while up >= 0:
                 outer = bp[up]
