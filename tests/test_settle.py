@@ -116,3 +116,27 @@ def test_an_idle_worker_settles(services: Services, queue: JobQueue) -> None:
     settled = next(m for m in worker.metrics.collect() if m.name == "farmwatch_settled_pages")
     by_change = {s.labels["changed"]: s.value for s in settled.samples if s.name.endswith("_total")}
     assert by_change.get("yes", 0) >= 2
+
+
+def test_an_original_and_its_amp_version_are_not_each_others_record(services: Services) -> None:
+    # A farm's copy backdated two days before the original, naming nothing, arrives first: with no records
+    # yet, the dates accuse the original and its AMP version. Then the farm shows what it is (five copies
+    # naming their sources). The original's site has no pages but the story and its AMP version: neither is
+    # the other's evidence of a site that republishes (each accused, each would make the other's site look
+    # like a farm), so the farm's record decides.
+    backdated = "https://farm.example.net/harbour-story"
+    amp = "https://news.example.com/2024/harbour/amp"
+    submit_html(services, backdated, _page("Harbour", _article(1), "2024-04-30T10:00:00+00:00"))
+    submit_html(services, ORIGINAL, _page("Harbour", _article(1), "2024-05-02T11:00:00+00:00"))
+    submit_html(services, amp, _page("Harbour", _article(1), "2024-05-02T11:00:00+00:00"))
+    assert _verdict(services, ORIGINAL)[0] == "republished"
+    for n in range(2, 7):
+        source = f"https://outlet{n}.example.org/story-{n}"
+        submit_html(services, source, _page(f"Story {n}", _article(n), "2024-05-01T08:00:00+00:00"))
+        link = f'<p>Source: <a href="{source}">outlet {n}</a></p>'
+        submit_html(services, f"https://farm.example.net/story-{n}", _page("Copy", _article(n), "2024-05-03", link))
+    settle(services)
+    assert _verdict(services, ORIGINAL) == ("original", [])
+    assert _verdict(services, amp) == ("original", [])
+    verdict, sources = _verdict(services, backdated)
+    assert verdict == "republished" and sources[0] == ORIGINAL

@@ -35,15 +35,23 @@ def _share_accounted(edge: Edge) -> float:
 def farm_shares(
     pages: list[PageFacts], verdicts: dict[int, dict | None], site_counts: dict[str, tuple[int, int]]
 ) -> dict[int, float]:
-    """For each page, the share of its site's *other* pages judged republished (the site's record over the
-    whole graph, without this page's own verdict in it)."""
+    """For each page, the share of its site's pages on *other* stories judged republished: the site's record
+    over the whole graph, without the verdicts of its pages here. `pages` are one neighbourhood (a page and
+    the pages it shares text with): a site's pages among them carry the same story (an original and its AMP
+    version, a farm's two copies of one article), judged on the same evidence, so counting them would make
+    a page's own verdict its site's record (an original and its alternate, both accused by a backdated
+    copy, each "from a site that republishes all its other pages")."""
+    here: dict[str, list[int]] = {}  # per site: [its pages here, of them judged republished]
+    for page in pages:
+        seen = here.setdefault(page.site, [0, 0])
+        seen[0] += 1
+        seen[1] += (verdicts.get(page.id) or {}).get("verdict") == "republished"
     shares = {}
     for page in pages:
         total, republished = site_counts.get(page.site, (0, 0))
-        own = verdicts.get(page.id)
-        total -= 1
-        if own and own.get("verdict") == "republished":
-            republished -= 1
+        count, judged_republished = here[page.site]
+        total -= count
+        republished -= judged_republished
         shares[page.id] = max(0, republished) / total if total > 0 else 0.0
     return shares
 
