@@ -66,6 +66,10 @@ def test_ordinary_words_are_not_wire_services() -> None:
         ("Story credit - KnowTechie", "courtesy", "KnowTechie"),
         ("Thanks to Daniel Lemire's blog for the story.", "via", "Daniel Lemire's blog"),
         ("Via Python⇒Speed: Docker builds can be slow, and waiting is no way to spend a day.", "via", "Python⇒Speed"),
+        # A publisher named by its domain, opening a paragraph; a note opening a blog body that is one block.
+        ("H/T wsvn.com: SOUTHWEST MIAMI-DADE, FLA. (WSVN) - An overnight crash left a boy dead.", "via", "wsvn.com"),
+        ("Via jis.gov.jm: " + _STORY * 3, "via", "jis.gov.jm"),
+        ("Article courtesy of Phys.org " + _STORY * 3, "courtesy", "Phys"),
     ],
 )
 def test_republication_notes(text: str, kind: str, name: str) -> None:

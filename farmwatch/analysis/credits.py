@@ -66,6 +66,7 @@ _REUTERS_SIGNOFF = re.compile(
 
 # Republication notes; the group "name" (when present) names the credited source.
 _NAME = r"(?P<name>[A-Z0-9][\w&'.\- ]{1,60}?)"
+_DOMAIN = r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}"  # a publisher named by its domain: "jis.gov.jm"
 _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "originally_published",
@@ -112,8 +113,8 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("via", re.compile(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
     # "(via The Atlantic)" inside a paragraph; "Via Stack Overflow Blog: …" opening one.
     ("via", re.compile(rf"\((?:h/t|hat tip|via)\s*:?\s+{_NAME}\)", re.I)),
-    # "Via Python⇒Speed: …": the name runs to the colon, capitalised.
-    ("via", re.compile(r"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][^:\n]{1,60}?)\s*:\s")),
+    # "Via Python⇒Speed: …": the name runs to the colon, capitalised, or is a domain ("H/T wsvn.com: …").
+    ("via", re.compile(rf"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][^:\n]{{1,60}}?|{_DOMAIN})\s*:\s")),
     # A hat tip in words: "Thanks to Vice for the story."
     (
         "via",
@@ -317,13 +318,23 @@ def _closing_sentence(text: str) -> str:
     return last if len(last) <= _CLOSING_NOTE else ""
 
 
+def _opens(lead: str) -> bool:
+    """Whether a note after `lead` opens its block: nothing before it, or a word or two of its own phrase
+    ("Article courtesy of X", "Story via X"), not a sentence."""
+    lead = lead.strip()
+    return not lead or (len(lead.split()) <= 2 and not _LEAD_END.search(lead))
+
+
+_LEAD_END = re.compile(r"[.!?:;]")
+
+
 def _note(text: str, links: list[str], credits: list[Credit], source_links: list[str], anchored: bool = False) -> bool:
     """The republication note or source link in `text` (a block with its links to other sites, or a part of
     one; `anchored`: only a note at its very start), added to credits and source_links; whether one was found."""
     found = False
     for kind, pattern in _REPUBLICATION_PATTERNS:
         match = pattern.search(text)
-        if not match or (anchored and text[: match.start()].strip()):
+        if not match or (anchored and not _opens(text[: match.start()])):
             continue
         groups = match.groupdict()
         if kind == "source_link" and not links:
