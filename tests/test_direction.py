@@ -100,3 +100,14 @@ def test_the_weights_are_read_from_the_model_file(tmp_path, monkeypatch) -> None
     copy, original = page(2, COPY, published_at=DAY2), page(1, ORIGINAL, published_at=DAY1)
     verdict = judge_pair(copy, original, edge(1))
     assert verdict.margin == 9.0 and [e.kind for e in verdict.evidence if e.weight] == ["first_seen"]
+
+
+def test_a_wire_services_own_dateline_copied_with_its_story_is_no_credit() -> None:
+    # A farm's copy of a wire service's own story keeps its "(Reuters) -" dateline: that came with the text.
+    dateline = {"name": "Reuters", "text": "LOS ANGELES (Reuters) - The film won.", "kind": "wire", "url": None}
+    wire = page(1, "https://www.reuters.com/article/film", published_at=DAY1, credits=[dateline])
+    copy = page(2, COPY, published_at=DAY2, credits=[dateline])
+    assert all(e.kind != "credit" for e in judge_pair(copy, wire, edge(1)).evidence)
+    # A newspaper crediting the wire for a story the wire's page carries without a dateline does credit it.
+    plain = page(1, "https://www.reuters.com/article/film", published_at=DAY1)
+    assert any(e.kind == "credit" and e.favours == "other" for e in judge_pair(copy, plain, edge(1)).evidence)

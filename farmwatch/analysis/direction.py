@@ -147,8 +147,14 @@ def _links_to(page: PageFacts, other: PageFacts) -> tuple[bool, bool, bool]:
 
 def _credits_name(page: PageFacts, other: PageFacts) -> str | None:
     names = other.names()
+    # A wire credit the other page carries too ("LOS ANGELES (Reuters) -" on Reuters' own story) came with
+    # the copied text: it is the source's own dateline, not the copier's credit.
+    carried = {c.get("name", "").lower() for c in other.credits if c.get("kind") == "wire"}
     for credit in page.credits:
-        if credit.get("kind") == "wire" and not any(n.lower() == credit.get("name", "").lower() for n in names):
+        if credit.get("kind") == "wire" and (
+            credit.get("name", "").lower() in carried
+            or not any(n.lower() == credit.get("name", "").lower() for n in names)
+        ):
             continue
         text = f"{credit.get('name', '')} {credit.get('text', '')} {credit.get('url') or ''}"
         if text_names(text, names) or (credit.get("url") and normalize_url(credit["url"]) in other.urls()):
