@@ -40,3 +40,17 @@ def test_eval_provenance_on_a_slice(tmp_path: Path) -> None:
         assert key in result
     assert result["precision"] >= 0.9 and result["recall"] >= 0.85
     assert result["own_or_alternate_accused"] == 0
+
+
+def test_attribution_accuracy_counts_only_pages_whose_truth_says() -> None:
+    from farmwatch.evaluation.provenance import score
+
+    def row(n: int, attributed: bool | None) -> dict:
+        truth = {"verdict": "republished", "sources": ["src"], "kind": "wholly_derived", "attributed": attributed}
+        return {"id": f"p{n}", "url": f"https://paper{n}.example/story", "truth": truth}
+
+    source = {"id": "src", "url": "https://agency.example/story", "truth": {"verdict": "original", "sources": []}}
+    # Nothing found (no reports): the uncredited page is right about attribution; the unlabelled one is not scored.
+    assert score([source, row(1, False), row(2, None)], {})["attribution_accuracy"] == 1.0
+    # A corpus with no attribution truth (labels of reuse only) has no attribution figure, not 0.
+    assert score([source, row(1, None), row(2, None)], {})["attribution_accuracy"] is None

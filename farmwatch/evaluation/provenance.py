@@ -5,7 +5,8 @@ its original) into a fresh store; then each page's report is read and compared
 with its truth. Figures: precision and recall of verdict "republished"; source
 accuracy (share of true republications whose first-ranked source is one of the
 true sources; for merged copies every true source must be among those found);
-attribution accuracy over true republications; per-kind detection rates; and
+attribution accuracy over true republications whose truth says whether they are attributed (null
+when none does); per-kind detection rates; and
 the number of own posts and alternates wrongly reported as republished; the number of
 pages whose truth is original (originals, own posts, alternates, independent stories)
 accused; and a calibration table: for bands of `provenance.score`, the share of pages
@@ -57,7 +58,7 @@ def load_pages(corpus_dir: Path) -> list[dict]:
 def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
     url_of = {row["id"]: normalize_url(row["url"]) for row in rows}
     tp = fp = fn = 0
-    source_hits = attribution_hits = true_republished = 0
+    source_hits = attribution_hits = attribution_known = true_republished = 0
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind → [detected, total]
     accused = originals_accused = originals = 0
     bands = [[0, 0] for _ in CALIBRATION_BANDS]  # per band of score: [true republications, pages]
@@ -96,7 +97,8 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
             if kind == "merged":
                 first_ok = first_ok and wanted <= set(found)
             source_hits += first_ok
-            if truth.get("attributed") is not None:
+            if truth.get("attributed") is not None:  # corpora without attribution truth give null
+                attribution_known += 1
                 attribution_hits += bool(provenance.get("attributed")) == bool(truth["attributed"])
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
@@ -105,7 +107,7 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
         "recall": round(recall, 4),
         "f1": round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0,
         "source_accuracy": round(source_hits / true_republished, 4) if true_republished else None,
-        "attribution_accuracy": round(attribution_hits / true_republished, 4) if true_republished else None,
+        "attribution_accuracy": round(attribution_hits / attribution_known, 4) if attribution_known else None,
         "own_or_alternate_accused": accused,
         "originals_accused": originals_accused,
         "originals": originals,
