@@ -522,7 +522,8 @@ def test_text_that_merely_starts_like_boilerplate_is_not(line: str) -> None:
 
 def test_a_short_post_in_a_blog_template_is_the_article_though_teasers_and_comments_hold_more_prose() -> None:
     # Blogger's layout: the post sits in "date-outer" / "date-posts" (date words, a byline's hint) inside the
-    # blog's declared "hfeed"; the post body is short, the teasers' excerpts and comments around it longer.
+    # blog's declared "hfeed"; the post body is short, the teasers' excerpts and the comments under it (in the
+    # same wrappers) longer.
     post = (
         "A team of researchers has found a small cutting tool that Neanderthals covered with birch tar. "
         "In their paper the group describes the tool and what it revealed about Neanderthal technology."
@@ -539,9 +540,9 @@ def test_a_short_post_in_a_blog_template_is_the_article_though_teasers_and_comme
         f"<div class='post-body entry-content'>{post}<br /><br />Article courtesy of phys.org</div>"
         "<div class='post-footer'>Posted by NewsFlash Editor at 10:01 AM</div></div>"
         "<div class='comments'><h4>3 comments:</h4>"
-        + comment.format("Check out my site for more on this topic.")
-        + comment.format("Earn five hundred dollars a day from home!")
-        + comment.format("Great article, thanks for sharing this!")
+        + comment.format("Check out my site for more on this topic, link in my profile, thanks everyone.")
+        + comment.format("Earn five hundred dollars a day working from home, visit my page to find out how.")
+        + comment.format("Great article, thanks for sharing this with all of us here on the blog today.")
         + "</div></div></div></div></div></div></div>"
         "<div class='sidebar'><div class='widget PopularPosts'><h2>Popular Posts</h2>"
         + "".join(teaser.format(n, excerpt) for n in range(6))

@@ -248,6 +248,7 @@ cdef object SENTENCE_END = _t.SENTENCE_END.search, HIDDEN_STYLE = _t.HIDDEN_STYL
 cdef dict TAG_HINTS = _hints.TAG_HINTS
 cdef object HIDDEN_HINT = _hints.HIDDEN, NEUTRAL_HINT = _hints.NEUTRAL, MAIN_HINT = _hints.MAIN_HINT
 cdef object HEADER_KIND = BlockKind.HEADER
+cdef object COMMENTS_KIND = BlockKind.COMMENTS
 cdef object is_hidden = _hints.is_hidden
 
 # Results of the element rules (hints, hiding, names) by their inputs, across pages:
@@ -928,10 +929,26 @@ def flatten(object root_node, object page):
 
 
 
+cdef Py_ssize_t _own_prose(Py_ssize_t outer, list hints, Py_ssize_t *owners, Py_ssize_t *prose, Py_ssize_t *bp,
+                           Py_ssize_t *parent, Py_ssize_t *end_a, Py_ssize_t n_bl):
+    """score_py's own_prose: the prose in outer's subtree outside comment sections inside it."""
+    cdef Py_ssize_t last = end_a[outer], total = 0, i, owner, h
+    for i in range(n_bl):
+        owner = owners[i]
+        if owner < outer or owner > last or not prose[i]:
+            continue
+        h = bp[owner]
+        while h > outer and hints[h] is not COMMENTS_KIND:
+            h = bp[parent[h]]
+        if h <= outer:
+            total += prose[i]
+    return total
+
+
 def score(object page):
     """score.score_py, compiled: the per-element loops over C arrays, same results in the
     same order of float operations."""
-    cdef list parent_l = page.parent, hints = page.hint, bp_l = page.bp, raw = page.blocks
+    cdef list parent_l = page.parent, hints = page.hint, bp_l = page.bp, raw = page.blocks, end_l = page.end
     cdef Py_ssize_t n_el = len(parent_l), n_bl = len(raw)
     cdef Py_ssize_t i, idx, p, up, outer, h, n, lc, owner, best = 0
     cdef Py_ssize_t total_prose
@@ -946,6 +963,7 @@ def score(object page):
     cdef char *active = <char *> malloc(n_el + 1)
     cdef char *is_main = <char *> malloc(n_el + 1)
     cdef char *declared = <char *> malloc(n_el + 1)
+    cdef Py_ssize_t *end_a = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
     cdef double *good = <double *> calloc(n_el + 1, sizeof(double))
     cdef double *bad = <double *> calloc(n_el + 1, sizeof(double))
     cdef Py_ssize_t *owners = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
@@ -954,11 +972,12 @@ def score(object page):
     cdef Py_ssize_t *prose = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
     try:
         if (parent == NULL or bp == NULL or raw_prose == NULL or active == NULL or is_main == NULL or good == NULL
-                or declared == NULL or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
+                or declared == NULL or end_a == NULL or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
             raise MemoryError()
         for idx in range(n_el):
             parent[idx] = <Py_ssize_t> parent_l[idx]
             bp[idx] = <Py_ssize_t> bp_l[idx]
+            end_a[idx] = <Py_ssize_t> end_l[idx]
             hint = hints[idx]
             is_main[idx] = hint is MAIN_HINT
             active[idx] = hint is not None and hint is not MAIN_HINT
@@ -995,7 +1014,8 @@ def score(object page):
                     active[idx] = 0
 
         # A hint around one declared article body names its style, not its role (a declared
-        # body: DECLARED_BODY_SHARE of the page's prose, or most of a declared body around it).
+        # body: DECLARED_BODY_SHARE of the page's prose, or most of a declared body around it;
+        # an element's prose: outside the comment sections inside it).
         for idx in range(n_el):
             declared[idx] = 0
             if not is_main[idx]:
@@ -1006,7 +1026,8 @@ def score(object page):
             up = parent[idx]
             while up >= 0 and not (is_main[up] and declared[up]):
                 up = parent[up]
-            if up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * raw_prose[up]:
+            if up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * _own_prose(
+                    up, hints, owners, prose, bp, parent, end_a, n_bl):
                 declared[idx] = 1
         for idx in range(n_el):
             if declared[idx]:
@@ -1015,7 +1036,8 @@ def score(object page):
                     outer = bp[up]
                     if outer < 0:
                         break
-                    if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * raw_prose[outer]:
+                    if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * _own_prose(
+                            outer, hints, owners, prose, bp, parent, end_a, n_bl):
                         active[outer] = 0
                     up = parent[outer]
 
@@ -1058,6 +1080,7 @@ def score(object page):
         free(active)
         free(is_main)
         free(declared)
+        free(end_a)
         free(good)
         free(bad)
         free(owners)

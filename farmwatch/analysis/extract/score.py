@@ -7,6 +7,7 @@ score_py is the reference; the compiled module's score() runs the same loops ove
 
 from __future__ import annotations
 
+from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.extract.hints import MAIN_HINT
 from farmwatch.analysis.extract.thresholds import (
     BOILERPLATE_WEIGHT,
@@ -20,6 +21,8 @@ from farmwatch.analysis.extract.thresholds import (
     WRAPPER_SHARE,
 )
 from farmwatch.analysis.extract.walk import Page
+
+COMMENTS = BlockKind.COMMENTS
 
 Scores = tuple[list[int], list[int], list[bool], list[int], list[float], list[float], int]
 
@@ -58,9 +61,25 @@ def score_py(page: Page) -> Scores:
 
     # A hint on an element whose prose is mostly one declared article body ("date-outer"
     # around a blog post, "commentary" around an opinion piece) names its style, not its role.
-    # A declared body counts when it holds DECLARED_BODY_SHARE of the page's prose, or most of
-    # a declared body around it that does (a short post in a blog's "hfeed", where teasers
-    # and comments hold more prose than the post itself).
+    # "Its prose" leaves out the comments under the post (the post's appendix, however long,
+    # never the article). A declared body counts when it holds DECLARED_BODY_SHARE of the page's
+    # prose, or most of a declared body around it that does (a short post in a blog's "hfeed",
+    # where teasers and comments hold more prose than the post itself).
+    owners = [b[0] for b in raw]
+    end = page.end
+
+    def own_prose(outer: int) -> int:
+        """The prose in outer's subtree outside comment sections inside it."""
+        last, total = end[outer], 0
+        for i, owner in enumerate(owners):
+            if outer <= owner <= last and prose[i]:
+                h = bp[owner]
+                while h > outer and hints[h] is not COMMENTS:
+                    h = bp[parent[h]]
+                if h <= outer:
+                    total += prose[i]
+        return total
+
     declared = [False] * n_el
     for idx in range(n_el):
         if hints[idx] is not MAIN_HINT:
@@ -70,7 +89,7 @@ def score_py(page: Page) -> Scores:
             up = parent[idx]
             while up >= 0 and not (hints[up] is MAIN_HINT and declared[up]):
                 up = parent[up]
-            declared[idx] = up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * raw_prose[up]
+            declared[idx] = up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose(up)
     for idx in range(n_el):
         if declared[idx]:
             up = parent[idx]
@@ -78,7 +97,7 @@ def score_py(page: Page) -> Scores:
                 outer = bp[up]
                 if outer < 0:
                     break
-                if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * raw_prose[outer]:
+                if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose(outer):
                     active[outer] = False
                 up = parent[outer]
 
