@@ -551,3 +551,18 @@ def test_a_short_post_in_a_blog_template_is_the_article_though_teasers_and_comme
     text = main_text(blocks_of(html))
     assert post in text
     assert "Earn five hundred dollars" not in text and "An excerpt of another article" not in text
+
+
+def test_a_body_written_with_double_line_breaks_is_read_paragraph_by_paragraph() -> None:
+    first = "I am not much of a metal fan these days, but I dabbled in it in high school and still listen now."
+    second = "This record changed my mind about the whole genre, and the second side is the best part of it."
+    html = (
+        "<html><body><article><h1>A record worth hearing</h1><div class='post-body entry-content'>"
+        f"Article courtesy of HearYa<br /><br />{first}<br><br>{second}<br />Still a single line.</div>"
+        "</article></body></html>"
+    )
+    blocks = blocks_of(html)
+    texts = [b.text for b in blocks]
+    assert "Article courtesy of HearYa" in texts
+    assert first in texts
+    assert f"{second} Still a single line." in texts  # one <br> is a line break inside the paragraph

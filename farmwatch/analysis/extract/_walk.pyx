@@ -663,6 +663,7 @@ def flatten(object root_node, object page):
     cdef list parent_l = page.parent, tag_l = page.tag, hint_l = page.hint, paths_l = page.paths
     cdef list end_l = page.end, bp_l = page.bp, blocks = page.blocks
     cdef bint have_parts = False
+    cdef bint broken = False  # the last thing in the current block is a <br> (whitespace after it aside)
     cdef Py_ssize_t link_chars = 0
     cdef list links = []
     cdef list open_links = []
@@ -733,6 +734,8 @@ def flatten(object root_node, object page):
                         have_parts = True
                         if open_links:
                             link_chars += n
+                        if broken and n:
+                            broken = False
                 node = node.next
                 continue
             if node.type != ELEMENT:
@@ -743,11 +746,27 @@ def flatten(object root_node, object page):
                 node = node.next
                 continue
             if tag == "br" or tag == "hr":
-                if fw_put(buf, <const unsigned char *> b" ", 1):
-                    raise MemoryError()
-                have_parts = True
+                # Two line breaks in a row end a paragraph (walk.flatten_py).
+                if broken and tag == "br":
+                    if have_parts:
+                        text = normalized(buf, norm)
+                        buf.len = 0
+                        have_parts = False
+                        if text:
+                            if link_chars and not links and open_links:
+                                links = [open_links[len(open_links) - 1]]
+                            blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
+                            links = []
+                    link_chars = 0
+                    broken = False
+                else:
+                    if fw_put(buf, <const unsigned char *> b" ", 1):
+                        raise MemoryError()
+                    have_parts = True
+                    broken = tag == "br"
                 node = node.next
                 continue
+            broken = False
             attrs = read_attrs(node)
             if tag in INLINE:
                 if attrs is not None and hidden(attrs):

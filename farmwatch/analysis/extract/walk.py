@@ -84,6 +84,7 @@ def flatten_py(root: LexborNode) -> Page:
     links: list[str] = []
     open_links: list[str] = []  # hrefs of the <a> elements we're inside
     owner = -1  # innermost open block-level element
+    broken = False  # the last thing in the current block is a <br> (whitespace after it aside)
     in_article = 0  # depth of open main containers, for <header> inside an article
     skip, inline, hidden_check, tag_hints, leaf_ok, leafy = SKIP, INLINE, is_hidden, TAG_HINTS, LEAF_OK, LEAFY
     hidden_keys = HIDDEN_KEYS
@@ -125,12 +126,22 @@ def flatten_py(root: LexborNode) -> Page:
                     parts.append(text)
                     if open_links:
                         link_chars += len(text.strip())
+                    if broken and not text.isspace():
+                        broken = False
                 continue
             if tag in skip or tag is None or tag[0] == "-":
                 continue
             if tag == "br" or tag == "hr":
-                parts.append(" ")
+                # Two line breaks in a row end a paragraph (blog bodies written as text and <br><br>):
+                # each paragraph is a block of its own, so a note above or below the text stands alone.
+                if broken and tag == "br":
+                    flush()
+                    broken = False
+                else:
+                    parts.append(" ")
+                    broken = tag == "br"
                 continue
+            broken = False
             attrs = node.attributes
             if tag in inline:
                 if attrs and not hidden_keys.isdisjoint(attrs) and hidden_check(attrs):
