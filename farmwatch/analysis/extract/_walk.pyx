@@ -948,26 +948,10 @@ def flatten(object root_node, object page):
 
 
 
-cdef Py_ssize_t _own_prose(Py_ssize_t outer, list hints, Py_ssize_t *owners, Py_ssize_t *prose, Py_ssize_t *bp,
-                           Py_ssize_t *parent, Py_ssize_t *end_a, Py_ssize_t n_bl):
-    """score_py's own_prose: the prose in outer's subtree outside comment sections inside it."""
-    cdef Py_ssize_t last = end_a[outer], total = 0, i, owner, h
-    for i in range(n_bl):
-        owner = owners[i]
-        if owner < outer or owner > last or not prose[i]:
-            continue
-        h = bp[owner]
-        while h > outer and hints[h] is not COMMENTS_KIND:
-            h = bp[parent[h]]
-        if h <= outer:
-            total += prose[i]
-    return total
-
-
 def score(object page):
     """score.score_py, compiled: the per-element loops over C arrays, same results in the
     same order of float operations."""
-    cdef list parent_l = page.parent, hints = page.hint, bp_l = page.bp, raw = page.blocks, end_l = page.end
+    cdef list parent_l = page.parent, hints = page.hint, bp_l = page.bp, raw = page.blocks
     cdef Py_ssize_t n_el = len(parent_l), n_bl = len(raw)
     cdef Py_ssize_t i, idx, p, up, outer, h, n, lc, owner, best = 0
     cdef Py_ssize_t total_prose
@@ -982,7 +966,7 @@ def score(object page):
     cdef char *active = <char *> malloc(n_el + 1)
     cdef char *is_main = <char *> malloc(n_el + 1)
     cdef char *declared = <char *> malloc(n_el + 1)
-    cdef Py_ssize_t *end_a = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
+    cdef Py_ssize_t *own_prose = <Py_ssize_t *> calloc(n_el + 1, sizeof(Py_ssize_t))
     cdef double *good = <double *> calloc(n_el + 1, sizeof(double))
     cdef double *bad = <double *> calloc(n_el + 1, sizeof(double))
     cdef Py_ssize_t *owners = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
@@ -991,12 +975,12 @@ def score(object page):
     cdef Py_ssize_t *prose = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
     try:
         if (parent == NULL or bp == NULL or raw_prose == NULL or active == NULL or is_main == NULL or good == NULL
-                or declared == NULL or end_a == NULL or bad == NULL or owners == NULL or links == NULL or lens == NULL or prose == NULL):
+                or declared == NULL or own_prose == NULL or bad == NULL or owners == NULL or links == NULL
+                or lens == NULL or prose == NULL):
             raise MemoryError()
         for idx in range(n_el):
             parent[idx] = <Py_ssize_t> parent_l[idx]
             bp[idx] = <Py_ssize_t> bp_l[idx]
-            end_a[idx] = <Py_ssize_t> end_l[idx]
             hint = hints[idx]
             is_main[idx] = hint is MAIN_HINT
             active[idx] = hint is not None and hint is not MAIN_HINT
@@ -1025,6 +1009,13 @@ def score(object page):
             p = parent[idx]
             if p >= 0:
                 raw_prose[p] += raw_prose[idx]
+        # The same outside comment sections (a post's comments never make it the article).
+        for i in range(n_bl):
+            own_prose[owners[i]] += prose[i]
+        for idx in range(n_el - 1, 0, -1):
+            p = parent[idx]
+            if p >= 0 and hints[idx] is not COMMENTS_KIND:
+                own_prose[p] += own_prose[idx]
         total_prose = raw_prose[0] if n_el else 0
         if total_prose:
             limit = WRAPPER_SHARE * total_prose
@@ -1045,8 +1036,7 @@ def score(object page):
             up = parent[idx]
             while up >= 0 and not (is_main[up] and declared[up]):
                 up = parent[up]
-            if up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * _own_prose(
-                    up, hints, owners, prose, bp, parent, end_a, n_bl):
+            if up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[up]:
                 declared[idx] = 1
         for idx in range(n_el):
             if declared[idx]:
@@ -1055,8 +1045,7 @@ def score(object page):
                     outer = bp[up]
                     if outer < 0:
                         break
-                    if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * _own_prose(
-                            outer, hints, owners, prose, bp, parent, end_a, n_bl):
+                    if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[outer]:
                         active[outer] = 0
                     up = parent[outer]
 
@@ -1099,7 +1088,7 @@ def score(object page):
         free(active)
         free(is_main)
         free(declared)
-        free(end_a)
+        free(own_prose)
         free(good)
         free(bad)
         free(owners)

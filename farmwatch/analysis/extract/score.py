@@ -65,20 +65,13 @@ def score_py(page: Page) -> Scores:
     # never the article). A declared body counts when it holds DECLARED_BODY_SHARE of the page's
     # prose, or most of a declared body around it that does (a short post in a blog's "hfeed",
     # where teasers and comments hold more prose than the post itself).
-    owners = [b[0] for b in raw]
-    end = page.end
-
-    def own_prose(outer: int) -> int:
-        """The prose in outer's subtree outside comment sections inside it."""
-        last, total = end[outer], 0
-        for i, owner in enumerate(owners):
-            if outer <= owner <= last and prose[i]:
-                h = bp[owner]
-                while h > outer and hints[h] is not COMMENTS:
-                    h = bp[parent[h]]
-                if h <= outer:
-                    total += prose[i]
-        return total
+    own_prose = [0] * n_el  # per element: its subtree's prose outside comment sections inside it
+    for i, b in enumerate(raw):
+        own_prose[b[0]] += prose[i]
+    for idx in range(n_el - 1, 0, -1):
+        p = parent[idx]
+        if p >= 0 and hints[idx] is not COMMENTS:
+            own_prose[p] += own_prose[idx]
 
     declared = [False] * n_el
     for idx in range(n_el):
@@ -89,7 +82,7 @@ def score_py(page: Page) -> Scores:
             up = parent[idx]
             while up >= 0 and not (hints[up] is MAIN_HINT and declared[up]):
                 up = parent[up]
-            declared[idx] = up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose(up)
+            declared[idx] = up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[up]
     for idx in range(n_el):
         if declared[idx]:
             up = parent[idx]
@@ -97,7 +90,7 @@ def score_py(page: Page) -> Scores:
                 outer = bp[up]
                 if outer < 0:
                     break
-                if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose(outer):
+                if active[outer] and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[outer]:
                     active[outer] = False
                 up = parent[outer]
 
