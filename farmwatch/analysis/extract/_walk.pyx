@@ -967,6 +967,7 @@ def score(object page):
     cdef char *is_main = <char *> malloc(n_el + 1)
     cdef char *declared = <char *> malloc(n_el + 1)
     cdef Py_ssize_t *own_prose = <Py_ssize_t *> calloc(n_el + 1, sizeof(Py_ssize_t))
+    cdef Py_ssize_t *around = <Py_ssize_t *> malloc(n_el * sizeof(Py_ssize_t) + 1)
     cdef double *good = <double *> calloc(n_el + 1, sizeof(double))
     cdef double *bad = <double *> calloc(n_el + 1, sizeof(double))
     cdef Py_ssize_t *owners = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
@@ -975,7 +976,7 @@ def score(object page):
     cdef Py_ssize_t *prose = <Py_ssize_t *> malloc(n_bl * sizeof(Py_ssize_t) + 1)
     try:
         if (parent == NULL or bp == NULL or raw_prose == NULL or active == NULL or is_main == NULL or good == NULL
-                or declared == NULL or own_prose == NULL or bad == NULL or owners == NULL or links == NULL
+                or declared == NULL or own_prose == NULL or around == NULL or bad == NULL or owners == NULL or links == NULL
                 or lens == NULL or prose == NULL):
             raise MemoryError()
         for idx in range(n_el):
@@ -1028,15 +1029,15 @@ def score(object page):
         # an element's prose: outside the comment sections inside it).
         for idx in range(n_el):
             declared[idx] = 0
+            around[idx] = -1
+            up = parent[idx]
+            if up >= 0:
+                around[idx] = up if declared[up] else around[up]
             if not is_main[idx]:
                 continue
             if raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose:
                 declared[idx] = 1
-                continue
-            up = parent[idx]
-            while up >= 0 and not (is_main[up] and declared[up]):
-                up = parent[up]
-            if up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[up]:
+            elif around[idx] >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[around[idx]]:
                 declared[idx] = 1
         for idx in range(n_el):
             if declared[idx]:
@@ -1089,6 +1090,7 @@ def score(object page):
         free(is_main)
         free(declared)
         free(own_prose)
+        free(around)
         free(good)
         free(bad)
         free(owners)

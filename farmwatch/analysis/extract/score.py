@@ -74,15 +74,16 @@ def score_py(page: Page) -> Scores:
             own_prose[p] += own_prose[idx]
 
     declared = [False] * n_el
+    around = [-1] * n_el  # the nearest declared body above each element (preorder: parents come first)
     for idx in range(n_el):
+        up = parent[idx]
+        if up >= 0:
+            around[idx] = up if declared[up] else around[up]
         if hints[idx] is not MAIN_HINT:
             continue
-        declared[idx] = raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose
-        if not declared[idx]:
-            up = parent[idx]
-            while up >= 0 and not (hints[up] is MAIN_HINT and declared[up]):
-                up = parent[up]
-            declared[idx] = up >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[up]
+        declared[idx] = raw_prose[idx] >= DECLARED_BODY_SHARE * total_prose or (
+            around[idx] >= 0 and raw_prose[idx] >= DECLARED_BODY_WRAPPER * own_prose[around[idx]]
+        )
     for idx in range(n_el):
         if declared[idx]:
             up = parent[idx]
