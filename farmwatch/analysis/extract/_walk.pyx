@@ -407,6 +407,20 @@ cdef str normalized(fw_buf *source, fw_buf *norm):
     return PyUnicode_DecodeUTF8(<const char *> norm.data, norm.len, "replace")
 
 
+cdef list flushed(fw_buf *buf, fw_buf *norm, list blocks, Py_ssize_t owner, Py_ssize_t link_chars, list links,
+                  list open_links, list tag_l):
+    """walk.flatten_py's flush(): the buffer's text, if any, becomes a block of `owner`; the buffer is emptied.
+    Returns the links to go on with (none once a block took them)."""
+    cdef str text = normalized(buf, norm)
+    buf.len = 0
+    if not text:
+        return links
+    if link_chars and not links and open_links:
+        links = [open_links[len(open_links) - 1]]
+    blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
+    return []
+
+
 cdef bint matches_not_collapsible(_Ctx ctx, fw_node *root):
     """node.css_first(thresholds.NOT_COLLAPSIBLE) is not None: the node or a descendant is one
     of those tags or has a hidden or style attribute."""
@@ -700,14 +714,8 @@ def flatten(object root_node, object page):
                 code = frame[0]
                 if code >= 0:
                     if have_parts:
-                        text = normalized(buf, norm)
-                        buf.len = 0
+                        links = flushed(buf, norm, blocks, owner, link_chars, links, open_links, tag_l)
                         have_parts = False
-                        if text:
-                            if link_chars and not links and open_links:
-                                links = [open_links[len(open_links) - 1]]
-                            blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
-                            links = []
                         link_chars = 0
                     elif links:
                         links = []
@@ -749,14 +757,8 @@ def flatten(object root_node, object page):
                 # Two line breaks in a row end a paragraph (walk.flatten_py).
                 if broken and tag == "br":
                     if have_parts:
-                        text = normalized(buf, norm)
-                        buf.len = 0
+                        links = flushed(buf, norm, blocks, owner, link_chars, links, open_links, tag_l)
                         have_parts = False
-                        if text:
-                            if link_chars and not links and open_links:
-                                links = [open_links[len(open_links) - 1]]
-                            blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
-                            links = []
                     link_chars = 0
                     broken = False
                 else:
@@ -807,14 +809,8 @@ def flatten(object root_node, object page):
             elif hint is HEADER_KIND and in_article:
                 hint = None
             if have_parts:
-                text = normalized(buf, norm)
-                buf.len = 0
+                links = flushed(buf, norm, blocks, owner, link_chars, links, open_links, tag_l)
                 have_parts = False
-                if text:
-                    if link_chars and not links and open_links:
-                        links = [open_links[len(open_links) - 1]]
-                    blocks.append((owner, text, min(link_chars, len(text)), links, tag_l[owner]))
-                    links = []
                 link_chars = 0
             elif links:
                 links = []
