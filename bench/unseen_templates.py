@@ -16,19 +16,25 @@ syndications and the originals' own AMP / print versions:
   with comments, ads, footers; source lines in varied phrasing and position, linked, named or absent;
 - dates hours to days after the original (``published_at`` and ``article:published_time``), a few
   copies undated or backdated before their original;
-- arrival order shuffled (fixed seed) so that about a third of the copies arrive before their source.
+- arrival order shuffled (fixed seed) so that about a third of the copies arrive before their source;
+- with ``--more-templates``, five more farm sites (a Ghost-like members theme, a Drupal news portal, an East
+  Asian-style news portal with ranking and ads between text chunks, a Next.js page with hashed class names and the
+  article again in ``__NEXT_DATA__``, a phpBB-style forum thread) share the copies with the six; without it the
+  corpus is the same as before they were added.
 
 The output has the provenance-dev format (``pages.jsonl`` + ``html/``) and is deterministic.
 
 Run::
 
     .venv/bin/python bench/unseen_templates.py [--out /tmp/unseen-templates] [--seed 20240611] [--date-base row]
+        [--more-templates]
     .venv/bin/farmwatch eval provenance /tmp/unseen-templates --show-mistakes
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import json
 import random
@@ -306,7 +312,8 @@ def human_date(post: Post, fmt: str) -> str:
     return post.published.strftime(fmt) if post.published else ""
 
 
-def head(post: Post, site_title: str, extra: str = "") -> str:
+def head(post: Post, site_title: str, extra: str = "", date_meta: bool = True) -> str:
+    """The page's <head>; with date_meta False, no article:published_time (the template dates the page its own way)."""
     canonical = f'<link rel="canonical" href="{esc(post.canonical)}">' if post.canonical else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -314,7 +321,7 @@ def head(post: Post, site_title: str, extra: str = "") -> str:
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta property="og:title" content="{esc(post.headline)}">'
         f'<meta property="og:site_name" content="{esc(site_title)}">'
-        f'<meta property="og:type" content="article">{meta_date(post)}{canonical}{extra}'
+        f'<meta property="og:type" content="article">{meta_date(post) if date_meta else ""}{canonical}{extra}'
         + "".join(post.extra_head)
         + "</head>"
     )
@@ -689,6 +696,600 @@ def tpl_html5(post: Post, rng: random.Random) -> str:
     )
 
 
+# --- The five templates below are used only with --more-templates (see MORE_FARMS).
+
+
+def script_json(data: object) -> str:
+    """JSON for inside a <script> element, with <, > and & escaped as Next.js and CMSs do."""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, code in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, code)
+    return text
+
+
+def reading_minutes(post: Post) -> int:
+    return max(1, round(sum(len(p.split()) for p in post.paragraphs) / 230))
+
+
+GHOST_AUTHORS = [
+    (
+        "Nathan Clarke",
+        "nathan",
+        "Nathan writes about the ideas shaping how we live and work. Before founding The Slow Read he spent a "
+        "decade in marketing. He lives in Lisbon with two cats and too many notebooks.",
+    ),
+    (
+        "Priya Raman",
+        "priya",
+        "Priya is a contributing editor at The Slow Read. She covers culture, science and the internet, and runs "
+        "a weekly workshop on writing clearly. Book a free intro call on her website.",
+    ),
+    (
+        "Theo Marsh",
+        "theo",
+        "Theo curates the stories our members love most. When he is not reading he is probably cycling somewhere "
+        "without phone signal.",
+    ),
+]
+
+
+def tpl_ghost(post: Post, rng: random.Random) -> str:
+    """theslowread.example: a Ghost-like minimalist theme, members CTA mid-text, author card, date in JSON-LD."""
+    phrase = rng.choice(["Originally published at {name}.", "Read the original at {name}.", "Source: {name}"])
+    author, author_slug, bio = rng.choice(GHOST_AUTHORS)
+    parts = [f"<p>{esc(p)}</p>" for p in post.paragraphs]
+    cta = (
+        '<aside class="gh-cta"><div class="gh-cta-inner"><h2 class="gh-cta-title">This story is free for '
+        'members</h2><p class="gh-cta-text">Join 12,000 curious readers. Members get every essay in full, the '
+        'weekly digest and access to the archive.</p><a class="gh-btn gh-primary-btn" href="#/portal/signup" '
+        'data-portal="signup">Subscribe now</a><p class="gh-cta-signin">Already have an account? <a href="#/portal'
+        '/signin" data-portal="signin">Sign in</a></p></div></aside>'
+    )
+    parts.insert(min(len(parts), max(1, len(parts) // 2)), cta)
+    if post.credit and post.credit_at_top:
+        parts.insert(0, f'<p class="gh-source"><em>{credit_html(post, phrase)}</em></p>')
+    elif post.credit:
+        parts += ["<hr>", f"<p><em>{credit_html(post, phrase)}</em></p>"]
+    ld: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "publisher": {"@type": "Organization", "name": "The Slow Read"},
+        "author": {"@type": "Person", "name": author, "url": f"https://theslowread.example/author/{author_slug}/"},
+        "headline": post.headline,
+        "url": post.url,
+        "mainEntityOfPage": post.url,
+    }
+    if post.published:
+        ld["datePublished"] = post.published.isoformat()
+        ld["dateModified"] = post.published.isoformat()
+    lead = split_sentences(post.paragraphs[0])[0] if post.paragraphs else ""
+    lead = lead if len(lead) <= 180 else lead[:177].rsplit(" ", 1)[0] + "…"
+    cards = "".join(
+        f'<article class="gh-card post"><a class="gh-card-link" href="{esc(u)}"><header class="gh-card-header">'
+        f'<h3 class="gh-card-title">{esc(h)}</h3></header><div class="gh-card-excerpt">{esc(x)}</div>'
+        f'<footer class="gh-card-meta"><span class="gh-card-duration">{rng.randint(3, 9)} min read</span></footer>'
+        "</a></article>"
+        for h, u, x in post.teasers[:3]
+    )
+    tag = post.tags[0] if post.tags else "Essays"
+    return (
+        head(
+            post,
+            "The Slow Read",
+            f'<meta name="description" content="{esc(lead)}"><meta name="generator" content="Ghost 5.82">'
+            f'<script type="application/ld+json">{script_json(ld)}</script>',
+            date_meta=False,
+        )
+        + f'<body class="post-template tag-{esc(tag.lower())} has-sans-title has-serif-body">'
+        '<div class="gh-site"><header id="gh-head" class="gh-head gh-outer"><div class="gh-head-inner gh-inner">'
+        '<div class="gh-head-brand"><a class="gh-head-logo" href="/">The Slow Read</a></div>'
+        '<nav class="gh-head-menu"><ul class="nav"><li class="nav-home"><a href="/">Home</a></li>'
+        '<li class="nav-archive"><a href="/archive/">Archive</a></li><li class="nav-about"><a href="/about/">About</a>'
+        '</li></ul></nav><div class="gh-head-actions"><a class="gh-head-link" href="#/portal/signin">Sign in</a>'
+        '<a class="gh-head-btn gh-btn gh-primary-btn" href="#/portal/signup">Subscribe</a></div></div></header>'
+        '<main id="gh-main" class="gh-main"><article class="gh-article post">'
+        '<header class="gh-article-header gh-canvas">'
+        f'<a class="gh-article-tag" href="/tag/{esc(tag.lower())}/">{esc(tag)}</a>'
+        f'<h1 class="gh-article-title is-title">{esc(post.headline)}</h1>'
+        f'<p class="gh-article-excerpt is-body">{esc(lead)}</p>'
+        f'<div class="gh-article-meta"><div class="gh-article-author-name"><a href="/author/{author_slug}/">'
+        f"{esc(author)}</a></div>"
+        + (
+            f'<div class="gh-article-meta-content"><time class="gh-article-meta-date" '
+            f'datetime="{post.published:%Y-%m-%d}">{human_date(post, "%d %b %Y")}</time>'
+            if post.published
+            else '<div class="gh-article-meta-content">'
+        )
+        + f'<span class="gh-article-meta-length"><span class="bull">—</span> {reading_minutes(post)} min read</span>'
+        "</div></div></header>"
+        f'<section class="gh-content gh-canvas is-body">{"".join(parts)}</section>'
+        '<section class="gh-author-card gh-canvas"><div class="gh-author-image"><img src="/content/images/size/w160/'
+        f'{author_slug}.jpg" alt="{esc(author)}"></div><div class="gh-author-info"><h4 class="gh-author-name">'
+        f'<a href="/author/{author_slug}/">{esc(author)}</a></h4><p class="gh-author-bio">{esc(bio)}</p>'
+        f'<a class="gh-author-more" href="/author/{author_slug}/">More posts →</a></div></section>'
+        "</article>"
+        '<section class="gh-container is-grid gh-outer"><div class="gh-container-inner gh-inner">'
+        f'<h2 class="gh-container-title">You might also like</h2><div class="gh-feed">{cards}</div></div></section>'
+        "</main>"
+        '<footer class="gh-footer gh-outer"><div class="gh-footer-inner gh-inner"><div class="gh-footer-bar">'
+        '<span class="gh-footer-logo is-title">The Slow Read</span><nav class="gh-footer-menu"><ul class="nav">'
+        '<li><a href="/sitemap.xml">Sitemap</a></li><li><a href="/privacy/">Privacy</a></li><li><a href="/contact/">'
+        'Contact</a></li></ul></nav><div class="gh-footer-copyright">Powered by <a href="https://ghost.org/">Ghost'
+        '</a></div></div><div class="gh-footer-signup"><h2 class="gh-footer-signup-header is-title">The Slow Read'
+        '</h2><p class="gh-footer-signup-subhead is-body">Thoughtful stories for curious minds, once a week. No '
+        'spam, unsubscribe any time.</p><form class="gh-form" data-members-form><input class="gh-form-input" '
+        'type="email" placeholder="jamie@example.com" required><button class="gh-button" type="submit">'
+        "Subscribe</button></form></div></div></footer></div></body></html>"
+    )
+
+
+def tpl_drupal(post: Post, rng: random.Random) -> str:
+    """metroherald-online.example: a Drupal news portal; the credit is a 'source' field above or below the body."""
+    label, phrase = rng.choice(
+        [("Source", "{name}"), (None, "Article courtesy of {name}"), (None, "Credit: {name}"), ("Via", "{name}")]
+    )
+    source = ""
+    if post.credit:
+        label_html = f'<div class="field__label">{label}</div>' if label else ""
+        source = (
+            '<div class="field field--name-field-source field--type-link field--label-'
+            + ("inline" if label else "hidden")
+            + f'">{label_html}<div class="field__item">{credit_html(post, phrase)}</div></div>'
+        )
+    paras = "".join(f"<p>{esc(p)}</p>" for p in post.paragraphs)
+    body = (
+        '<div class="clearfix text-formatted field field--name-body field--type-text-with-summary '
+        f'field--label-hidden field__item">{paras}</div>'
+    )
+    body = source + body if post.credit_at_top else body + source
+    section = post.tags[0] if post.tags else "News"
+    related = "".join(
+        '<div class="views-row"><div class="views-field views-field-title"><span class="field-content">'
+        f'<a href="{esc(u)}" hreflang="en">{esc(h)}</a></span></div><div class="views-field views-field-body">'
+        f'<div class="field-content">{esc(x)}</div></div></div>'
+        for h, u, x in post.teasers[:4]
+    )
+    popular = "".join(
+        f'<li><a href="{esc(u)}" hreflang="en">{esc(h)}</a></li>' for h, u, _ in [*post.teasers[4:], *post.teasers[:1]]
+    )
+    tags = "".join(
+        f'<div class="field__item"><a href="/taxonomy/term/{30 + i}" hreflang="en">{esc(t)}</a></div>'
+        for i, t in enumerate(post.tags)
+    )
+    comments = comments_html(
+        rng,
+        lambda who, said: (
+            '<article role="article" class="comment js-comment"><footer class="comment__meta">'
+            f'<p class="comment__author"><span>{esc(who)}</span></p></footer><div class="comment__content">'
+            f'<div class="field field--name-comment-body field__item"><p>{esc(said)}</p></div>'
+            '<ul class="links inline"><li><a href="#">Reply</a></li></ul></div></article>'
+        ),
+    )
+    node = rng.randrange(18000, 98000)
+    return (
+        head(post, "Metro Herald Online", '<meta name="Generator" content="Drupal 10 (https://www.drupal.org)">')
+        + '<body class="path-node page-node-type-article"><a href="#main-content" class="visually-hidden focusable '
+        'skip-link">Skip to main content</a><div class="dialog-off-canvas-main-canvas" data-off-canvas-main-canvas>'
+        '<div class="layout-container"><header role="banner"><div class="region region-header">'
+        '<div id="block-sitebranding" class="block block-system block-system-branding-block"><a href="/" rel="home" '
+        'class="site-logo">Metro Herald Online</a><div class="site-slogan">Local news. Global view.</div></div>'
+        '<div class="search-block-form block block-search" role="search"><form><input type="search" '
+        'placeholder="Search"><input type="submit" value="Search" class="button"></form></div></div>'
+        '<div class="region region-primary-menu"><nav role="navigation" id="block-mainnavigation" class="block '
+        'block-menu navigation menu--main"><ul class="menu"><li class="menu-item"><a href="/">Home</a></li>'
+        '<li class="menu-item"><a href="/news">News</a></li><li class="menu-item"><a href="/business">Business</a>'
+        '</li><li class="menu-item"><a href="/sport">Sport</a></li><li class="menu-item"><a href="/entertainment">'
+        'Entertainment</a></li><li class="menu-item"><a href="/opinion">Opinion</a></li><li class="menu-item">'
+        '<a href="/obituaries">Obituaries</a></li></ul></nav></div></header>'
+        '<div class="region region-breadcrumb"><div id="block-breadcrumbs" class="block block-system '
+        'block-system-breadcrumb-block"><nav class="breadcrumb" role="navigation" aria-labelledby="system-'
+        'breadcrumb"><h2 id="system-breadcrumb" class="visually-hidden">Breadcrumb</h2><ol><li><a href="/">Home</a>'
+        f'</li><li><a href="/news">News</a></li><li><a href="/news/{esc(section.lower())}">{esc(section)}</a></li>'
+        "</ol></nav></div></div>"
+        '<main role="main"><a id="main-content" tabindex="-1"></a><div class="layout-content">'
+        '<div class="region region-content"><div data-drupal-messages-fallback class="hidden"></div>'
+        '<div id="block-pagetitle" class="block block-core block-page-title-block"><h1 class="page-title">'
+        f'<span class="field field--name-title field--type-string field--label-hidden">{esc(post.headline)}</span>'
+        "</h1></div>"
+        '<div id="block-mainpagecontent" class="block block-system block-system-main-block">'
+        f'<article role="article" about="/node/{node}" class="node node--type-article node--promoted '
+        'node--view-mode-full"><div class="node__meta"><span class="field field--name-uid field--type-entity-'
+        'reference field--label-hidden"><span>Metro Herald staff</span></span>'
+        + (
+            f' <span class="field field--name-created field--type-created field--label-hidden">'
+            f"{human_date(post, '%a, %m/%d/%Y - %H:%M')}</span>"
+            if post.published
+            else ""
+        )
+        + '</div><div class="node__content"><div class="field field--name-field-image field--type-image '
+        f'field--label-hidden field__item"><img src="/sites/default/files/styles/wide/public/{node}.jpg" alt="" '
+        'loading="lazy"></div>'
+        f"{body}"
+        '<div class="field field--name-field-tags field--type-entity-reference field--label-above clearfix">'
+        f'<div class="field__label">Tags</div><div class="field__items">{tags}</div></div>'
+        '<div class="addtoany_list"><a class="a2a_button_facebook" href="#">Facebook</a><a class="a2a_button_x" '
+        'href="#">X</a><a class="a2a_button_email" href="#">Email</a><a class="a2a_button_print" href="#">Print</a>'
+        "</div></div>"
+        '<section class="field field--name-comment field--type-comment field--label-above comment-wrapper">'
+        f'<h2 class="title">Comments</h2>{comments}<h2 class="title comment-form__title">Add new comment</h2>'
+        '<form class="comment-comment-form comment-form"><div class="form-item"><label>Your name</label><input>'
+        '</div><div class="form-item"><label>Comment</label><textarea></textarea></div><input type="submit" '
+        'value="Save" class="button button--primary"></form></section></article></div>'
+        '<div class="views-element-container block block-views block-views-blockrelated-articles-block-1">'
+        '<h2>Related articles</h2><div class="view view-related-articles view-id-related_articles view-display-id-'
+        f'block_1"><div class="view-content">{related}</div></div></div></div></div>'
+        '<aside class="layout-sidebar-second" role="complementary"><div class="region region-sidebar-second">'
+        '<div class="block block-poll block-poll-recent-block"><h2>Poll</h2><form class="poll-view-form">'
+        '<div class="poll-question">Should the city extend late-night public transport services?</div>'
+        '<div class="form-radios"><div class="form-item"><input type="radio" name="choice" value="1"> <label>Yes'
+        '</label></div><div class="form-item"><input type="radio" name="choice" value="2"> <label>No</label></div>'
+        '<div class="form-item"><input type="radio" name="choice" value="3"> <label>Not sure</label></div></div>'
+        '<input type="submit" value="Vote" class="button"></form><a href="/poll">Older polls</a></div>'
+        '<div class="views-element-container block block-views block-views-blockmost-popular-block-1"><h2>Most '
+        f'popular</h2><div class="item-list"><ul>{popular}</ul></div></div>'
+        '<div class="block block-block-content"><div class="field field--name-body">Advertisement<div '
+        'class="ad-300x250"></div><p>Local businesses: reach 200,000 readers a month. Contact '
+        "advertising@metroherald-online.example</p></div></div></div></aside></main>"
+        '<footer role="contentinfo"><div class="region region-footer-first"><nav class="block block-menu menu--'
+        'sections"><h2>Sections</h2><ul class="menu"><li><a href="/news">News</a></li><li><a href="/business">'
+        'Business</a></li><li><a href="/sport">Sport</a></li><li><a href="/weather">Weather</a></li></ul></nav>'
+        '<nav class="block block-menu menu--company"><h2>Company</h2><ul class="menu"><li><a href="/about-us">About '
+        'us</a></li><li><a href="/advertise">Advertise</a></li><li><a href="/careers">Careers</a></li><li><a '
+        'href="/contact">Contact us</a></li></ul></nav><nav class="block block-menu menu--legal"><h2>Legal</h2><ul '
+        'class="menu"><li><a href="/terms">Terms of use</a></li><li><a href="/privacy">Privacy notice</a></li><li><a '
+        'href="/corrections">Corrections</a></li></ul></nav></div><div class="region region-footer-second"><div '
+        'class="block block-block-content">Copyright © 2024 Metro Herald Online. All rights reserved.</div></div>'
+        "</footer></div></div></body></html>"
+    )
+
+
+PORTAL_FILLER = [
+    "Heavy rain warning issued for southern coastal regions this weekend",
+    "Idol group announces first world tour in three years",
+    "Central bank keeps benchmark rate unchanged for fifth straight meeting",
+    "Commuters face delays as subway line closes for overnight repairs",
+    "Top court rules on landmark labor dispute at shipbuilder",
+    "Convenience store chain to raise prices of lunch boxes next month",
+    "National team coach names squad for upcoming qualifiers",
+    "Tourist arrivals hit record high in first quarter",
+]
+
+PORTAL_CAPTIONS = [
+    "A view of the scene on the day. [Photo: EastAsia Now DB]",
+    "File photo. [Photo: Getty Images Bank]",
+    "Citizens walk past the site. [Photo: EastAsia Now]",
+    "Officials attend a briefing earlier this week. [Photo: provided by the organizers]",
+    "This image is unrelated to the specific content of the article. [Photo: Pixabay]",
+]
+
+
+def tpl_portal(post: Post, rng: random.Random) -> str:
+    """eastasia-now.example: an East Asian news-portal layout in English: ranking at the top, text in chunks
+    between ads, photo gallery, share bar, tags row; the date only as visible text."""
+    phrase = rng.choice(["Source: {name}", "Via {name}", "Credit: {name}", "[Source: {name}]"])
+    ranking_items = [(h, u) for h, u, _ in post.teasers] + [
+        (h, f"/news/articleView.html?idxno={rng.randrange(300000, 399999)}") for h in rng.sample(PORTAL_FILLER, 4)
+    ]
+    rng.shuffle(ranking_items)
+    ranking = "".join(
+        f'<li><span class="rank-num rank-{i}">{i}</span><a href="{esc(u)}">{esc(h)}</a></li>'
+        for i, (h, u) in enumerate(ranking_items[:10], 1)
+    )
+    gallery = (
+        '<div class="photo-gallery" id="photoGallery"><div class="gallery-count">1 / 3</div>'
+        + "".join(
+            f'<figure class="gallery-item"><img src="/news/photo/{rng.randrange(202301, 202412)}/'
+            f'{rng.randrange(100000, 999999)}_{i}.jpg" alt=""><figcaption class="photo-caption">{esc(caption)}'
+            "</figcaption></figure>"
+            for i, caption in enumerate(rng.sample(PORTAL_CAPTIONS, 3), 1)
+        )
+        + '<button class="gallery-prev">Prev</button><button class="gallery-next">Next</button></div>'
+    )
+    chunks: list[list[str]] = []
+    rest = list(post.paragraphs)
+    while rest:
+        size = rng.choice([2, 2, 3])
+        chunks.append(rest[:size])
+        rest = rest[size:]
+    parts: list[str] = []
+    for i, chunk in enumerate(chunks):
+        parts.append('<div class="article-text">' + "".join(f"<p>{esc(p)}</p>" for p in chunk) + "</div>")
+        if i == 0:
+            parts.append(gallery)
+        if i < len(chunks) - 1 or len(chunks) == 1:
+            parts.append('<div class="ad-slot">Advertisement</div>')
+    if post.credit and post.credit_at_top:
+        parts.insert(0, f'<div class="article-source">{credit_html(post, phrase)}</div>')
+    elif post.credit:
+        parts.append(f'<p class="article-source-bottom">{credit_html(post, phrase)}</p>')
+    reporter = rng.choice(["Kim Min-jun", "Lee Seo-yeon", "Park Ji-hoon", "Tanaka Yui"])
+    email = reporter.lower().replace(" ", ".").replace("-", "") + "@eastasia-now.example"
+    recommended = "".join(
+        f'<li class="rec-item"><a href="{esc(u)}"><span class="rec-thumb"><img src="/news/thumbnail/{i}.jpg" '
+        f'alt=""></span><strong class="rec-title">{esc(h)}</strong><span class="rec-lead">{esc(x)}</span></a></li>'
+        for i, (h, u, x) in enumerate(post.teasers[:4])
+    )
+    tags = " ".join(f'<a href="/news/tagList.html?tag={esc(t)}">#{esc(t)}</a>' for t in post.tags)
+    section = post.tags[0] if post.tags else "World"
+    stamp = (
+        f'<li class="date-input">Published {human_date(post, "%Y.%m.%d %H:%M")}</li>'
+        f'<li class="date-update">Updated {(post.published + timedelta(minutes=rng.randint(5, 300))):%Y.%m.%d %H:%M}'
+        "</li>"
+        if post.published
+        else ""
+    )
+    return (
+        head(post, "EastAsia Now", date_meta=False)
+        + '<body><div id="skip-nav"><a href="#article-view">Skip to article</a></div><div id="wrap">'
+        '<div id="top-util"><div class="util-left"><span class="today">Today\'s paper</span> <a href="/epaper">'
+        'E-paper</a> <a href="/jp">Japanese edition</a> <a href="/cn">Chinese edition</a></div><div class="util-'
+        'right"><a href="/member/login">Log in</a> | <a href="/member/join">Sign up</a> | <a href="/subscribe">'
+        'Subscribe</a></div></div><header id="header"><h1 class="logo"><a href="/">EastAsia Now</a></h1>'
+        '<nav id="gnb"><ul><li><a href="/national">National</a></li><li><a href="/politics">Politics</a></li><li>'
+        '<a href="/economy">Economy</a></li><li><a href="/society">Society</a></li><li><a href="/world">World</a>'
+        '</li><li><a href="/entertainment">Entertainment</a></li><li><a href="/sports">Sports</a></li><li><a '
+        'href="/culture">K-Culture</a></li><li><a href="/opinion">Opinion</a></li><li><a href="/photo">Photos</a>'
+        "</li></ul></nav></header>"
+        '<div class="ranking-box top-ranking"><h3 class="box-title">Most Read</h3><ol class="rank-list">'
+        f"{ranking}</ol></div>"
+        '<div id="container"><section id="article-view" class="article-view">'
+        f'<div class="article-head"><p class="section-name"><a href="/world">{esc(section)}</a></p>'
+        f'<h2 class="headline">{esc(post.headline)}</h2>'
+        f'<ul class="info-text"><li class="writer">Reporter {esc(reporter)}</li>{stamp}</ul></div>'
+        '<div class="share-bar"><button class="btn-share fb">Facebook</button><button class="btn-share tw">X'
+        '</button><button class="btn-share kakao">KakaoTalk</button><button class="btn-share line">LINE</button>'
+        '<button class="btn-copy">Copy URL</button><button class="btn-font-up">A+</button><button class="btn-font-'
+        'down">A-</button><button class="btn-print">Print</button></div>'
+        f'<article id="article-view-content-div" class="article-body">{"".join(parts)}</article>'
+        f'<div class="writer-box"><span class="name">{esc(reporter)}</span> <a href="mailto:{email}">{email}</a>'
+        '<a class="btn-more" href="/news/articleList.html?writer=1">Other articles by this reporter</a></div>'
+        '<p class="copyright">ⓒ EastAsia Now. Unauthorized reproduction and redistribution prohibited.</p>'
+        f'<div class="tag-row"><span class="tag-label">Tags:</span> {tags}</div>'
+        '<div class="reaction-box"><p>How do you feel about this article?</p><button>Like 0</button><button>Sad 0'
+        "</button><button>Angry 0</button><button>Want follow-up 0</button></div>"
+        f'<div class="recommend-box"><h3 class="box-title">Recommended for you</h3><ul>{recommended}</ul></div>'
+        "</section>"
+        '<aside id="sidebar"><div class="ad-slot ad-300x600">Advertisement</div><div class="photo-news"><h3>'
+        'Photo News</h3><ul><li><a href="/photo/1">Cherry blossoms in full bloom along the river</a></li><li><a '
+        'href="/photo/2">Fans gather ahead of sold-out concert</a></li></ul></div><div class="ad-slot">'
+        "Advertisement</div></aside></div>"
+        '<footer id="footer"><ul class="foot-menu"><li><a href="/company">Company info</a></li><li><a href="/'
+        'ethics">Code of ethics</a></li><li><a href="/youth">Youth protection policy</a></li><li><a href="/privacy">'
+        'Privacy policy</a></li><li><a href="/copyright">Copyright policy</a></li><li><a href="/ad">Advertising'
+        "</a></li></ul><address>EastAsia Now Co., Ltd. | Registration No. 01234 | Publisher &amp; Editor: Choi "
+        'Dong-hyun | Youth protection officer: Han Mi-rae | Tel 02-555-0100</address><p class="copyright">'
+        "Copyright © 2024 EastAsia Now. All rights reserved.</p></footer></div></body></html>"
+    )
+
+
+def _css(role: str) -> str:
+    """A hashed, meaningless class name, as CSS-in-JS emits (the same for a role on every page)."""
+    return "css-" + hashlib.sha1(role.encode()).hexdigest()[:6]
+
+
+def tpl_nextjs(post: Post, rng: random.Random) -> str:
+    """snapbrief.example: a Next.js page with hashed class names; the article again in __NEXT_DATA__."""
+    phrase = rng.choice(["Via {name}", "Credit: {name}", "Source: {name}", "Article courtesy of {name}"])
+    roles = "root nav menu logo link main col h1 meta p body ad src nl nlh btn trend card cardh cardx cookie foot tag"
+    c = {r: _css(r) for r in roles.split()}
+    parts = [f'<p class="{c["p"]}">{esc(p)}</p>' for p in post.paragraphs]
+    if len(parts) > 2:
+        parts.insert(
+            2,
+            f'<div class="{c["ad"]}" data-ad-unit="in-article"><span>Advertisement</span>'
+            f'<div id="div-gpt-ad-{rng.randrange(10**12, 10**13)}-0"></div></div>',
+        )
+    if post.credit and post.credit_at_top:
+        parts.insert(0, f'<div class="{c["src"]}"><span>{credit_html(post, phrase)}</span></div>')
+    elif post.credit:
+        parts.append(f'<p class="{c["p"]} {c["src"]}"><em>{credit_html(post, phrase)}</em></p>')
+    slug = slugify(post.headline)
+    data = {
+        "props": {
+            "pageProps": {
+                "article": {
+                    "id": rng.randrange(100000, 999999),
+                    "slug": slug,
+                    "title": post.headline,
+                    "publishedAt": post.published.isoformat() if post.published else None,
+                    "author": {"name": "SnapBrief Newsroom"},
+                    "body": [{"type": "paragraph", "text": p} for p in post.paragraphs],
+                    "source": {"name": post.credit[0], "url": post.credit[1]} if post.credit else None,
+                    "tags": post.tags,
+                },
+                "related": [{"title": h, "href": u, "excerpt": x} for h, u, x in post.teasers],
+            },
+            "__N_SSG": True,
+        },
+        "page": "/[slug]",
+        "query": {"slug": slug},
+        "buildId": "q8Zk2LmN0bXr5TtYw1cVd",
+        "isFallback": False,
+        "gsp": True,
+        "scriptLoader": [],
+    }
+    trending = "".join(
+        f'<a class="{c["card"]}" href="{esc(u)}"><h3 class="{c["cardh"]}">{esc(h)}</h3>'
+        f'<p class="{c["cardx"]}">{esc(x)}</p></a>'
+        for h, u, x in post.teasers[:4]
+    )
+    tags = "".join(f'<a class="{c["tag"]}" href="/topic/{esc(t.lower())}">{esc(t)}</a>' for t in post.tags)
+    chunks = "".join(
+        f'<script src="/_next/static/chunks/{name}.js" defer=""></script>'
+        for name in ["webpack-5f1a2b3c4d5e6f70", "framework-0a1b2c3d4e5f6a7b", "main-9f8e7d6c5b4a3928"]
+    )
+    canonical = f'<link rel="canonical" href="{esc(post.canonical)}"/>' if post.canonical else ""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-'
+        f'width"/><title>{esc(post.headline)} - SnapBrief</title><meta name="description" content="'
+        f'{esc(" ".join(post.paragraphs[0].split()[:25]) if post.paragraphs else "")}"/>'
+        f'<meta property="og:title" content="{esc(post.headline)}"/><meta property="og:type" content="article"/>'
+        f'<meta property="og:url" content="{esc(post.url)}"/><meta name="twitter:card" content="summary_large_image"/>'
+        f'{canonical}<meta name="next-head-count" content="9"/><link rel="preload" href="/_next/static/css/'
+        '3e4f5a6b7c8d9e0f.css" as="style"/><link rel="stylesheet" href="/_next/static/css/3e4f5a6b7c8d9e0f.css" '
+        f'data-n-g=""/>{chunks}' + "".join(post.extra_head) + "</head>"
+        f'<body><div id="__next"><div class="{c["root"]}"><header class="{c["nav"]}"><a class="{c["logo"]}" '
+        f'href="/">SnapBrief</a><nav class="{c["menu"]}">'
+        + "".join(
+            f'<a class="{c["link"]}" href="/{s.lower()}">{s}</a>' for s in ["News", "Tech", "Money", "Culture", "Video"]
+        )
+        + f'</nav><button class="{c["btn"]}">Sign in</button></header><main class="{c["main"]}">'
+        f'<div class="{c["col"]}"><h1 class="{c["h1"]}">{esc(post.headline)}</h1><div class="{c["meta"]}">'
+        "<span>By SnapBrief Newsroom</span>"
+        + (
+            f'<time datetime="{post.published.isoformat()}">{human_date(post, "%b %d, %Y, %I:%M %p UTC")}</time>'
+            if post.published
+            else ""
+        )
+        + f"<span>{reading_minutes(post)} min read</span></div>"
+        f'<div class="{c["body"]}" data-testid="article-body">{"".join(parts)}</div>'
+        f'<div class="{c["meta"]}">{tags}</div>'
+        f'<div class="{c["nl"]}"><h2 class="{c["nlh"]}">Get the Brief</h2><p class="{c["cardx"]}">The five stories '
+        "you need to know, every weekday at 6am. Free, and you can unsubscribe any time.</p><form><input "
+        f'type="email" placeholder="Email address" aria-label="Email address"/><button class="{c["btn"]}" '
+        'type="submit">Sign up</button></form></div>'
+        f'<section class="{c["trend"]}"><h2 class="{c["nlh"]}">Trending on SnapBrief</h2>{trending}</section>'
+        f'</div></main><footer class="{c["foot"]}"><span>© 2024 SnapBrief Media Inc.</span><a href="/about">About'
+        '</a><a href="/careers">Careers</a><a href="/terms">Terms</a><a href="/privacy">Privacy</a><a href="/'
+        f'cookies">Cookie settings</a></footer></div><div class="{c["cookie"]}" role="dialog" aria-label="Cookie '
+        'consent"><p>We use cookies and similar technologies to improve your experience, measure our audience and '
+        f'show you relevant ads. <a href="/cookies">Cookie Policy</a></p><button class="{c["btn"]}">Reject all'
+        f'</button><button class="{c["btn"]}">Accept all</button></div></div>'
+        f'<script id="__NEXT_DATA__" type="application/json">{script_json(data)}</script></body></html>'
+    )
+
+
+FORUM_SIGNATURES = [
+    "Truth is out there - you just have to share it.",
+    "Visit our sister site for daily deals and coupons!",
+    "Opinions are my own. Reposting news so you don't have to.",
+]
+
+
+def tpl_forum(post: Post, rng: random.Random) -> str:
+    """newsboard-forums.example: an old phpBB-style forum; text in <td class="postbody"> with <br /><br />,
+    sometimes inside a quote box; signature under the post; the date only as 'Posted:' text."""
+    phrase = rng.choice(
+        ["<b>Source:</b> {name}", "Read the original at {name}", "Article courtesy of {name}", "Credit: {name}"]
+    )
+    fmt = "%a %b %d, %Y %I:%M %p"
+    text = "<br /><br />".join(esc(p) for p in post.paragraphs)
+    if rng.random() < 0.4:
+        text = (
+            '<table width="90%" cellspacing="1" cellpadding="3" border="0" align="center"><tr><td><span class="'
+            'genmed"><b>Quote:</b></span></td></tr><tr><td class="quote">' + text + "</td></tr></table>"
+        )
+    if post.credit and post.credit_at_top:
+        text = credit_html(post, phrase) + "<br /><br />" + text
+    elif post.credit:
+        text = text + "<br /><br />" + credit_html(post, phrase)
+    signature = (
+        '<br />_________________<br /><span class="signature">-- posted by admin<br />'
+        f"{esc(rng.choice(FORUM_SIGNATURES))}</span>"
+    )
+    forum = f"{post.tags[0]} News" if post.tags else "World News"
+    posted = f"Posted: {human_date(post, fmt)}" if post.published else "Posted:"
+
+    def reply(who: str, said: str) -> str:
+        when = ""
+        if post.published:
+            when = (post.published + timedelta(hours=rng.uniform(1, 40))).strftime(fmt)
+        return (
+            f'<tr><td class="row2" width="150" valign="top"><span class="name"><b>{esc(who)}</b></span><br />'
+            f'<span class="postdetails">Member<br />Joined: {rng.choice(["Mar", "Jul", "Nov"])} '
+            f"{rng.randint(2010, 2022)}<br />Posts: {rng.randint(3, 4000)}</span></td>"
+            f'<td class="row2" valign="top"><table width="100%" border="0" cellspacing="0" cellpadding="0"><tr>'
+            f'<td><span class="postdetails">Posted: {when} &nbsp; Post subject: Re: {esc(post.headline)}</span></td>'
+            f'</tr><tr><td colspan="2"><hr /></td></tr><tr><td class="postbody">{esc(said)}</td></tr></table></td></tr>'
+        )
+
+    replies = comments_html(rng, reply)
+    similar = "".join(
+        f'<tr><td class="row1"><span class="topictitle"><a href="{esc(u)}">{esc(h)}</a></span><br />'
+        f'<span class="gensmall">{esc(x)}</span></td><td class="row2" align="center"><span class="gensmall">'
+        f'{esc(forum)}</span></td><td class="row1" align="center"><span class="postdetails">{rng.randint(0, 60)}'
+        f'</span></td><td class="row2" align="center"><span class="postdetails">{rng.randint(40, 9000)}</span></td>'
+        "</tr>"
+        for h, u, x in post.teasers[:5]
+    )
+    return (
+        head(
+            post,
+            "NewsBoard Community Forums",
+            '<link rel="stylesheet" href="templates/subSilver/subSilver.css">',
+            False,
+        )
+        + '<body bgcolor="#E5E5E5" text="#000000" link="#006699" vlink="#5493B4"><a name="top"></a>'
+        '<table width="100%" cellspacing="0" cellpadding="10" border="0" align="center"><tr><td class="bodyline">'
+        '<table width="100%" cellspacing="0" cellpadding="0" border="0"><tr><td><a href="index.php"><img src="'
+        'templates/subSilver/images/logo_phpBB.gif" border="0" alt="NewsBoard Community Forums" vspace="1" /></a>'
+        '</td><td align="center" width="100%" valign="middle"><span class="maintitle">NewsBoard Community Forums'
+        '</span><br /><span class="gen">Discuss the news of the day<br />&nbsp; </span><table cellspacing="0" '
+        'cellpadding="2" border="0"><tr><td align="center" valign="top" nowrap="nowrap"><span class="mainmenu">'
+        '<a href="faq.php" class="mainmenu">FAQ</a> &nbsp; <a href="search.php" class="mainmenu">Search</a> &nbsp; '
+        '<a href="memberlist.php" class="mainmenu">Memberlist</a> &nbsp; <a href="groupcp.php" class="mainmenu">'
+        'Usergroups</a> &nbsp; <a href="profile.php?mode=register" class="mainmenu">Register</a></span></td></tr>'
+        '<tr><td align="center"><span class="mainmenu"><a href="profile.php?mode=editprofile" class="mainmenu">'
+        'Profile</a> &nbsp; <a href="privmsg.php?folder=inbox" class="mainmenu">Log in to check your private '
+        'messages</a> &nbsp; <a href="login.php" class="mainmenu">Log in</a></span></td></tr></table></td></tr>'
+        "</table><br />"
+        '<table width="100%" cellspacing="2" cellpadding="2" border="0"><tr><td align="left" valign="bottom" '
+        f'colspan="2"><a class="maintitle" href="{esc(post.url)}">{esc(post.headline)}</a><br /></td></tr></table>'
+        '<table width="100%" cellspacing="2" cellpadding="2" border="0"><tr><td align="left" valign="bottom" '
+        'nowrap="nowrap"><span class="nav"><a href="posting.php?mode=newtopic"><img src="templates/subSilver/'
+        'images/lang_english/post.gif" border="0" alt="Post new topic" /></a>&nbsp;&nbsp;<a href="posting.php?mode='
+        'reply"><img src="templates/subSilver/images/lang_english/reply.gif" border="0" alt="Reply to topic" /></a>'
+        '</span></td><td align="left" valign="middle" width="100%"><span class="nav">&nbsp;&nbsp;&nbsp;<a href="'
+        f'index.php" class="nav">NewsBoard Forum Index</a> -&gt; <a href="viewforum.php?f=3" class="nav">'
+        f"{esc(forum)}</a></span></td></tr></table>"
+        '<table class="forumline" width="100%" cellspacing="1" cellpadding="3" border="0"><tr><th class="thLeft" '
+        'width="150" height="26" nowrap="nowrap">Author</th><th class="thRight" nowrap="nowrap">Message</th></tr>'
+        '<tr><td class="row1" width="150" align="left" valign="top"><span class="name"><a name="p1"></a><b>admin'
+        '</b></span><br /><span class="postdetails">Site Admin<br /><img src="images/avatars/admin.gif" alt="" '
+        'border="0" /><br /><br />Joined: 14 Feb 2009<br />Posts: 48213<br />Location: The Internet</span><br />'
+        '</td><td class="row1" width="100%" height="28" valign="top"><table width="100%" border="0" cellspacing="0" '
+        f'cellpadding="0"><tr><td width="100%"><span class="postdetails">{posted}<span class="gen">&nbsp;</span>'
+        f'&nbsp; &nbsp;Post subject: {esc(post.headline)}</span></td><td valign="top" nowrap="nowrap">'
+        '<a href="posting.php?mode=quote&amp;p=1"><img src="templates/subSilver/images/lang_english/icon_quote.gif" '
+        'alt="Reply with quote" border="0" /></a></td></tr><tr><td colspan="2"><hr /></td></tr><tr>'
+        f'<td colspan="2" class="postbody">{text}{signature}</td></tr></table></td></tr>'
+        '<tr><td class="row1" width="150" align="left" valign="middle"><span class="nav"><a href="#top" class="nav">'
+        'Back to top</a></span></td><td class="row1" width="100%" height="28" valign="bottom" nowrap="nowrap">'
+        '<a href="profile.php?mode=viewprofile&amp;u=2">View user\'s profile</a> <a href="privmsg.php?mode=post'
+        '&amp;u=2">Send private message</a></td></tr><tr><td class="spaceRow" colspan="2" height="1"></td></tr>'
+        f"{replies}</table>"
+        '<form action="posting.php" method="post" name="quickreply"><table class="forumline" width="100%" '
+        'cellspacing="1" cellpadding="3" border="0"><tr><th class="thHead" height="25">Quick Reply</th></tr><tr>'
+        '<td class="row1" align="center"><textarea name="message" rows="8" cols="70" class="post"></textarea><br />'
+        '<input type="checkbox" name="attach_sig" checked="checked" /> <span class="gensmall">Attach signature'
+        '</span><br /><input type="submit" name="post" class="mainoption" value="Submit" />&nbsp;<input '
+        'type="submit" name="preview" class="liteoption" value="Preview" /></td></tr></table></form><br />'
+        '<table class="forumline" width="100%" cellspacing="1" cellpadding="3" border="0"><tr><th colspan="4" '
+        'class="thHead">Similar Topics</th></tr><tr><td class="catHead"><span class="cattitle">Topic</span></td><td '
+        'class="catHead"><span class="cattitle">Forum</span></td><td class="catHead"><span class="cattitle">Replies'
+        '</span></td><td class="catHead"><span class="cattitle">Views</span></td></tr>'
+        f"{similar}</table><br />"
+        '<table width="100%" cellspacing="2" border="0" align="center"><tr><td valign="top" align="left"><span '
+        f'class="gensmall">Display posts from previous: <select name="postdays"><option value="0">All Posts</option>'
+        '</select></span></td><td align="right" valign="top" nowrap="nowrap"><span class="gensmall">Jump to: '
+        f'<select name="f"><option value="3">{esc(forum)}</option><option value="4">Off-Topic</option></select>'
+        "</span></td></tr></table>"
+        '<table class="forumline" width="100%" cellspacing="1" cellpadding="3" border="0"><tr><td class="catHead">'
+        '<span class="cattitle">Who is Online</span></td></tr><tr><td class="row1"><span class="gensmall">Users '
+        f"browsing this forum: None. In total there are {rng.randint(40, 400)} users online :: 2 Registered, 0 "
+        "Hidden and the rest Guests</span></td></tr></table>"
+        '<div align="center"><span class="copyright"><br />Powered by <a href="http://www.phpbb.com/" target="_'
+        'phpbb" class="copyright">phpBB</a> © 2001, 2005 phpBB Group<br />All times are GMT</span></div>'
+        "</td></tr></table></body></html>"
+    )
+
+
 TAG_POOL = ["Breaking", "World", "Politics", "Health", "Tech", "Money", "Viral", "Science", "Travel", "Sports"]
 
 
@@ -707,6 +1308,15 @@ FARMS = [
     Farm("worldreport", "worldreport-daily.example", tpl_tables, "query"),
     Farm("viralpulse", "viralpulse.example", tpl_divsoup, "slug"),
     Farm("infohaven", "infohaven.example", tpl_html5, "slug"),
+]
+
+# Five more farms, added after FARMS only with --more-templates (the default corpus keeps the six above).
+MORE_FARMS = [
+    Farm("slowread", "theslowread.example", tpl_ghost, "slug"),
+    Farm("metroherald", "metroherald-online.example", tpl_drupal, "dated"),
+    Farm("eastasianow", "eastasia-now.example", tpl_portal, "blogger"),
+    Farm("snapbrief", "snapbrief.example", tpl_nextjs, "slug"),
+    Farm("newsboard", "newsboard-forums.example", tpl_forum, "query"),
 ]
 
 
@@ -789,8 +1399,9 @@ def tpl_alternate(article: Article, url: str, amp: bool, rng: random.Random) -> 
 PARTNERS = ["regionalledger.example", "metro-partner-news.example", "thecommonsdesk.example"]
 
 
-def build(out: Path, seed: int, date_base: str = "row") -> dict[str, int]:
+def build(out: Path, seed: int, date_base: str = "row", more_templates: bool = False) -> dict[str, int]:
     rng = random.Random(seed)
+    farms = FARMS + MORE_FARMS if more_templates else FARMS
     all_originals = load_originals(PROVENANCE_DEV, date_base)
     originals = [a for a in all_originals if len(a.paragraphs) >= 2]  # the ones worth copying
     own_texts = load_own_texts(EXTRACTION_DEV, all_originals, limit=24)
@@ -888,7 +1499,7 @@ def build(out: Path, seed: int, date_base: str = "row") -> dict[str, int]:
                 position[a.id] + rng.uniform(-0.3, 0.6),
             )
             continue
-        farm = FARMS[n % len(FARMS)]
+        farm = farms[n % len(farms)]
         headline = a.headline
         paragraphs = list(a.paragraphs)
         sources = [a.id]
@@ -952,7 +1563,7 @@ def build(out: Path, seed: int, date_base: str = "row") -> dict[str, int]:
         )
 
     for n, (headline, paragraphs) in enumerate(own_texts):
-        farm = FARMS[n % len(FARMS)]
+        farm = farms[n % len(farms)]
         published = datetime.fromisoformat("2021-03-01T06:00:00+00:00") + timedelta(hours=rng.uniform(0, 24 * 900))
         url = farm_url(farm, headline, published, 900 + n)
         post = Post(
@@ -1002,8 +1613,14 @@ def main() -> None:
         default="row",
         help="date copies after the original's pages.jsonl date (row) or the later of it and the page's own (page)",
     )
+    parser.add_argument(
+        "--more-templates",
+        action="store_true",
+        help="also copy onto five more farm templates (Ghost-like, Drupal, news portal, Next.js, forum); "
+        "off by default, so the default corpus is unchanged",
+    )
     args = parser.parse_args()
-    print(json.dumps(build(args.out, args.seed, args.date_base)))
+    print(json.dumps(build(args.out, args.seed, args.date_base, args.more_templates)))
 
 
 if __name__ == "__main__":
