@@ -120,3 +120,25 @@ def test_a_credit_line_credits_the_text_unless_it_sits_under_a_photo() -> None:
     caption = Block(text="Credit: Getty Images", kind=BlockKind.CAPTION, tag="figcaption", path="article>figure")
     assert find_credits([caption], PAGE)[0] == []
     assert credits_of("Photo credit: Getty Images")[0] == []
+
+
+@pytest.mark.parametrize(
+    ("blocks", "kind", "name"),
+    [
+        # A field's label and value in blocks of their own (a CMS's "Source" field).
+        (["Via", "caktusgroup.com"], "via", "caktusgroup.com"),
+        (["Source", "The Example Gazette"], "source_named", "The Example Gazette"),
+        # A note in brackets, or with a rule drawn under it before a forum signature.
+        (["[Source: The AMP Blog]"], "source_named", "The AMP Blog"),
+        (["Credit: Plant Care Today _________________"], "courtesy", "Plant Care Today"),
+        (["Read the original at Wevolver."], "source_named", "Wevolver"),
+    ],
+)
+def test_notes_as_templates_lay_them_out(blocks: list[str], kind: str, name: str) -> None:
+    credits, _ = credits_of(*blocks)
+    assert any(c.kind == kind and c.name == name for c in credits), credits
+
+
+def test_a_wire_dateline_alone_keeps_its_brackets() -> None:
+    credits, _ = credits_of("(Reuters)")
+    assert not [c for c in credits if c.kind in ("source_named", "via")]

@@ -104,7 +104,8 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "source_link",
         re.compile(
             r"^\s*(?:source\s+link|source|original\s+(?:source|article|story|link)|read\s+(?:the\s+)?"
-            r"(?:original|full)\s+(?:article|story)(?:\s+(?:here|at|on))?|read\s+more\s+(?:at|on))\s*[:.]?\s*"
+            r"(?:original|full)\s+(?:article|story)(?:\s+(?:here|at|on))?|read\s+(?:the\s+)?original"
+            r"(?:\s+(?:post|piece))?\s+(?:here|at|on)|read\s+more\s+(?:at|on))\s*[:.]?\s*"
             r"(?P<rest>.{0,80})$",
             re.I,
         ),
@@ -243,10 +244,21 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
     """
     credits: list[Credit] = []
     source_links: list[str] = []
-    for block in blocks:
-        text = block.text  # whitespace-normalised by the extractor
+    for number, block in enumerate(blocks):
+        text = _unwrapped(block.text)  # whitespace-normalised by the extractor
         if not text:
             continue
+        if _LABEL_ONLY.match(text) and number + 1 < len(blocks) and len(blocks[number + 1].text) <= _LABELLED_VALUE:
+            # A field's label and value in blocks of their own ("Via" | "caktusgroup.com"): read as one line.
+            value = blocks[number + 1]
+            block = Block(
+                text=f"{text.rstrip(': ')}: {_unwrapped(value.text)}",
+                kind=value.kind,
+                links=value.links,
+                tag=value.tag,
+                path=value.path,
+            )
+            text = block.text
         short = len(text) <= _MAX_CREDIT_BLOCK
         if short and _TRIGGERS.isdisjoint(_WORD.findall(text.lower())):
             continue  # no word any credit pattern needs: spare the block the dozen specific patterns
@@ -286,6 +298,20 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
     for credit in credits:
         unique_credits.setdefault((credit.name.lower(), credit.kind), credit)
     return list(unique_credits.values()), list(dict.fromkeys(source_links))
+
+
+def _unwrapped(text: str) -> str:
+    """The text without brackets around all of it ("[Source: The Verge]") or a rule drawn after it
+    ("Credit: X ____" before a forum signature)."""
+    text = _TRAILING_RULE.sub("", text)
+    if len(text) > 2 and ((text[0] == "[" and text[-1] == "]") or (text[0] == "(" and text[-1] == ")" and ":" in text)):
+        return text[1:-1].strip()  # "(Reuters)" alone keeps its brackets: a wire dateline's own
+    return text
+
+
+_TRAILING_RULE = re.compile(r"\s*[_=~*\-]{4,}\s*$")
+_LABEL_ONLY = re.compile(r"^\s*(?:source|sources|via|credits?|quelle|fuente|źródło|fonte|bron)\s*:?\s*$", re.I)
+_LABELLED_VALUE = 120  # the value of a labelled field is a name or a link, not a paragraph
 
 
 # The words a note can open with (the patterns above, read at a block's start): most paragraphs open with
