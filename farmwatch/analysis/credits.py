@@ -245,10 +245,17 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
     credits: list[Credit] = []
     source_links: list[str] = []
     for number, block in enumerate(blocks):
-        text = _unwrapped(block.text)  # whitespace-normalised by the extractor
+        text = block.text  # whitespace-normalised by the extractor
         if not text:
             continue
-        if _LABEL_ONLY.match(text) and number + 1 < len(blocks) and len(blocks[number + 1].text) <= _LABELLED_VALUE:
+        if text[0] in "[(" or text[-1] in _RULE_CHARS:
+            text = _unwrapped(text)
+        if (
+            len(text) <= _MAX_LABEL
+            and _LABEL_ONLY.match(text)
+            and number + 1 < len(blocks)
+            and len(blocks[number + 1].text) <= _LABELLED_VALUE
+        ):
             # A field's label and value in blocks of their own ("Via" | "caktusgroup.com"): read as one line.
             value = blocks[number + 1]
             block = Block(
@@ -309,7 +316,9 @@ def _unwrapped(text: str) -> str:
     return text
 
 
+_RULE_CHARS = "_=~*-"
 _TRAILING_RULE = re.compile(r"\s*[_=~*\-]{4,}\s*$")
+_MAX_LABEL = 12  # "Sources:", "Credits:": a label alone is a word and a colon
 _LABEL_ONLY = re.compile(r"^\s*(?:source|sources|via|credits?|quelle|fuente|źródło|fonte|bron)\s*:?\s*$", re.I)
 _LABELLED_VALUE = 120  # the value of a labelled field is a name or a link, not a paragraph
 
