@@ -365,7 +365,8 @@ _LEAD_END = re.compile(r"[.!?:;]")
 
 def _note(text: str, links: list[str], credits: list[Credit], source_links: list[str], anchored: bool = False) -> bool:
     """The republication note or source link in `text` (a block with its links to other sites, or a part of
-    one; `anchored`: only a note at its very start), added to credits and source_links; whether one was found."""
+    one; `anchored`: only a note opening it, see _opens), added to credits and source_links; whether one was
+    found."""
     found = False
     for kind, pattern in _REPUBLICATION_PATTERNS:
         match = pattern.search(text)
