@@ -181,6 +181,49 @@ def test_a_chinese_copy_is_found(api: httpx.Client) -> None:
         assert copy["main_text"][span["start"] : span["end"]].strip()
 
 
+# Japanese and Thai: no spaces between words (read as character bigrams); Thai has no sentence marks either.
+OTHER_SCRIPTS = {
+    "ja": [
+        "市議会は火曜日、川沿いの古い橋を来月から十八か月間閉鎖すると発表した。",
+        "技術者によると、橋の鉄骨三本に深刻な腐食が見つかり、安全に通行できない状態だという。",
+        "市は代わりに無料のシャトルバスを運行し、朝夕の通勤時間帯の混雑を緩和する方針だ。",
+        "新しい橋の建設は来年の春に始まり、三年後の完成を目指していると市長は説明した。",
+    ],
+    "th": [
+        "สภาเมืองประกาศเมื่อวันอังคารว่าจะปิดสะพานเก่าริมแม่น้ำเป็นเวลาสิบแปดเดือนตั้งแต่เดือนหน้า",
+        "วิศวกรพบการกัดกร่อนอย่างรุนแรงในเสาเหล็กสามต้นของสะพานซึ่งทำให้ไม่ปลอดภัยต่อการสัญจร",
+        "เมืองจะจัดรถรับส่งฟรีเพื่อลดความแออัดของผู้เดินทางในช่วงเช้าและช่วงเย็น",
+        "การก่อสร้างสะพานใหม่จะเริ่มในฤดูใบไม้ผลิปีหน้าและคาดว่าจะแล้วเสร็จภายในสามปี",
+    ],
+}
+UNRELATED = {
+    "ja": [
+        "駅前の新しい図書館は土曜日に開館し、初日だけで二千人を超える市民が訪れた。",
+        "館内には子ども向けの読書室や自習スペースが設けられ、夜九時まで利用できる。",
+    ],
+    "th": [
+        "ห้องสมุดแห่งใหม่หน้าสถานีรถไฟเปิดให้บริการเมื่อวันเสาร์และมีประชาชนมาใช้บริการกว่าสองพันคน",
+        "ภายในมีห้องอ่านหนังสือสำหรับเด็กและพื้นที่สำหรับนั่งทำงานซึ่งเปิดถึงสามทุ่ม",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(OTHER_SCRIPTS))
+def test_a_copy_in_a_script_without_spaces_is_found(api: httpx.Client, lang: str) -> None:
+    paragraphs = OTHER_SCRIPTS[lang]
+    source_url = f"https://{lang}-news.example.com/a/1"
+    submit(api, source_url, html(paragraphs[0][:12], paragraphs, "2025-03-04T09:00:00+00:00", f"{lang}-news", lang))
+    # A farm's copy: one paragraph cut, one edited at its end.
+    edited = [paragraphs[0], paragraphs[1][:-6], paragraphs[3]]
+    copy_url = f"https://{lang}-farm.example.net/p/9"
+    copy = submit(api, copy_url, html(paragraphs[0][:8], edited, "2025-03-05T09:00:00+00:00", f"{lang}-farm", lang))
+    assert copy["provenance"]["verdict"] == "republished"
+    assert copy["provenance"]["sources"][0]["url"] == source_url
+    # A page on another story in the same script is no copy of it.
+    other = submit(api, f"https://{lang}-city.example.org/x", html("x", UNRELATED[lang], "2025-03-06", "city", lang))
+    assert other["provenance"]["verdict"] == "original" and not other["provenance"]["undecided"]
+
+
 URDU = [
     "وزیراعظم نے منگل کے روز اسلام آباد میں ایک اجلاس کی صدارت کی جس میں ملک کی معاشی صورتحال کا جائزہ لیا گیا۔",
     "اجلاس میں وزیر خزانہ نے بتایا کہ رواں مالی سال کے دوران برآمدات میں پندرہ فیصد اضافہ ہوا ہے۔",
