@@ -181,8 +181,8 @@ def test_a_chinese_copy_is_found(api: httpx.Client) -> None:
         assert copy["main_text"][span["start"] : span["end"]].strip()
 
 
-# Other scripts. Japanese and Thai: no spaces between words (read as character bigrams); Thai has no sentence marks either.
-# Hindi: vowel signs inside words (combining marks) and the danda; Arabic: right to left, short words.
+# Other scripts. Japanese and Thai: no spaces between words (read as character bigrams); Thai has no
+# sentence marks either. Hindi: vowel signs inside words (combining marks) and the danda. Arabic: right to left.
 OTHER_SCRIPTS = {
     "hi": [
         "नगर परिषद ने मंगलवार को घोषणा की कि नदी के किनारे का पुराना पुल अगले महीने से अठारह महीने के लिए बंद रहेगा।",
