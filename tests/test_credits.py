@@ -131,6 +131,11 @@ def test_a_credit_line_credits_the_text_unless_it_sits_under_a_photo() -> None:
         # A note in brackets, or with a rule drawn under it before a forum signature.
         (["[Source: The AMP Blog]"], "source_named", "The AMP Blog"),
         (["Credit: Plant Care Today _________________"], "courtesy", "Plant Care Today"),
+        (
+            ["Read the original at ABC13 Houston _________________ -- posted by admin Opinions are my own."],
+            "source_named",
+            "ABC13 Houston",
+        ),
         (["Read the original at Wevolver."], "source_named", "Wevolver"),
     ],
 )

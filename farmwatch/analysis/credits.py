@@ -248,7 +248,10 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
         text = block.text  # whitespace-normalised by the extractor
         if not text:
             continue
-        if text[0] in "[(" or text[-1] in _RULE_CHARS:
+        short = len(text) <= _MAX_CREDIT_BLOCK
+        if short and _TRIGGERS.isdisjoint(_WORD.findall(text.lower())):
+            continue  # no word any credit pattern needs: spare the block the dozen specific patterns
+        if short and (text[0] in "[(" or any(rule in text for rule in _RULE_STARTS)):
             text = _unwrapped(text)
         if (
             len(text) <= _MAX_LABEL
@@ -267,8 +270,6 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
             )
             text = block.text
         short = len(text) <= _MAX_CREDIT_BLOCK
-        if short and _TRIGGERS.isdisjoint(_WORD.findall(text.lower())):
-            continue  # no word any credit pattern needs: spare the block the dozen specific patterns
         # A wire credit can close a long paragraph; look at the last sentence too.
         windows = [text] if short else [text[:200], text[-200:]]
         for window in windows:
@@ -308,16 +309,16 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
 
 
 def _unwrapped(text: str) -> str:
-    """The text without brackets around all of it ("[Source: The Verge]") or a rule drawn after it
-    ("Credit: X ____" before a forum signature)."""
-    text = _TRAILING_RULE.sub("", text)
+    """The text without brackets around all of it ("[Source: The Verge]"), or up to a rule drawn under it
+    ("Credit: X ____ -- posted by admin": a forum signature follows)."""
+    text = _RULE_AND_AFTER.sub("", text)
     if len(text) > 2 and ((text[0] == "[" and text[-1] == "]") or (text[0] == "(" and text[-1] == ")" and ":" in text)):
         return text[1:-1].strip()  # "(Reuters)" alone keeps its brackets: a wire dateline's own
     return text
 
 
-_RULE_CHARS = "_=~*-"
-_TRAILING_RULE = re.compile(r"\s*[_=~*\-]{4,}\s*$")
+_RULE_STARTS = ("____", "----", "====", "~~~~", "****")  # cheap tests before the pattern
+_RULE_AND_AFTER = re.compile(r"\s*[_=~*\-]{4,}(?:\s.*)?$", re.S)
 _MAX_LABEL = 12  # "Sources:", "Credits:": a label alone is a word and a colon
 _LABEL_ONLY = re.compile(r"^\s*(?:source|sources|via|credits?|quelle|fuente|źródło|fonte|bron)\s*:?\s*$", re.I)
 _LABELLED_VALUE = 120  # the value of a labelled field is a name or a link, not a paragraph
