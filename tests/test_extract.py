@@ -566,3 +566,19 @@ def test_a_body_written_with_double_line_breaks_is_read_paragraph_by_paragraph()
     assert "Article courtesy of HearYa" in texts
     assert first in texts
     assert f"{second} Still a single line." in texts  # one <br> is a line break inside the paragraph
+
+
+def test_a_newsletter_box_in_the_text_is_not_article_text() -> None:
+    paragraph = "The council approved the new budget after a long debate about the harbour and the ferry service. "
+    html = (
+        "<html><body><main><div class='css-1q2w3e'><h1>Budget approved</h1>"
+        + f"<p class='css-9z8y'>{paragraph * 2}</p>"
+        + "<div class='css-4r5t6y'><h3 class='css-7u8i'>Get the Brief</h3>"
+        "<p class='css-0o9i'>The five stories you need to know, every weekday at 6am. Free, and you can unsubscribe "
+        "any time.</p><input type='email' placeholder='you@example.com'><button>Sign up</button></div>"
+        + f"<p class='css-9z8y'>{paragraph * 2}</p></div></main></body></html>"
+    )
+    blocks = blocks_of(html)
+    text = main_text(blocks)
+    assert paragraph.strip() in text
+    assert "unsubscribe" not in text and "Get the Brief" not in text

@@ -286,6 +286,9 @@ _NEAR_START: list[tuple[BlockKind, tuple[str, ...], re.Pattern[str], int, int]] 
         MAX_PHRASE_BLOCK,
     ),
     (BlockKind.CAPTION, ("©",), re.compile(r"©\s*\w"), 160, 200),  # a credit after a short caption
+    # A newsletter's promise under its sign-up heading ("… every weekday at 6am. Free, and you can unsubscribe
+    # any time.").
+    (BlockKind.NEWSLETTER, ("unsubscribe",), re.compile(r"\bunsubscribe\s+(?:at\s+)?any\s*time\b", _I), 100, 200),
     (
         BlockKind.NEWSLETTER,
         ("telegram", "youtube", "whatsapp"),
