@@ -582,3 +582,13 @@ def test_a_newsletter_box_in_the_text_is_not_article_text() -> None:
     text = main_text(blocks)
     assert paragraph.strip() in text
     assert "unsubscribe" not in text and "Get the Brief" not in text
+
+
+def test_a_gallery_counter_is_not_article_text() -> None:
+    paragraph = "The new library opened on Saturday and more than two thousand people visited it on the first day. "
+    html = (
+        "<html><body><article><h1>Library opens</h1>"
+        + f"<p>{paragraph * 2}</p><div class='photo-area'><img src='a.jpg'><div class='count'>1 / 3</div></div>"
+        + f"<p>{paragraph * 2}</p></article></body></html>"
+    )
+    assert "1 / 3" not in main_text(blocks_of(html))

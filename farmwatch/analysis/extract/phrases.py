@@ -111,6 +111,8 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
         ),
         120,
     ),
+    # A gallery's counter ("1 / 3", "2 of 12") under its photos.
+    (BlockKind.CAPTION, re.compile(r"^\d{1,3}\s*(?:/|of|von|de|sur|di|z)\s*\d{1,3}$", _I), 12),
     (
         BlockKind.BYLINE,
         re.compile(
