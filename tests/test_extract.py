@@ -592,3 +592,19 @@ def test_a_gallery_counter_is_not_article_text() -> None:
         + f"<p>{paragraph * 2}</p></article></body></html>"
     )
     assert "1 / 3" not in main_text(blocks_of(html))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Story credit - KnowTechie",
+        "Article courtesy of HearYa",
+        "H/T Google Online Security Blog",
+        "Thanks to Nature for the story.",
+        "[Source: The Verge]",
+    ],
+)
+def test_a_credit_line_is_a_source_credit_not_article_text(line: str) -> None:
+    paragraph = "The new library opened on Saturday and more than two thousand people visited it on the first day. "
+    html = f"<html><body><article><h1>Library</h1><p>{paragraph * 2}</p><p>{line}</p></article></body></html>"
+    assert block_with(blocks_of(html), line).kind is BlockKind.SOURCE_CREDIT

@@ -23,7 +23,9 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             r"^(?:source\s*link|original\s*(?:source|article|post)|sources?\s*:|quelle\s*:|quellen\s*:|fuente\s*:|fonte\s*:"
             r"|originally\s+(?:published|posted|appeared)|this\s+(?:article|story|post)\s+(?:was\s+)?(?:originally|first)\s+"
             r"(?:published|appeared|posted)|the\s+post\s+.{1,200}\s+appeared\s+first\s+on|read\s+the\s+original"
-            r"|republished\s+(?:from|with)|via\s*:|source\s*$)",
+            r"|republished\s+(?:from|with)|via\s*:|source\s*$|\[\s*source\s*:|(?:story|article|text|content|post)\s+credits?"
+            r"\s*[:\-–—]|(?:article|story|content|post)\s+courtesy\s+of\b|(?:h/t|hat\s+tip)\b|(?:many\s+)?thanks\s+to\s+"
+            r".{1,80}\s+for\s+(?:the|this)\s+(?:story|tip|article|post)\b)",
             _I,
         ),
         MAX_PHRASE_BLOCK,
