@@ -602,9 +602,17 @@ def test_a_gallery_counter_is_not_article_text() -> None:
         "H/T Google Online Security Blog",
         "Thanks to Nature for the story.",
         "[Source: The Verge]",
+        "(via The Atlantic)",
+        "Via HearYa - Indie Music Blog",
     ],
 )
 def test_a_credit_line_is_a_source_credit_not_article_text(line: str) -> None:
     paragraph = "The new library opened on Saturday and more than two thousand people visited it on the first day. "
     html = f"<html><body><article><h1>Library</h1><p>{paragraph * 2}</p><p>{line}</p></article></body></html>"
     assert block_with(blocks_of(html), line).kind is BlockKind.SOURCE_CREDIT
+
+
+def test_a_paragraph_opening_with_via_is_article_text() -> None:
+    line = "Via Rail said on Tuesday that it would cancel all trains between Toronto and Montreal this weekend."
+    html = f"<html><body><article><h1>Trains</h1><p>{line}</p><p>{line}</p></article></body></html>"
+    assert block_with(blocks_of(html), line).kind is BlockKind.MAIN
