@@ -603,6 +603,7 @@ def test_a_gallery_counter_is_not_article_text() -> None:
         "Thanks to Nature for the story.",
         "[Source: The Verge]",
         "(via The Atlantic)",
+        "(via timesofisrael.com)",
         "Via HearYa - Indie Music Blog",
     ],
 )

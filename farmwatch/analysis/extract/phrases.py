@@ -114,7 +114,7 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
         120,
     ),
     # A line that is only a "via" ("Via HearYa", "(via The Atlantic)"): a credit, not a sentence.
-    (BlockKind.SOURCE_CREDIT, re.compile(r"^\(?via\s+[^.!?]{1,50}\)?\.?$", _I), 60),
+    (BlockKind.SOURCE_CREDIT, re.compile(r"^\(?via\s+(?:[^.!?]{1,50}|[\w-]+(?:\.[\w-]+)+)\)?\.?$", _I), 60),
     # A gallery's counter ("1 / 3", "2 of 12") under its photos.
     (BlockKind.CAPTION, re.compile(r"^\d{1,3}\s*(?:/|of|von|de|sur|di|z)\s*\d{1,3}$", _I), 12),
     (
