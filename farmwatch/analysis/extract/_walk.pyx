@@ -999,20 +999,17 @@ def score(object page):
                 prose[i] = n - lc
                 prose_l[i] = n - lc
 
-        # Raw prose per element (ignoring hints) to spot layout wrappers.
+        # Raw prose per element (ignoring hints) to spot layout wrappers; and the same outside the
+        # comment sections inside it (a post's comments never make it the article).
         for i in range(n_bl):
             raw_prose[owners[i]] += prose[i]
+            own_prose[owners[i]] += prose[i]
         for idx in range(n_el - 1, 0, -1):
             p = parent[idx]
             if p >= 0:
                 raw_prose[p] += raw_prose[idx]
-        # The same outside comment sections (a post's comments never make it the article).
-        for i in range(n_bl):
-            own_prose[owners[i]] += prose[i]
-        for idx in range(n_el - 1, 0, -1):
-            p = parent[idx]
-            if p >= 0 and hints[idx] is not COMMENTS_KIND:
-                own_prose[p] += own_prose[idx]
+                if hints[idx] is not COMMENTS_KIND:
+                    own_prose[p] += own_prose[idx]
         total_prose = raw_prose[0] if n_el else 0
         if total_prose:
             limit = WRAPPER_SHARE * total_prose

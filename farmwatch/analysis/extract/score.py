@@ -43,14 +43,18 @@ def score_py(page: Page) -> Scores:
         if lc <= LINK_DENSE * n and (n >= MIN_PROSE_BLOCK or SENTENCE_END.search(text)) and tag not in HEADINGS:
             prose[i] = n - lc
 
-    # Raw prose per element (ignoring hints) to spot layout wrappers with misleading classes.
+    # Raw prose per element (ignoring hints) to spot layout wrappers with misleading classes; and the
+    # same outside the comment sections inside it (own_prose: see the declared bodies below).
     raw_prose = [0] * n_el
     for i, b in enumerate(raw):
         raw_prose[b[0]] += prose[i]
+    own_prose = raw_prose.copy()
     for idx in range(n_el - 1, 0, -1):
         p = parent[idx]
         if p >= 0:
             raw_prose[p] += raw_prose[idx]
+            if hints[idx] is not COMMENTS:
+                own_prose[p] += own_prose[idx]
     total_prose = raw_prose[0] if n_el else 0
     active = [h is not None and h is not MAIN_HINT for h in hints]
     if total_prose:
@@ -65,14 +69,6 @@ def score_py(page: Page) -> Scores:
     # never the article). A declared body counts when it holds DECLARED_BODY_SHARE of the page's
     # prose, or most of a declared body around it that does (a short post in a blog's "hfeed",
     # where teasers and comments hold more prose than the post itself).
-    own_prose = [0] * n_el  # per element: its subtree's prose outside comment sections inside it
-    for i, b in enumerate(raw):
-        own_prose[b[0]] += prose[i]
-    for idx in range(n_el - 1, 0, -1):
-        p = parent[idx]
-        if p >= 0 and hints[idx] is not COMMENTS:
-            own_prose[p] += own_prose[idx]
-
     declared = [False] * n_el
     around = [-1] * n_el  # the nearest declared body above each element (preorder: parents come first)
     for idx in range(n_el):
