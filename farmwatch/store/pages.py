@@ -443,16 +443,8 @@ class PageStore:
         again for it (judging.settle), with that share now. Up to `most` changed sites are taken off the
         list; the ones that moved less are measured again at their next change, against the same mark."""
         sites = [s.decode() for s in self.client.spop(self.keys.sites_changed, most) or []]
-        if not sites:
-            return []
-        pipe = self.client.pipeline(transaction=False)
-        for site in sites:
-            pipe.zcard(self._site(site))
-            pipe.hmget(self.keys.site_stats(site), ["republished", "settled"])
-        replies = pipe.execute()
         moved = []
-        for i, site in enumerate(sites):
-            total, (republished, settled) = int(replies[2 * i]), replies[2 * i + 1]
+        for site, (total, (republished, settled)) in zip(sites, self._site_records(sites, "settled"), strict=True):
             share = int(republished or 0) / total if total else 0.0
             if abs(share - float(settled or 0.0)) >= step:
                 moved.append((site, share))
@@ -479,12 +471,20 @@ class PageStore:
 
     def site_counts(self, sites: list[str]) -> dict[str, tuple[int, int]]:
         """(pages stored, pages judged republished) of each site, in one round trip."""
+        records = zip(sites, self._site_records(sites), strict=True)
+        return {site: (total, int(republished or 0)) for site, (total, (republished,)) in records}
+
+    def _site_records(self, sites: list[str], *fields: str) -> list[tuple[int, list[bytes | None]]]:
+        """Each site's pages stored, and its count of pages judged republished then `fields` of its stats, in
+        one round trip (none for no sites)."""
+        if not sites:
+            return []
         pipe = self.client.pipeline(transaction=False)
         for site in sites:
             pipe.zcard(self._site(site))
-            pipe.hget(self.keys.site_stats(site), "republished")
+            pipe.hmget(self.keys.site_stats(site), ["republished", *fields])
         replies = pipe.execute()
-        return {site: (int(replies[2 * i]), int(replies[2 * i + 1] or 0)) for i, site in enumerate(sites)}
+        return [(int(replies[2 * i]), replies[2 * i + 1]) for i in range(len(sites))]
 
     def _resize_site(self, site: str) -> None:
         remaining = self.site_size(site)
