@@ -268,8 +268,7 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                 tag=value.tag,
                 path=value.path,
             )
-            text = block.text
-        short = len(text) <= _MAX_CREDIT_BLOCK
+            text = block.text  # a label and a value of at most _LABELLED_VALUE: still short
         # A wire credit can close a long paragraph; look at the last sentence too.
         windows = [text] if short else [text[:200], text[-200:]]
         for window in windows:
