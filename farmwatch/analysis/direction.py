@@ -151,10 +151,8 @@ def _credits_name(page: PageFacts, other: PageFacts) -> str | None:
     # the copied text: it is the source's own dateline, not the copier's credit.
     carried = {c.get("name", "").lower() for c in other.credits if c.get("kind") == "wire"}
     for credit in page.credits:
-        if credit.get("kind") == "wire" and (
-            credit.get("name", "").lower() in carried
-            or not any(n.lower() == credit.get("name", "").lower() for n in names)
-        ):
+        wire = credit.get("name", "").lower() if credit.get("kind") == "wire" else None
+        if wire is not None and (wire in carried or not any(n.lower() == wire for n in names)):
             continue
         text = f"{credit.get('name', '')} {credit.get('text', '')} {credit.get('url') or ''}"
         if text_names(text, names) or (credit.get("url") and normalize_url(credit["url"]) in other.urls()):
