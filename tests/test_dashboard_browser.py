@@ -116,6 +116,23 @@ def test_enter_on_a_control_activates_the_control(page, api: httpx.Client) -> No
     assert page.evaluate("location.hash") in ("", "#/queue")
 
 
+def test_a_slow_answer_never_paints_over_the_view_the_user_moved_to(page, api: httpx.Client) -> None:
+    submit_seed(api)
+    open_view(page, "/dashboard", "queue")
+    held: list[object] = []
+    page.route("**/v1/review/page?*", lambda route: held.append(route))  # answered only after the user moved on
+    page.evaluate("url => { location.hash = '#/page?url=' + encodeURIComponent(url); }", REPOST["url"])
+    wait_until(page, "document.getElementById('view').getAttribute('aria-busy') === 'true'")
+    assert page.locator("#view[data-loaded]").count() == 0  # a view on its way is not marked loaded
+    page.evaluate("location.hash = '#/labels'")
+    page.wait_for_selector("#view[data-loaded=labels]")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_timeout(300)
+    assert page.locator("#view").get_attribute("data-loaded") == "labels"
+    assert page.locator(".labelsview").count() == 1 and page.locator(".pageview").count() == 0
+
+
 def test_spans_are_highlighted_on_both_sides_and_jump(page, api: httpx.Client) -> None:
     submit_seed(api)
     open_view(page, "/dashboard#/page?url=" + REPOST["url"], "page")

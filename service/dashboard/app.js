@@ -403,7 +403,7 @@ const PRESETS = [
   ["sites", "By site", "pages grouped by site, with labels for a whole site"],
 ];
 
-async function renderQueue(params) {
+async function renderQueue(params, seq) {
   const cursor = params.get("cursor") || "";
   const current = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) || ""]));
   if (!current.sort) current.sort = "priority";
@@ -417,6 +417,7 @@ async function renderQueue(params) {
     badDates ? { total: 0, position: 0, items: [], counts: null, next_cursor: null, prev_cursor: null } : api(`/v1/review/queue?${query}`),
     api("/v1/review/sites?limit=500"),
   ]);
+  stillCurrent(seq);
   const counts = data.counts || {};
   const counted = (facet, value, text) => (counts[facet] && counts[facet][value] !== undefined ? `${text} (${counts[facet][value]})` : text);
   const select = (name, label, choices) =>
@@ -460,6 +461,7 @@ async function renderQueue(params) {
   const move = (to) => { sessionStorage.setItem("farmwatch.sel", 0); apply({ cursor: to }); };
   if (bySite) {
     body = await siteGroups(current);
+    stillCurrent(seq);
   } else {
     list = pageTable(data.items, { selected: Number(sessionStorage.getItem("farmwatch.sel") || 0), caption: "Review queue" });
     rememberQueue(data.items, query.toString());
@@ -764,10 +766,11 @@ function nextInQueue(url) {
   return i >= 0 && i + 1 < queue.urls.length ? queue.urls[i + 1] : null;
 }
 
-async function renderPage(params) {
+async function renderPage(params, seq) {
   const url = params.get("url");
   const index = Number(params.get("source") || 0);
   const data = await api(`/v1/review/page?${new URLSearchParams({ url, source: index })}`);
+  stillCurrent(seq);
   const page = data.page;
   const prov = page.provenance || {};
   const sources = prov.sources || [];
@@ -927,10 +930,11 @@ function timelineChart(timeline) {
 
 const band = (score) => (score >= 0.6 ? "high" : score >= 0.3 ? "mid" : "low");
 
-async function renderSite(host, params) {
+async function renderSite(host, params, seq) {
   const query = new URLSearchParams({ limit: PAGE_SIZE });
   if (params.get("cursor")) query.set("cursor", params.get("cursor"));
   const data = await api(`/v1/review/sites/${encodeURIComponent(host)}?${query}`);
+  stillCurrent(seq);
   const r = data.report;
   const list = pageTable(data.pages.items, { caption: `Pages of ${r.site}` });
   rememberQueue(data.pages.items, "");
@@ -971,10 +975,11 @@ async function renderSite(host, params) {
 }
 
 // --- labels ---------------------------------------------------------------------------------------
-async function renderLabels(params) {
+async function renderLabels(params, seq) {
   const query = new URLSearchParams({ limit: PAGE_SIZE });
   if (params.get("cursor")) query.set("cursor", params.get("cursor"));
   const data = await api(`/v1/labels?${query}`);
+  stillCurrent(seq);
   const download = async () => {
     try {
       const response = await api("/v1/labels/export", { raw: true, headers: { Accept: "application/x-ndjson" } });
@@ -1007,9 +1012,20 @@ async function renderLabels(params) {
 }
 
 // --- router and keyboard -----------------------------------------------------------------------------
+// Each route call has a number; a render that finishes after a newer one began is dropped, so a slow
+// answer never paints over the view the user moved on to, and data-loaded only marks the newest view.
+let routeSeq = 0;
+class Superseded extends Error {}
+function stillCurrent(seq) {
+  if (seq !== routeSeq) throw new Superseded();
+}
+
 async function route() {
+  const seq = ++routeSeq;
   const { path, params } = hashRoute();
   keyHandler = null;
+  delete view.dataset.loaded;
+  view.setAttribute("aria-busy", "true");
   document.querySelectorAll("[data-nav]").forEach((a) => {
     const active = a.dataset.nav === path[0] || (a.dataset.nav === "queue" && !["labels"].includes(path[0]) && path[0] !== "page" && path[0] !== "site");
     a.classList.toggle("active", active);
@@ -1029,12 +1045,16 @@ async function route() {
   }
   try {
     if (auth.state === "out") throw new AuthError(auth.message || "sign in with a moderator key");
-    if (path[0] === "page" && params.get("url")) await renderPage(params);
-    else if (path[0] === "site" && path[1]) await renderSite(path[1], params);
-    else if (path[0] === "labels") await renderLabels(params);
-    else await renderQueue(params);
+    if (path[0] === "page" && params.get("url")) await renderPage(params, seq);
+    else if (path[0] === "site" && path[1]) await renderSite(path[1], params, seq);
+    else if (path[0] === "labels") await renderLabels(params, seq);
+    else await renderQueue(params, seq);
+    stillCurrent(seq);
     view.dataset.loaded = path[0] || "queue";
+    view.removeAttribute("aria-busy");
   } catch (error) {
+    if (error instanceof Superseded || seq !== routeSeq) return;
+    view.removeAttribute("aria-busy");
     if (error instanceof AuthError) return showAuthError(error);
     view.replaceChildren(h("section", { class: "panel notice" }, h("h1", {}, "Could not load"), h("p", {}, error.message),
       h("p", {}, h("a", { href: "#/queue" }, "back to the queue"))));
