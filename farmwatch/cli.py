@@ -611,7 +611,9 @@ def eval_extraction(corpus: Annotated[Path, typer.Argument(help="Corpus director
 @eval_app.command("provenance")
 def eval_provenance(
     corpus: Annotated[Path, typer.Argument(help="Corpus directory (pages.jsonl + html/).")],
-    show_mistakes: Annotated[bool, typer.Option(help="Print the pages judged wrongly before the result.")] = False,
+    show_mistakes: Annotated[
+        bool, typer.Option(help="Print the pages judged wrongly, or traced to the wrong source, before the result.")
+    ] = False,
 ) -> None:
     """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""
     from farmwatch.evaluation.provenance import evaluate_provenance

@@ -54,3 +54,22 @@ def test_attribution_accuracy_counts_only_pages_whose_truth_says() -> None:
     assert score([source, row(1, False), row(2, None)], {})["attribution_accuracy"] == 1.0
     # A corpus with no attribution truth (labels of reuse only) has no attribution figure, not 0.
     assert score([source, row(1, None), row(2, None)], {})["attribution_accuracy"] is None
+
+
+def test_a_copy_traced_to_the_wrong_original_is_listed_as_a_mistake() -> None:
+    from farmwatch.evaluation.provenance import score
+    from farmwatch.report import PageReport, Provenance, Source
+
+    agency = {"id": "agency", "url": "https://agency.example/story", "truth": {"verdict": "original", "sources": []}}
+    paper = {"id": "paper", "url": "https://paper.example/story", "truth": {"verdict": "original", "sources": []}}
+    truth = {"verdict": "republished", "sources": ["agency"], "kind": "wholly_derived", "attributed": None}
+    tabloid = {"id": "tabloid", "url": "https://tabloid.example/story", "truth": truth}
+    # The tabloid is found, but through the paper that printed the same agency story.
+    said = Provenance.model_construct(
+        verdict="republished", score=0.95, sources=[Source.model_construct(url="https://paper.example/story")]
+    )
+    result = score([agency, paper, tabloid], {"tabloid": PageReport.model_construct(provenance=said)})
+    assert result["recall"] == 1.0 and result["source_accuracy"] == 0.0
+    assert result["mistakes"] == [
+        {"id": "tabloid", "kind": "wholly_derived", "said": "republished", "source": "https://paper.example/story"}
+    ]

@@ -97,6 +97,10 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
             if kind == "merged":
                 first_ok = first_ok and wanted <= set(found)
             source_hits += first_ok
+            if said and not first_ok:  # found, but traced to the wrong original
+                mistakes.append(
+                    {"id": row["id"], "kind": kind, "said": "republished", "source": found[0] if found else None}
+                )
             if truth.get("attributed") is not None:  # corpora without attribution truth give null
                 attribution_known += 1
                 attribution_hits += bool(provenance.get("attributed")) == bool(truth["attributed"])
