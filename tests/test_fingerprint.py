@@ -99,3 +99,36 @@ def test_paragraph_shingles_from_prepared_tokens_are_the_texts_own() -> None:
     other = shingle_hashes("The second paragraph has rather more words in it than yours", 3)
     assert passages_found(paragraphs, other, 0.5) == [1]
     assert passages_found(paragraphs, np.empty(0, dtype=np.uint64), 0.5) == []
+
+
+def test_names_found_with_the_substring_shortcut_as_by_the_patterns_alone() -> None:
+    import re
+
+    from farmwatch.analysis.matching import _FOLDS_TO_ASCII, _name_pattern, text_names
+
+    # The shortcut's premise: past these characters, whatever a case-insensitive ASCII pattern matches
+    # lower-cases to ASCII.
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    folds = {m.group() for m in re.finditer("[\\x00-\\x7f]", every, re.I) if not m.group().lower().isascii()}
+    assert folds == set(_FOLDS_TO_ASCII.pattern.strip("[]"))
+    names = ["Reuters", " The Daily Star ", "DW", "dw.com", "NPR", "globenews24", "Straits", "İnci Haber", "Kelvin"]
+    texts = [
+        "Reporting by REUTERS; editing by staff.",
+        "As the daily star reported on Monday",
+        "DW reports: the vote is close.",
+        "dw reports, in lower case",
+        "Source: DW.COM and others",
+        "npr.org said so",
+        "Globenews24's story",
+        "the \u017ftraits times (long s)",
+        "ınci haber and İNCİ HABER",
+        "\u212aelvin wrote it (Kelvin sign)",
+        "İstanbul: nothing else named here",
+        "",
+    ]
+    for text in texts:
+        for name in names:
+            pattern = _name_pattern(name)
+            expected = bool(pattern is not None and pattern.search(text))
+            assert text_names(text, [name]) == expected, (text, name)
+        assert text_names(text, names) == any(text_names(text, [n]) for n in names)

@@ -95,10 +95,36 @@ _ACRONYM = re.compile(r"[A-Z]{2,3}", re.ASCII)
 _SHORT_DOMAIN = re.compile(r"[a-z0-9]{2,3}(?:\.[a-z]{2,6})+", re.ASCII | re.I)
 
 
+# The characters other than ASCII that a case-insensitive pattern of ASCII letters matches though their
+# lower case is no ASCII letter (İ and ı match i, ſ matches s; checked in tests/test_fingerprint.py).
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
+
+
+@lru_cache(maxsize=4096)
+def _name_key(name: str) -> str | None:
+    """The lower case of an ASCII name as its pattern reads it (stripped); None for other names."""
+    name = name.strip()
+    return name.lower() if name.isascii() else None
+
+
 def text_names(text: str, names: list[str]) -> bool:
+    # A regular expression search of a whole text costs ~25 µs and most names are absent: a name of ASCII
+    # characters can match only where its lower case is a substring of the text's (unless the text holds a
+    # character of _FOLDS_TO_ASCII), so the search runs only there. Same answers, several times faster.
+    lowered: str | None = None
     for name in names:
         pattern = _name_pattern(name)
-        if pattern is not None and pattern.search(text):
+        if pattern is None:
+            continue
+        key = _name_key(name)
+        if key is not None:
+            if lowered is None:
+                lowered = text.lower()
+                if len(lowered) != len(text) or _FOLDS_TO_ASCII.search(text):
+                    lowered = ""  # no shortcut for this text
+            if lowered and key not in lowered:
+                continue
+        if pattern.search(text):
             return True
     return False
 
