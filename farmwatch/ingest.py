@@ -269,7 +269,7 @@ def match_page(
     n = settings.fingerprint.shingle_words
     prepared = analysis.prepared or prepare(analysis.main_text)
     # Shingled once for every candidate (passages_found reads them for each edge), from the prepared tokens.
-    page = MatchInput(facts, analysis.main_text, analysis.shingles, prepared, prepared_paragraph_shingles(prepared, n))
+    page = MatchInput(facts, analysis.main_text, analysis.shingles, prepared, paragraph_shingles_kept(prepared, n))
     edges = []
     for other_id in candidate_ids:
         other_text, other_facts = stored.get(other_id, (None, None))
@@ -317,7 +317,7 @@ class _PreparedTexts:
         if made is None:
             made = shingled[shingle_words] = (
                 prepared_shingle_hashes(prepared, shingle_words),
-                prepared_paragraph_shingles(prepared, shingle_words),
+                paragraph_shingles_kept(prepared, shingle_words),
             )
         return made[0], prepared, made[1]
 
@@ -332,6 +332,16 @@ class _PreparedTexts:
 
 
 _PREPARED_TEXTS = _PreparedTexts(2048)
+
+
+def paragraph_shingles_kept(prepared: PreparedText, shingle_words: int) -> list[np.ndarray]:
+    """prepared_paragraph_shingles, kept with the prepared text: a page's are made when it is matched, and
+    its text, kept prepared (_PREPARED_TEXTS.remember), is a candidate's when its copies arrive."""
+    key = ("paragraph_shingles", shingle_words)
+    found = prepared.derived.get(key)
+    if found is None:
+        found = prepared.derived[key] = prepared_paragraph_shingles(prepared, shingle_words)
+    return found
 
 
 def stored_text_features(text: str, shingle_words: int) -> tuple[np.ndarray, PreparedText, list[np.ndarray]]:

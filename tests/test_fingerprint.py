@@ -90,11 +90,15 @@ def test_paragraph_shingles_from_prepared_tokens_are_the_texts_own() -> None:
         "no line break at all, just one paragraph of plain words",
         "Café déjà vu\nİstanbul büyük\n北京今天宣布新的经济政策\nकुछ हिंदी शब्द यहाँ",  # texts that fall back
         "\nleading and trailing breaks\n",
+        # Paragraphs of every length around n, repeated shingles within one and shared between two.
+        "\n".join(" ".join(f"w{(i * 7 + j) % 5}" for j in range(i % 9)) for i in range(60)),
     ]
     for text in texts:
-        mine = prepared_paragraph_shingles(prepare(text), 5)
-        theirs = [shingle_hashes(p, 5) for p in text.split("\n")]
-        assert len(mine) == len(theirs) and all(np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True))
+        for n in (1, 3, 5):
+            mine = prepared_paragraph_shingles(prepare(text), n)
+            theirs = [shingle_hashes(p, n) for p in text.split("\n")]
+            assert len(mine) == len(theirs)
+            assert all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True))
     paragraphs = [shingle_hashes(p, 3) for p in texts[0].split("\n")]
     other = shingle_hashes("The second paragraph has rather more words in it than yours", 3)
     assert passages_found(paragraphs, other, 0.5) == [1]

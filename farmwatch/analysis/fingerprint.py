@@ -110,6 +110,15 @@ def _same_tokens(text: str) -> bool:
     return not _WORD_ONLY.search(text) and len(text.lower()) == len(text)
 
 
+def _prepared_same_tokens(prepared: PreparedText) -> bool:
+    """_same_tokens of a prepared text, kept with it (a scan and a lower-cased copy of the whole text, asked
+    for its shingles and again for its paragraphs' shingles)."""
+    found = prepared.derived.get("same_tokens")
+    if found is None:
+        found = prepared.derived["same_tokens"] = _same_tokens(prepared.text)
+    return found
+
+
 def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
     """shingle_hashes(prepared.text, n), from the tokens prepare() found (the same lower-cased words and
     bigrams, hashed alike) instead of tokenising the text again.
@@ -119,7 +128,7 @@ def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
     longer (İ: prepare() keeps offsets by lower-casing it to one character): such texts are shingled from the
     text, so a page's shingles are the same whichever way they are computed."""
     text = prepared.text
-    if not _same_tokens(text):
+    if not _prepared_same_tokens(prepared):
         return shingle_hashes(text, n)
     if prepared.n_tokens < 2:
         return np.empty(0, dtype=np.uint64)
@@ -128,34 +137,60 @@ def prepared_shingle_hashes(prepared: PreparedText, n: int) -> np.ndarray:
 
 def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarray]:
     """[shingle_hashes(p, n) for p in prepared.text.split("\\n")], from the prepared tokens (a word never
-    spans a line), with prepared_shingle_hashes' fallback for texts whose tokens differ."""
+    spans a line), with prepared_shingle_hashes' fallback for texts whose tokens differ.
+
+    Computed for all paragraphs at once: pages of hundreds of short paragraphs (lists, tables, forum posts)
+    paid several numpy calls per paragraph."""
     text = prepared.text
-    if not _same_tokens(text):
+    if not _prepared_same_tokens(prepared):
         return [shingle_hashes(p, n) for p in text.split("\n")]
-    found: list[int] = []
-    at = text.find("\n")
-    while at >= 0:
-        found.append(at)
-        at = text.find("\n", at + 1)
-    if not found:
+    if "\n" not in text:
         return [prepared_shingle_hashes(prepared, n)]
-    breaks = np.array(found, dtype=np.int64)
-    # Token i lies in paragraph k when k line breaks come before its start.
-    bounds = np.searchsorted(prepared.tok_starts, breaks).tolist()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    breaks = np.flatnonzero(codes == 10)
     hashes = prepared.tok_hash
-    # The n-grams of the whole token sequence, hashed once: a paragraph's are the slice that starts and ends
-    # inside it (an n-gram's hash depends on its n tokens only). A paragraph of fewer than n tokens has one
-    # shingle of its own length, hashed apart.
-    whole = _ngram_hashes(hashes, n) if len(hashes) >= n else np.empty(0, dtype=np.uint64)
-    out = []
-    for start, end in zip([0, *bounds], [*bounds, len(hashes)], strict=True):
-        size = end - start
-        if size < 2:
-            out.append(np.empty(0, dtype=np.uint64))
-        elif size < n:
-            out.append(_ngram_hashes(hashes[start:end], n))
-        else:
-            out.append(unique_sorted(whole[start : end - n + 1]))
+    # Token i lies in paragraph k when k line breaks come before its start.
+    bounds = np.searchsorted(prepared.tok_starts, breaks)
+    sizes = np.diff(bounds, prepend=0, append=len(hashes))
+    paragraph = np.repeat(np.arange(len(sizes)), sizes)  # of each token
+    if len(hashes) >= n:
+        # The n-grams of the whole token sequence, hashed once: a paragraph's are those whose first and last
+        # tokens both lie in it (an n-gram's hash depends on its n tokens only). Sorted by paragraph, then
+        # by value (a stable sort of small paragraph numbers after a sort of the values), and made unique.
+        whole = _ngram_hashes(hashes, n)
+        first = paragraph[: len(whole)]
+        inside = first == paragraph[n - 1 :]
+        if n < 2:  # a paragraph of one token has no shingle, whatever n
+            inside &= sizes[first] >= 2
+        values, labels = whole[inside], first[inside]
+        order = np.argsort(values)
+        order = order[np.argsort(labels[order].astype(np.int16 if len(sizes) < 32768 else np.int64), kind="stable")]
+        values, labels = values[order], labels[order]
+        if len(values) > 1:
+            keep = np.empty(len(values), dtype=bool)
+            keep[0] = True
+            np.not_equal(values[1:], values[:-1], out=keep[1:])
+            keep[1:] |= labels[1:] != labels[:-1]
+            values, labels = values[keep], labels[keep]
+        ends = np.cumsum(np.bincount(labels, minlength=len(sizes))).tolist()
+    else:
+        values, ends = np.empty(0, dtype=np.uint64), [0] * len(sizes)
+    out = [values[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+    # A paragraph of 2 to n - 1 tokens has one shingle of its own length (as _ngram_hashes hashes it).
+    short = np.flatnonzero((sizes >= 2) & (sizes < n))
+    if len(short):
+        starts = bounds[short - 1]
+        starts[short == 0] = 0
+        for size in np.unique(sizes[short]).tolist():
+            chosen = sizes[short] == size
+            at = starts[chosen]
+            combined = np.zeros(len(at), dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                for offset in range(size):
+                    combined = combined * np.uint64(0x100000001B3) + hashes[at + offset] * _MIX[offset % 8]
+                combined ^= combined >> np.uint64(29)
+            for number, k in enumerate(short[chosen].tolist()):
+                out[k] = combined[number : number + 1]
     return out
 
 

@@ -172,7 +172,8 @@ class PreparedText:
     tok_content: np.ndarray  # bool
     tok_quoted: np.ndarray  # bool
     quotes: np.ndarray  # int32, shape (n, 2)
-    # What alignment derives from the arrays (content words, their pairs), kept with the text: a stored
+    # What alignment derives from the arrays (content words, their pairs), and matching and fingerprints
+    # (paragraph shingles, whether the tokens are shingle_hashes' words), kept with the text: a stored
     # page is aligned with many new pages while it is in the cache of prepared texts.
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
