@@ -468,6 +468,41 @@ def test_a_table_layout_keeps_its_masthead_and_menus_out_of_the_text() -> None:
     assert "Our new columnist explains" in text  # a sentence in the article's cell is its text
 
 
+def test_a_forum_thread_keeps_its_chrome_and_similar_topics_out_of_the_post() -> None:
+    # A phpBB-style thread: the whole page is one table; the post sits in a cell; a "Similar Topics" listing
+    # with other threads' excerpts follows, whose prose once made the page's outer cell the article.
+    post = "<br /><br />".join(
+        f"The harbour authority said on Monday that cargo volumes rose by {n} percent in the third quarter, "
+        f"driven by container traffic from new routes to the south and a rebound in grain shipments."
+        for n in range(3, 9)
+    )
+    similar = "".join(
+        f'<tr><td class="row1"><span class="topictitle"><a href="/t{n}">Thread {n} about the city budget</a></span>'
+        f'<br /><span class="gensmall">The mayor presented a budget on Friday that cuts spending on road repairs '
+        f"by {n} million while raising the library fund, and opposition members said they would vote no.</span>"
+        f'</td><td class="row2">Local News</td><td class="row1">{n}</td><td class="row2">{n * 120}</td></tr>'
+        for n in range(5)
+    )
+    html = (
+        '<html><body><table><tr><td class="bodyline"><table><tr><td><span class="maintitle">Harbour Talk Forums'
+        "</span><br /><span>Discuss the port and the city</span></td></tr><tr><td>"
+        '<a href="/faq.php">FAQ</a> <a href="/search.php">Search</a> <a href="/members.php">Memberlist</a></td></tr>'
+        '</table><table class="forumline"><tr><th>Author</th><th>Message</th></tr><tr><td class="row1">'
+        '<b>admin</b><br />Joined: 14 Feb 2009<br />Posts: 48213</td><td class="row1"><span>Posted: Mon Oct 4, '
+        f'2021 Post subject: Cargo volumes up</span><hr /><span class="postbody">{post}</span></td></tr></table>'
+        '<table class="forumline"><tr><th colspan="4">Similar Topics</th></tr>'
+        f'{similar}</table><table class="forumline"><tr><td class="catHead">Who is Online</td></tr></table>'
+        "</td></tr></table></body></html>"
+    )
+    blocks = blocks_of(html)
+    text = main_text(blocks)
+    assert "cargo volumes rose by 3 percent" in text and "cargo volumes rose by 8 percent" in text
+    chrome_lines = ("Harbour Talk Forums", "Memberlist", "Joined: 14 Feb 2009", "Author", "Similar Topics", "Who is")
+    for chrome in chrome_lines:
+        assert block_with(blocks, chrome).kind is not BlockKind.MAIN, chrome
+    assert "The mayor presented a budget" not in text
+
+
 def test_a_ticker_of_headlines_is_not_the_article() -> None:
     ticker = (
         '<div class="tk9"><div class="tk9a">LIVE</div><div class="tk9b">Tram line to close for repairs over '

@@ -16,8 +16,9 @@ The stages, one module each:
   before the first or after the last paragraph are boilerplate. Boxes inside the container
   (box_rules): a label line gives its kind to the rest of the box it heads, short lines in
   a box of boilerplate share its kind, excerpts in teaser cards after the article are
-  teasers, and in a table layout the lines before the article's cell are masthead and menus. Blocks outside are
-  boilerplate, each with the kind its context gives it, except long unhinted prose.
+  teasers, and in a table layout the lines around the article's cell are masthead, menus
+  and furniture. Blocks outside are boilerplate, each with the kind its context gives it,
+  except long unhinted prose.
 - thresholds: every number and table the stages decide by, read by the Python modules and
   the compiled ones alike.
 - compiled: picks the compiled walk and scores (_walk.pyx) when built and in agreement.

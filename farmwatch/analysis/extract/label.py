@@ -144,7 +144,9 @@ def box_rules(
     - Teaser cards: an excerpt under a link title, the pair alone in its own element, with
       at least one more such card: the excerpts are the teasers', not the article's.
     - A table layout: lines that aren't sentences in cells before the article's own cell
-      are the masthead, its tagline and the menus.
+      are the masthead, its tagline and the menus; after it (headings excepted), the
+      board's furniture (who posted, who is online). The article's cell holds most of the
+      prose the rules above left as text, not of a listing's excerpts they took.
 
     A box that would take half of the article's prose is the article, whatever heads it.
     """
@@ -262,26 +264,34 @@ def box_rules(
                 kinds[i] = BlockKind.RELATED
 
     if TABLE_CHROME and ("td" in tags or "th" in tags):
+        # The article's prose as the rules above left it: a listing they took ("Similar Topics" with its
+        # excerpts) is not the article the cell must hold most of.
+        left = 0
         cell_prose = [0] * len(parent)
         for i in range(n_blocks):
             if kinds[i] is main and prose[i] and in_main[owner_of[i]]:
+                left += prose[i]
                 el = owner_of[i]
                 while el >= 0 and in_main[el]:
                     if tags[el] in ("td", "th"):
                         cell_prose[el] += prose[i]
                     el = parent[el]
         cell = max(
-            (el for el in range(len(parent)) if cell_prose[el] >= ARTICLE_CELL_SHARE * main_prose),
+            (el for el in range(len(parent)) if cell_prose[el] >= ARTICLE_CELL_SHARE * left),
             default=-1,
         )  # the innermost: descendants come later in preorder
         if cell >= 0:
             for i in range(n_blocks):
                 owner = owner_of[i]
-                if owner >= cell:
-                    break
+                if cell <= owner <= end[cell]:
+                    continue
                 if kinds[i] is main and in_main[owner] and not SENTENCE_END.search(raw[i][1]):
+                    if owner > cell and raw[i][4] in HEADINGS:
+                        continue  # a heading after the cell may head the article's last part
                     links = raw[i][2] > LINK_DENSE * lengths[i]
-                    kinds[i] = BlockKind.NAVIGATION if links else BlockKind.HEADER
+                    kinds[i] = (
+                        BlockKind.NAVIGATION if links else (BlockKind.HEADER if owner < cell else BlockKind.OTHER)
+                    )
 
 
 def trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main: list[bool]) -> None:

@@ -72,6 +72,7 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             r"(?:themen|artikel|beiträge|news)|zum\s+weiterlesen|weiterlesen\s*:|neueste\s+(?:artikel|beiträge)|aktuelle\s+"
             r"(?:artikel|beiträge)|(?:veja|leia)\s+também|vous\s+aimerez\s+aussi|explore\s+further|(?:top|more|related|latest"
             r"|popular|recent)\s+(?:stories|articles|posts|news)\b|most\s+(?:read|popular|viewed)|also\s+on\b|also\s+in\b"
+            r"|similar\s+(?:topics|threads|posts|articles|stories|questions|discussions)\b"
             r"|(?:también\s+)?te\s+puede\s+interesar|más\s+noticias|notas\s+relacionadas|zobacz\s+(?:także|też|również)"
             r"|potrebbe\s+interessarti|articoli\s+correlati|gerelateerd|meer\s+nieuws|auch\s+auf\s+\S+\.\w+"
             r"|keep\s+reading\s*$|more\s+(?:\S+\s+){1,3}(?:stories|articles|posts|news|reads)\s*$"
