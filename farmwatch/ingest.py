@@ -120,6 +120,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         _PREPARED_TEXTS.remember(analysis.prepared)
 
     edges: list[tuple[Edge, Edge]] = []
+    sites: dict[int, str] = {}  # the candidates' sites, as matching read them (judging reads their records)
     if matchable:
         # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
         # second call always finds the first page (matching, then inserting, both could miss each other).
@@ -132,7 +133,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
             keep=linked,
             min_common=min_common_keys(len(samples)),
         )
-        edges = match_page(services, analysis, facts, IndexHits.of(found, bands, samples), linked)
+        edges = match_page(services, analysis, facts, IndexHits.of(found, bands, samples), linked, sites)
         if edges:
             pages.save_edges(page_id, edges)
     if first and not edges and not previous_neighbours:
@@ -140,7 +141,8 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     # The page's own facts, verdict and edges are in hand: judging it need not read them back.
     previous = first[0].provenance.model_dump() if first else state.provenance
     here: Neighbourhood = (facts, previous, [mine for mine, _ in edges])
-    latest = rejudge(services, [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))], {page_id: here})
+    neighbours = [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))]
+    latest = rejudge(services, neighbours, {page_id: here}, sites=sites)
     if page_id not in latest:  # deleted while it was being judged: report what is stored, if anything
         stored = pages.provenances([page_id]).get(page_id)
         return Ingested(page_id, document, Provenance.model_validate(stored) if stored else None)
@@ -260,7 +262,10 @@ def match_page(
     facts: PageFacts,
     hits: IndexHits,
     linked_ids: set[int],
+    sites: dict[int, str] | None = None,
 ) -> list[tuple[Edge, Edge]]:
+    """The page's edges with the candidates that share a story with it; `sites` gets the site of each
+    candidate read (page id -> site)."""
     settings = services.settings
     candidate_ids = _candidates(services, analysis, facts, hits, linked_ids)[: settings.match.max_aligned]
     if not candidate_ids:
@@ -273,6 +278,8 @@ def match_page(
     edges = []
     for other_id in candidate_ids:
         other_text, other_facts = stored.get(other_id, (None, None))
+        if other_facts is not None and sites is not None:
+            sites[other_id] = other_facts.site
         if other_text is None or other_facts is None:
             continue  # stored without text (FARMWATCH_STORE_TEXT=false): the signature cut is all we have
         other = MatchInput(other_facts, other_text, *stored_text_features(other_text, n))

@@ -99,3 +99,41 @@ def test_prepared_texts_drop_the_least_recently_used() -> None:
     texts.remember(prepare("A third text arrives."))
     assert texts.features(first.text, 5)[1] is first
     assert texts.features(second.text, 5)[1] is not second  # dropped, prepared anew
+
+
+def test_a_page_and_its_copy_are_judged_in_four_round_trips_as_each_judged_alone(services, monkeypatch) -> None:
+    """After a copy is matched, judging it and its source again reads the source once (with the copy's
+    neighbours) and each neighbourhood with its sites' records: four round trips, and the verdicts that
+    judging each page alone, reading everything afresh, gives."""
+    from farmwatch import ingest as ingest_module
+    from farmwatch import judging
+    from farmwatch.analysis.page import analyze_html
+
+    pages = [analyze_html((SEED / p["html_file"]).read_bytes(), p["url"]) for p in (ORIGINAL, REPOST)]
+    ingest_module.ingest(services, pages[0])
+    trips: list[int] = []
+    execute = redis.client.Pipeline.execute
+
+    def counted(pipe: redis.client.Pipeline, *args: object, **kwargs: object) -> list:
+        trips.append(len(pipe.command_stack))
+        return execute(pipe, *args, **kwargs)
+
+    rejudge = judging.rejudge
+
+    def watched(*args: object, **kwargs: object) -> dict:
+        trips.clear()
+        monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+        try:
+            return rejudge(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
+
+    monkeypatch.setattr(ingest_module, "rejudge", watched)
+    done = ingest_module.ingest(services, pages[1])
+    assert done.provenance is not None and done.provenance.verdict == "republished"
+    assert len([n for n in trips if n]) == 4
+    ids = [services.pages.page_id(normalize_url(p.url)) for p in pages]
+    stored = services.pages.provenances(ids)
+    for page_id in ids:
+        alone = judging.judge(services, page_id)
+        assert alone is not None and alone.provenance.model_dump() == stored[page_id]

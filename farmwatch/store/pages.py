@@ -290,11 +290,23 @@ class PageStore:
 
     def neighbourhood(self, ids: list[int]) -> dict[int, tuple[PageFacts, dict | None, list[Edge]]]:
         """Facts, current provenance and edges of each page, in one round trip (what judging reads)."""
+        return self.neighbourhood_and_site_counts(ids, [])[0]
+
+    def neighbourhood_and_site_counts(
+        self, ids: list[int], sites: list[str]
+    ) -> tuple[dict[int, tuple[PageFacts, dict | None, list[Edge]]], dict[str, tuple[int, int]]]:
+        """neighbourhood(ids) and site_counts(sites) in one round trip (judging reads a page's neighbours and
+        their sites' records one after the other: where it knows the sites already, it need not wait)."""
         pipe = self.client.pipeline(transaction=False)
         for page_id in ids:
             pipe.hmget(self._page(page_id), ["facts", "prov"])
             pipe.hgetall(self._edges(page_id))
+        self._queue_site_records(pipe, sites)
         replies = pipe.execute()
+        counts = self._counts_of(sites, self._site_records_of(sites, replies[2 * len(ids) :]))
+        return self._neighbourhood_of(ids, replies), counts
+
+    def _neighbourhood_of(self, ids: list[int], replies: list) -> dict[int, tuple[PageFacts, dict | None, list[Edge]]]:
         found = {}
         for index, page_id in enumerate(ids):
             (facts, prov), edges = replies[2 * index], replies[2 * index + 1]
@@ -471,8 +483,13 @@ class PageStore:
 
     def site_counts(self, sites: list[str]) -> dict[str, tuple[int, int]]:
         """(pages stored, pages judged republished) of each site, in one round trip."""
-        records = zip(sites, self._site_records(sites), strict=True)
-        return {site: (total, int(republished or 0)) for site, (total, (republished,)) in records}
+        return self._counts_of(sites, self._site_records(sites))
+
+    @staticmethod
+    def _counts_of(sites: list[str], records: list[tuple[int, list[bytes | None]]]) -> dict[str, tuple[int, int]]:
+        return {
+            site: (total, int(republished or 0)) for site, (total, (republished,)) in zip(sites, records, strict=True)
+        }
 
     def _site_records(self, sites: list[str], *fields: str) -> list[tuple[int, list[bytes | None]]]:
         """Each site's pages stored, and its count of pages judged republished then `fields` of its stats, in
@@ -480,10 +497,16 @@ class PageStore:
         if not sites:
             return []
         pipe = self.client.pipeline(transaction=False)
+        self._queue_site_records(pipe, sites, *fields)
+        return self._site_records_of(sites, pipe.execute())
+
+    def _queue_site_records(self, pipe: redis.client.Pipeline, sites: list[str], *fields: str) -> None:
         for site in sites:
             pipe.zcard(self._site(site))
             pipe.hmget(self.keys.site_stats(site), ["republished", *fields])
-        replies = pipe.execute()
+
+    @staticmethod
+    def _site_records_of(sites: list[str], replies: list) -> list[tuple[int, list[bytes | None]]]:
         return [(int(replies[2 * i]), replies[2 * i + 1]) for i in range(len(sites))]
 
     def _resize_site(self, site: str) -> None:
