@@ -9,6 +9,7 @@ the site, blocks seen on enough of its other pages are relabelled SITE_TEMPLATE.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import xxhash
 
@@ -17,6 +18,9 @@ from farmwatch.analysis.blocks import Block, BlockKind
 _DIGITS = re.compile(r"\d+")
 
 
+# Kept per text: ingest asks for each main block's key twice (template_candidates, then apply_site_template),
+# and a site's template blocks recur on page after page.
+@lru_cache(maxsize=8192)
 def block_key(text: str) -> int:
     """A key for a block's text that ignores spacing, case and numbers (dates, counts)."""
     normal = _DIGITS.sub("0", " ".join(text.split()).lower())  # str.split() and \s agree on what is a space
