@@ -72,3 +72,22 @@ def test_the_strongest_edges_kept_are_ranked_by_aligned_share_too() -> None:
     verbatim = [edge(n, containment=0.3, other_containment=0.3, coverage=0.3) for n in range(10, 13)]
     reworded = edge(2, containment=0.01, other_containment=0.01, coverage=0.9, other_coverage=0.8)
     assert [e.other for e in strongest([*verbatim, reworded], limit=1)] == [2]
+
+
+def test_a_copy_found_through_an_amp_version_names_the_primary_version_first() -> None:
+    # The copy aligns well enough with the publisher's AMP page to be graded reuse, but an inserted line breaks
+    # its verbatim run with the primary page, left undecided alone; both are one publication.
+    primary_url, amp_url = "https://news.example.com/2024/story", "https://news.example.com/amp/2024/story"
+    copy = page(3, FARM, published_at=LATER, farm_share=0.9)
+    primary = page(1, primary_url, published_at=EARLY, amphtml=amp_url)
+    amp = page(2, amp_url, published_at=EARLY, canonical=primary_url)
+    spans = [[0, 400, 0, 400, 0.95, False]]
+    edges = [edge(1, coverage=0.3, reuse=None, spans=spans), edge(2, coverage=0.3, reuse="partially", spans=spans)]
+    provenance = decide(copy, edges, {1: primary, 2: amp}, {})
+    assert provenance.verdict == "republished"
+    assert [s.url for s in provenance.sources] == [primary_url, amp_url]
+    assert provenance.sources[0].reuse == "partially" and provenance.undecided == []
+    # An alternate is never made a source by itself: with no finding on the AMP page, both stay undecided.
+    edges[1].reuse = None
+    provenance = decide(copy, edges, {1: primary, 2: amp}, {})
+    assert provenance.verdict == "original" and len(provenance.undecided) == 2

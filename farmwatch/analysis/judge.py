@@ -7,10 +7,13 @@ explained without Redis.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from farmwatch.analysis.direction import PairJudgement, as_known_republisher, judge_pair
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.matching import Edge
 from farmwatch.analysis.sources import SourceFinding, rank_sources, republication_score
+from farmwatch.analysis.urls import registrable_domain
 from farmwatch.report import Alternate, Copy, EvidenceItem, Provenance, Source, Span, Undecided
 
 JUDGE_EDGES = 100  # edges weighed per judgement: a widely copied original's verdict depends on the strongest
@@ -100,6 +103,8 @@ def decide(
             still.append((edge, other, verdict))
         undecided = still
 
+    findings, undecided = _primaries_join(findings, undecided, facts, other_provenance)
+
     ranked = rank_sources(findings)
     sources = [source_entry(f) for f in ranked]
     return Provenance(
@@ -136,6 +141,40 @@ def _evidence(verdict: PairJudgement) -> list[EvidenceItem]:
 def _is_copy(other: PageFacts, page: PageFacts, other_provenance: dict[int, dict | None]) -> bool:
     """Whether the source is itself judged a copy of something else (not of this page)."""
     return any(s.get("url") != page.url for s in (other_provenance.get(other.id) or {}).get("sources", []))
+
+
+def _primaries_join(
+    findings: list[SourceFinding],
+    undecided: list[tuple[Edge, PageFacts, PairJudgement]],
+    facts: PageFacts,
+    other_provenance: dict[int, dict | None],
+) -> tuple[list[SourceFinding], list[tuple[Edge, PageFacts, PairJudgement]]]:
+    """A publisher's AMP or print version and its primary page are one publication: when the page copied the
+    alternate (a finding) and shares text with the primary, left undecided on its own (an extra line in one
+    version breaks a verbatim run), the primary is a source too, on the alternate's judgement and grade, and
+    rank_sources puts it first. An alternate alone never makes a source."""
+    by_url = {f.facts.url: f for f in findings}
+    versions: dict[str, SourceFinding] = {}  # a found page's other version (its canonical, its og:url) -> finding
+    for finding in findings:
+        alternate = finding.facts
+        for url in (alternate.canonical, alternate.og_url):
+            if url and url != alternate.url:
+                versions.setdefault(url, finding)
+    if not versions and not any(other.amphtml in by_url for _, other, _ in undecided):
+        return findings, undecided
+    still = []
+    for edge, other, verdict in undecided:
+        found = versions.get(other.url) or by_url.get(other.amphtml or "")
+        if (
+            found is None
+            or verdict.relation == "copied_by"
+            or registrable_domain(other.site) != registrable_domain(found.facts.site)
+        ):
+            still.append((edge, other, verdict))
+            continue
+        same = replace(edge, reuse=edge.reuse or found.edge.reuse)
+        findings.append(SourceFinding(other, same, found.judgement, _is_copy(other, facts, other_provenance)))
+    return findings, still
 
 
 def _elsewhere(edge: Edge, confident: list[SourceFinding], most: float = 0.5) -> bool:
