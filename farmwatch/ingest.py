@@ -120,6 +120,8 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         _PREPARED_TEXTS.remember(analysis.prepared)
 
     edges: list[tuple[Edge, Edge]] = []
+    # The edges are written with judging's first read (one round trip for both; Redis runs them in order).
+    writes = services.client.pipeline(transaction=False)
     sites: dict[int, str] = {}  # the candidates' sites, as matching read them (judging reads their records)
     if matchable:
         # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
@@ -135,14 +137,14 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         )
         edges = match_page(services, analysis, facts, IndexHits.of(found, bands, samples), linked, sites)
         if edges:
-            pages.save_edges(page_id, edges)
+            pages.save_edges(page_id, edges, pipe=writes)
     if first and not edges and not previous_neighbours:
         return Ingested(page_id, document, first[0].provenance)  # its verdict went out with its record
     # The page's own facts, verdict and edges are in hand: judging it need not read them back.
     previous = first[0].provenance.model_dump() if first else state.provenance
     here: Neighbourhood = (facts, previous, [mine for mine, _ in edges])
     neighbours = [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))]
-    latest = rejudge(services, neighbours, {page_id: here}, sites=sites)
+    latest = rejudge(services, neighbours, {page_id: here}, sites=sites, writes=writes)
     if page_id not in latest:  # deleted while it was being judged: report what is stored, if anything
         stored = pages.provenances([page_id]).get(page_id)
         return Ingested(page_id, document, Provenance.model_validate(stored) if stored else None)

@@ -44,16 +44,20 @@ def judge(
     read: Reads | None = None,
 ) -> Judgement | None:
     """Re-derive a page's provenance from its edges and store it (on `pipe` when given: the caller
-    executes it). `read`: what the caller's earlier judgements read (see Reads)."""
+    executes it). `read`: what the caller's earlier judgements read, and their writes not sent yet, which
+    go out with this judgement's first read and take this one's (see Reads)."""
     pages = services.pages
-    own = known or pages.neighbourhood([page_id]).get(page_id)
+    pending = read.writes if read is not None else None
+    own = known or pages.neighbourhood([page_id], pipe=pending).get(page_id)
     if own is None:
         return None
     facts, previous, all_edges = own
     edges, others, other_provenance = read_neighbours(services, facts, previous, all_edges, read=read)
     provenance = decide(facts, edges, others, other_provenance)
     stored = provenance.model_dump()
-    writes = services.client.pipeline(transaction=False) if pipe is None else pipe
+    writes = pipe if pipe is not None else pending
+    if writes is None:
+        writes = services.client.pipeline(transaction=False)
     pages.save_provenance(page_id, stored, pipe=writes)
     was = bool(previous and previous.get("verdict") == "republished")
     pages.count_verdict_change(facts.site, was, provenance.verdict == "republished", writes)
@@ -63,7 +67,7 @@ def judge(
         # A webhook event, on the same pipeline (no round trip): a new page judged original is no change.
         event = verdict_event(facts.url, facts.site, verdict_was, stored)
         queue_event(writes, KeyLayout(services.settings.key_prefix), "page.verdict_changed", event)
-    if pipe is None:
+    if pipe is None and pending is None:
         writes.execute()
     return Judgement(previous, provenance, [e.other for e in all_edges])
 
@@ -86,7 +90,8 @@ def read_neighbours(
     if edges and read is not None:
         read.sites[facts.id] = facts.site
         known_sites = list(dict.fromkeys([facts.site, *(read.sites[i] for i in ids if i in read.sites)]))
-    around, counts = services.pages.neighbourhood_and_site_counts(ids, known_sites) if edges else ({}, {})
+    pending = read.writes if read is not None else None
+    around, counts = services.pages.neighbourhood_and_site_counts(ids, known_sites, pipe=pending) if edges else ({}, {})
     if read is not None:
         read.keep(around)
     others = {other_id: item[0] for other_id, item in around.items()}
@@ -113,13 +118,15 @@ class Reads:
     provenance and edges, which are what judging that neighbour reads first (judging a page writes only its
     own provenance, so they are unchanged until the neighbour is judged itself), and the sites of the pages
     met, so a neighbourhood and its sites' records are read in one round trip. A page's neighbourhood is
-    taken once: a page is judged once a run."""
+    taken once: a page is judged once a run. `writes`: the run's writes not sent yet; the next read sends
+    them first (Redis runs a pipeline in order, so it reads what they wrote) instead of a round trip each."""
 
-    __slots__ = ("own", "sites")
+    __slots__ = ("own", "sites", "writes")
 
-    def __init__(self, sites: dict[int, str] | None = None) -> None:
+    def __init__(self, sites: dict[int, str] | None = None, writes: redis.client.Pipeline | None = None) -> None:
         self.own: dict[int, Neighbourhood] = {}
         self.sites: dict[int, str] = dict(sites or {})
+        self.writes = writes
 
     def keep(self, around: dict[int, Neighbourhood]) -> None:
         for page_id, item in around.items():
@@ -136,27 +143,34 @@ def rejudge(
     known: dict[int, Neighbourhood] | None = None,
     limit: int = 64,
     sites: dict[int, str] | None = None,
+    writes: redis.client.Pipeline | None = None,
 ) -> dict[int, Provenance]:
     """Judge pages again; where a verdict flips, its neighbours' rankings may change too, so follow.
-    Returns each judged page's latest provenance. `sites`: page id -> site, where the caller knows them."""
+    Returns each judged page's latest provenance, every write sent. `sites`: page id -> site, where the
+    caller knows them; `writes`: the caller's writes not sent yet (they go first, with the first read)."""
     pending = list(dict.fromkeys(page_ids))
     seen = set(pending)
     known = known or {}
-    read = Reads(sites)
+    unsent = writes if writes is not None else services.client.pipeline(transaction=False)
+    read = Reads(sites, unsent)
     latest: dict[int, Provenance] = {}
-    while pending and len(seen) <= limit:
-        page_id = pending.pop(0)
-        own = read.take(page_id)
-        judged = judge(services, page_id, known.get(page_id) or own, read=read)
-        if judged is None:
-            continue
-        latest[page_id] = judged.provenance
-        if not judged.verdict_changed:
-            continue
-        for other in judged.neighbours:
-            if other not in seen:
-                seen.add(other)
-                pending.append(other)
+    try:
+        while pending and len(seen) <= limit:
+            page_id = pending.pop(0)
+            own = read.take(page_id)
+            judged = judge(services, page_id, known.get(page_id) or own, read=read)
+            if judged is None:
+                continue
+            latest[page_id] = judged.provenance
+            if not judged.verdict_changed:
+                continue
+            for other in judged.neighbours:
+                if other not in seen:
+                    seen.add(other)
+                    pending.append(other)
+    finally:  # the last judgement's writes (and any a failure left queued) are sent whatever happens
+        if len(unsent):
+            unsent.execute()
     return latest
 
 

@@ -101,37 +101,38 @@ def test_prepared_texts_drop_the_least_recently_used() -> None:
     assert texts.features(second.text, 5)[1] is not second  # dropped, prepared anew
 
 
-def test_a_page_and_its_copy_are_judged_in_four_round_trips_as_each_judged_alone(services, monkeypatch) -> None:
-    """After a copy is matched, judging it and its source again reads the source once (with the copy's
-    neighbours) and each neighbourhood with its sites' records: four round trips, and the verdicts that
-    judging each page alone, reading everything afresh, gives."""
+def test_a_copy_is_stored_matched_and_judged_with_its_source_in_nine_round_trips_as_each_judged_alone(
+    services, monkeypatch
+) -> None:
+    """A copy of a stored page takes nine round trips: its id and state, its record (alone, then with its
+    first verdict), its index insert and look-up, the candidates' signatures, their texts; then judging it
+    and its source again: the edges go with the copy's neighbourhood and its sites' records (the source read
+    once, for both judgements), the copy's verdict with the source's neighbourhood, the source's verdict.
+    And the verdicts are those that judging each page alone, reading everything afresh, gives."""
     from farmwatch import ingest as ingest_module
     from farmwatch import judging
     from farmwatch.analysis.page import analyze_html
 
     pages = [analyze_html((SEED / p["html_file"]).read_bytes(), p["url"]) for p in (ORIGINAL, REPOST)]
     ingest_module.ingest(services, pages[0])
-    trips: list[int] = []
-    execute = redis.client.Pipeline.execute
+    trips: list[str] = []
+    execute, command = redis.client.Pipeline.execute, redis.Redis.execute_command
 
     def counted(pipe: redis.client.Pipeline, *args: object, **kwargs: object) -> list:
-        trips.append(len(pipe.command_stack))
+        if pipe.command_stack:
+            trips.append("pipeline")
         return execute(pipe, *args, **kwargs)
 
-    rejudge = judging.rejudge
+    def one(client: redis.Redis, *args: object, **kwargs: object) -> object:
+        trips.append(str(args[0]))
+        return command(client, *args, **kwargs)
 
-    def watched(*args: object, **kwargs: object) -> dict:
-        trips.clear()
-        monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
-        try:
-            return rejudge(*args, **kwargs)
-        finally:
-            monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
-
-    monkeypatch.setattr(ingest_module, "rejudge", watched)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    monkeypatch.setattr(redis.Redis, "execute_command", one)
     done = ingest_module.ingest(services, pages[1])
+    monkeypatch.undo()
     assert done.provenance is not None and done.provenance.verdict == "republished"
-    assert len([n for n in trips if n]) == 4
+    assert len(trips) == 9, trips
     ids = [services.pages.page_id(normalize_url(p.url)) for p in pages]
     stored = services.pages.provenances(ids)
     for page_id in ids:

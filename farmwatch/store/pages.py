@@ -288,21 +288,26 @@ class PageStore:
         state.neighbours = [int(k) for k in neighbours]
         return page_id, state
 
-    def neighbourhood(self, ids: list[int]) -> dict[int, tuple[PageFacts, dict | None, list[Edge]]]:
-        """Facts, current provenance and edges of each page, in one round trip (what judging reads)."""
-        return self.neighbourhood_and_site_counts(ids, [])[0]
+    def neighbourhood(
+        self, ids: list[int], pipe: redis.client.Pipeline | None = None
+    ) -> dict[int, tuple[PageFacts, dict | None, list[Edge]]]:
+        """Facts, current provenance and edges of each page, in one round trip (what judging reads); on
+        `pipe` when given, after the writes queued on it (which it sends)."""
+        return self.neighbourhood_and_site_counts(ids, [], pipe)[0]
 
     def neighbourhood_and_site_counts(
-        self, ids: list[int], sites: list[str]
+        self, ids: list[int], sites: list[str], pipe: redis.client.Pipeline | None = None
     ) -> tuple[dict[int, tuple[PageFacts, dict | None, list[Edge]]], dict[str, tuple[int, int]]]:
         """neighbourhood(ids) and site_counts(sites) in one round trip (judging reads a page's neighbours and
-        their sites' records one after the other: where it knows the sites already, it need not wait)."""
-        pipe = self.client.pipeline(transaction=False)
+        their sites' records one after the other: where it knows the sites already, it need not wait); on
+        `pipe` when given, after the writes queued on it (which it sends)."""
+        pipe = self.client.pipeline(transaction=False) if pipe is None else pipe
+        queued = len(pipe)
         for page_id in ids:
             pipe.hmget(self._page(page_id), ["facts", "prov"])
             pipe.hgetall(self._edges(page_id))
         self._queue_site_records(pipe, sites)
-        replies = pipe.execute()
+        replies = pipe.execute()[queued:]
         counts = self._counts_of(sites, self._site_records_of(sites, replies[2 * len(ids) :]))
         return self._neighbourhood_of(ids, replies), counts
 
@@ -396,14 +401,18 @@ class PageStore:
         (pipe or self.client).hset(self._page(page_id), "prov", _dumps(provenance))
 
     # --- edges ---
-    def save_edges(self, page_id: int, edges: list[tuple[Edge, Edge]]) -> None:
+    def save_edges(
+        self, page_id: int, edges: list[tuple[Edge, Edge]], pipe: redis.client.Pipeline | None = None
+    ) -> None:
         """Store each edge on both pages; edges[i] = (edge from page_id, edge from the other page). orjson
-        writes the dataclasses themselves (no asdict() deep copy of their spans)."""
-        pipe = self.client.pipeline(transaction=False)
+        writes the dataclasses themselves (no asdict() deep copy of their spans). On `pipe` when given: the
+        caller sends it."""
+        writes = self.client.pipeline(transaction=False) if pipe is None else pipe
         for mine, theirs in edges:
-            pipe.hset(self._edges(page_id), str(mine.other), _dumps(mine))
-            pipe.hset(self._edges(mine.other), str(page_id), _dumps(theirs))
-        pipe.execute()
+            writes.hset(self._edges(page_id), str(mine.other), _dumps(mine))
+            writes.hset(self._edges(mine.other), str(page_id), _dumps(theirs))
+        if pipe is None:
+            writes.execute()
 
     def edges(self, page_id: int) -> list[Edge]:
         raw = self.client.hgetall(self._edges(page_id))
