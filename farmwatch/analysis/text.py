@@ -386,12 +386,10 @@ def prepare(text: str) -> PreparedText:
     lower = text.lower()  # str.lower keeps the length for nearly all text; checked below
     if len(lower) != len(text):
         lower = "".join(c.lower()[:1] or c for c in text)
-    # Lower-casing keeps every character's class (a word character stays one): the runs are lower's words.
-    words = _WORD.findall(lower)
-    if len(words) != len(run_starts):  # cannot happen; the regular expression is the definition
-        spans = [m.span() for m in _WORD.finditer(lower)]
-        run_starts = np.array([s for s, _ in spans], dtype=np.int64)
-        run_ends = np.array([e for _, e in spans], dtype=np.int64)
+    # Lower-casing keeps every character's class (a word character stays one; checked for every character
+    # in tests/test_prepare_equivalence.py): the runs are lower's words, _WORD.findall(lower), cut out
+    # directly (a third faster than matching the text again).
+    words = [lower[start:end] for start, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True)]
     if not (classes & _IS_NOSPACE).any():
         # The common case, vectorised: one table look-up per word.
         tok_starts = run_starts.astype(np.int32)
