@@ -468,13 +468,18 @@ def test_a_table_layout_keeps_its_masthead_and_menus_out_of_the_text() -> None:
     assert "Our new columnist explains" in text  # a sentence in the article's cell is its text
 
 
-def test_a_forum_thread_keeps_its_chrome_and_similar_topics_out_of_the_post() -> None:
-    # A phpBB-style thread: the whole page is one table; the post sits in a cell; a "Similar Topics" listing
-    # with other threads' excerpts follows, whose prose once made the page's outer cell the article.
+def _forum_thread(paragraphs: int, replies: list[str]) -> str:
+    """A phpBB-style thread: the whole page is one table, the first post in a cell beside its author's, replies
+    in rows shaped the same, then a "Similar Topics" listing with other threads' excerpts."""
     post = "<br /><br />".join(
         f"The harbour authority said on Monday that cargo volumes rose by {n} percent in the third quarter, "
         f"driven by container traffic from new routes to the south and a rebound in grain shipments."
-        for n in range(3, 9)
+        for n in range(3, 3 + paragraphs)
+    )
+    answers = "".join(
+        f'<tr><td class="row2"><b>user{n}</b><br />Joined: Mar 2021</td><td class="row2"><span>Posted: Tue Oct 5, '
+        f'2021 Post subject: Re: Cargo volumes up</span><hr /><span class="postbody">{text}</span></td></tr>'
+        for n, text in enumerate(replies)
     )
     similar = "".join(
         f'<tr><td class="row1"><span class="topictitle"><a href="/t{n}">Thread {n} about the city budget</a></span>'
@@ -483,24 +488,56 @@ def test_a_forum_thread_keeps_its_chrome_and_similar_topics_out_of_the_post() ->
         f'</td><td class="row2">Local News</td><td class="row1">{n}</td><td class="row2">{n * 120}</td></tr>'
         for n in range(5)
     )
-    html = (
+    return (
         '<html><body><table><tr><td class="bodyline"><table><tr><td><span class="maintitle">Harbour Talk Forums'
         "</span><br /><span>Discuss the port and the city</span></td></tr><tr><td>"
         '<a href="/faq.php">FAQ</a> <a href="/search.php">Search</a> <a href="/members.php">Memberlist</a></td></tr>'
         '</table><table class="forumline"><tr><th>Author</th><th>Message</th></tr><tr><td class="row1">'
         '<b>admin</b><br />Joined: 14 Feb 2009<br />Posts: 48213</td><td class="row1"><span>Posted: Mon Oct 4, '
-        f'2021 Post subject: Cargo volumes up</span><hr /><span class="postbody">{post}</span></td></tr></table>'
-        '<table class="forumline"><tr><th colspan="4">Similar Topics</th></tr>'
+        f'2021 Post subject: Cargo volumes up</span><hr /><span class="postbody">{post}</span></td></tr>'
+        f'{answers}</table><table class="forumline"><tr><th colspan="4">Similar Topics</th></tr>'
         f'{similar}</table><table class="forumline"><tr><td class="catHead">Who is Online</td></tr></table>'
         "</td></tr></table></body></html>"
     )
-    blocks = blocks_of(html)
+
+
+REPLIES = [
+    "Does anyone know whether the new southern routes will stop at the old terminal as well?",
+    "I work at the grain pier and we have been busier than ever since the spring, so this is no surprise.",
+]
+FORUM_CHROME = ("Harbour Talk Forums", "Memberlist", "Joined: 14 Feb 2009", "Author", "Similar Topics", "Who is")
+
+
+@pytest.mark.parametrize("paragraphs", [6, 2])
+def test_a_forum_thread_is_its_first_post_with_replies_as_comments(paragraphs: int) -> None:
+    # The listing's excerpts once made the page's outer cell the article; a short post's replies outweigh it.
+    blocks = blocks_of(_forum_thread(paragraphs, REPLIES))
     text = main_text(blocks)
-    assert "cargo volumes rose by 3 percent" in text and "cargo volumes rose by 8 percent" in text
-    chrome_lines = ("Harbour Talk Forums", "Memberlist", "Joined: 14 Feb 2009", "Author", "Similar Topics", "Who is")
-    for chrome in chrome_lines:
+    assert "cargo volumes rose by 3 percent" in text and f"rose by {paragraphs + 2} percent" in text
+    for chrome in FORUM_CHROME:
         assert block_with(blocks, chrome).kind is not BlockKind.MAIN, chrome
     assert "The mayor presented a budget" not in text
+    for reply in REPLIES:
+        assert block_with(blocks, reply[:30]).kind is BlockKind.COMMENTS
+
+
+def test_rows_of_one_cell_after_the_article_are_not_replies() -> None:
+    # An old news layout sets an article a paragraph a row: the rows after its longest one are its text.
+    cells = "".join(
+        f'<tr><td class="txt">{p}</td></tr>'
+        for p in (
+            "The city council voted on Tuesday to expand the bus network, adding four new routes across the "
+            "northern districts, the first change to the network in a decade, after two years of consultation "
+            "with residents and a long dispute over the cost of the new depots in the industrial zone.",
+            "Officials said the plan, which costs 12 million euros, had been delayed twice.",
+            "Night service will run until two in the morning on weekends, the council said.",
+        )
+    )
+    blocks = blocks_of(
+        f'<html><body><table><tr><td class="nav"><a href="/">Home</a></td></tr>{cells}</table></body></html>'
+    )
+    text = main_text(blocks)
+    assert "Officials said the plan" in text and "Night service will run" in text
 
 
 def test_a_ticker_of_headlines_is_not_the_article() -> None:

@@ -27,9 +27,11 @@ from farmwatch.analysis.extract.thresholds import (
     LABEL_KINDS,
     LINK_DENSE,
     LIST_TAGS,
+    LISTING_EXCERPT,
     MAX_TEASER_BLOCK,
     OUTER_LINK_SHARE,
     OUTER_PROSE,
+    POST_CELL_SHARE,
     REGION_KINDS,
     SECTION_LABEL,
     SENTENCE_END,
@@ -146,9 +148,12 @@ def box_rules(
     - A table layout: lines that aren't sentences in cells before the article's own cell
       are the masthead, its tagline and the menus; after it (headings excepted), the
       board's furniture (who posted, who is online). The article's cell holds most of the
-      prose the rules above left as text, not of a listing's excerpts they took.
+      prose the rules above left as text, not of a listing's excerpts they took; rows after
+      the article's row shaped like it (an author's cell beside a message cell) are replies,
+      comments, and a short first post is found again without them.
 
-    A box that would take half of the article's prose is the article, whatever heads it.
+    A box that would take half of the article's prose is the article, whatever heads it,
+    unless a related-links label heads a listing (excerpts each linking a page of its own).
     """
     raw, parent, end, tags = page.blocks, page.parent, page.end, page.tag
     main, n_blocks = BlockKind.MAIN, len(raw)
@@ -192,7 +197,7 @@ def box_rules(
             if box < 0:
                 continue
             taken = [j for j in range(i + 1, hi + 1) if kinds[j] is main]
-            if taken and sum(prose[j] for j in taken) < limit:
+            if taken and (sum(prose[j] for j in taken) < limit or (kind is BlockKind.RELATED and _listing(raw, taken))):
                 for j in taken:
                     kinds[j] = kind
 
@@ -264,22 +269,17 @@ def box_rules(
                 kinds[i] = BlockKind.RELATED
 
     if TABLE_CHROME and ("td" in tags or "th" in tags):
-        # The article's prose as the rules above left it: a listing they took ("Similar Topics" with its
-        # excerpts) is not the article the cell must hold most of.
-        left = 0
-        cell_prose = [0] * len(parent)
-        for i in range(n_blocks):
-            if kinds[i] is main and prose[i] and in_main[owner_of[i]]:
-                left += prose[i]
-                el = owner_of[i]
-                while el >= 0 and in_main[el]:
-                    if tags[el] in ("td", "th"):
-                        cell_prose[el] += prose[i]
-                    el = parent[el]
-        cell = max(
-            (el for el in range(len(parent)) if cell_prose[el] >= ARTICLE_CELL_SHARE * left),
-            default=-1,
-        )  # the innermost: descendants come later in preorder
+        cell = _article_cell(page, kinds, prose, in_main, ARTICLE_CELL_SHARE)
+        wrapper = cell >= 0 and all(
+            cell <= owner_of[i] <= end[cell] for i in range(n_blocks) if kinds[i] is main and in_main[owner_of[i]]
+        )
+        if cell < 0 or wrapper:
+            # A board's replies can outweigh a short first post (the cell holding most of the prose is then
+            # the layout's, around everything): found from the cell holding the most prose, they are
+            # comments, and the article's cell is looked for again without them.
+            guess = _article_cell(page, kinds, prose, in_main, POST_CELL_SHARE)
+            if guess >= 0 and _replies(page, kinds, prose, guess, limit):
+                cell = _article_cell(page, kinds, prose, in_main, ARTICLE_CELL_SHARE)
         if cell >= 0:
             for i in range(n_blocks):
                 owner = owner_of[i]
@@ -292,6 +292,78 @@ def box_rules(
                     kinds[i] = (
                         BlockKind.NAVIGATION if links else (BlockKind.HEADER if owner < cell else BlockKind.OTHER)
                     )
+            _replies(page, kinds, prose, cell, limit)
+
+
+def _listing(raw: list, taken: list[int]) -> bool:
+    """Whether a box's text is a listing: three or more excerpts, each with a link of its own to a different
+    page (other threads, other stories). A related-links label over it is believed whatever its share of
+    the prose: an article's paragraphs do not each link a page of their own."""
+    excerpts = [j for j in taken if len(raw[j][1]) >= LISTING_EXCERPT]
+    if len(excerpts) < 3:
+        return False
+    firsts = [raw[j][3][0] if raw[j][3] else None for j in excerpts]
+    return None not in firsts and len(set(firsts)) == len(firsts)
+
+
+def _article_cell(page: Page, kinds: list[BlockKind], prose: list[int], in_main: list[bool], share: float) -> int:
+    """The innermost table cell holding `share` of the article's prose as the rules so far left it (a listing
+    they took, "Similar Topics" with its excerpts, is not the article), or -1."""
+    parent, tags = page.parent, page.tag
+    left = 0
+    cell_prose = [0] * len(parent)
+    for i, block in enumerate(page.blocks):
+        if kinds[i] is BlockKind.MAIN and prose[i] and in_main[block[0]]:
+            left += prose[i]
+            el = block[0]
+            while el >= 0 and in_main[el]:
+                if tags[el] in ("td", "th"):
+                    cell_prose[el] += prose[i]
+                el = parent[el]
+    # The innermost: descendants come later in preorder.
+    return max((el for el in range(len(parent)) if left and cell_prose[el] >= share * left), default=-1)
+
+
+def _row_shape(page: Page, row: int) -> tuple[str, ...]:
+    """A table row's cells, by name (tag and classes, digits dropped: "row1" and "row2" alike)."""
+    paths, parent, end = page.paths, page.parent, page.end
+    return tuple(
+        paths[el].rsplit("/", 1)[-1]
+        for el in range(row + 1, end[row] + 1)
+        if parent[el] == row and page.tag[el] in ("td", "th")
+    )
+
+
+def _replies(page: Page, kinds: list[BlockKind], prose: list[int], cell: int, limit: float) -> bool:
+    """In a table layout, rows after the article's row shaped like it (an author's cell beside a message
+    cell, as a board lays out every post) hold the replies: their text is comments. Rows of one cell (a
+    paragraph a row, as old news layouts set an article) never count, nor replies holding half the article's
+    prose."""
+    parent, end, tags = page.parent, page.end, page.tag
+    owner_of = [b[0] for b in page.blocks]
+    row = parent[cell]
+    while row >= 0:
+        if tags[row] == "tr":
+            shape = _row_shape(page, row)
+            table = parent[row]
+            if len(shape) >= 2 and table >= 0:
+                replies = []
+                sibling = end[row] + 1
+                while sibling <= end[table]:
+                    if tags[sibling] == "tr" and parent[sibling] == table and _row_shape(page, sibling) == shape:
+                        replies.append((sibling, end[sibling]))
+                    sibling = end[sibling] + 1
+                taken = [
+                    i
+                    for i in range(len(kinds))
+                    if kinds[i] is BlockKind.MAIN and any(lo <= owner_of[i] <= hi for lo, hi in replies)
+                ]
+                if taken and 0 < sum(prose[i] for i in taken) < limit:
+                    for i in taken:
+                        kinds[i] = BlockKind.COMMENTS
+                    return True
+        row = parent[row]
+    return False
 
 
 def trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main: list[bool]) -> None:

@@ -114,11 +114,13 @@ LABEL_KINDS = frozenset(
     {BlockKind.RELATED, BlockKind.NEWSLETTER, BlockKind.AUTHOR_BIO, BlockKind.COMMENTS, BlockKind.ADS}
 )  # ... of these kinds gives it to the rest of the box it heads
 BOX_SHARE = 0.5  # a box holding this share of the article's prose is the article, whatever heads it
+LISTING_EXCERPT = 80  # ...unless it is a listing of excerpts this long, each linking a page of its own
 BOX_LABELS = True  # a label heads its box: the blocks after it in the smallest element it opens
 BOX_BOILERPLATE = True  # short lines in a box whose other blocks are all one boilerplate kind share it
 TEASER_CARDS = True  # excerpts under link titles, each pair in its own element, two or more: teasers
 TABLE_CHROME = True  # in a table layout, non-sentence lines in cells before the article's cell
 ARTICLE_CELL_SHARE = 0.8  # the article's cell: the innermost one with this share of the main prose
+POST_CELL_SHARE = 0.5  # a board's first post, its replies counted: where replies are looked for
 # Headlines run together with separators (a ticker, a menu row) are not prose, even when long.
 ITEM_RUN = re.compile(r"\s[•|·]\s")
 ITEM_RUN_MIN = 2  # separators in a block for it to be a run of items ...
