@@ -327,3 +327,30 @@ def test_an_edited_copy_of_a_story_very_many_pages_carry_still_names_the_story(
     assert provenance["verdict"] == "republished"
     assert ORIGINAL_URL in [source["url"] for source in provenance["sources"]]
     assert report(api, ORIGINAL_URL)["provenance"]["verdict"] == "original"
+
+
+DISHES = ["lentil soup", "grilled trout", "plum dumplings", "smoked cheese", "apple cake", "roast chestnuts"]
+FESTIVAL = [
+    f"Stall {n} at the autumn market on Church Square sold {n * 7 + 3} portions of {DISHES[n % 6]} before noon, "
+    f"its owner said, and the queue reached the {['fountain', 'bakery', 'town hall', 'post office'][n % 4]} twice."
+    for n in range(24)
+]
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_two_sentences_of_the_page_it_links_as_its_source_make_a_source(api: httpx.Client, linked: bool) -> None:
+    # A long page of its own ends with two of the gazette's sentences: too small a share to be reuse by itself,
+    # but the page links the gazette's story as its source.
+    submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+    taken = [ORIGINAL[0], ORIGINAL[3]]
+    credit = f'<p>Source: <a href="{ORIGINAL_URL}">The Gazette</a></p>' if linked else ""
+    page = html("Market day", FESTIVAL + taken, "2025-03-06T10:00:00+00:00", "digest").replace(
+        "</article>", credit + "</article>"
+    )
+    provenance = submit(api, COPY_URL, page)["provenance"]
+    if linked:
+        assert provenance["verdict"] == "republished" and provenance["attributed"] is True
+        source = provenance["sources"][0]
+        assert source["url"] == ORIGINAL_URL and source["reuse"] == "partially" and len(source["spans"]) >= 1
+    else:
+        assert provenance["verdict"] == "original"

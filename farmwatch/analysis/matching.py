@@ -12,6 +12,7 @@ from farmwatch.analysis.align import THRESHOLDS, Alignment, align, reuse_grade
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.text import PreparedText
+from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import MatchSettings
 
 _NAME_STOPWORDS = {"the", "news", "daily", "online", "com", "www", "times", "media", "magazine", "post", "hub"}
@@ -195,6 +196,16 @@ def _spans(alignment: Alignment) -> list[list]:
     ]
 
 
+CREDITED_SENTENCES = 2  # aligned sentences a page must share with the page it links as its source
+
+
+def names_as_source(page: PageFacts, other: PageFacts) -> bool:
+    """Whether the page links the other as its source or names it its canonical version (on another site)."""
+    targets = {normalize_url(u) for u in other.urls()}
+    canonical = page.canonical is not None and page.canonical != page.url and page.canonical in targets
+    return canonical or any(link in targets for link in page.source_links)
+
+
 def verify(
     page: MatchInput, other: MatchInput, shingle_words: int, settings: MatchSettings
 ) -> tuple[Edge, Edge] | None:
@@ -209,6 +220,16 @@ def verify(
     backward = align(other.prepared, page.prepared)
     grade = reuse_grade(forward) if forward.spans else None
     other_grade = reuse_grade(backward) if backward.spans else None
+    # A page that links the other as its source and holds two or more of its sentences (outside quotations)
+    # took them from it, however small a share of either page they are: the page says so.
+    if grade is None and forward.aligned_sentences >= CREDITED_SENTENCES and names_as_source(page.facts, other.facts):
+        grade = "partially"
+    if (
+        other_grade is None
+        and backward.aligned_sentences >= CREDITED_SENTENCES
+        and names_as_source(other.facts, page.facts)
+    ):
+        other_grade = "partially"
     pair = compare(
         page.shingles,
         page.paragraph_shingles,
