@@ -47,14 +47,13 @@ from farmwatch.analysis.extract.walk import Page
 
 def _item_run(text: str) -> bool:
     """Headlines or menu items run together with separators ("A • B • C"), not sentences:
-    each no longer than a headline, none but the last ending in a full stop (headlines may
-    ask a question)."""
+    each no longer than a headline, at most half of them (the last aside) ending in a full
+    stop (headlines may ask a question, or end in an abbreviation: "Alert Tues."), where
+    sentences set apart with bullets all do."""
     items = ITEM_RUN.split(text)
-    return (
-        len(items) > ITEM_RUN_MIN
-        and max(map(len, items)) <= ITEM_MAX
-        and not any(ITEM_STOP.search(item) for item in items[:-1])
-    )
+    if len(items) <= ITEM_RUN_MIN or max(map(len, items)) > ITEM_MAX:
+        return False
+    return 2 * sum(1 for item in items[:-1] if ITEM_STOP.search(item)) <= len(items) - 1
 
 
 def label_blocks(
