@@ -192,3 +192,24 @@ def test_a_verbatim_passage_that_is_a_small_share_of_both_pages_is_still_reuse()
     al = align(prepare(merged), prepare(source))
     assert al.longest_run >= 60 and max(al.containment, al.source_containment) < 0.2
     assert reuse_grade(al) == "partially"
+
+
+def test_align_both_is_align_each_way() -> None:
+    import itertools
+    import random
+    import string
+
+    from farmwatch.analysis.align import MAX_SENTENCES, align_both
+
+    rnd = random.Random(2)
+    vocab = ["".join(rnd.choice(string.ascii_lowercase) for _ in range(6)) for _ in range(400)]
+    book = [" ".join(rnd.choice(vocab) for _ in range(8)) + "." for _ in range(MAX_SENTENCES + 40)]
+    taken = " ".join(SOURCE.replace("\n", " ").split(". ")[:3]) + "."
+    texts = [SOURCE, REWORDED, INDEPENDENT, UNRELATED, OWN_WORDS, OWN_MATERIAL, taken + " " + OWN_MATERIAL, ""]
+    texts += ["北京市政府周二宣布，将在明年投入五十亿元改善公共交通。新的地铁线路预计在三年内建成。"]
+    texts += ["One sentence only."]
+    texts += [" ".join(book), " ".join(book[30:] + book[:30]), " ".join(book[5 : MAX_SENTENCES - 20])]
+    for x, y in itertools.product(texts, repeat=2):
+        # Fresh texts for align_both, so it also runs with nothing derived yet.
+        expected = (align(prepare(x), prepare(y)), align(prepare(y), prepare(x)))
+        assert align_both(prepare(x), prepare(y)) == expected

@@ -199,17 +199,27 @@ def _found_in(keys: np.ndarray, vocab: np.ndarray) -> np.ndarray:
     return vocab[idx] == keys
 
 
-def _verbatim(a: PreparedText, b: PreparedText, result: Alignment) -> None:
-    """Word 3-gram containment both ways (outside quotations) and the longest verbatim run."""
+def _verbatim(a: PreparedText, b: PreparedText, result: Alignment, backward: Alignment | None = None) -> None:
+    """Word 3-gram containment both ways (outside quotations) and the longest verbatim run; with `backward`,
+    the same of b with a there too (the containments swap, the run is b's)."""
     ga, ua, va = _grams(a)
     gb, ub, vb = _grams(b)
     hit_a = _found_in(ga, vb) & ua
     hit_b = _found_in(gb, va) & ub
     result.containment = float(hit_a.sum()) / max(1, int(ua.sum()))
     result.source_containment = float(hit_b.sum()) / max(1, int(ub.sum()))
-    if hit_a.any():
-        edges = np.diff(np.concatenate(([0], hit_a.view(np.int8), [0])))
-        result.longest_run = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()) + 2
+    result.longest_run = _longest_run(hit_a)
+    if backward is not None:
+        backward.containment, backward.source_containment = result.source_containment, result.containment
+        backward.longest_run = _longest_run(hit_b)
+
+
+def _longest_run(hit: np.ndarray) -> int:
+    """The longest run of tokens found word for word: consecutive found 3-grams, two more tokens."""
+    if not hit.any():
+        return 0
+    edges = np.diff(np.concatenate(([0], hit.view(np.int8), [0])))
+    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()) + 2
 
 
 def _cells(index: np.ndarray, sent: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -279,32 +289,85 @@ def _sentence_sizes(stems: np.ndarray, sent: np.ndarray, n_sent: int) -> np.ndar
     return np.bincount(s[first], minlength=n_sent).astype(np.float32)
 
 
-def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None = None) -> Alignment:
-    """Which sentences of a are derived from b, as spans of character offsets into both texts."""
-    t = thresholds or THRESHOLDS
-    na_sent, nb_sent = len(a.sent_starts), len(b.sent_starts)
-    result = Alignment(sentences=na_sent, tokens=a.n_tokens, source_tokens=b.n_tokens)
-    if not na_sent or not nb_sent:
-        return result
-    _verbatim(a, b, result)
+class _Shared(NamedTuple):
+    """What both directions of an alignment share: each text's content words and content-word pairs as
+    indices into the vocabularies the two texts share (-1: not shared, or past MAX_SENTENCES), and the sizes
+    of those vocabularies."""
+
+    a_word: np.ndarray
+    a_pword: np.ndarray
+    b_word: np.ndarray
+    b_pword: np.ndarray
+    width: int
+    pwidth: int
+
+
+def _cut(p: PreparedText, index: np.ndarray, sent: np.ndarray) -> np.ndarray:
+    """Beyond MAX_SENTENCES sentences of a text, nothing is aligned (a bound on the cost: a book against a
+    book; the verbatim features still read both texts whole)."""
+    return np.where(sent < MAX_SENTENCES, index, -1) if len(p.sent_starts) > MAX_SENTENCES else index
+
+
+def _shared(a: PreparedText, b: PreparedText, t: ReuseThresholds) -> _Shared | None:
+    """The shared vocabularies, or None when the texts share too few words or pairs to align anything."""
     _, a_sent, a_vocab, a_inv, _, a_psent, a_pvocab, a_pinv = _features(a)
     _, b_sent, b_vocab, b_inv, _, b_psent, b_pvocab, b_pinv = _features(b)
     vocab, in_a, in_b = np.intersect1d(a_vocab, b_vocab, assume_unique=True, return_indices=True)
     if len(vocab) < t.min_shared_words:
-        return result
+        return None
     pvocab, p_in_a, p_in_b = np.intersect1d(a_pvocab, b_pvocab, assume_unique=True, return_indices=True)
     if len(pvocab) < t.min_shared_pairs:
+        return None
+    return _Shared(
+        _cut(a, _shared_index(a_inv, in_a, len(a_vocab)), a_sent),
+        _cut(a, _shared_index(a_pinv, p_in_a, len(a_pvocab)), a_psent),
+        _cut(b, _shared_index(b_inv, in_b, len(b_vocab)), b_sent),
+        _cut(b, _shared_index(b_pinv, p_in_b, len(b_pvocab)), b_psent),
+        len(vocab),
+        len(pvocab),
+    )
+
+
+def _swap(s: _Shared) -> _Shared:
+    return _Shared(s.b_word, s.b_pword, s.a_word, s.a_pword, s.width, s.pwidth)
+
+
+def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None = None) -> Alignment:
+    """Which sentences of a are derived from b, as spans of character offsets into both texts."""
+    t = thresholds or THRESHOLDS
+    result = Alignment(sentences=len(a.sent_starts), tokens=a.n_tokens, source_tokens=b.n_tokens)
+    if not len(a.sent_starts) or not len(b.sent_starts):
         return result
-    a_word = _shared_index(a_inv, in_a, len(a_vocab))
-    a_pword = _shared_index(a_pinv, p_in_a, len(a_pvocab))
-    b_word = _shared_index(b_inv, in_b, len(b_vocab))
-    b_pword = _shared_index(b_pinv, p_in_b, len(b_pvocab))
-    # Beyond MAX_SENTENCES sentences of either text, nothing is aligned (a bound on the cost: a book against a
-    # book; the verbatim features above still read both texts whole).
-    if nb_sent > MAX_SENTENCES:
-        nb_sent = MAX_SENTENCES
-        b_word = np.where(b_sent < nb_sent, b_word, -1)
-        b_pword = np.where(b_psent < nb_sent, b_pword, -1)
+    _verbatim(a, b, result)
+    shared = _shared(a, b, t)
+    if shared is not None:
+        _align_sentences(a, b, shared, t, result)
+    return result
+
+
+def align_both(
+    a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None = None
+) -> tuple[Alignment, Alignment]:
+    """(align(a, b), align(b, a)), the same results, sharing the work both directions repeat."""
+    t = thresholds or THRESHOLDS
+    forward = Alignment(sentences=len(a.sent_starts), tokens=a.n_tokens, source_tokens=b.n_tokens)
+    backward = Alignment(sentences=len(b.sent_starts), tokens=b.n_tokens, source_tokens=a.n_tokens)
+    if not len(a.sent_starts) or not len(b.sent_starts):
+        return forward, backward
+    _verbatim(a, b, forward, backward)
+    shared = _shared(a, b, t)
+    if shared is not None:
+        _align_sentences(a, b, shared, t, forward)
+        _align_sentences(b, a, _swap(shared), t, backward)
+    return forward, backward
+
+
+def _align_sentences(a: PreparedText, b: PreparedText, s: _Shared, t: ReuseThresholds, result: Alignment) -> None:
+    """The sentence alignment of a with b: spans, coverage both ways, aligned sentences and words, similarity."""
+    na_sent, nb_sent = len(a.sent_starts), min(len(b.sent_starts), MAX_SENTENCES)
+    _, a_sent, _, _, _, a_psent, _, _ = _features(a)
+    _, b_sent, _, _, _, b_psent, _, _ = _features(b)
+    a_word, a_pword = s.a_word, s.a_pword
 
     # Only sentences of a holding a shared content-word pair can align (min_shared_pairs >= 1): the matrices
     # are built for those rows alone, so two long unrelated pages cost a few rows, not all of them.
@@ -328,8 +391,8 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
     # share few words in few sentences). a's sentences go in chunks, so the matrices stay small however long
     # the texts are.
     a_sizes, a_pair_sizes, qa, words_per_sentence, a_len = _per_sentence(a)
-    b_words = _b_cells(b_word, b_sent, nb_sent, len(vocab))
-    b_pairs = _b_cells(b_pword, b_psent, nb_sent, len(pvocab))
+    b_words = _b_cells(s.b_word, b_sent, nb_sent, s.width)
+    b_pairs = _b_cells(s.b_pword, b_psent, nb_sent, s.pwidth)
     chunk = max(1, CHUNK_CELLS // (2 * nb_sent))
     for lo in range(0, n_rows, chunk):
         hi = min(n_rows, lo + chunk)
@@ -356,7 +419,7 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
         best_share[rows[lo:hi]] = score[np.arange(hi - lo), row_best]
     aligned = np.flatnonzero(best_share >= 0)
     if not len(aligned):
-        return result
+        return
 
     # Quotations: the share of each sentence's content words inside quotation marks.
     _, _, b_quoted, _, b_len = _per_sentence(b)
@@ -417,7 +480,6 @@ def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None =
         result.aligned_words = int(words_per_sentence[unquoted_sents].sum())
         weights = a_len[unquoted_sents]
         result.similarity = float(np.dot(weights, best_share[unquoted_sents]) / max(1, int(weights.sum())))
-    return result
 
 
 def _quoted_share(p: PreparedText, n_sent: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from farmwatch.analysis.align import THRESHOLDS, Alignment, align, reuse_grade
+from farmwatch.analysis.align import THRESHOLDS, Alignment, align_both, reuse_grade
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.text import PreparedText
@@ -216,8 +216,7 @@ def verify(
     sentences; graded as journalists do). The alignment runs from each side, since it is not symmetric:
     a copy made of a source's sentences cut short aligns with the source, while the source's long sentences
     hold too little of theirs in the copy to align back, so either run may find the reuse alone."""
-    forward = align(page.prepared, other.prepared)
-    backward = align(other.prepared, page.prepared)
+    forward, backward = align_both(page.prepared, other.prepared)
     grade = reuse_grade(forward) if forward.spans else None
     other_grade = reuse_grade(backward) if backward.spans else None
     # A page that links the other as its source and holds two or more of its sentences (outside quotations)
