@@ -494,9 +494,12 @@ def _forum_thread(paragraphs: int, replies: list[str]) -> str:
         '<a href="/faq.php">FAQ</a> <a href="/search.php">Search</a> <a href="/members.php">Memberlist</a></td></tr>'
         '</table><table class="forumline"><tr><th>Author</th><th>Message</th></tr><tr><td class="row1">'
         '<b>admin</b><br />Joined: 14 Feb 2009<br />Posts: 48213</td><td class="row1"><span>Posted: Mon Oct 4, '
-        f'2021 Post subject: Cargo volumes up</span><hr /><span class="postbody">{post}</span></td></tr>'
+        f'2021 Post subject: Cargo volumes up</span><hr /><span class="postbody"><b>Quote:</b><br /><br />{post}'
+        "<br /><br />_________________<br />-- posted by admin. Reposting the news so you don't have to."
+        "</span></td></tr>"
         f'{answers}</table><table class="forumline"><tr><th colspan="4">Similar Topics</th></tr>'
-        f'{similar}</table><table class="forumline"><tr><td class="catHead">Who is Online</td></tr></table>'
+        f"{similar}</table><table><tr><td>Jump to: <select><option>Local News</option></select></td></tr></table>"
+        '<table class="forumline"><tr><td class="catHead">Who is Online</td></tr></table>'
         "</td></tr></table></body></html>"
     )
 
@@ -505,7 +508,17 @@ REPLIES = [
     "Does anyone know whether the new southern routes will stop at the old terminal as well?",
     "I work at the grain pier and we have been busier than ever since the spring, so this is no surprise.",
 ]
-FORUM_CHROME = ("Harbour Talk Forums", "Memberlist", "Joined: 14 Feb 2009", "Author", "Similar Topics", "Who is")
+FORUM_CHROME = (
+    "Harbour Talk Forums",
+    "Memberlist",
+    "Joined: 14 Feb 2009",
+    "Author",
+    "Quote:",
+    "_________________",
+    "Similar Topics",
+    "Jump to:",
+    "Who is",
+)
 
 
 @pytest.mark.parametrize("paragraphs", [6, 2])
@@ -691,7 +704,15 @@ def test_a_credit_line_is_a_source_credit_not_article_text(line: str) -> None:
     assert block_with(blocks_of(html), line).kind is BlockKind.SOURCE_CREDIT
 
 
-def test_a_paragraph_opening_with_via_is_article_text() -> None:
-    line = "Via Rail said on Tuesday that it would cancel all trains between Toronto and Montreal this weekend."
-    html = f"<html><body><article><h1>Trains</h1><p>{line}</p><p>{line}</p></article></body></html>"
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Via Rail said on Tuesday that it would cancel all trains between Toronto and Montreal this weekend.",
+        # A hat tip opening the story's first paragraph: the paragraph is the story's (credits.py reads the tip).
+        "H/T KXAN Austin: AUSTIN (KXAN) — Texas voters approved an amendment to the state constitution on Tuesday.",
+    ],
+)
+def test_a_paragraph_opening_with_via_is_article_text(line: str) -> None:
+    other = "Trains between the two cities carried more than four million passengers last year, the operator said."
+    html = f"<html><body><article><h1>Trains</h1><p>{line}</p><p>{other}</p></article></body></html>"
     assert block_with(blocks_of(html), line).kind is BlockKind.MAIN

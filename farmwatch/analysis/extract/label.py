@@ -275,16 +275,19 @@ def box_rules(
         if cell < 0 or wrapper:
             # A board's replies can outweigh a short first post (the cell holding most of the prose is then
             # the layout's, around everything): found from the cell holding the most prose, they are
-            # comments, and the article's cell is looked for again without them.
+            # comments, and that cell is the article's.
             guess = _article_cell(page, kinds, prose, in_main, POST_CELL_SHARE)
             if guess >= 0 and _replies(page, kinds, prose, guess, limit):
-                cell = _article_cell(page, kinds, prose, in_main, ARTICLE_CELL_SHARE)
+                cell = guess  # a post among posts: the board's layout says which cell is the article
         if cell >= 0:
             for i in range(n_blocks):
                 owner = owner_of[i]
                 if cell <= owner <= end[cell]:
                     continue
-                if kinds[i] is main and in_main[owner] and not SENTENCE_END.search(raw[i][1]):
+                text = raw[i][1]
+                # After the article, a short line ending in a colon labels a form control ("Jump to:").
+                label = owner > cell and lengths[i] <= SECTION_LABEL and text.endswith(":")
+                if kinds[i] is main and in_main[owner] and (label or not SENTENCE_END.search(text)):
                     if owner > cell and raw[i][4] in HEADINGS:
                         continue  # a heading after the cell may head the article's last part
                     links = raw[i][2] > LINK_DENSE * lengths[i]

@@ -24,7 +24,8 @@ _PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
             r"|originally\s+(?:published|posted|appeared)|this\s+(?:article|story|post)\s+(?:was\s+)?(?:originally|first)\s+"
             r"(?:published|appeared|posted)|the\s+post\s+.{1,200}\s+appeared\s+first\s+on|read\s+the\s+original"
             r"|republished\s+(?:from|with)|via\s*:|source\s*$|\[\s*source\s*:|(?:story|article|text|content|post)\s+credits?"
-            r"\s*[:\-–—]|(?:article|story|content|post)\s+courtesy\s+of\b|(?:h/t|hat\s+tip)\b|(?:many\s+)?thanks\s+to\s+"
+            r"\s*[:\-–—]|(?:article|story|content|post)\s+courtesy\s+of\b|(?:h/t|hat\s+tip)\b\s*:?\s*(?![^\n:]{1,64}:\s*\S)"
+            r"|(?:many\s+)?thanks\s+to\s+"
             r".{1,80}\s+for\s+(?:the|this)\s+(?:story|tip|article|post)\b)",
             _I,
         ),
@@ -252,6 +253,9 @@ _CALLS: list[tuple[BlockKind, str]] = [
         r".{0,300}\son\s+line\s+\d|(?:kontakt|contact|telefon|phone|ansprechpartner(?:in)?)\s*:?\s*$",
     ),
     (BlockKind.SOURCE_CREDIT, r"(?:quellenangaben|originalartikel|originalpublikation)\s*:?\s*$"),
+    # A board's quote box label, and a signature under the rule a board draws in text ("_________________").
+    (BlockKind.OTHER, r"(?:quote|zitat|citation|cita)\s*:\s*$"),
+    (BlockKind.AUTHOR_BIO, r"_{5,}"),
     (BlockKind.BYLINE, r"(?:aufrufe|views|hits|zugriffe)\s*:\s*\d"),
     (BlockKind.CAPTION, r"(?:abbildung|abb\.|figure|fig\.|grafik|bild)\s*\d+\s*[:.]\s|credits?\s*:"),
 ]

@@ -120,7 +120,7 @@ BOX_BOILERPLATE = True  # short lines in a box whose other blocks are all one bo
 TEASER_CARDS = True  # excerpts under link titles, each pair in its own element, two or more: teasers
 TABLE_CHROME = True  # in a table layout, non-sentence lines in cells before the article's cell
 ARTICLE_CELL_SHARE = 0.8  # the article's cell: the innermost one with this share of the main prose
-POST_CELL_SHARE = 0.5  # a board's first post, its replies counted: where replies are looked for
+POST_CELL_SHARE = 0.35  # a board's first post, its replies and furniture counted: where replies are looked for
 # Headlines run together with separators (a ticker, a menu row) are not prose, even when long.
 ITEM_RUN = re.compile(r"\s[•|·]\s")
 ITEM_RUN_MIN = 2  # separators in a block for it to be a run of items ...
