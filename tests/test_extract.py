@@ -580,6 +580,9 @@ def test_a_ticker_of_headlines_is_not_the_article(headlines: str) -> None:
 @pytest.mark.parametrize(
     ("line", "kind"),
     [
+        ("Similar Topics", BlockKind.RELATED),
+        ("Sujets similaires", BlockKind.RELATED),
+        ("Temas similares", BlockKind.RELATED),
         ("Shareftin", BlockKind.SHARE),
         ("Share f t in", BlockKind.SHARE),
         ("Email this story | Print this story | Report an error", BlockKind.SHARE),
