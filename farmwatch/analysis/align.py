@@ -153,11 +153,11 @@ def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
     tokens, characters; computed once per prepared text."""
     found = p.derived.get("per_sentence")
     if found is None:
-        stems, sent, _, _, pairs, psent, _, _ = _features(p)
+        _, sent, vocab, inverse, _, psent, pvocab, pinverse = _features(p)
         n = len(p.sent_starts)
         found = p.derived["per_sentence"] = (
-            _sentence_sizes(stems, sent, n),
-            _sentence_sizes(pairs, psent, n),
+            _sentence_sizes(inverse, sent, len(vocab), n),
+            _sentence_sizes(pinverse, psent, len(pvocab), n),
             _quoted_share(p, n),
             np.bincount(p.tok_sent, minlength=n),
             (p.sent_ends - p.sent_starts).astype(np.int64),
@@ -283,15 +283,13 @@ def _shared_per_unit(a_index: np.ndarray, a_sent: np.ndarray, n_a: int, b: _BCel
     return np.hstack([single, single[:, :-1] + single[:, 1:] - double])
 
 
-def _sentence_sizes(stems: np.ndarray, sent: np.ndarray, n_sent: int) -> np.ndarray:
-    """Distinct content words per sentence."""
-    if not len(stems):
+def _sentence_sizes(inverse: np.ndarray, sent: np.ndarray, vocab_size: int, n_sent: int) -> np.ndarray:
+    """Distinct content words (or pairs) per sentence, from each one's index in the text's vocabulary: the
+    distinct (sentence, index) cells, one sort of one integer key (a lexsort of the two keys costs more)."""
+    if not len(inverse):
         return np.zeros(n_sent, dtype=np.float32)
-    order = np.lexsort((stems, sent))
-    s, h = sent[order], stems[order]
-    first = np.ones(len(s), dtype=bool)
-    first[1:] = (s[1:] != s[:-1]) | (h[1:] != h[:-1])
-    return np.bincount(s[first], minlength=n_sent).astype(np.float32)
+    cells = unique_sorted(sent.astype(np.int64) * vocab_size + inverse)
+    return np.bincount(cells // vocab_size, minlength=n_sent).astype(np.float32)
 
 
 class _Shared(NamedTuple):
