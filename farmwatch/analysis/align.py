@@ -170,10 +170,12 @@ _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 # article), and cells of a (a sentences × b units) matrix built at once (4 bytes each).
 MAX_SENTENCES = 1000
 CHUNK_CELLS = 1 << 20
-# Below this many (a sentence × b unit × shared word or pair) products, the shared counts are a dense matrix
-# product (fewer numpy calls) rather than a join of sparse cells. 2^18: OpenBLAS multiplies on one thread up
-# to there; threads on a shared machine cost more than the join (measured: 0.37 ms a pair both ways at 2^18,
-# 0.64 at 2^20).
+# Below DENSE_PRODUCTS (a sentence × b unit × shared word or pair) products, the shared counts are a dense
+# matrix product (fewer numpy calls) rather than a join of sparse cells: measured best at 2^22 (pairs of 60
+# sentences; above, the join's cost grows slower than the product's). The product goes in blocks of rows of
+# DENSE_CELLS products at most, where OpenBLAS stays on one thread (threads on a shared machine cost more
+# than they give: 0.64 ms a pair both ways at 2^20 in one block, 0.37 at 2^18).
+DENSE_PRODUCTS = 1 << 22
 DENSE_CELLS = 1 << 18
 
 
@@ -383,6 +385,15 @@ def _dense(
     return found
 
 
+def _product(rows: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """rows @ units.T, in blocks of rows small enough that OpenBLAS keeps each on one thread."""
+    out = np.empty((len(rows), len(units)), dtype=np.float32)
+    step = max(1, DENSE_CELLS // max(1, units.size))
+    for lo in range(0, len(rows), step):
+        np.matmul(rows[lo : lo + step], units.T, out=out[lo : lo + step])
+    return out
+
+
 def _align_sentences(
     a: PreparedText, b: PreparedText, s: _Shared, t: ReuseThresholds, result: Alignment, matrices: dict
 ) -> None:
@@ -411,7 +422,12 @@ def _align_sentences(
     # vocabulary (two long unrelated pages share few words in few sentences), and a's sentences go in
     # chunks, so the matrices stay small however long the texts are.
     a_sizes, a_pair_sizes, qa, words_per_sentence, a_len = _per_sentence(a)
-    dense = n_rows * (2 * nb_sent - 1) * (s.width + s.pwidth) < DENSE_CELLS
+    n_units, widths = 2 * nb_sent - 1, s.width + s.pwidth
+    dense = (
+        n_rows * n_units * widths < DENSE_PRODUCTS
+        and n_units * max(s.width, s.pwidth) < DENSE_CELLS
+        and min(na_sent, MAX_SENTENCES) * widths < DENSE_PRODUCTS  # a's matrices, all its sentences
+    )
     if dense:
         chunk = n_rows
     else:
@@ -425,10 +441,14 @@ def _align_sentences(
     for lo in range(0, n_rows, chunk):
         hi = min(n_rows, lo + chunk)
         if dense:
-            shared = _dense(matrices, a, "words", a_word, a_sent, s.width)[0][rows]
-            shared = shared @ _dense(matrices, b, "words", s.b_word, b_sent, s.width)[1].T
-            shared_pairs = _dense(matrices, a, "pairs", a_pword, a_psent, s.pwidth)[0][rows]
-            shared_pairs = shared_pairs @ _dense(matrices, b, "pairs", s.b_pword, b_psent, s.pwidth)[1].T
+            shared = _product(
+                _dense(matrices, a, "words", a_word, a_sent, s.width)[0][rows],
+                _dense(matrices, b, "words", s.b_word, b_sent, s.width)[1],
+            )
+            shared_pairs = _product(
+                _dense(matrices, a, "pairs", a_pword, a_psent, s.pwidth)[0][rows],
+                _dense(matrices, b, "pairs", s.b_pword, b_psent, s.pwidth)[1],
+            )
         else:
             in_words = (ra_sent >= lo) & (ra_sent < hi)
             in_pairs = (ra_psent >= lo) & (ra_psent < hi)
