@@ -349,17 +349,13 @@ def _replies(page: Page, kinds: list[BlockKind], prose: list[int], cell: int, li
             shape = _row_shape(page, row)
             table = parent[row]
             if len(shape) >= 2 and table >= 0:
-                replies = []
+                in_reply = bytearray(len(parent))  # elements inside a reply row (one pass over the table)
                 sibling = end[row] + 1
                 while sibling <= end[table]:
                     if tags[sibling] == "tr" and parent[sibling] == table and _row_shape(page, sibling) == shape:
-                        replies.append((sibling, end[sibling]))
+                        in_reply[sibling : end[sibling] + 1] = b"\x01" * (end[sibling] + 1 - sibling)
                     sibling = end[sibling] + 1
-                taken = [
-                    i
-                    for i in range(len(kinds))
-                    if kinds[i] is BlockKind.MAIN and any(lo <= owner_of[i] <= hi for lo, hi in replies)
-                ]
+                taken = [i for i in range(len(kinds)) if kinds[i] is BlockKind.MAIN and in_reply[owner_of[i]]]
                 if taken and 0 < sum(prose[i] for i in taken) < limit:
                     for i in taken:
                         kinds[i] = BlockKind.COMMENTS
