@@ -140,12 +140,31 @@ def _features(p: PreparedText) -> tuple[np.ndarray, ...]:
     return found
 
 
-def _shared_index(inverse: np.ndarray, positions: np.ndarray, vocab_size: int) -> np.ndarray:
-    """Each key's index in the shared vocabulary (-1: not shared), from its index in its own text's
-    vocabulary (`inverse`) and where the shared words sit in it (`positions`): a gather, not a search."""
+def _shared_map(positions: np.ndarray, vocab_size: int) -> np.ndarray:
+    """Each word of a text's vocabulary: its index in the shared vocabulary (-1: not shared), from where the
+    shared words sit in the text's vocabulary; then a key's is a gather, not a search."""
     index = np.full(vocab_size, -1, dtype=np.int64)
     index[positions] = np.arange(len(positions))
-    return index[inverse]
+    return index
+
+
+def _own_cells(p: PreparedText) -> tuple[np.ndarray, ...]:
+    """The text's distinct (sentence, vocabulary index) cells of content words and of content-word pairs,
+    sorted, each with whether it is in the next sentence too; computed once per prepared text (an
+    alignment keeps the shared ones: their order and that property hold among them)."""
+    found = p.derived.get("cells")
+    if found is None:
+        _, sent, vocab, inverse, _, psent, pvocab, pinverse = _features(p)
+        found = p.derived["cells"] = (
+            *_cells_of(inverse, sent, len(vocab)),
+            *_cells_of(pinverse, psent, len(pvocab)),
+        )
+    return found
+
+
+def _cells_of(inverse: np.ndarray, sent: np.ndarray, vocab_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cells = unique_sorted(sent.astype(np.int64) * vocab_size + inverse)
+    return cells // max(1, vocab_size), cells % max(1, vocab_size), _found_in(cells + vocab_size, cells)
 
 
 def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
@@ -153,11 +172,11 @@ def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
     tokens, characters; computed once per prepared text."""
     found = p.derived.get("per_sentence")
     if found is None:
-        _, sent, vocab, inverse, _, psent, pvocab, pinverse = _features(p)
+        rows, _, _, prows, _, _ = _own_cells(p)
         n = len(p.sent_starts)
         found = p.derived["per_sentence"] = (
-            _sentence_sizes(inverse, sent, len(vocab), n),
-            _sentence_sizes(pinverse, psent, len(pvocab), n),
+            np.bincount(rows, minlength=n).astype(np.float32),  # distinct content words per sentence
+            np.bincount(prows, minlength=n).astype(np.float32),
             _quoted_share(p, n),
             np.bincount(p.tok_sent, minlength=n),
             (p.sent_ends - p.sent_starts).astype(np.int64),
@@ -229,13 +248,6 @@ def _longest_run(hit: np.ndarray) -> int:
     return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max()) + 2
 
 
-def _cells(index: np.ndarray, sent: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (sentence, shared-vocabulary index) cells of the keys in the shared vocabulary."""
-    hit = index >= 0
-    cells = unique_sorted(sent[hit].astype(np.int64) * width + index[hit])
-    return cells // width, cells % width
-
-
 def _cooccur(
     a_rows: np.ndarray, a_words: np.ndarray, b_rows: np.ndarray, b_words: np.ndarray, n_a: int, n_b: int, width: int
 ) -> np.ndarray:
@@ -263,35 +275,30 @@ class _BCells(NamedTuple):
     width: int
 
 
-def _b_cells(b_index: np.ndarray, b_sent: np.ndarray, n_b: int, width: int) -> _BCells:
-    br, bw = _cells(b_index, b_sent, width) if width else (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    key = br * width + bw  # sorted: the cells come out of unique_sorted
-    return _BCells(br, bw, _found_in(key + width, key), n_b, width)
+def _b_cells(
+    rows: np.ndarray, words: np.ndarray, both: np.ndarray, shared: np.ndarray, n_b: int, width: int
+) -> _BCells:
+    """b's own cells (`_own_cells`) kept when their word is shared (`shared`: _shared_map) and their sentence
+    aligned; a cell of the last sentence aligned is in no next one."""
+    index = shared[words]
+    keep = (index >= 0) & (rows < n_b)
+    rows = rows[keep]
+    return _BCells(rows, index[keep], both[keep] & (rows < n_b - 1), n_b, width)
 
 
-def _shared_per_unit(a_index: np.ndarray, a_sent: np.ndarray, n_a: int, b: _BCells) -> np.ndarray:
+def _shared_per_unit(ar: np.ndarray, aw: np.ndarray, n_a: int, b: _BCells) -> np.ndarray:
     """Shared vocabulary between each a sentence and each b unit: the n_b sentences, then the n_b - 1 pairs
     of neighbouring sentences (editors merge two sentences into one):
-    |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|. Keys are given by their shared-vocabulary
-    index (-1: not shared)."""
+    |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|. a's distinct (sentence, shared word) cells are
+    given by their row and shared-vocabulary index."""
     n_b, width = b.n_b, b.width
     if not width:
         return np.zeros((n_a, max(1, 2 * n_b - 1)), dtype=np.float32)
-    ar, aw = _cells(a_index, a_sent, width)
     single = _cooccur(ar, aw, b.rows, b.words, n_a, n_b, width)
     if n_b < 2:
         return single
     double = _cooccur(ar, aw, b.rows[b.both], b.words[b.both], n_a, n_b - 1, width)
     return np.hstack([single, single[:, :-1] + single[:, 1:] - double])
-
-
-def _sentence_sizes(inverse: np.ndarray, sent: np.ndarray, vocab_size: int, n_sent: int) -> np.ndarray:
-    """Distinct content words (or pairs) per sentence, from each one's index in the text's vocabulary: the
-    distinct (sentence, index) cells, one sort of one integer key (a lexsort of the two keys costs more)."""
-    if not len(inverse):
-        return np.zeros(n_sent, dtype=np.float32)
-    cells = unique_sorted(sent.astype(np.int64) * vocab_size + inverse)
-    return np.bincount(cells // vocab_size, minlength=n_sent).astype(np.float32)
 
 
 class _Shared(NamedTuple):
@@ -305,6 +312,10 @@ class _Shared(NamedTuple):
     b_pword: np.ndarray
     width: int
     pwidth: int
+    a_map: np.ndarray  # each word of a's vocabulary: its shared index (-1: not shared); _shared_map
+    a_pmap: np.ndarray
+    b_map: np.ndarray
+    b_pmap: np.ndarray
 
 
 def _cut(p: PreparedText, index: np.ndarray, sent: np.ndarray) -> np.ndarray:
@@ -323,18 +334,24 @@ def _shared(a: PreparedText, b: PreparedText, t: ReuseThresholds) -> _Shared | N
     pvocab, p_in_a, p_in_b = np.intersect1d(a_pvocab, b_pvocab, assume_unique=True, return_indices=True)
     if len(pvocab) < t.min_shared_pairs:
         return None
+    a_map, a_pmap = _shared_map(in_a, len(a_vocab)), _shared_map(p_in_a, len(a_pvocab))
+    b_map, b_pmap = _shared_map(in_b, len(b_vocab)), _shared_map(p_in_b, len(b_pvocab))
     return _Shared(
-        _cut(a, _shared_index(a_inv, in_a, len(a_vocab)), a_sent),
-        _cut(a, _shared_index(a_pinv, p_in_a, len(a_pvocab)), a_psent),
-        _cut(b, _shared_index(b_inv, in_b, len(b_vocab)), b_sent),
-        _cut(b, _shared_index(b_pinv, p_in_b, len(b_pvocab)), b_psent),
+        _cut(a, a_map[a_inv], a_sent),
+        _cut(a, a_pmap[a_pinv], a_psent),
+        _cut(b, b_map[b_inv], b_sent),
+        _cut(b, b_pmap[b_pinv], b_psent),
         len(vocab),
         len(pvocab),
+        a_map,
+        a_pmap,
+        b_map,
+        b_pmap,
     )
 
 
 def _swap(s: _Shared) -> _Shared:
-    return _Shared(s.b_word, s.b_pword, s.a_word, s.a_pword, s.width, s.pwidth)
+    return _Shared(s.b_word, s.b_pword, s.a_word, s.a_pword, s.width, s.pwidth, s.b_map, s.b_pmap, s.a_map, s.a_pmap)
 
 
 def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None = None) -> Alignment:
@@ -431,12 +448,16 @@ def _align_sentences(
     if dense:
         chunk = n_rows
     else:
+        # The shared cells of a's rows, renumbered; b's shared cells.
         renumber = np.cumsum(a_hit) - 1
-        keep_words, keep_pairs = a_hit[a_sent], a_hit[a_psent]
-        ra_word, ra_sent = a_word[keep_words], renumber[a_sent[keep_words]]
-        ra_pword, ra_psent = a_pword[keep_pairs], renumber[a_psent[keep_pairs]]
-        b_words = _b_cells(s.b_word, b_sent, nb_sent, s.width)
-        b_pairs = _b_cells(s.b_pword, b_psent, nb_sent, s.pwidth)
+        a_rows, a_words, _, a_prows, a_pwords, _ = _own_cells(a)
+        ra_word, ra_pword = s.a_map[a_words], s.a_pmap[a_pwords]
+        keep_words, keep_pairs = (ra_word >= 0) & a_hit[a_rows], (ra_pword >= 0) & a_hit[a_prows]
+        ra_word, ra_sent = ra_word[keep_words], renumber[a_rows[keep_words]]
+        ra_pword, ra_psent = ra_pword[keep_pairs], renumber[a_prows[keep_pairs]]
+        b_rows, b_words, b_both, b_prows, b_pwords, b_pboth = _own_cells(b)
+        b_words = _b_cells(b_rows, b_words, b_both, s.b_map, nb_sent, s.width)
+        b_pairs = _b_cells(b_prows, b_pwords, b_pboth, s.b_pmap, nb_sent, s.pwidth)
         chunk = max(1, CHUNK_CELLS // (2 * nb_sent))
     for lo in range(0, n_rows, chunk):
         hi = min(n_rows, lo + chunk)
@@ -452,8 +473,8 @@ def _align_sentences(
         else:
             in_words = (ra_sent >= lo) & (ra_sent < hi)
             in_pairs = (ra_psent >= lo) & (ra_psent < hi)
-            shared = _shared_per_unit(ra_word[in_words], ra_sent[in_words] - lo, hi - lo, b_words)
-            shared_pairs = _shared_per_unit(ra_pword[in_pairs], ra_psent[in_pairs] - lo, hi - lo, b_pairs)
+            shared = _shared_per_unit(ra_sent[in_words] - lo, ra_word[in_words], hi - lo, b_words)
+            shared_pairs = _shared_per_unit(ra_psent[in_pairs] - lo, ra_pword[in_pairs], hi - lo, b_pairs)
         size_a = a_sizes[rows[lo:hi]]
         pairs_a = a_pair_sizes[rows[lo:hi]]
         with np.errstate(divide="ignore", invalid="ignore"):
