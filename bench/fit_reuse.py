@@ -327,38 +327,36 @@ def operating_curve(fine_kinds: np.ndarray, p: np.ndarray, scored: np.ndarray) -
         print(f"  independent accused {accused:4.0%}: " + "  ".join(f"{k} {v:.3f}" for k, v in found.items()))
 
 
-def timing(prepared: dict, pairs: list) -> None:
-    """align() per pair, cold (nothing derived yet) and warm, and the share of it the verbatim features take."""
+def _cold_warm(prepared: dict, both: list, run) -> tuple[float, float]:
+    """Seconds for run(a, b) over all pairs with nothing derived yet, then again warm."""
     for p in prepared.values():
         p.derived.clear()
-    both = [(prepared[a], prepared[b]) for a, b, _, _ in pairs]
     t0 = time.perf_counter()
     for a, b in both:
-        align(a, b)
+        run(a, b)
     t1 = time.perf_counter()
     for a, b in both:
-        align(a, b)
-    t2 = time.perf_counter()
+        run(a, b)
+    return t1 - t0, time.perf_counter() - t1
+
+
+def timing(prepared: dict, pairs: list) -> None:
+    """align() per pair, cold (nothing derived yet) and warm, and the share of it the verbatim features take;
+    then both ways, as matching.verify() aligns a candidate pair."""
+    both = [(prepared[a], prepared[b]) for a, b, _, _ in pairs]
+    cold, warm = _cold_warm(prepared, both, align)
+    t0 = time.perf_counter()
     for a, b in both:
         _verbatim(a, b, Alignment())
-    t3 = time.perf_counter()
+    verbatim = time.perf_counter() - t0
     n = len(both) / 1e3
     print(
-        f"align {(t1 - t0) / n:.3f} ms/pair cold, {(t2 - t1) / n:.3f} warm, of which the verbatim features "
-        f"(3-gram containments, longest run) {(t3 - t2) / n:.3f}; without them {(t2 - t1 - (t3 - t2)) / n:.3f} "
+        f"align {cold / n:.3f} ms/pair cold, {warm / n:.3f} warm, of which the verbatim features "
+        f"(3-gram containments, longest run) {verbatim / n:.3f}; without them {(warm - verbatim) / n:.3f} "
         f"(mean over {len(both)} pairs)"
     )
-    # Both ways, as matching.verify() aligns a candidate pair.
-    for p in prepared.values():
-        p.derived.clear()
-    t0 = time.perf_counter()
-    for a, b in both:
-        align_both(a, b)
-    t1 = time.perf_counter()
-    for a, b in both:
-        align_both(a, b)
-    t2 = time.perf_counter()
-    print(f"align_both (both ways) {(t1 - t0) / n:.3f} ms/pair cold, {(t2 - t1) / n:.3f} warm")
+    cold, warm = _cold_warm(prepared, both, align_both)
+    print(f"align_both (both ways) {cold / n:.3f} ms/pair cold, {warm / n:.3f} warm")
 
 
 def main() -> None:
