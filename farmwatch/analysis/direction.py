@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from farmwatch.analysis.facts import PageFacts
+from farmwatch.analysis.facts import PageFacts, links_to
 from farmwatch.analysis.matching import Edge, text_names
 from farmwatch.analysis.urls import host_of, normalize_url, registrable_domain
 
@@ -131,20 +131,6 @@ def _site_links(page: PageFacts, other: PageFacts) -> int:
     return sum(1 for link in page.links if registrable_domain(host_of(link)) == site)
 
 
-def _links_to(page: PageFacts, other: PageFacts) -> tuple[bool, bool, bool]:
-    """(canonical, source link, any link) from page to other."""
-    targets = {normalize_url(u) for u in other.urls()}
-    canonical = bool(
-        page.canonical
-        and page.canonical in targets
-        and page.canonical != page.url
-        and host_of(page.canonical) != host_of(page.url)
-    )
-    source = any(link in targets for link in page.source_links)
-    linked = any(link in targets for link in page.links)
-    return canonical, source, linked
-
-
 def _credits_name(page: PageFacts, other: PageFacts) -> str | None:
     names = other.names()
     # A wire credit the other page carries too ("LOS ANGELES (Reuters) -" on Reuters' own story) came with
@@ -189,7 +175,7 @@ def features(page: PageFacts, other: PageFacts, edge: Edge) -> tuple[dict[str, f
         detail[feature] = f"{detail[feature]}; {text}" if feature in detail else text
 
     for subject, target, sign in ((page, other, 1.0), (other, page, -1.0)):
-        canonical, source, linked = _links_to(subject, target)
+        canonical, source, linked = links_to(subject, target)
         who = "this page" if subject is page else "the other page"
         if canonical:
             note("canonical", sign, f"{who} names {target.url} as canonical")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.page import PageAnalysis
-from farmwatch.analysis.urls import absolute_url, host_of, registrable_domain
+from farmwatch.analysis.urls import absolute_url, host_of, normalize_url, registrable_domain
 
 # Links in these regions are the site's own furniture, not the article's references.
 LINK_KINDS_SKIPPED = (
@@ -59,6 +59,21 @@ class PageFacts:
             names.append(label.upper())  # dw.com, npr.org: named in text as the acronym "DW", "NPR"
         names.append(domain)  # "Source: jis.gov.jm"
         return list(dict.fromkeys(names))
+
+
+def links_to(page: PageFacts, other: PageFacts) -> tuple[bool, bool, bool]:
+    """(canonical, source link, any link) from page to other: whether page names other as its canonical
+    version on another host, links it as its source, links it at all from its text."""
+    targets = {normalize_url(u) for u in other.urls()}
+    canonical = bool(
+        page.canonical
+        and page.canonical in targets
+        and page.canonical != page.url
+        and host_of(page.canonical) != host_of(page.url)
+    )
+    source = any(link in targets for link in page.source_links)
+    linked = any(link in targets for link in page.links)
+    return canonical, source, linked
 
 
 def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:

@@ -9,10 +9,9 @@ from functools import lru_cache
 import numpy as np
 
 from farmwatch.analysis.align import THRESHOLDS, Alignment, align_both, reuse_grade
-from farmwatch.analysis.facts import PageFacts
+from farmwatch.analysis.facts import PageFacts, links_to
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.text import PreparedText
-from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import MatchSettings
 
 _NAME_STOPWORDS = {"the", "news", "daily", "online", "com", "www", "times", "media", "magazine", "post", "hub"}
@@ -201,9 +200,8 @@ CREDITED_SENTENCES = 2  # aligned sentences a page must share with the page it l
 
 def names_as_source(page: PageFacts, other: PageFacts) -> bool:
     """Whether the page links the other as its source or names it its canonical version (on another site)."""
-    targets = {normalize_url(u) for u in other.urls()}
-    canonical = page.canonical is not None and page.canonical != page.url and page.canonical in targets
-    return canonical or any(link in targets for link in page.source_links)
+    canonical, source, _ = links_to(page, other)
+    return canonical or source
 
 
 def verify(
