@@ -68,10 +68,15 @@ def _ngram_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
         # A sentence shorter than n words still counts, as one shingle.
         n = count
     width = count - n + 1
-    combined = np.zeros(width, dtype=np.uint64)
+    return _combine([token_hashes[offset : offset + width] for offset in range(n)])
+
+
+def _combine(columns: list[np.ndarray]) -> np.ndarray:
+    """The hash of each n-gram, given its tokens' hashes column by column (column k: every n-gram's k-th)."""
+    combined = np.zeros(len(columns[0]), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for offset in range(n):
-            combined = combined * np.uint64(0x100000001B3) + token_hashes[offset : offset + width] * _MIX[offset % 8]
+        for offset, column in enumerate(columns):
+            combined = combined * np.uint64(0x100000001B3) + column * _MIX[offset % 8]
         combined ^= combined >> np.uint64(29)
     return combined
 
@@ -184,11 +189,7 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
         for size in np.unique(sizes[short]).tolist():
             chosen = sizes[short] == size
             at = starts[chosen]
-            combined = np.zeros(len(at), dtype=np.uint64)
-            with np.errstate(over="ignore"):
-                for offset in range(size):
-                    combined = combined * np.uint64(0x100000001B3) + hashes[at + offset] * _MIX[offset % 8]
-                combined ^= combined >> np.uint64(29)
+            combined = _combine([hashes[at + offset] for offset in range(size)])
             for number, k in enumerate(short[chosen].tolist()):
                 out[k] = combined[number : number + 1]
     return out
