@@ -160,8 +160,6 @@ def _primaries_join(
         for url in (alternate.canonical, alternate.og_url):
             if url and url != alternate.url:
                 versions.setdefault(url, finding)
-    if not versions and not any(other.amphtml in by_url for _, other, _ in undecided):
-        return findings, undecided
     still = []
     for edge, other, verdict in undecided:
         found = versions.get(other.url) or by_url.get(other.amphtml or "")
