@@ -1053,7 +1053,7 @@ async function route() {
     view.dataset.loaded = path[0] || "queue";
     view.removeAttribute("aria-busy");
   } catch (error) {
-    if (error instanceof Superseded || seq !== routeSeq) return;
+    if (seq !== routeSeq) return; // superseded (Superseded, or a failure of a route the user left)
     view.removeAttribute("aria-busy");
     if (error instanceof AuthError) return showAuthError(error);
     view.replaceChildren(h("section", { class: "panel notice" }, h("h1", {}, "Could not load"), h("p", {}, error.message),
