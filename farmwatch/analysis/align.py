@@ -63,6 +63,9 @@ class ReuseThresholds:
     # page's second half (an 81-token run, 19% of its source) is.
     passage_run: int = 40
     passage_share: float = 0.1
+    # A page that links the other as its source (or names it canonical) took the sentences it shares with it:
+    # this many aligned sentences outside quotations are reuse whatever share of either page they are.
+    credited_sentences: int = 2
 
     @classmethod
     def load(cls, path: Path = _THRESHOLDS_FILE) -> ReuseThresholds:

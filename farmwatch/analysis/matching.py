@@ -195,7 +195,12 @@ def _spans(alignment: Alignment) -> list[list]:
     ]
 
 
-CREDITED_SENTENCES = 2  # aligned sentences a page must share with the page it links as its source
+def _credited(alignment: Alignment, page: PageFacts, other: PageFacts) -> str | None:
+    """A page that links the other as its source and holds a few of its sentences (outside quotations) took
+    them from it, however small a share of either page they are: the page says so."""
+    if alignment.aligned_sentences >= THRESHOLDS.credited_sentences and names_as_source(page, other):
+        return "partially"
+    return None
 
 
 def names_as_source(page: PageFacts, other: PageFacts) -> bool:
@@ -217,16 +222,8 @@ def verify(
     forward, backward = align_both(page.prepared, other.prepared)
     grade = reuse_grade(forward) if forward.spans else None
     other_grade = reuse_grade(backward) if backward.spans else None
-    # A page that links the other as its source and holds two or more of its sentences (outside quotations)
-    # took them from it, however small a share of either page they are: the page says so.
-    if grade is None and forward.aligned_sentences >= CREDITED_SENTENCES and names_as_source(page.facts, other.facts):
-        grade = "partially"
-    if (
-        other_grade is None
-        and backward.aligned_sentences >= CREDITED_SENTENCES
-        and names_as_source(other.facts, page.facts)
-    ):
-        other_grade = "partially"
+    grade = grade or _credited(forward, page.facts, other.facts)
+    other_grade = other_grade or _credited(backward, other.facts, page.facts)
     pair = compare(
         page.shingles,
         page.paragraph_shingles,
