@@ -66,6 +66,17 @@ def test_quoted_regions_mark_tokens():
     assert p.text[qs:qe] == "“keep every neighbourhood branch open”"
 
 
+def test_urdu_quotations_opened_with_right_marks_are_the_quoted_text_not_the_prose_between_them():
+    # Urdu opens a quotation with ’’ and closes it with ‘‘ (in the text's logical order); some writers
+    # use ‘‘…’’. The prose between two quotations is not quoted.
+    text = "اداکار نے فلم ’’مستی زادے‘‘ کی عکس بندی شروع کر دی اور کہا کہ فلم ‘‘اک ویلن’’ کامیاب رہی۔"
+    quoted = [text[s:e] for s, e in prepare(text).quotes.tolist()]
+    assert quoted == ["’’مستی زادے‘‘", "‘‘اک ویلن’’"]
+    # English single quotes and apostrophes are read as before.
+    english = "The minister said ‘we will not stop’ and left; the O’Neills’ shop stayed shut."
+    assert [english[s:e] for s, e in prepare(english).quotes.tolist()] == ["‘we will not stop’"]
+
+
 def test_serialisation_round_trip():
     p = prepare(ENGLISH + "\n他们明天回上海！")
     q = PreparedText.from_bytes(p.to_bytes())
