@@ -4,6 +4,7 @@
     python bench/pipeline.py [CORPUS_DIR] [--limit N] [--jobs J] [--one-process]
     python bench/pipeline.py --stages     # only ours, one page at a time: where its time goes
     python bench/pipeline.py --fingerprint  # only analysis.page.fingerprint, over the pages' analyses
+    python bench/pipeline.py PROVENANCE_CORPUS --whole [--rounds R]  # each whole evaluation as one process
 
 Naive composition, as the libraries' docs suggest (../shared/notes/naive-pipeline.md):
 trafilatura.extract(html) → lower-cased word 5-gram shingles → datasketch MinHash(num_perm=128)
@@ -23,6 +24,14 @@ interleaved page by page. Times are wall clock, Redis included. Pages that one s
 --stages runs only our per-page path and times its steps (each wrapped in a timer, which adds a little),
 with the Redis server's CPU time per page (INFO cpu).
 
+--whole times each side's whole evaluation of a corpus in provenance-dev's format (pages.jsonl with truth) as
+one process, start-up included, the two taking turns R times (the order swapped every round): ours is
+`farmwatch eval provenance CORPUS` (starts its own Redis server, ingests page by page, settles sites'
+records, reads every report, scores); the naive side is this script's --naive-eval (starts its own Redis
+server the same way, then trafilatura → MinHash → LSH query then insert, page by page, a page with an
+earlier candidate called a copy of it, scored by precision and recall). Each side's figures are printed
+beside the times: a ratio of speed means little without what each finds.
+
 --fingerprint analyses the pages once, then times fingerprint() alone over all of them, pass by pass: the
 first pass meets every word for the first time (the word table of text.py is empty, as in a fresh worker),
 the later ones only known words; and the parts of the last pass (prepare, shingles, signature, keys).
@@ -36,6 +45,8 @@ import json
 import multiprocessing
 import os
 import re
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,13 +87,19 @@ class Naive:
         self.matches = 0
 
     def page(self, key: str, html: bytes) -> None:
+        self.source_of(key, html)
+
+    def source_of(self, key: str, html: bytes) -> str | None:
+        """Index the page; answer an earlier page LSH gives as a candidate, the lowest id (the naive "source")."""
         text = self.extract(html) or ""
         words = _WORD.findall(text.lower())
         shingles = {" ".join(words[i : i + 5]).encode() for i in range(max(0, len(words) - 4))}
         signature = self.minhash(num_perm=128)
         signature.update_batch(list(shingles))
-        self.matches += bool(self.lsh.query(signature))
+        found = self.lsh.query(signature)
+        self.matches += bool(found)
         self.lsh.insert(key, signature)
+        return min(found) if found else None
 
 
 class Ours:
@@ -296,6 +313,59 @@ def per_page_in_one_process(pages: list[tuple[str, bytes]], server: EmbeddedRedi
     return spent, naive.matches
 
 
+def naive_eval(corpus: Path) -> dict:
+    """The naive composition's whole evaluation (one process: its own Redis server, then page by page)."""
+    rows = [json.loads(line) for line in (corpus / "pages.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    with tempfile.TemporaryDirectory() as tmp:
+        server = EmbeddedRedis(Path(tmp), port=free_port(), extra={"appendonly": "no", "save": ""})
+        server.start()
+        try:
+            naive = Naive(server.port or 0, db=0)
+            said: dict[str, str | None] = {}
+            for row in rows:
+                said[row["id"]] = naive.source_of(row["id"], (corpus / row["html_file"]).read_bytes())
+        finally:
+            server.stop()
+    tp = sum(1 for r in rows if said[r["id"]] and r["truth"]["verdict"] == "republished")
+    fp = sum(1 for r in rows if said[r["id"]] and r["truth"]["verdict"] != "republished")
+    fn = sum(1 for r in rows if not said[r["id"]] and r["truth"]["verdict"] == "republished")
+    right = sum(1 for r in rows if said[r["id"]] and said[r["id"]] in r["truth"].get("sources", []))
+    return {
+        "precision": round(tp / max(1, tp + fp), 4),
+        "recall": round(tp / max(1, tp + fn), 4),
+        "source_accuracy": round(right / max(1, tp), 4),
+        "pages": len(rows),
+    }
+
+
+def whole(corpus: Path, rounds: int) -> dict:
+    """Both whole evaluations as processes of their own, start-up included, taking turns."""
+    sides = {
+        "ours": [sys.executable, "-m", "farmwatch.cli", "eval", "provenance", str(corpus)],
+        "naive": [sys.executable, str(Path(__file__).resolve()), str(corpus), "--naive-eval"],
+    }
+    times: dict[str, list[float]] = {"ours": [], "naive": []}
+    figures: dict[str, dict] = {}
+    for number in range(rounds):
+        for name in ("ours", "naive") if number % 2 == 0 else ("naive", "ours"):
+            started = time.perf_counter()
+            done = subprocess.run(sides[name], capture_output=True, text=True, check=True, cwd=REPO)
+            times[name].append(time.perf_counter() - started)
+            figures[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"round {number + 1}: ours {times['ours'][-1]:.2f} s, naive {times['naive'][-1]:.2f} s", file=sys.stderr)
+    ratios = [n / o for o, n in zip(times["ours"], times["naive"], strict=True)]
+    keep = ("precision", "recall", "source_accuracy", "originals_accused", "per_kind")
+    return {
+        "pages": figures["naive"]["pages"],
+        "ours_s": [round(t, 2) for t in times["ours"]],
+        "naive_s": [round(t, 2) for t in times["naive"]],
+        "ratio_whole": round(statistics.median(ratios), 2),
+        "ratio_whole_range": [round(min(ratios), 2), round(max(ratios), 2)],
+        "ours": {k: figures["ours"][k] for k in keep if k in figures["ours"]},
+        "naive": {k: figures["naive"][k] for k in keep if k in figures["naive"]},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
@@ -304,7 +374,16 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true", help="only our per-page path, timed step by step")
     parser.add_argument("--one-process", action="store_true", help="both per-page paths in this process")
     parser.add_argument("--fingerprint", action="store_true", help="only analysis.page.fingerprint, pass by pass")
+    parser.add_argument("--whole", action="store_true", help="each whole evaluation as one process, taking turns")
+    parser.add_argument("--rounds", type=int, default=3, help="with --whole: turns each side takes")
+    parser.add_argument("--naive-eval", action="store_true", help=argparse.SUPPRESS)  # --whole's naive side
     args = parser.parse_args()
+    if args.naive_eval:
+        print(json.dumps(naive_eval(args.corpus)))
+        return
+    if args.whole:
+        print(json.dumps(whole(args.corpus, args.rounds)))
+        return
     pages = load(args.corpus, args.limit)
     settings = Settings()
     if args.stages:
