@@ -136,3 +136,27 @@ def test_names_found_with_the_substring_shortcut_as_by_the_patterns_alone() -> N
             expected = bool(pattern is not None and pattern.search(text))
             assert text_names(text, [name]) == expected, (text, name)
         assert text_names(text, names) == any(text_names(text, [n]) for n in names)
+
+
+def test_permutations_are_datasketchs_for_any_seed_and_size() -> None:
+    # Signatures are made with permutations drawn here, without importing datasketch: they must be the ones
+    # datasketch's MinHash draws, or stored signatures and band buckets would not match datasketch's.
+    from datasketch import MinHash
+
+    from farmwatch.analysis.fingerprint import _permutations
+
+    for num_perm, seed in ((128, 1), (128, 42), (64, 7), (256, 0)):
+        a, b = _permutations(num_perm, seed)
+        theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        assert a.dtype == b.dtype == np.uint32
+        assert np.array_equal(a, theirs[0]) and np.array_equal(b, theirs[1])
+
+
+def test_starting_the_service_path_does_not_import_scipy() -> None:
+    # datasketch's package import pulls SciPy's integrate (0.4 s a process); the page path does not need it.
+    code = (
+        "import sys, farmwatch.ingest, farmwatch.evaluation.provenance, farmwatch.bulk, service.app;"
+        "print(sorted(m for m in ('scipy', 'datasketch') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

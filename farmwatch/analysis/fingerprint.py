@@ -1,7 +1,8 @@
 """Shingles, MinHash signatures and LSH band keys of a page's main text.
 
 Shingles are word n-grams of the main text, hashed with xxhash so every process and every machine gets the
-same values. Signatures are datasketch MinHashes over those hashes; LSH band
+same values. Signatures are datasketch MinHashes over those hashes (computed here in numpy with datasketch's
+own permutations, checked value for value against datasketch in tests/test_fingerprint.py); LSH band
 keys are 64-bit hashes of each band of the signature.
 """
 
@@ -10,13 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xxhash
-from datasketch import MinHash
 
-from farmwatch.analysis.text import NOSPACE, WORD, PreparedText, splitmix64, unique_sorted
+from farmwatch.analysis.text import NOSPACE, WORD, PreparedText, unique_sorted
 from farmwatch.config import FingerprintSettings
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MIX = np.array(
@@ -196,9 +200,15 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
 
 
 @lru_cache(maxsize=4)
-def _template(num_perm: int, seed: int) -> MinHash:
-    # Building the permutations is the costly part of a MinHash: do it once.
-    return MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme="affine32")
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of datasketch's "affine32" MinHash permutations (h -> a·h + b mod 2^32), drawn as datasketch
+    2.0 draws them (MinHash._init_permutations). Made here, not read from a datasketch MinHash, because
+    importing datasketch imports its LSH and with it SciPy's integrate: 0.4 s more to start every process
+    (the CLI, each worker, each process of a bulk import) for arithmetic numpy does alone."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 # MurmurHash3's 32-bit finalizer: the pre-mix datasketch's affine32 scheme applies before its permutations.
@@ -215,8 +225,8 @@ def minhash_values(hashes: np.ndarray, settings: FingerprintSettings) -> np.ndar
 
     datasketch's update_batch takes a Python list and calls the hash function once per value; this is
     the same arithmetic (fmix32, then a·h + b mod 2^32, then the minimum per permutation) on the array,
-    checked equal to datasketch at import (_check_minhash) and in tests."""
-    a, b = _template(settings.num_perm, settings.seed).permutations
+    checked equal to datasketch in tests."""
+    a, b = _permutations(settings.num_perm, settings.seed)
     if not len(hashes):
         return np.full(settings.num_perm, 0xFFFFFFFF, dtype=np.uint32)
     s1, m1, s2, m2, s3 = _FMIX32
@@ -231,30 +241,14 @@ def minhash_values(hashes: np.ndarray, settings: FingerprintSettings) -> np.ndar
 
 
 def minhash(hashes: np.ndarray, settings: FingerprintSettings) -> MinHash:
-    """A datasketch MinHash over 32-bit folds of the shingle hashes."""
-    template = _template(settings.num_perm, settings.seed)
-    signature = MinHash(
-        num_perm=settings.num_perm,
-        seed=settings.seed,
-        hashfunc=int,
-        permutations=template.permutations,
-        scheme="affine32",
-    )
+    """A datasketch MinHash over 32-bit folds of the shingle hashes (datasketch's own arithmetic: what
+    minhash_values is checked against, and what benchmarks and datasketch users compare with)."""
+    from datasketch import MinHash
+
+    signature = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=int, scheme="affine32")
     if len(hashes):
         signature.update_batch(_folded(hashes).tolist())
     return signature
-
-
-def _check_minhash() -> None:
-    """minhash_values must be datasketch's MinHash exactly: stored signatures and band buckets depend on it."""
-    from farmwatch.config import FingerprintSettings
-
-    settings = FingerprintSettings()
-    sample = splitmix64(np.arange(1, 2000, dtype=np.uint64))
-    for hashes in (sample, sample[:1], sample[:0]):
-        expected = np.asarray(minhash(hashes, settings).hashvalues, dtype=np.uint32)
-        if not np.array_equal(minhash_values(hashes, settings), expected):
-            raise RuntimeError("minhash_values differs from datasketch's MinHash")
 
 
 def signature_bytes(signature: MinHash) -> bytes:
@@ -335,6 +329,3 @@ def estimated_overlap(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b:
     j = estimate_jaccard(sig_a, sig_b)
     shared = round(j * (size_a + size_b) / (1 + j)) if j else 0
     return Overlap(min(shared, size_a, size_b), size_a, size_b)
-
-
-_check_minhash()
