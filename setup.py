@@ -1,7 +1,8 @@
-"""Build the extractor's compiled hot stages (farmwatch/analysis/extract/_walk.pyx).
+"""Build the compiled hot stages: the extractor's (farmwatch/analysis/extract/_walk.pyx) and the
+word look-up of text preparation (farmwatch/analysis/_text.pyx).
 
-The extension is optional: when it can't be built (no compiler), the install still
-succeeds and the extractor uses its pure-Python stages, which give the same blocks.
+The extensions are optional: when they can't be built (no compiler), the install still
+succeeds and the analysis uses its pure-Python stages, which give the same results.
 Everything else about the package is declared in pyproject.toml.
 """
 
@@ -10,7 +11,10 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=cythonize(
-        [Extension("farmwatch.analysis.extract._walk", ["farmwatch/analysis/extract/_walk.pyx"], optional=True)],
+        [
+            Extension("farmwatch.analysis.extract._walk", ["farmwatch/analysis/extract/_walk.pyx"], optional=True),
+            Extension("farmwatch.analysis._text", ["farmwatch/analysis/_text.pyx"], optional=True),
+        ],
         compiler_directives={"language_level": "3"},
         quiet=True,
     )

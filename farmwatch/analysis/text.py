@@ -26,6 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import xxhash
 
+try:  # the compiled word look-up (setup.py); without it the Python loop below gives the same rows
+    from farmwatch.analysis._text import vocabulary_rows as _compiled_rows  # type: ignore[import-not-found]
+except ImportError:
+    _compiled_rows = None
+
 # Sentence ends. "." "!" "?" end a sentence only before whitespace (or the end); the ends of scripts
 # that do not put spaces after them (Urdu/Arabic ۔ ؟, CJK 。！？, Devanagari । ॥, Thai/Khmer/Myanmar
 # marks) end it wherever they are. Closing quotes and brackets right after an end stay in the sentence.
@@ -113,6 +118,24 @@ class _Vocabulary(dict):
             unknown = np.flatnonzero(rows < 0)
             if len(unknown):
                 missing = [words[i] for i in unknown.tolist()]
+                self._add(list(dict.fromkeys(missing)))
+                rows[unknown] = np.fromiter(map(self.__getitem__, missing), dtype=np.intp, count=len(missing))
+            return self.hash[rows], self.stem[rows], self.content[rows]
+
+    def lookup_spans(
+        self, text: str, starts: np.ndarray, ends: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """lookup([text[s:e] for s, e in zip(starts, ends)]), the words cut out and looked up in compiled code
+        when it is built (starts and ends: intp arrays)."""
+        if _compiled_rows is None:
+            return self.lookup([text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
+        with _VOCABULARY_LOCK:
+            if len(self) >= self.MAX:
+                self.clear()
+            rows = _compiled_rows(text, starts, ends, self)
+            unknown = np.flatnonzero(rows < 0)
+            if len(unknown):
+                missing = [text[s:e] for s, e in zip(starts[unknown].tolist(), ends[unknown].tolist(), strict=True)]
                 self._add(list(dict.fromkeys(missing)))
                 rows[unknown] = np.fromiter(map(self.__getitem__, missing), dtype=np.intp, count=len(missing))
             return self.hash[rows], self.stem[rows], self.content[rows]
@@ -391,13 +414,13 @@ def prepare(text: str) -> PreparedText:
     # Lower-casing keeps every character's class (a word character stays one; checked for every character
     # in tests/test_prepare_equivalence.py): the runs are lower's words, _WORD.findall(lower), cut out
     # directly (a third faster than matching the text again).
-    words = [lower[start:end] for start, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True)]
     if not (classes & _IS_NOSPACE).any():
         # The common case, vectorised: one table look-up per word.
         tok_starts = run_starts.astype(np.int32)
         tok_ends = run_ends.astype(np.int32)
-        hashes, stems, content = _VOCABULARY.lookup(words)
+        hashes, stems, content = _VOCABULARY.lookup_spans(lower, run_starts, run_ends)
     else:
+        words = [lower[start:end] for start, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True)]
         tok_starts, tok_ends, hashes, stems, content = _nospace_tokens(words, run_starts.tolist())
     sent_of = np.searchsorted(sent_starts, tok_starts, side="right").astype(np.int32) - 1
     quotes = quoted_ranges(text)
