@@ -131,6 +131,38 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(rf"^\s*(?:story|article|text|content|post)\s+credits?\s*[:\-–—]\s*{_NAME}\s*\.?\s*$", re.I),
     ),
 )
+# For each pattern above, words one of which its every match holds (in lower case), or None (anchored patterns,
+# cheap already): a pattern is tried only on a text holding one. Case-insensitive matching reads İ, ı and ſ as
+# i, i and s, which str.lower does not: a text holding one of them is tried with every pattern.
+_PATTERN_NEEDS: tuple[tuple[str, ...] | None, ...] = (
+    ("originally", "first"),
+    ("originally", "first"),
+    (
+        "erschien",
+        "initialement",
+        "originellement",
+        "d'abord",
+        "publicad",
+        "aparecid",
+        "pubblicat",
+        "ukaza",
+        "opublikowan",
+        "verscheen",
+        "gepubliceerd",
+    ),
+    ("appeared",),
+    ("permission",),
+    ("republished",),
+    None,
+    None,
+    None,
+    ("h/t", "hat tip", "via"),
+    None,
+    None,
+    ("courtesy",),
+    None,
+)
+_FOLDED_APART = "İıſ"
 # Cheap first scans: a block can hold a wire credit only if it names a wire service, and a
 # republication note or source link only if it has one of these words.
 # Both run on lower-cased text without re.I, which is several times faster on Python's re.
@@ -197,6 +229,7 @@ _TRIGGERS = frozenset(
         ]
     )
 )
+_WIRE_WORDS = frozenset(max(_WORD.findall(alias), key=len) for alias in _ALIAS_TO_WIRE)
 # Link texts that mark a link as pointing at the page's source.
 _SOURCE_LINK_TEXT = re.compile(
     r"^\s*(?:source(?:\s+link)?|original(?:\s+(?:source|article|story|post|link))?|read\s+(?:the\s+)?(?:original|full|more)"
@@ -249,10 +282,18 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
         if not text:
             continue
         short = len(text) <= _MAX_CREDIT_BLOCK
-        if short and _TRIGGERS.isdisjoint(_WORD.findall(text.lower())):
-            continue  # no word any credit pattern needs: spare the block the dozen specific patterns
+        # Whether a wire could be named: unknown (None) unless the block's own words are read below.
+        wire_words: bool | None = None
+        if short:
+            words = _WORD.findall(text.lower())
+            if _TRIGGERS.isdisjoint(words):
+                continue  # no word any credit pattern needs: spare the block the dozen specific patterns
+            # _ANY_WIRE matches whole words only, so a block it matches holds each word of the alias named
+            # (the longest one is enough to look for): most blocks let through name none, and skip its scan.
+            wire_words = not _WIRE_WORDS.isdisjoint(words)
         if short and (text[0] in "[(" or any(rule in text for rule in _RULE_STARTS)):
             text = _unwrapped(text)
+            wire_words = None  # other words now
         if (
             len(text) <= _MAX_LABEL
             and _LABEL_ONLY.match(text)
@@ -269,10 +310,11 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                 path=value.path,
             )
             text = block.text  # a label and a value of at most _LABELLED_VALUE: still short
+            wire_words = None
         # A wire credit can close a long paragraph; look at the last sentence too.
         windows = [text] if short else [text[:200], text[-200:]]
         for window in windows:
-            if not _ANY_WIRE.search(window.lower()):
+            if wire_words is False or not _ANY_WIRE.search(window.lower()):
                 continue  # one cheap scan spares the eight wire patterns on most blocks
             for pattern in _WIRE_PATTERNS:
                 match = pattern.search(window)
@@ -368,7 +410,11 @@ def _note(text: str, links: list[str], credits: list[Credit], source_links: list
     one; `anchored`: only a note opening it, see _opens), added to credits and source_links; whether one was
     found."""
     found = False
-    for kind, pattern in _REPUBLICATION_PATTERNS:
+    lowered = text.lower()
+    screened = not any(char in text for char in _FOLDED_APART)
+    for (kind, pattern), needs in zip(_REPUBLICATION_PATTERNS, _PATTERN_NEEDS, strict=True):
+        if needs and screened and not any(word in lowered for word in needs):
+            continue  # a word every match holds is missing: spare the search (most patterns, on most notes)
         match = pattern.search(text)
         if not match or (anchored and not _opens(text[: match.start()])):
             continue

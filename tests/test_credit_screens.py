@@ -1,0 +1,51 @@
+"""find_credits' cheap screens (words a pattern needs, wire names as whole words) never change what it finds."""
+
+from __future__ import annotations
+
+import pytest
+
+from farmwatch.analysis import credits
+from farmwatch.analysis.blocks import Block, BlockKind
+
+LINES = [
+    "This article was originally published on The Conversation.",
+    # Case-insensitive patterns read İ as i and ſ as s, str.lower does not: found only if not screened out.
+    "Read: this piece was ORİGİNALLY published in Example News.",
+    "Read: this piece was republiſhed from Example News.",
+    "Dieser Artikel erschien zuerst bei Der Spiegel.",
+    "Artykuł ukazał się pierwotnie w Gazeta Wyborcza.",
+    "Republished with permission of Grist.",
+    "Reprinted by kind permission from The Atlantic.",
+    "The post A Day Out appeared first on Travel Blog.",
+    "Courtesy of NASA.",
+    "(via The Atlantic)",
+    "H/T wsvn.com: the story",
+    "Reuters contributed to this report.",
+    "WASHINGTON (Reuters) - The Senate voted on Tuesday.",
+    "Thomson Reuters staff contributed to this story.",
+    "[Source: The Verge]",
+    "Source: AFP",
+    "Reporting by Jane Doe; editing by John Roe",
+    "Agence France-Presse",
+    "keystone-sda",
+    "Credit: Jane Doe ____ posted by admin",
+    "The first thing to read is the source of the original story.",
+    "Shared with permission.",
+]
+
+
+def _found(blocks: list[Block]) -> list[tuple[str, str, str, str | None]]:
+    found, links = credits.find_credits(blocks, "https://farm.example/a")
+    return [(c.name, c.text, c.kind, c.url) for c in found] + [("link", u, "", None) for u in links]
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_screens_change_nothing(line: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = [
+        Block(text=line, kind=BlockKind.MAIN, tag="p", links=["https://source.example/story"]),
+        Block(text=("A long paragraph of story text. " * 15) + line, kind=BlockKind.MAIN, tag="p"),
+    ]
+    screened = _found(blocks)
+    monkeypatch.setattr(credits, "_PATTERN_NEEDS", (None,) * len(credits._REPUBLICATION_PATTERNS))
+    monkeypatch.setattr(credits, "_WIRE_WORDS", credits._TRIGGERS)  # every let-through block scanned for wires
+    assert screened == _found(blocks)
