@@ -237,7 +237,11 @@ def minhash_values(hashes: np.ndarray, settings: FingerprintSettings) -> np.ndar
         hv ^= hv >> s2
         hv *= m2
         hv ^= hv >> s3
-        return (hv[:, None] * a + b).min(axis=0)
+        # One (values, permutations) array, added to in place: a second temporary of that size cost a third
+        # more on long pages (it falls out of the cache).
+        permuted = np.multiply.outer(hv, a)
+        permuted += b
+        return permuted.min(axis=0)
 
 
 def minhash(hashes: np.ndarray, settings: FingerprintSettings) -> MinHash:
