@@ -121,7 +121,8 @@ def _same_tokens(text: str) -> bool:
 
 def _prepared_same_tokens(prepared: PreparedText) -> bool:
     """_same_tokens of a prepared text, kept with it (a scan and a lower-cased copy of the whole text, asked
-    for its shingles and again for its paragraphs' shingles)."""
+    for its shingles and again for its paragraphs' shingles). prepare() sets it from what it computes anyway;
+    a text read back with from_bytes is scanned here."""
     found = prepared.derived.get("same_tokens")
     if found is None:
         found = prepared.derived["same_tokens"] = _same_tokens(prepared.text)

@@ -270,6 +270,9 @@ _BREAK = re.compile(
     "|(?<=\n))"
 )
 _IS_WORD, _IS_SPACE, _IS_NOSPACE = 1, 2, 4
+# A word character \w is not (a combining mark of Indic, Thai, Latin or Arabic script): where a text holds one,
+# the words of fingerprint.shingle_hashes (\w+) differ from prepare()'s tokens. All are in the BMP.
+_IS_WORD_ONLY = 8
 
 
 @functools.cache
@@ -286,11 +289,15 @@ def _char_classes() -> np.ndarray:
     for code in range(0x10000):  # no character past the BMP is whitespace (str.isspace)
         if chr(code).isspace():
             table[code] |= _IS_SPACE
+    backslash_w = np.zeros(0x10000, dtype=bool)
+    for m in re.finditer(r"\w+", bmp):
+        backslash_w[m.start() : m.end()] = True
+    table[((table & _IS_WORD) != 0) & ~backslash_w] |= _IS_WORD_ONLY
     return table
 
 
 def _classes(text: str) -> np.ndarray:
-    """The character classes (_IS_WORD, _IS_SPACE, _IS_NOSPACE bits) of every character of the text."""
+    """The character classes (_IS_WORD, _IS_SPACE, _IS_NOSPACE, _IS_WORD_ONLY bits) of every character of the text."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     table = _char_classes()
     astral = codes > 0xFFFF
@@ -409,6 +416,9 @@ def prepare(text: str) -> PreparedText:
     run_starts, run_ends = _word_runs(classes)
     sent_starts, sent_ends = _sentences(text, classes, run_starts, run_ends)
     lower = text.lower()  # str.lower keeps the length for nearly all text; checked below
+    # Whether fingerprint's shingles can be read from these tokens (fingerprint._same_tokens), known here
+    # at no cost: fingerprint asked it of the text again (a scan and a lower-cased copy).
+    same_tokens = len(lower) == len(text) and not (classes & _IS_WORD_ONLY).any()
     if len(lower) != len(text):
         lower = "".join(c.lower()[:1] or c for c in text)
     # Lower-casing keeps every character's class (a word character stays one; checked for every character
@@ -442,6 +452,7 @@ def prepare(text: str) -> PreparedText:
         tok_content=content,
         tok_quoted=quoted,
         quotes=np.array(quotes, dtype=np.int32).reshape(-1, 2),
+        derived={"same_tokens": same_tokens},
     )
 
 
