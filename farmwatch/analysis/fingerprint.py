@@ -16,8 +16,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xxhash
 
-from farmwatch.analysis.text import NOSPACE, WORD, PreparedText, unique_sorted
+from farmwatch.analysis.text import NOSPACE, WORD, PreparedText, splitmix64, unique_sorted
 from farmwatch.config import FingerprintSettings
+
+try:  # the compiled MinHash loop (setup.py); without it, numpy's (checked equal below, _compiled_agrees)
+    from farmwatch.analysis._minhash import minhash_values as _compiled_minhash  # type: ignore[import-not-found]
+except ImportError:
+    _compiled_minhash = None
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -222,14 +227,20 @@ def _folded(hashes: np.ndarray) -> np.ndarray:
 
 
 def minhash_values(hashes: np.ndarray, settings: FingerprintSettings) -> np.ndarray:
-    """The MinHash hash values (uint32) of minhash(hashes, settings), computed in numpy alone.
+    """The MinHash hash values (uint32) of minhash(hashes, settings), computed without datasketch.
 
     datasketch's update_batch takes a Python list and calls the hash function once per value; this is
     the same arithmetic (fmix32, then a·h + b mod 2^32, then the minimum per permutation) on the array,
-    checked equal to datasketch in tests."""
+    in compiled code when it is built (_minhash.pyx), else in numpy, checked equal to datasketch in tests."""
     a, b = _permutations(settings.num_perm, settings.seed)
     if not len(hashes):
         return np.full(settings.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    if _COMPILED:
+        return _compiled_minhash(np.ascontiguousarray(hashes, dtype=np.uint64), a, b)
+    return _numpy_minhash_values(hashes, a, b)
+
+
+def _numpy_minhash_values(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     s1, m1, s2, m2, s3 = _FMIX32
     with np.errstate(over="ignore"):
         hv = _folded(hashes)
@@ -243,6 +254,25 @@ def minhash_values(hashes: np.ndarray, settings: FingerprintSettings) -> np.ndar
         permuted = np.multiply.outer(hv, a)
         permuted += b
         return permuted.min(axis=0)
+
+
+def _compiled_agrees() -> bool:
+    """Whether the compiled loop gives numpy's values (on hashes of every size class, and the default
+    permutations): the compiled module is used only then."""
+    if _compiled_minhash is None:
+        return False
+    a, b = _permutations(FingerprintSettings().num_perm, FingerprintSettings().seed)
+    sample = splitmix64(np.arange(1, 3000, dtype=np.uint64))
+    try:
+        return all(
+            np.array_equal(_compiled_minhash(sample[:size], a, b), _numpy_minhash_values(sample[:size], a, b))
+            for size in (1, 2, 7, 100, 2999)
+        )
+    except Exception:
+        return False
+
+
+_COMPILED = _compiled_agrees()
 
 
 def minhash(hashes: np.ndarray, settings: FingerprintSettings) -> MinHash:
