@@ -36,7 +36,12 @@ from farmwatch.report import PageReport, Provenance
 from farmwatch.services import Services
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import redis
+
     from farmwatch.store.lsh import Hits
+    from farmwatch.store.pages import Candidate
 
 
 @dataclass(slots=True)
@@ -78,9 +83,10 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
 def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -> Ingested:
     """Store, match and judge one analysed page; returns its id, stored document and provenance as judged now.
 
-    A new page that shares text with no other page takes three round trips: its id and state, its record
-    with its first verdict, and its index insert and query (one call); a client-supplied page one more, its
-    record written first on its own, only where no page the service fetched is stored under its URL."""
+    A new page that shares text with no other page takes two round trips: its id and state; its record
+    with its first verdict, then its index insert and query (one call). A client-supplied page takes one
+    more, its record written first on its own, only where no page the service fetched is stored under its
+    URL. A page with candidates, one more for their signatures and texts, then judging's."""
     settings, pages, index = services.settings, services.pages, services.index
     template_keys = template_candidates(analysis.blocks)
     page_id, state = pages.open_page(analysis.url, analysis.site, template_keys, claimed_urls(analysis))
@@ -94,11 +100,25 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     buckets = bands + samples
 
     document = document_of(analysis, facts)
+    linked = set(state.linked_ids)
+    min_shared, min_common = (1, MIN_SHARED_SAMPLES), min_common_keys(len(samples))
     # A new page's verdict before matching (original, no edges) goes out with its record: most pages share
     # text with no other, and for them that verdict is final. It is written before the page enters the
-    # index, so no other page's judgement of it can come earlier and be overwritten.
+    # index, so no other page's judgement of it can come earlier and be overwritten. A new page has no edges
+    # or buckets to take out first: its index insert and look-up go in that round trip too, after them.
     first: list[Judgement] = []
-    pages.save_page(
+    found_in: list[Callable[[list], Hits | None]] = []
+
+    def with_record(pipe: redis.client.Pipeline) -> None:
+        first.append(judge(services, page_id, (facts, None, []), pipe=pipe))
+        if matchable and not state.neighbours and not state.buckets:
+            found_in.append(
+                index.queue_insert_and_query(
+                    pipe, page_id, bands, samples, min_shared=min_shared, keep=linked, min_common=min_common
+                )
+            )
+
+    replies = pages.save_page(
         facts,
         document,
         analysis.signature.tobytes(),
@@ -107,7 +127,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         buckets,
         new=new,
         template_keys=template_keys if new else None,
-        also=(lambda pipe: first.append(judge(services, page_id, (facts, None, []), pipe=pipe))) if new else None,
+        also=with_record if new else None,
     )
     # After the record: a client page refused there (a page the service fetched is stored under its URL)
     # has changed nothing.
@@ -126,15 +146,11 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     if matchable:
         # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
         # second call always finds the first page (matching, then inserting, both could miss each other).
-        linked = set(state.linked_ids)
-        found = index.insert_and_query(
-            page_id,
-            bands,
-            samples,
-            min_shared=(1, MIN_SHARED_SAMPLES),
-            keep=linked,
-            min_common=min_common_keys(len(samples)),
-        )
+        found = found_in[0](replies) if found_in else None
+        if found is None:  # a page stored before, or the server had lost the script
+            found = index.insert_and_query(
+                page_id, bands, samples, min_shared=min_shared, keep=linked, min_common=min_common
+            )
         edges = match_page(services, analysis, facts, IndexHits.of(found, bands, samples), linked, sites)
         if edges:
             pages.save_edges(page_id, edges, pipe=writes)
@@ -215,9 +231,10 @@ def _candidates(
     facts: PageFacts,
     hits: IndexHits,
     linked_ids: set[int],
-) -> list[int]:
+) -> tuple[list[int], dict[int, Candidate]]:
     """Pages that may share text with this one: LSH band hits (resemblance), shared reuse keys (edited
-    sentences, containment), or pages it names as source or canonical (linked_ids)."""
+    sentences, containment), or pages it names as source or canonical (linked_ids); with the stored records
+    read for them."""
     settings = services.settings
     band_hits, sample_hits, common_hits, band_count, sample_count = hits
     strength: dict[int, float] = {}
@@ -237,14 +254,18 @@ def _candidates(
                 + (2.0 if other_id in linked_ids else 0.0)
             )
     ranked = sorted(strength, key=strength.__getitem__, reverse=True)[: settings.match.max_candidates]
-    # Cheap first cut with the stored signatures: drop candidates that cannot pass verification.
-    signatures = services.pages.signatures(ranked)
+    # Cheap first cut with the stored signatures: drop candidates that cannot pass verification. Their texts
+    # come in the same read (most candidates pass: ~90% on the dev corpora), unpacked only for those kept.
+    records = services.pages.candidates(ranked)
     kept = []
     for other_id in ranked:
-        if other_id not in signatures:
+        if other_id not in records:
             continue
-        sig, size, other_keys = signatures[other_id]
-        est = estimated_overlap(analysis.signature, len(analysis.shingles), signature_from_bytes(sig), size)
+        record = records[other_id]
+        other_keys = record.keys
+        est = estimated_overlap(
+            analysis.signature, len(analysis.shingles), signature_from_bytes(record.signature), record.size
+        )
         # Shared reuse keys count only as a share of the shorter page's keys: a long page shares a few
         # common word pairs with many unrelated pages.
         loose = (
@@ -255,7 +276,7 @@ def _candidates(
         )
         if loose:
             kept.append(other_id)
-    return kept
+    return kept, records
 
 
 def match_page(
@@ -269,10 +290,11 @@ def match_page(
     """The page's edges with the candidates that share a story with it; `sites` gets the site of each
     candidate read (page id -> site)."""
     settings = services.settings
-    candidate_ids = _candidates(services, analysis, facts, hits, linked_ids)[: settings.match.max_aligned]
+    kept, records = _candidates(services, analysis, facts, hits, linked_ids)
+    candidate_ids = kept[: settings.match.max_aligned]
     if not candidate_ids:
         return []
-    stored = services.pages.texts_and_facts(candidate_ids)
+    stored = {i: found for i in candidate_ids if (found := records[i].text_and_facts()) is not None}
     n = settings.fingerprint.shingle_words
     prepared = analysis.prepared or prepare(analysis.main_text)
     # Shingled once for every candidate (passages_found reads them for each edge), from the prepared tokens.

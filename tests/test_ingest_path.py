@@ -101,11 +101,11 @@ def test_prepared_texts_drop_the_least_recently_used() -> None:
     assert texts.features(second.text, 5)[1] is not second  # dropped, prepared anew
 
 
-def test_a_copy_is_stored_matched_and_judged_with_its_source_in_nine_round_trips_as_each_judged_alone(
+def test_a_copy_is_stored_matched_and_judged_with_its_source_in_seven_round_trips_as_each_judged_alone(
     services, monkeypatch
 ) -> None:
-    """A copy of a stored page takes nine round trips: its id and state, its record (alone, then with its
-    first verdict), its index insert and look-up, the candidates' signatures, their texts; then judging it
+    """A copy of a stored page takes seven round trips: its id and state, its record (alone, then with its
+    first verdict and its index insert and look-up), the candidates' signatures and texts; then judging it
     and its source again: the edges go with the copy's neighbourhood and its sites' records (the source read
     once, for both judgements), the copy's verdict with the source's neighbourhood, the source's verdict.
     And the verdicts are those that judging each page alone, reading everything afresh, gives."""
@@ -132,7 +132,7 @@ def test_a_copy_is_stored_matched_and_judged_with_its_source_in_nine_round_trips
     done = ingest_module.ingest(services, pages[1])
     monkeypatch.undo()
     assert done.provenance is not None and done.provenance.verdict == "republished"
-    assert len(trips) == 9, trips
+    assert len(trips) == 7, trips
     ids = [services.pages.page_id(normalize_url(p.url)) for p in pages]
     stored = services.pages.provenances(ids)
     for page_id in ids:

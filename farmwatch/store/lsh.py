@@ -339,14 +339,45 @@ class LshIndex:
     ) -> Hits:
         """Index the page in all its buckets and, in the same call, find the other pages in them (as
         `query`, the page itself left out): one round trip and one look-up per bucket instead of two."""
-        buckets = [b for bucket_group in groups for b in bucket_group]
-        head = self._insert_head(page_id, want=True, full=len(groups[0]) if groups else 0)
+        read: list[Callable[[list], Hits | None]] = []
 
         def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._insert, buckets, head, pipe, full_at=4)
+            queued = self.queue_insert_and_query(
+                pipe, page_id, *groups, min_shared=min_shared, keep=keep, min_common=min_common
+            )
+            read[:] = [queued]
 
-        values = [v for reply in self._run(build) for v in reply[1:]]
-        return _count(list(groups), values, min_shared, keep, exclude=page_id, min_common=min_common)
+        replies = self._run(build)  # raises on errors, a lost script loaded and the call made again
+        hits = read[0](replies)
+        return hits if hits is not None else Hits()
+
+    def queue_insert_and_query(
+        self,
+        pipe: redis.client.Pipeline,
+        page_id: int,
+        *groups: list[int],
+        min_shared: tuple[int, ...] = (),
+        keep: Iterable[int] = (),
+        min_common: int = 1,
+    ) -> Callable[[list], Hits | None]:
+        """insert_and_query queued on the caller's pipeline, after what is queued on it already (Redis runs a
+        pipeline in order), so a page's record and its index entry go in one round trip. Returns what reads
+        the Hits from the pipeline's replies (executed with raise_on_error=False): None where the server had
+        lost the script, and the caller calls insert_and_query (which loads it)."""
+        buckets = [b for bucket_group in groups for b in bucket_group]
+        head = self._insert_head(page_id, want=True, full=len(groups[0]) if groups else 0)
+        start = len(pipe)
+        self._calls(self._insert, buckets, head, pipe, full_at=4)
+        end = len(pipe)
+
+        def hits(replies: list) -> Hits | None:
+            mine = replies[start:end]
+            if any(isinstance(reply, NoScriptError) for reply in mine):
+                return None
+            values = [v for reply in mine for v in reply[1:]]
+            return _count(list(groups), values, min_shared, keep, exclude=page_id, min_common=min_common)
+
+        return hits
 
     def _insert_head(self, page_id: int, want: bool, full: int) -> list:
         """The insert script's arguments before the fields; `full`: how many leading buckets (the bands)

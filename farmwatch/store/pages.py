@@ -95,6 +95,24 @@ def facts_from_json(raw: bytes) -> PageFacts:
     return PageFacts(**data)
 
 
+@dataclass(slots=True)
+class Candidate:
+    """A candidate page as matching reads it (PageStore.candidates): its signature cut first, then, for the
+    candidates kept, its text and facts (as signatures() then texts_and_facts() give them)."""
+
+    signature: bytes
+    size: int  # shingles
+    keys: int  # reuse keys
+    packed_text: bytes | None
+    packed_facts: bytes | None
+
+    def text_and_facts(self) -> tuple[str | None, PageFacts] | None:
+        if not self.packed_facts:
+            return None
+        text = zlib.decompress(self.packed_text).decode() if self.packed_text else None
+        return text, facts_from_json(self.packed_facts)
+
+
 TEMPLATE_FIELDS = 50_000  # block texts counted per site before the ones seen once are forgotten
 
 
@@ -174,10 +192,11 @@ class PageStore:
         new: bool | None = None,
         template_keys: list[int] | None = None,
         also: Callable[[redis.client.Pipeline], None] | None = None,
-    ) -> None:
+    ) -> list:
         """Store a page. `new` (the page was not stored before) lets the site ranking be counted in the
         same round trip; template_keys are counted as seen once more on the page's site; `also` queues
-        more writes in that round trip (a new page's first verdict).
+        more commands in that round trip, after the record (a new page's first verdict, its index insert).
+        Returns that round trip's replies (errors other than a lost script raised), for `also`'s commands.
 
         A client-supplied page's record goes first, on its own, and only where no page fetched by the
         service is stored under its id: else FetchedOriginal is raised with nothing written."""
@@ -202,9 +221,9 @@ class PageStore:
             pipe.zcard(self._site(facts.site))
             if also is not None:
                 also(pipe)
-            site_size = pipe.execute()[queued]
-            self.client.zadd(self.keys.sites, {facts.site: site_size})
-            return
+            replies = pipe.execute()
+            self.client.zadd(self.keys.sites, {facts.site: replies[queued]})
+            return replies
         if new:
             pipe.zincrby(self.keys.sites, 1, facts.site)
         template = self._template(facts.site)
@@ -224,6 +243,7 @@ class PageStore:
                 raise reply
         if size > TEMPLATE_FIELDS:
             self._prune_template(template)
+        return replies
 
     def replace_sample_buckets(self, keys: dict[int, list[int]]) -> None:
         """Give pages new sample (reuse-key) buckets, keeping their stored signatures, in two round trips."""
@@ -340,6 +360,19 @@ class PageStore:
             if raw:
                 size, sig_len = struct.unpack_from("<IH", raw)
                 out[page_id] = (raw[6 : 6 + sig_len], size, (len(raw) - 6 - sig_len) // 6)
+        return out
+
+    def candidates(self, ids: list[int]) -> dict[int, Candidate]:
+        """What matching reads of each candidate page, in one round trip: its stored MinHash, shingle count
+        and number of reuse keys, with its text and facts (unpacked only for the candidates kept)."""
+        pipe = self.client.pipeline(transaction=False)
+        for page_id in ids:
+            pipe.hmget(self._page(page_id), ["fp", "text", "facts"])
+        out = {}
+        for page_id, (raw, text, facts) in zip(ids, pipe.execute(), strict=True):
+            if raw:
+                size, sig_len = struct.unpack_from("<IH", raw)
+                out[page_id] = Candidate(raw[6 : 6 + sig_len], size, (len(raw) - 6 - sig_len) // 6, text, facts)
         return out
 
     def texts_and_facts(self, ids: list[int]) -> dict[int, tuple[str | None, PageFacts]]:
