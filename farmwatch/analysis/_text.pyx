@@ -23,3 +23,62 @@ def vocabulary_rows(str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] en
         found = PyDict_GetItem(table, word)
         rows[i] = -1 if found is NULL else <Py_ssize_t>(<object>found)
     return out
+
+
+# Character class bits of text._char_classes that the sentence breaks read (checked equal at import there).
+cdef enum:
+    IS_SPACE = 2
+    IS_END = 16
+    IS_END_ANYWHERE = 32
+    IS_CLOSE = 64
+    IS_CLOSE_ANYWHERE = 128
+    IS_NEWLINE = 256
+
+
+def sentence_breaks(const unsigned short[::1] classes):
+    """The spans of text._BREAK's matches (finditer) and whether each is a line break, read from the text's
+    character classes: (starts, ends, at_newline). The regex engine's own steps, in one C loop: a sentence
+    end (. ! ? …) with the ends and then closing marks after it, kept only before whitespace or the end; an
+    end of the scripts without spaces with those after it, always; a line break."""
+    cdef Py_ssize_t n = classes.shape[0], i = 0, j, k = 0
+    starts_arr = np.empty(n, dtype=np.int64)
+    ends_arr = np.empty(n, dtype=np.int64)
+    newline_arr = np.zeros(n, dtype=np.bool_)
+    cdef long long[::1] starts = starts_arr
+    cdef long long[::1] ends = ends_arr
+    cdef unsigned char[::1] newline = newline_arr.view(np.uint8)
+    cdef unsigned short c
+    while i < n:
+        c = classes[i]
+        if c & IS_END:
+            j = i + 1
+            while j < n and classes[j] & IS_END:
+                j += 1
+            while j < n and classes[j] & IS_CLOSE:
+                j += 1
+            if j == n or classes[j] & IS_SPACE:
+                starts[k] = i
+                ends[k] = j
+                k += 1
+            # On failure every later start in the same run of ends reaches the same j and fails too, and
+            # the closing marks after it start no break: the regex engine's next match starts at j or later.
+            i = j
+        elif c & IS_END_ANYWHERE:
+            j = i + 1
+            while j < n and classes[j] & IS_END_ANYWHERE:
+                j += 1
+            while j < n and classes[j] & IS_CLOSE_ANYWHERE:
+                j += 1
+            starts[k] = i
+            ends[k] = j
+            k += 1
+            i = j
+        elif c & IS_NEWLINE:
+            starts[k] = i
+            ends[k] = i + 1
+            newline[k] = 1
+            k += 1
+            i += 1
+        else:
+            i += 1
+    return starts_arr[:k].copy(), ends_arr[:k].copy(), newline_arr[:k].copy()

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import xxhash
 
-try:  # the compiled word look-up (setup.py); without it the Python loop below gives the same rows
+try:  # the compiled word look-up and sentence breaks (setup.py); without them the Python below, the same
+    from farmwatch.analysis._text import sentence_breaks as _compiled_breaks  # type: ignore[import-not-found]
     from farmwatch.analysis._text import vocabulary_rows as _compiled_rows  # type: ignore[import-not-found]
 except ImportError:
-    _compiled_rows = None
+    _compiled_rows = _compiled_breaks = None
 
 # Sentence ends. "." "!" "?" end a sentence only before whitespace (or the end); the ends of scripts
 # that do not put spaces after them (Urdu/Arabic ۔ ؟, CJK 。！？, Devanagari । ॥, Thai/Khmer/Myanmar
@@ -273,6 +274,9 @@ _IS_WORD, _IS_SPACE, _IS_NOSPACE = 1, 2, 4
 # A word character \w is not (a combining mark of Indic, Thai, Latin or Arabic script): where a text holds one,
 # the words of fingerprint.shingle_hashes (\w+) differ from prepare()'s tokens. All are in the BMP.
 _IS_WORD_ONLY = 8
+# What _BREAK reads, for the compiled sentence breaks (_text.sentence_breaks): its classes of sentence ends
+# and closing marks, and the line break.
+_IS_END, _IS_END_ANYWHERE, _IS_CLOSE, _IS_CLOSE_ANYWHERE, _IS_NEWLINE = 16, 32, 64, 128, 256
 
 
 @functools.cache
@@ -280,7 +284,7 @@ def _char_classes() -> np.ndarray:
     """_IS_WORD (a character _WORD matches), _IS_SPACE (str.isspace) and _IS_NOSPACE (_NOSPACE) of every
     character of the Basic Multilingual Plane; characters past it are classified as they occur (_classes).
     Lower-casing keeps every character's classes (checked in tests/test_prepare_equivalence.py)."""
-    table = np.zeros(0x10000, dtype=np.uint8)
+    table = np.zeros(0x10000, dtype=np.uint16)
     bmp = "".join(map(chr, range(0x10000)))
     for m in _WORD.finditer(bmp):
         table[m.start() : m.end()] = _IS_WORD
@@ -293,6 +297,16 @@ def _char_classes() -> np.ndarray:
     for m in re.finditer(r"\w+", bmp):
         backslash_w[m.start() : m.end()] = True
     table[((table & _IS_WORD) != 0) & ~backslash_w] |= _IS_WORD_ONLY
+    # The character classes exactly as _BREAK writes them (the backslash in _CLOSE escapes its "]").
+    for chars, bit in (
+        (_ENDS, _IS_END),
+        (_ENDS_ANYWHERE, _IS_END_ANYWHERE),
+        (_CLOSE, _IS_CLOSE),
+        (_CLOSE_ANYWHERE, _IS_CLOSE_ANYWHERE),
+    ):
+        for m in re.finditer(f"[{chars}]+", bmp):  # none of them is past the BMP
+            table[m.start() : m.end()] |= bit
+    table[ord("\n")] |= _IS_NEWLINE
     return table
 
 
@@ -334,10 +348,9 @@ def _sentences(
     Pieces are cut at the breaks (and long ones at clause marks, _clauses), stripped of whitespace,
     dropped when empty; a piece without a word character (a stray closing mark) joins the sentence before
     it, unless it is the first."""
-    breaks = np.array([m.span() for m in _BREAK.finditer(text)], dtype=np.int64).reshape(-1, 2)
-    at_newline = np.array([text[i] == "\n" for i in breaks[:, 0].tolist()], dtype=bool)
-    seg_starts = np.concatenate([[0], breaks[:, 1]])
-    seg_ends = np.concatenate([np.where(at_newline, breaks[:, 0], breaks[:, 1]), [len(text)]])
+    break_starts, break_ends, at_newline = _breaks(text, classes)
+    seg_starts = np.concatenate([[0], break_ends])
+    seg_ends = np.concatenate([np.where(at_newline, break_starts, break_ends), [len(text)]])
     keep = seg_ends > seg_starts
     seg_starts, seg_ends = seg_starts[keep], seg_ends[keep]
     if CLAUSE_WORDS:
@@ -362,6 +375,16 @@ def _sentences(
     heads = np.flatnonzero(worded)
     tails = np.append(heads[1:], len(starts)) - 1
     return starts[heads].astype(np.int32), ends[tails].astype(np.int32)
+
+
+def _breaks(text: str, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, at_newline) of _BREAK's matches: in compiled code from the character classes when it
+    is built (a third of _sentences' time was the regex's match objects), else from the regex."""
+    if _compiled_breaks is not None:
+        return _compiled_breaks(classes)
+    breaks = np.array([m.span() for m in _BREAK.finditer(text)], dtype=np.int64).reshape(-1, 2)
+    at_newline = np.array([text[i] == "\n" for i in breaks[:, 0].tolist()], dtype=bool)
+    return breaks[:, 0], breaks[:, 1], at_newline
 
 
 def _clauses(
