@@ -49,3 +49,39 @@ def test_break_classes_are_the_regex_classes() -> None:
         astral = "".join(map(chr, range(0x10000, 0x110000)))
         assert pattern.search(astral) is None
     assert np.flatnonzero(table & text._IS_NEWLINE).tolist() == [10]
+    for bit, chars in text._CLAUSE_CLASSES:  # what _CLAUSE reads besides \s and \w
+        pattern = re.compile(chars)
+        assert np.flatnonzero(table & bit).tolist() == [code for code in range(0x10000) if pattern.match(chr(code))]
+
+
+# Words, clause marks, dashes and hyphens, spaces, marks only text._WORD reads as word characters (a Devanagari
+# vowel sign, a combining accent), sentence ends and a line break now and then.
+PIECES = ["ab", "word", "x", "ि", "\u0301", "12", "-", " - ", " – ", "—", ",", "،", "；", " ", "  ", "\u00a0"]
+PIECES += [". ", "\n"]
+
+
+@pytest.mark.skipif(text._compiled_clauses is None, reason="the compiled module is not built")
+def test_compiled_clause_cuts_are_the_regex_cuts(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(29)
+    cuts = 0
+    for _ in range(3000):
+        weights = [rng.random() for _ in PIECES]
+        sample = "".join(rng.choices(PIECES, weights, k=rng.randint(20, 400)))
+        classes = text._classes(sample)
+        run_starts, run_ends = text._word_runs(classes)
+        break_starts, break_ends, at_newline = text._breaks(sample, classes)
+        seg_starts = np.concatenate([[0], break_ends])
+        seg_ends = np.concatenate([np.where(at_newline, break_starts, break_ends), [len(sample)]])
+        keep = seg_ends > seg_starts
+        seg_starts, seg_ends = seg_starts[keep], seg_ends[keep]
+        first = np.searchsorted(run_starts, seg_starts)
+        last = np.searchsorted(run_starts, seg_ends)
+        long = np.flatnonzero(seg_ends - seg_starts > 40)  # more pieces than the sentence rule would cut
+        args = (seg_starts, seg_ends, long, first, last, run_ends)
+        for clause_min in (1, 3, 8):
+            monkeypatch.setattr(text, "CLAUSE_MIN", clause_min)
+            expected = text._python_clause_cuts(sample, *args)
+            starts, ends = text._compiled_clauses(classes, *args, clause_min)
+            assert (starts.tolist(), ends.tolist()) == expected, repr(sample)
+            cuts += len(expected[0]) - len(long)
+    assert cuts > 10000  # the samples do get cut

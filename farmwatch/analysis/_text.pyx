@@ -9,6 +9,7 @@ import numpy as np
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Substring
+from libc.stdint cimport int64_t
 
 
 def vocabulary_rows(str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends, object table):
@@ -44,8 +45,8 @@ def sentence_breaks(const unsigned short[::1] classes):
     starts_arr = np.empty(n, dtype=np.int64)
     ends_arr = np.empty(n, dtype=np.int64)
     newline_arr = np.zeros(n, dtype=np.bool_)
-    cdef long long[::1] starts = starts_arr
-    cdef long long[::1] ends = ends_arr
+    cdef int64_t[::1] starts = starts_arr
+    cdef int64_t[::1] ends = ends_arr
     cdef unsigned char[::1] newline = newline_arr.view(np.uint8)
     cdef unsigned short c
     while i < n:
@@ -82,3 +83,105 @@ def sentence_breaks(const unsigned short[::1] classes):
         else:
             i += 1
     return starts_arr[:k].copy(), ends_arr[:k].copy(), newline_arr[:k].copy()
+
+
+cdef enum:
+    IS_WORD = 1
+    IS_WORD_ONLY = 8
+    IS_CLAUSE_MARK = 512
+    IS_DASH = 1024
+    IS_HYPHEN = 2048
+
+
+cdef inline bint _backslash_w(unsigned short c) noexcept nogil:
+    # \w: a word character of text._WORD that is not one of the marks only _WORD reads as word characters
+    return (c & IS_WORD) != 0 and (c & IS_WORD_ONLY) == 0
+
+
+def clause_cuts(
+    const unsigned short[::1] classes,
+    const int64_t[:] seg_starts,
+    const int64_t[:] seg_ends,
+    const Py_ssize_t[:] long,
+    const Py_ssize_t[:] first,
+    const Py_ssize_t[:] last,
+    const int64_t[:] run_ends,
+    Py_ssize_t clause_min,
+):
+    """text._clauses' cuts of the long pieces (indices `long`): (starts, ends) of the pieces they are cut
+    into, in order. The clause marks are text._CLAUSE's matches within each piece (finditer(text, start,
+    end): its look-ahead stops at the piece's end, its look-behind does not stop at its start), read from
+    the character classes; the cuts are chosen as _clauses chooses them."""
+    cdef Py_ssize_t total = 0, longest = 0, size, x
+    for x in range(long.shape[0]):
+        size = seg_ends[long[x]] - seg_starts[long[x]]
+        total += size + 1
+        longest = size if size > longest else longest
+    starts_arr = np.empty(total, dtype=np.int64)
+    ends_arr = np.empty(total, dtype=np.int64)
+    before_arr = np.empty(longest + 1, dtype=np.intp)
+    mark_ends_arr = np.empty(longest + 1, dtype=np.intp)
+    cdef int64_t[::1] out_starts = starts_arr
+    cdef int64_t[::1] out_ends = ends_arr
+    cdef Py_ssize_t[::1] before = before_arr
+    cdef Py_ssize_t[::1] mark_ends = mark_ends_arr
+    cdef Py_ssize_t k = 0, i, start, end, p, ms, me, n_marks, w, lo, hi, n_words, usable, j, cut, cut_words
+    cdef unsigned short c
+    for x in range(long.shape[0]):
+        i = long[x]
+        start = seg_starts[i]
+        end = seg_ends[i]
+        lo = first[i]
+        hi = last[i]
+        n_words = hi - lo
+        # The marks, in order, with the words ending at or before each one's start.
+        n_marks = 0
+        w = lo
+        p = start
+        while p < end:
+            c = classes[p]
+            if c & IS_CLAUSE_MARK:
+                ms, me = p, p + 1
+            elif (
+                c & IS_SPACE and p + 2 < end and classes[p + 1] & IS_DASH and classes[p + 2] & IS_SPACE
+            ):
+                ms, me = p, p + 3
+            elif (
+                c & IS_HYPHEN
+                and p >= 1
+                and _backslash_w(classes[p - 1])
+                and p + 3 < end
+                and _backslash_w(classes[p + 1])
+                and _backslash_w(classes[p + 2])
+                and _backslash_w(classes[p + 3])
+            ):
+                ms, me = p, p + 1
+            else:
+                p += 1
+                continue
+            while w < hi and run_ends[w] <= ms:
+                w += 1
+            before[n_marks] = w - lo
+            mark_ends[n_marks] = me
+            n_marks += 1
+            p = me
+        # Marks after which fewer than clause_min words follow cannot cut (words before marks ascend).
+        usable = 0
+        while usable < n_marks and before[usable] <= n_words - clause_min:
+            usable += 1
+        # Greedily, the first usable mark clause_min words past the last cut.
+        cut, cut_words, j = start, 0, 0
+        while True:
+            while j < usable and before[j] < cut_words + clause_min:
+                j += 1
+            if j >= usable:
+                break
+            out_starts[k] = cut
+            out_ends[k] = mark_ends[j]
+            k += 1
+            cut, cut_words = mark_ends[j], before[j]
+            j += 1
+        out_starts[k] = cut
+        out_ends[k] = end
+        k += 1
+    return starts_arr[:k].copy(), ends_arr[:k].copy()

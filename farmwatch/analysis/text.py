@@ -27,10 +27,11 @@ import numpy as np
 import xxhash
 
 try:  # the compiled word look-up and sentence breaks (setup.py); without them the Python below, the same
+    from farmwatch.analysis._text import clause_cuts as _compiled_clauses  # type: ignore[import-not-found]
     from farmwatch.analysis._text import sentence_breaks as _compiled_breaks  # type: ignore[import-not-found]
     from farmwatch.analysis._text import vocabulary_rows as _compiled_rows  # type: ignore[import-not-found]
 except ImportError:
-    _compiled_rows = _compiled_breaks = None
+    _compiled_rows = _compiled_breaks = _compiled_clauses = None
 
 # Sentence ends. "." "!" "?" end a sentence only before whitespace (or the end); the ends of scripts
 # that do not put spaces after them (Urdu/Arabic ۔ ؟, CJK 。！？, Devanagari । ॥, Thai/Khmer/Myanmar
@@ -277,6 +278,9 @@ _IS_WORD_ONLY = 8
 # What _BREAK reads, for the compiled sentence breaks (_text.sentence_breaks): its classes of sentence ends
 # and closing marks, and the line break.
 _IS_END, _IS_END_ANYWHERE, _IS_CLOSE, _IS_CLOSE_ANYWHERE, _IS_NEWLINE = 16, 32, 64, 128, 256
+# And what _CLAUSE reads, for the compiled clause cuts (_text.clause_cuts): its marks, dashes and the hyphen.
+_IS_CLAUSE_MARK, _IS_DASH, _IS_HYPHEN = 512, 1024, 2048
+_CLAUSE_CLASSES = ((_IS_CLAUSE_MARK, "[,،;؛、，；]"), (_IS_DASH, "[-–—]"), (_IS_HYPHEN, "-"))
 
 
 @functools.cache
@@ -307,6 +311,9 @@ def _char_classes() -> np.ndarray:
         for m in re.finditer(f"[{chars}]+", bmp):  # none of them is past the BMP
             table[m.start() : m.end()] |= bit
     table[ord("\n")] |= _IS_NEWLINE
+    for bit, chars in _CLAUSE_CLASSES:
+        for m in re.finditer(chars, bmp):
+            table[m.start() : m.end()] |= bit
     return table
 
 
@@ -358,7 +365,7 @@ def _sentences(
         last = np.searchsorted(run_starts, seg_ends)
         long = np.flatnonzero((seg_ends - seg_starts > 4 * CLAUSE_WORDS) & (last - first > CLAUSE_WORDS))
         if len(long):
-            seg_starts, seg_ends = _clauses(text, seg_starts, seg_ends, long, first, last, run_ends)
+            seg_starts, seg_ends = _clauses(text, classes, seg_starts, seg_ends, long, first, last, run_ends)
     # Whitespace stripped: the first and the last non-space character of each piece.
     solid = np.flatnonzero((classes & _IS_SPACE) == 0)
     lo = np.searchsorted(solid, seg_starts)
@@ -389,6 +396,7 @@ def _breaks(text: str, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
 
 def _clauses(
     text: str,
+    classes: np.ndarray,
     seg_starts: np.ndarray,
     seg_ends: np.ndarray,
     long: np.ndarray,
@@ -397,7 +405,30 @@ def _clauses(
     run_ends: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pieces with the long sentences (indices `long`) cut at clause marks into pieces of at least
-    CLAUSE_MIN words on both sides of every cut."""
+    CLAUSE_MIN words on both sides of every cut. In compiled code from the character classes when it is
+    built (_text.clause_cuts: the same marks and cuts), else with _CLAUSE."""
+    if _compiled_clauses is not None:
+        cut_starts, cut_ends = _compiled_clauses(classes, seg_starts, seg_ends, long, first, last, run_ends, CLAUSE_MIN)
+    else:
+        cut_starts, cut_ends = _python_clause_cuts(text, seg_starts, seg_ends, long, first, last, run_ends)
+    short = np.ones(len(seg_starts), dtype=bool)
+    short[long] = False
+    starts = np.concatenate([seg_starts[short], cut_starts])
+    ends = np.concatenate([seg_ends[short], cut_ends])
+    order = np.argsort(starts, kind="stable")
+    return starts[order], ends[order]
+
+
+def _python_clause_cuts(
+    text: str,
+    seg_starts: np.ndarray,
+    seg_ends: np.ndarray,
+    long: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    run_ends: np.ndarray,
+) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the pieces the long sentences are cut into, in order, with _CLAUSE."""
     cut_starts: list[int] = []
     cut_ends: list[int] = []
     for i in long.tolist():
@@ -420,12 +451,7 @@ def _clauses(
                 j += 1
         cut_starts.append(cut)
         cut_ends.append(end)
-    short = np.ones(len(seg_starts), dtype=bool)
-    short[long] = False
-    starts = np.concatenate([seg_starts[short], cut_starts])
-    ends = np.concatenate([seg_ends[short], cut_ends])
-    order = np.argsort(starts, kind="stable")
-    return starts[order], ends[order]
+    return cut_starts, cut_ends
 
 
 def quoted_ranges(text: str) -> list[tuple[int, int]]:
