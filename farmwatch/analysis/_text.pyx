@@ -9,7 +9,7 @@ import numpy as np
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Substring
-from libc.stdint cimport int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 
 def vocabulary_rows(str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends, object table):
@@ -185,3 +185,53 @@ def clause_cuts(
         out_ends[k] = end
         k += 1
     return starts_arr[:k].copy(), ends_arr[:k].copy()
+
+
+cdef inline uint64_t _splitmix64(uint64_t z) noexcept nogil:
+    # text.splitmix64 of one value (unsigned arithmetic wraps as numpy's does)
+    z += 0x9E3779B97F4A7C15ULL
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+cdef inline uint64_t _pair_hash(uint64_t x, uint64_t y) noexcept nogil:
+    # text._pair_hash of one pair of mixed stems
+    if x < y:
+        return x * 0x100000001B3ULL ^ _splitmix64(y)
+    return y * 0x100000001B3ULL ^ _splitmix64(x)
+
+
+def content_pair_hashes(
+    const uint64_t[:] stems, const int32_t[:] sent, const unsigned char[:] content, Py_ssize_t window
+):
+    """splitmix64 of the pair hashes text.content_pairs makes unique and sorts, in some order: the pairs of
+    content-word stems at most `window` content words apart within a sentence, or, where no sentence holds
+    two, every neighbouring pair across the text. Empty for fewer than two content words."""
+    cdef Py_ssize_t n_tokens = stems.shape[0], n = 0, i, d, k = 0
+    mixed_arr = np.empty(n_tokens, dtype=np.uint64)
+    sents_arr = np.empty(n_tokens, dtype=np.int32)
+    cdef uint64_t[::1] mixed = mixed_arr
+    cdef int32_t[::1] sents = sents_arr
+    for i in range(n_tokens):
+        if content[i]:
+            mixed[n] = _splitmix64(stems[i])
+            sents[n] = sent[i]
+            n += 1
+    if n < 2:
+        return np.empty(0, dtype=np.uint64)
+    window = min(window, n - 1)
+    out_arr = np.empty(n * window if window > 0 else 0, dtype=np.uint64)
+    cdef uint64_t[::1] out = out_arr
+    for d in range(1, window + 1):
+        for i in range(n - d):
+            if sents[i] == sents[i + d]:
+                out[k] = _splitmix64(_pair_hash(mixed[i], mixed[i + d]))
+                k += 1
+    if k == 0:
+        out_arr = np.empty(n - 1, dtype=np.uint64)
+        out = out_arr
+        for i in range(n - 1):
+            out[i] = _splitmix64(_pair_hash(mixed[i], mixed[i + 1]))
+        return out_arr
+    return out_arr[:k]
