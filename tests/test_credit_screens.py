@@ -34,6 +34,13 @@ LINES = [
 ]
 
 
+class _Everything(frozenset):
+    """A set every word list meets: the wire screen lets every window through."""
+
+    def isdisjoint(self, other: object) -> bool:
+        return False
+
+
 def _found(blocks: list[Block]) -> list[tuple[str, str, str, str | None]]:
     found, links = credits.find_credits(blocks, "https://farm.example/a")
     return [(c.name, c.text, c.kind, c.url) for c in found] + [("link", u, "", None) for u in links]
@@ -47,5 +54,5 @@ def test_screens_change_nothing(line: str, monkeypatch: pytest.MonkeyPatch) -> N
     ]
     screened = _found(blocks)
     monkeypatch.setattr(credits, "_PATTERN_NEEDS", (None,) * len(credits._REPUBLICATION_PATTERNS))
-    monkeypatch.setattr(credits, "_WIRE_WORDS", credits._TRIGGERS)  # every let-through block scanned for wires
+    monkeypatch.setattr(credits, "_WIRE_WORDS", _Everything())  # every window scanned for wires
     assert screened == _found(blocks)

@@ -314,7 +314,12 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
         # A wire credit can close a long paragraph; look at the last sentence too.
         windows = [text] if short else [text[:200], text[-200:]]
         for window in windows:
-            if wire_words is False or not _ANY_WIRE.search(window.lower()):
+            if wire_words is False:
+                continue
+            lowered = window.lower()
+            if wire_words is None and _WIRE_WORDS.isdisjoint(_WORD.findall(lowered)):
+                continue  # its words name no wire (far cheaper than _ANY_WIRE's scan of a long window)
+            if not _ANY_WIRE.search(lowered):
                 continue  # one cheap scan spares the eight wire patterns on most blocks
             for pattern in _WIRE_PATTERNS:
                 match = pattern.search(window)
