@@ -496,7 +496,9 @@ class PageStore:
         """Sites whose share of republished pages moved by `step` or more since their pages were last judged
         again for it (judging.settle), with that share now. Up to `most` changed sites are taken off the
         list; the ones that moved less are measured again at their next change, against the same mark."""
-        sites = [s.decode() for s in self.client.spop(self.keys.sites_changed, most) or []]
+        # SPOP hands the sites out in random order, and the order they are settled in can change verdicts
+        # (a site's record weighs its neighbours'): sorted, the same pages give the same reports every run.
+        sites = sorted(s.decode() for s in self.client.spop(self.keys.sites_changed, most) or [])
         moved = []
         for site, (total, (republished, settled)) in zip(sites, self._site_records(sites, "settled"), strict=True):
             share = int(republished or 0) / total if total else 0.0
