@@ -1,4 +1,4 @@
-# Two stages: the build stage has a compiler and builds the extractor's compiled walk (setup.py, Cython) into
+# Two stages: the build stage has a compiler and builds the compiled hot stages (setup.py, Cython) into
 # a virtualenv; the runtime image gets that virtualenv only (no compiler), runs as a non-root user, and
 # reports health from /readyz.
 FROM python:3.11-slim AS build
@@ -11,7 +11,7 @@ COPY farmwatch ./farmwatch
 COPY service ./service
 COPY workers ./workers
 RUN pip install --no-cache-dir . \
- && python -c "import farmwatch.analysis.extract._walk"  # fail the build if the compiled walk was not built
+ && python -c "import farmwatch.analysis.extract._walk, farmwatch.analysis._text, farmwatch.analysis._minhash"  # fail the build if a compiled stage was not built
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --home-dir /var/lib/farmwatch --create-home farmwatch \
