@@ -1,8 +1,12 @@
 # cython: boundscheck=False, wraparound=False, language_level=3
-"""Compiled look-up of a text's words in text.py's word table (optional: text.py falls back to Python).
+"""Compiled hot loops of text.prepare and text.content_pairs (optional: text.py falls back to its Python
+and numpy code, which gives the same results; tests compare the two).
 
-The words are cut out of the text and looked up in one C loop: the Python loop built a list of the words
-and mapped dict.get over it, two thirds of prepare()'s word handling (measured on provenance-dev)."""
+- vocabulary_rows: the words cut out of the text and looked up in the word table in one C loop (the Python
+  loop built a list of the words and mapped dict.get over it);
+- sentence_breaks and clause_cuts: _BREAK's and _CLAUSE's matches read from the character classes (the
+  regex engine's match objects and the bisect loop were most of _sentences' time);
+- content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page)."""
 
 import numpy as np
 
