@@ -54,5 +54,6 @@ def test_screens_change_nothing(line: str, monkeypatch: pytest.MonkeyPatch) -> N
     ]
     screened = _found(blocks)
     monkeypatch.setattr(credits, "_PATTERN_NEEDS", (None,) * len(credits._REPUBLICATION_PATTERNS))
+    monkeypatch.setattr(credits, "_compiled_meet", None)  # the word lists, read in Python
     monkeypatch.setattr(credits, "_WIRE_WORDS", _Everything())  # every window scanned for wires
     assert screened == _found(blocks)

@@ -6,13 +6,15 @@ and numpy code, which gives the same results; tests compare the two).
   loop built a list of the words and mapped dict.get over it);
 - sentence_breaks and clause_cuts: _BREAK's and _CLAUSE's matches read from the character classes (the
   regex engine's match objects and the bisect loop were most of _sentences' time);
-- content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page)."""
+- content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page);
+- words_meet: whether a text's \\w+ words meet two sets, without the list of words (credits' screens)."""
 
 import numpy as np
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
-from cpython.unicode cimport PyUnicode_Substring
+from cpython.set cimport PySet_Contains
+from cpython.unicode cimport Py_UNICODE_ISALNUM, PyUnicode_Substring
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 
@@ -239,3 +241,33 @@ def content_pair_hashes(
             out[i] = _splitmix64(_pair_hash(mixed[i], mixed[i + 1]))
         return out_arr
     return out_arr[:k]
+
+
+def words_meet(str text, object first, object second):
+    """(whether a word of the text is in `first`, whether one is in `second`), its words being
+    re.findall(r"\\w+", text): runs of the characters the regex engine reads as \\w (str.isalnum, and "_").
+    first and second are sets (or frozensets)."""
+    cdef Py_ssize_t n = len(text), i = 0, j
+    cdef bint in_first = False, in_second = False
+    cdef Py_UCS4 ch
+    cdef object word
+    while i < n:
+        ch = text[i]
+        if not (Py_UNICODE_ISALNUM(ch) or ch == u"_"):
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            ch = text[j]
+            if not (Py_UNICODE_ISALNUM(ch) or ch == u"_"):
+                break
+            j += 1
+        word = PyUnicode_Substring(text, i, j)
+        if not in_first and PySet_Contains(first, word):
+            in_first = True
+        if not in_second and PySet_Contains(second, word):
+            in_second = True
+        if in_first and in_second:
+            break
+        i = j
+    return in_first, in_second
