@@ -1,5 +1,7 @@
 """Alignment of a possible copy with a possible source, and the reuse grade, as a user sees them."""
 
+import pytest
+
 from farmwatch.analysis.align import align, reuse_grade
 from farmwatch.analysis.text import prepare
 
@@ -60,8 +62,11 @@ def test_a_copy_of_part_of_a_text_is_partially_derived():
     assert reuse_grade(al) is not None or al.coverage < 0.3
 
 
-def test_independent_report_sharing_only_a_quotation_is_not_reuse():
-    al = align(prepare(INDEPENDENT), prepare(SOURCE))
+@pytest.mark.parametrize("marks", ["“”", "''"], ids=["curly-double", "straight-single"])
+def test_independent_report_sharing_only_a_quotation_is_not_reuse(marks: str):
+    # The report may quote in other marks than the source (British papers: 'straight single quotes').
+    independent = INDEPENDENT.replace("“", marks[0]).replace("”", marks[1])
+    al = align(prepare(independent), prepare(SOURCE))
     assert al.quoted_share > 0  # the shared quotation is found...
     assert all(s.quoted for s in al.spans)  # ...and marked as a quotation
     assert reuse_grade(al) is None

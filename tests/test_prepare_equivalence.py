@@ -38,6 +38,7 @@ _QUOTE = re.compile(
     r"|’’[^‘’\n]{1,800}‘‘"  # Urdu opens a quotation with ’’ (logical order)
     r"|(?<![\w‘’])‘[^’\n]{1,800}’(?!\w)"
     r'|"[^"\n]{1,800}"'
+    r"|(?<![\w'’])'(?=[^\s'])(?:[^'\n]|'(?=\w)){1,800}'(?!\w)"  # straight single quotes
 )
 _CLAUSE = re.compile(r"[,،;؛、，；]|\s[-–—]\s|(?<=\w)-(?=\w{3})")
 _WORD, _NOSPACE = T._WORD, T._NOSPACE

@@ -77,6 +77,15 @@ def test_urdu_quotations_opened_with_right_marks_are_the_quoted_text_not_the_pro
     assert [english[s:e] for s, e in prepare(english).quotes.tolist()] == ["‘we will not stop’"]
 
 
+def test_straight_single_quotes_are_quotations_and_apostrophes_are_not():
+    # British papers and plain-text copy quote people in straight single quotes; the apostrophes of
+    # don't, O'Neill's and rock'n'roll neither open nor close a quotation.
+    text = "'I don't know what happened,' she said. The O'Neills' rock'n'roll shop shut. 'We ran.'"
+    quoted = [text[s:e] for s, e in prepare(text).quotes.tolist()]
+    assert quoted == ["'I don't know what happened,'", "'We ran.'"]
+    assert prepare("The dogs' bowls and rock'n'roll.").quotes.size == 0
+
+
 def test_serialisation_round_trip():
     p = prepare(ENGLISH + "\n他们明天回上海！")
     q = PreparedText.from_bytes(p.to_bytes())

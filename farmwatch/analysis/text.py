@@ -66,6 +66,9 @@ _QUOTE = re.compile(
     r"|’’[^‘’\n]{1,800}‘‘"
     r"|‘(?<![\w‘’]‘)[^’\n]{1,800}’(?!\w)"
     r'|"[^"\n]{1,800}"'
+    # Straight single quotes, as British papers and plain-text copy quote people: an opening ' not inside a
+    # word, then text in which a ' is an apostrophe only before a letter (don't), up to a ' before none.
+    r"|'(?<![\w'’]')(?=[^\s'])(?:[^'\n]|'(?=\w)){1,800}'(?!\w)"
 )
 
 # Function words of major languages (the commonest ones only: the length rule covers most of the rest).
