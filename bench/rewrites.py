@@ -15,8 +15,9 @@ The sources are provenance-dev's own HTML, copied as they are, beside every othe
 provenance-dev (unrelated pages the answers must not be matched with). Each answer is a page on one of
 a dozen writers' sites (a course blog, a forum, a personal site: each writer answers once per source,
 in mixed kinds, as the corpus's participants did), dated months to years after its source unless
-``--dates none`` drops every date (the pages' and pages.jsonl's). Arrival order is shuffled (seeded),
-so about half of the answers arrive before their source.
+``--dates none`` drops every date (the pages' and pages.jsonl's); ``--quotes single`` prints the texts'
+quotations in straight single quotes, as British papers and plain-text copy do (the sources keep theirs).
+Arrival order is shuffled (seeded), so about half of the answers arrive before their source.
 
 ``--texts bench/journalism`` builds the same from newspaper stories written by hand from English news
 stories taken as agency copy (in the manner of the METER corpus of Press Association copy and British
@@ -28,7 +29,8 @@ nine newspaper sites, dated 1 to 30 hours after the agency story (truth kinds ``
 
 Run::
 
-    .venv/bin/python bench/rewrites.py [--texts bench/rewrites] [--out /tmp/rewrites] [--seed 7] [--dates all|none]
+    .venv/bin/python bench/rewrites.py [--texts bench/rewrites] [--out /tmp/rewrites] [--seed 7] [--dates all|none] \
+        [--quotes as-written|single]
     .venv/bin/farmwatch eval provenance /tmp/rewrites --show-mistakes
 """
 
@@ -174,9 +176,21 @@ def load_texts(folder: Path = REWRITES) -> list[dict]:
     return sets
 
 
-def build(out: Path, seed: int, dates: str = "all", texts: Path = REWRITES) -> dict[str, int]:
+def british_quotes(text: str) -> str:
+    """The text with its double quotation marks (curly or straight) turned into straight single ones, as
+    British papers and plain-text copy print them: a quotation must count as one in either style."""
+    return text.replace("“", "'").replace("”", "'").replace('"', "'")
+
+
+def build(
+    out: Path, seed: int, dates: str = "all", texts: Path = REWRITES, quotes: str = "as-written"
+) -> dict[str, int]:
     rng = random.Random(seed)
     sets = load_texts(texts)
+    if quotes == "single":
+        for s in sets:
+            for answer in s["answers"]:
+                answer["text"] = british_quotes(answer["text"])
     news = any(a["kind"] in NEWS_KINDS for s in sets for a in s["answers"])
     # Papers print hours after the agency: after the later of pages.jsonl's date (the day at 08:00) and the
     # hour the agency page itself gives, so that no paper is dated before the story it took.
@@ -262,8 +276,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/rewrites"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dates", choices=["all", "none"], default="all", help="keep or drop every date")
+    parser.add_argument(
+        "--quotes", choices=["as-written", "single"], default="as-written", help="single: the texts quote 'so'"
+    )
     args = parser.parse_args()
-    print(json.dumps(build(args.out, args.seed, args.dates, args.texts)))
+    print(json.dumps(build(args.out, args.seed, args.dates, args.texts, args.quotes)))
 
 
 if __name__ == "__main__":
