@@ -86,6 +86,20 @@ def test_straight_single_quotes_are_quotations_and_apostrophes_are_not():
     assert prepare("The dogs' bowls and rock'n'roll.").quotes.size == 0
 
 
+def test_a_quotation_going_on_in_the_next_paragraph_is_quoted_to_its_paragraphs_end():
+    text = (
+        "The judge told him: “You knew the dangers of a carbon monoxide leak.\n\n"
+        "“You ignored every warning the manufacturer gave.”\n\nHartley was jailed for three years. "
+        "His lawyer said: ‘He won’t appeal.’"
+    )
+    quoted = [text[s:e] for s, e in prepare(text).quotes.tolist()]
+    assert quoted == [
+        "“You knew the dangers of a carbon monoxide leak.",
+        "“You ignored every warning the manufacturer gave.”",
+        "‘He won’t appeal.’",
+    ]
+
+
 def test_serialisation_round_trip():
     p = prepare(ENGLISH + "\n他们明天回上海！")
     q = PreparedText.from_bytes(p.to_bytes())

@@ -53,10 +53,12 @@ _NOSPACE = re.compile(
 NOSPACE = _NOSPACE  # shared with fingerprint.tokens: the same scripts are cut into bigrams there
 WORD = _WORD  # shared with fingerprint: its shingles are read from prepared tokens where they agree
 
-# Quoted regions: matching pairs of quotation marks within one paragraph. (Every branch begins with its
-# quotation mark, the ‘ branch's look-behind after it: the regex engine then skips to the next mark.)
+# Quoted regions: matching pairs of quotation marks within one paragraph; a quotation that goes on in the next
+# paragraph (which opens with the mark again, as papers print a long quotation) ends at its paragraph's end.
+# (Every branch begins with its quotation mark, look-behinds after it: the regex engine then skips to the
+# next mark.)
 _QUOTE = re.compile(
-    r"“[^”\n]{1,800}[”“]"
+    r"“[^”\n]{1,800}(?:[”“]|(?=\n\s*“))"
     r"|„[^“”\n]{1,800}[“”]"
     r"|«[^»\n]{1,800}»"
     r"|»[^«\n]{1,800}«"
@@ -64,11 +66,11 @@ _QUOTE = re.compile(
     r"|『[^』\n]{1,800}』"
     r"|‘‘[^‘’\n]{1,800}’’"
     r"|’’[^‘’\n]{1,800}‘‘"
-    r"|‘(?<![\w‘’]‘)[^’\n]{1,800}’(?!\w)"
-    r'|"[^"\n]{1,800}"'
+    r"|‘(?<![\w‘’]‘)(?:[^’\n]|’(?=\w)){1,800}(?:’(?!\w)|(?=\n\s*‘))"
+    r'|"[^"\n]{1,800}(?:"|(?=\n\s*"))'
     # Straight single quotes, as British papers and plain-text copy quote people: an opening ' not inside a
     # word, then text in which a ' is an apostrophe only before a letter (don't), up to a ' before none.
-    r"|'(?<![\w'’]')(?=[^\s'])(?:[^'\n]|'(?=\w)){1,800}'(?!\w)"
+    r"|'(?<![\w'’]')(?=[^\s'])(?:[^'\n]|'(?=\w)){1,800}(?:'(?!\w)|(?=\n\s*'))"
 )
 
 # Function words of major languages (the commonest ones only: the length rule covers most of the rest).
