@@ -34,6 +34,12 @@ import numpy as np
 
 from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64, unique_sorted
 
+try:  # the compiled scoring loop (setup.py); without it, numpy's matrices (the same arithmetic)
+    from farmwatch.analysis._align import best_units as _compiled_best_units  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import shared_cells as _compiled_shared_cells  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on the build
+    _compiled_best_units = _compiled_shared_cells = None
+
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
 
@@ -419,14 +425,12 @@ def _align_sentences(
 ) -> None:
     """The sentence alignment of a with b: spans, coverage both ways, aligned sentences and words, similarity."""
     na_sent, nb_sent = len(a.sent_starts), min(len(b.sent_starts), MAX_SENTENCES)
-    _, a_sent, _, _, _, a_psent, _, _ = _features(a)
-    _, b_sent, _, _, _, b_psent, _, _ = _features(b)
-    a_word, a_pword = s.a_word, s.a_pword
+    a_psent = _features(a)[5]
 
     # Only sentences of a holding a shared content-word pair can align (min_shared_pairs >= 1): the matrices
     # are built for those rows alone, so two long unrelated pages cost a few rows, not all of them.
     a_hit = np.zeros(na_sent, dtype=bool)
-    a_hit[a_psent[a_pword >= 0]] = True
+    a_hit[a_psent[s.a_pword >= 0]] = True
     a_hit[MAX_SENTENCES:] = False
     rows = np.flatnonzero(a_hit)
     best = np.zeros(na_sent, dtype=np.int64)
@@ -434,14 +438,100 @@ def _align_sentences(
     if not len(rows) or t.min_shared_pairs < 1:
         a_hit[: min(na_sent, MAX_SENTENCES)] = True
         rows = np.flatnonzero(a_hit)
-    n_rows = len(rows)
 
+    _, _, qa, words_per_sentence, a_len = _per_sentence(a)
+    if _compiled_best_units is not None:
+        _best_compiled(a, b, s, t, rows, nb_sent, best, best_share, matrices)
+    else:
+        _best_numpy(a, b, s, t, a_hit, rows, nb_sent, best, best_share, matrices)
+    aligned = np.flatnonzero(best_share >= 0)
+    if not len(aligned):
+        return
+    _, _, b_quoted, _, b_len = _per_sentence(b)
+    _spans_and_coverage(
+        a, b, nb_sent, best, best_share, aligned, qa, b_quoted, a_len, b_len, words_per_sentence, result
+    )
+
+
+def _side_cells(matrices: dict, p: PreparedText, kind: str, index: np.ndarray, width: int) -> tuple[np.ndarray, ...]:
+    """The text's shared cells of words or pairs (`index`: _shared_map) by sentence and by shared word
+    (_align.shared_cells), kept in `matrices`: one alignment's two directions read each text's both ways."""
+    key = (id(p), "cells", kind)
+    found = matrices.get(key)
+    if found is None:
+        rows, words, both, prows, pwords, pboth = _own_cells(p)
+        if kind == "pairs":
+            rows, words, both = prows, pwords, pboth
+        n = min(len(p.sent_starts), MAX_SENTENCES)
+        found = matrices[key] = _compiled_shared_cells(rows, words, both.view(np.uint8), index, n, width)
+    return found
+
+
+def _best_compiled(
+    a: PreparedText,
+    b: PreparedText,
+    s: _Shared,
+    t: ReuseThresholds,
+    rows: np.ndarray,
+    nb_sent: int,
+    best: np.ndarray,
+    best_share: np.ndarray,
+    matrices: dict,
+) -> None:
+    """Each row's best b unit and its score (`best`, `best_share`), by the compiled loop: a's shared cells
+    by sentence met with b's by word, no (a sentences × b units) matrix."""
+    a_start, a_word, _, _, _ = _side_cells(matrices, a, "words", s.a_map, s.width)
+    a_pstart, a_pword, _, _, _ = _side_cells(matrices, a, "pairs", s.a_pmap, s.pwidth)
+    _, _, w_start, w_sent, w_both = _side_cells(matrices, b, "words", s.b_map, s.width)
+    _, _, p_start, p_sent, p_both = _side_cells(matrices, b, "pairs", s.b_pmap, s.pwidth)
+    a_sizes, a_pair_sizes, _, _, _ = _per_sentence(a)
+    _compiled_best_units(
+        rows,
+        a_start,
+        a_word,
+        a_pstart,
+        a_pword,
+        w_start,
+        w_sent,
+        w_both,
+        p_start,
+        p_sent,
+        p_both,
+        a_sizes,
+        a_pair_sizes,
+        nb_sent,
+        float(t.min_shared_words),
+        float(t.min_shared_pairs),
+        float(t.sentence_share),
+        float(t.pair_share),
+        best,
+        best_share,
+    )
+
+
+def _best_numpy(
+    a: PreparedText,
+    b: PreparedText,
+    s: _Shared,
+    t: ReuseThresholds,
+    a_hit: np.ndarray,
+    rows: np.ndarray,
+    nb_sent: int,
+    best: np.ndarray,
+    best_share: np.ndarray,
+    matrices: dict,
+) -> None:
+    """Each row's best b unit and its score (`best`, `best_share`), by numpy's matrices."""
+    na_sent, n_rows = len(a.sent_starts), len(rows)
+    _, a_sent, _, _, _, a_psent, _, _ = _features(a)
+    _, b_sent, _, _, _, b_psent, _, _ = _features(b)
+    a_word, a_pword = s.a_word, s.a_pword
     # Shared words per (a sentence, b unit). Small texts: a product of the two sides' dense 0/1 matrices (a
     # few numpy calls; the counts are small integers, exact in float32). Otherwise counted by joining the two
     # sides' (sentence, word) cells on the word: the cost is what the shared words cost, not sentences ×
     # vocabulary (two long unrelated pages share few words in few sentences), and a's sentences go in
     # chunks, so the matrices stay small however long the texts are.
-    a_sizes, a_pair_sizes, qa, words_per_sentence, a_len = _per_sentence(a)
+    a_sizes, a_pair_sizes, _, _, _ = _per_sentence(a)
     n_units, widths = 2 * nb_sent - 1, s.width + s.pwidth
     dense = (
         n_rows * n_units * widths < DENSE_PRODUCTS
@@ -495,12 +585,25 @@ def _align_sentences(
         row_best = score.argmax(axis=1)
         best[rows[lo:hi]] = row_best
         best_share[rows[lo:hi]] = score[np.arange(hi - lo), row_best]
-    aligned = np.flatnonzero(best_share >= 0)
-    if not len(aligned):
-        return
 
+
+def _spans_and_coverage(
+    a: PreparedText,
+    b: PreparedText,
+    nb_sent: int,
+    best: np.ndarray,
+    best_share: np.ndarray,
+    aligned: np.ndarray,
+    qa: np.ndarray,
+    b_quoted: np.ndarray,
+    a_len: np.ndarray,
+    b_len: np.ndarray,
+    words_per_sentence: np.ndarray,
+    result: Alignment,
+) -> None:
+    """From each aligned sentence's best b unit and share: spans, coverage both ways, aligned sentences and
+    words, similarity."""
     # Quotations: the share of each sentence's content words inside quotation marks.
-    _, _, b_quoted, _, b_len = _per_sentence(b)
     qb = b_quoted[:nb_sent]
     qb2 = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
     units = best[aligned]

@@ -1,0 +1,153 @@
+# cython: boundscheck=False, wraparound=False, cdivision=True, language_level=3
+"""Compiled sentence alignment scores (optional: align._align_sentences falls back to numpy, the same arithmetic).
+
+numpy's path builds (a sentences × b units) matrices of shared counts, shares and scores, a dozen
+temporaries as large as the matrix, when a row needs only its best unit. One C loop per a sentence counts
+its shared words and pairs in each b sentence (from b's postings), then scores the units in order with the
+same float32 arithmetic as numpy (shares, thresholds cast to float32, the pair units' 1e-6) and keeps the
+first best, as argmax does."""
+
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.string cimport memset
+
+
+cdef inline void _count(
+    const int64_t[::1] words, Py_ssize_t lo, Py_ssize_t hi,
+    const int64_t[::1] post_start, const int64_t[::1] post_sent, const uint8_t[::1] post_both,
+    int32_t *single, int32_t *double,
+) noexcept nogil:
+    cdef Py_ssize_t k, q
+    cdef int64_t w, s
+    for k in range(lo, hi):
+        w = words[k]
+        for q in range(post_start[w], post_start[w + 1]):
+            s = post_sent[q]
+            single[s] += 1
+            if post_both[q]:
+                double[s] += 1
+
+
+def shared_cells(
+    const int64_t[::1] rows,
+    const int64_t[::1] words,
+    const uint8_t[::1] both,
+    const int64_t[::1] index,
+    Py_ssize_t n_sent,
+    Py_ssize_t width,
+) -> tuple:
+    """A text's distinct (sentence, word) cells (sorted by sentence; `both`: also in the next sentence) kept
+    when the word is shared (index[word] >= 0: its shared index) and the sentence is among the first n_sent,
+    two ways, for either side of an alignment: by sentence (each sentence's start, n_sent + 1, and the shared
+    indices) and by shared word (each word's start, width + 1, the sentences, and whether each is in the next
+    sentence aligned too). One counting pass, no sort."""
+    cdef Py_ssize_t n = rows.shape[0], k, m = 0, at
+    cdef int64_t w, r
+    s_start_arr = np.zeros(n_sent + 1, dtype=np.int64)
+    w_start_arr = np.zeros(width + 1, dtype=np.int64)
+    cdef int64_t[::1] s_start = s_start_arr
+    cdef int64_t[::1] w_start = w_start_arr
+    for k in range(n):
+        w = index[words[k]]
+        if w >= 0 and rows[k] < n_sent:
+            s_start[rows[k] + 1] += 1
+            w_start[w + 1] += 1
+            m += 1
+    for k in range(n_sent):
+        s_start[k + 1] += s_start[k]
+    for k in range(width):
+        w_start[k + 1] += w_start[k]
+    s_word_arr = np.empty(m, dtype=np.int64)
+    w_sent_arr = np.empty(m, dtype=np.int64)
+    w_both_arr = np.empty(m, dtype=np.uint8)
+    fill_arr = w_start_arr[:width].copy()
+    cdef int64_t[::1] s_word = s_word_arr
+    cdef int64_t[::1] w_sent = w_sent_arr
+    cdef uint8_t[::1] w_both = w_both_arr
+    cdef int64_t[::1] fill = fill_arr
+    m = 0
+    for k in range(n):
+        w = index[words[k]]
+        r = rows[k]
+        if w >= 0 and r < n_sent:
+            s_word[m] = w
+            m += 1
+            at = fill[w]
+            fill[w] += 1
+            w_sent[at] = r
+            w_both[at] = 1 if both[k] and r < n_sent - 1 else 0
+    return s_start_arr, s_word_arr, w_start_arr, w_sent_arr, w_both_arr
+
+
+def best_units(
+    const int64_t[::1] rows,
+    const int64_t[::1] a_start,
+    const int64_t[::1] a_word,
+    const int64_t[::1] a_pstart,
+    const int64_t[::1] a_pword,
+    const int64_t[::1] w_start,
+    const int64_t[::1] w_sent,
+    const uint8_t[::1] w_both,
+    const int64_t[::1] p_start,
+    const int64_t[::1] p_sent,
+    const uint8_t[::1] p_both,
+    const float[::1] size_a,
+    const float[::1] pairs_a,
+    Py_ssize_t n_b,
+    double min_words,
+    double min_pairs,
+    double sentence_share,
+    double pair_share,
+    int64_t[::1] best,
+    double[::1] best_share,
+) -> None:
+    """For each a sentence i in `rows` (its shared words a_word[a_start[i]:a_start[i + 1]], its pairs
+    likewise; shared_cells): the best b unit (sentences 0..n_b-1, then pairs of neighbouring sentences) and
+    its score, as numpy's path gives them, in best[i] and best_share[i]. b's postings (shared_cells): for
+    shared word w, the b sentences holding it, w_sent[w_start[w]:w_start[w + 1]], and whether each is in
+    the next b sentence too (w_both); the same for pairs. size_a, pairs_a: distinct content words and pairs
+    of each a sentence."""
+    cdef Py_ssize_t n_rows = rows.shape[0]
+    cdef Py_ssize_t n_units = 2 * n_b - 1 if n_b > 1 else 1
+    cdef int32_t[::1] counts = np.zeros(4 * max(n_b, 1), dtype=np.int32)
+    cdef int32_t *cw = &counts[0]
+    cdef int32_t *dw = cw + n_b
+    cdef int32_t *cp = dw + n_b
+    cdef int32_t *dp = cp + n_b
+    cdef float min_w = <float>min_words, min_p = <float>min_pairs
+    cdef float s_share = <float>sentence_share, p_share = <float>pair_share
+    cdef float merged = <float>1e-6
+    cdef float sa, pa, fc, fp, share, pshare, score, top
+    cdef Py_ssize_t r, i, u, j, at
+    with nogil:
+        for r in range(n_rows):
+            i = rows[r]
+            memset(cw, 0, 4 * n_b * sizeof(int32_t))
+            _count(a_word, a_start[i], a_start[i + 1], w_start, w_sent, w_both, cw, dw)
+            _count(a_pword, a_pstart[i], a_pstart[i + 1], p_start, p_sent, p_both, cp, dp)
+            sa = size_a[i]
+            pa = pairs_a[i]
+            top = 0
+            at = 0
+            for u in range(n_units):
+                if u < n_b:
+                    fc = <float>cw[u]
+                    fp = <float>cp[u]
+                else:  # |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|
+                    j = u - n_b
+                    fc = <float>(cw[j] + cw[j + 1] - dw[j])
+                    fp = <float>(cp[j] + cp[j + 1] - dp[j])
+                share = fc / sa if sa > 0 else 0
+                pshare = fp / pa if pa > 0 else 0
+                if fc >= min_w and fp >= min_p and share >= s_share and pshare >= p_share:
+                    score = share
+                else:
+                    score = -1
+                if u >= n_b:
+                    score = score - merged
+                if u == 0 or score > top:
+                    top = score
+                    at = u
+            best[i] = at
+            best_share[i] = top

@@ -1,0 +1,59 @@
+"""The compiled alignment scores (farmwatch/analysis/_align.pyx) give align() and align_both() the same results as
+numpy's matrices, dense and joined, under the fitted thresholds and others (every unit valid, every row read)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import string
+
+import pytest
+
+from farmwatch.analysis import align as align_module
+from farmwatch.analysis.align import MAX_SENTENCES, ReuseThresholds, align, align_both
+from farmwatch.analysis.text import prepare
+from tests.test_align import INDEPENDENT, OWN_MATERIAL, OWN_WORDS, REWORDED, SOURCE, UNRELATED
+
+pytestmark = pytest.mark.skipif(align_module._compiled_best_units is None, reason="the compiled module is not built")
+
+
+def _texts() -> list[str]:
+    rnd = random.Random(6)
+    vocab = ["".join(rnd.choice(string.ascii_lowercase) for _ in range(5)) for _ in range(60)]
+
+    def text(sentences: int, words: int = 9) -> str:
+        return " ".join(
+            " ".join(rnd.choice(vocab) for _ in range(rnd.randint(1, words))) + "." for _ in range(sentences)
+        )
+
+    taken = " ".join(SOURCE.replace("\n", " ").split(". ")[:3]) + "."
+    texts = [SOURCE, REWORDED, INDEPENDENT, UNRELATED, OWN_WORDS, taken + " " + OWN_MATERIAL, "", "One sentence."]
+    texts += ["北京市政府周二宣布，将在明年投入五十亿元改善公共交通。新的地铁线路预计在三年内建成。"]
+    # Small vocabularies: many shared words and pairs, ties between units, sentences merged.
+    shared = text(30)
+    texts += [shared, text(5) + " " + shared, " ".join(reversed(shared.split(". "))), text(1), text(2, 3)]
+    texts += [text(MAX_SENTENCES + 25, 4), text(80, 20)]
+    return texts
+
+
+THRESHOLDS = [
+    ReuseThresholds(),
+    ReuseThresholds(min_shared_words=0, min_shared_pairs=0, sentence_share=0.0, pair_share=0.0),
+    ReuseThresholds(min_shared_words=1, min_shared_pairs=0, sentence_share=0.3, pair_share=0.1),
+    ReuseThresholds(min_shared_words=3, min_shared_pairs=2, sentence_share=0.6, pair_share=0.5),
+]
+
+
+@pytest.mark.parametrize("thresholds", THRESHOLDS)
+def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+    pairs = list(itertools.product(texts, repeat=2))
+    compiled = [
+        (align(prepare(x), prepare(y), thresholds), align_both(prepare(x), prepare(y), thresholds)) for x, y in pairs
+    ]
+    monkeypatch.setattr(align_module, "_compiled_best_units", None)
+    for dense_products in (align_module.DENSE_PRODUCTS, 0):  # numpy's dense product, then its join of cells
+        monkeypatch.setattr(align_module, "DENSE_PRODUCTS", dense_products)
+        for (x, y), expected in zip(pairs, compiled, strict=True):
+            got = (align(prepare(x), prepare(y), thresholds), align_both(prepare(x), prepare(y), thresholds))
+            assert got == expected
