@@ -201,8 +201,23 @@ def test_nesting_past_the_depth_limit_is_flattened_in_linear_time() -> None:
         "<html><body>" + "".join(f'<div class="{"c" * 230}">x</div>' for i in range(19_000)),  # heavy attributes
         "<html><body><script>" + "x='<div>';" * 500_000 + "</script><p>hello</p>",  # markup inside a script
         "<html><body><ul>" + "<li>item" * 600_000,  # implied end tags
+        # quotation marks that open and never close, just under the cap on text (1,000,000 characters)
+        "<html><body><p>" + "‘x " * 330_000,
+        "<html><body><p>" + "'x " * 330_000,
+        "<html><body><p>" + "„x «y 「z " * 110_000,
     ],
-    ids=["nest-5mb", "stacks", "paragraphs", "one-text", "attributes", "script", "unclosed-li"],
+    ids=[
+        "nest-5mb",
+        "stacks",
+        "paragraphs",
+        "one-text",
+        "attributes",
+        "script",
+        "unclosed-li",
+        "open-quotes",
+        "open-apostrophes",
+        "open-marks",
+    ],
 )
 def test_any_shape_up_to_the_body_cap_is_analysed_or_refused_within_the_bound(shape: str) -> None:
     body = shape.encode()[: 5 * 1024 * 1024]

@@ -28,17 +28,17 @@ _SENT_END = re.compile(
     r"""(?:[.!?…]+["'”’»)\]]*(?=\s|$)|[۔؟؛。！？｡।॥።፧၊။។៕\u06D4\u061F]+["'”’»」』)\]]*)""",
 )
 _QUOTE = re.compile(
-    r"“[^”\n]{1,800}(?:[”“]|(?=\n\s*“))"  # a quotation going on in the next paragraph ends at this one's end
-    r"|„[^“”\n]{1,800}[“”]"
-    r"|«[^»\n]{1,800}»"
-    r"|»[^«\n]{1,800}«"
-    r"|「[^」\n]{1,800}」"
-    r"|『[^』\n]{1,800}』"
+    r"“[^“”\n]{1,800}(?:[”“]|(?=\n\s*“))"  # a quotation going on in the next paragraph ends at this one's end
+    r"|„[^„“”\n]{1,800}[“”]"
+    r"|«[^«»\n]{1,800}»"
+    r"|»[^»«\n]{1,800}«"
+    r"|「[^「」\n]{1,800}」"
+    r"|『[^『』\n]{1,800}』"
     r"|‘‘[^‘’\n]{1,800}’’"
     r"|’’[^‘’\n]{1,800}‘‘"  # Urdu opens a quotation with ’’ (logical order)
-    r"|(?<![\w‘’])‘(?:[^’\n]|’(?=\w)){1,800}(?:’(?!\w)|(?=\n\s*‘))"
+    r"|(?<![\w‘’])‘(?:[^‘’\n]|(?<=\w)’(?=\w)){1,800}(?:’(?!\w)|(?=\n\s*‘))"
     r'|"[^"\n]{1,800}(?:"|(?=\n\s*"))'
-    r"|(?<![\w'’])'(?=[^\s'])(?:[^'\n]|'(?=\w)){1,800}(?:'(?!\w)|(?=\n\s*'))"  # straight single quotes
+    r"|(?<![\w'’])'(?=[^\s'])(?:[^'\n]|(?<=\w)'(?=\w)){1,800}(?:'(?!\w)|(?=\n\s*'))"  # straight single quotes
 )
 _CLAUSE = re.compile(r"[,،;؛、，；]|\s[-–—]\s|(?<=\w)-(?=\w{3})")
 _WORD, _NOSPACE = T._WORD, T._NOSPACE
