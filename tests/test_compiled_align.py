@@ -1,5 +1,6 @@
-"""The compiled alignment scores (farmwatch/analysis/_align.pyx) give align() and align_both() the same results as
-numpy's matrices, dense and joined, under the fitted thresholds and others (every unit valid, every row read)."""
+"""The compiled alignment scores and vocabulary merge (farmwatch/analysis/_align.pyx) give align() and align_both()
+the same results as numpy's matrices, dense and joined, and its intersect1d and searchsorted, under the fitted
+thresholds and others (every unit valid, every row read)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import itertools
 import random
 import string
 
+import numpy as np
 import pytest
 
 from farmwatch.analysis import align as align_module
@@ -52,8 +54,22 @@ def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: p
         (align(prepare(x), prepare(y), thresholds), align_both(prepare(x), prepare(y), thresholds)) for x, y in pairs
     ]
     monkeypatch.setattr(align_module, "_compiled_best_units", None)
+    monkeypatch.setattr(align_module, "_compiled_members", None)
     for dense_products in (align_module.DENSE_PRODUCTS, 0):  # numpy's dense product, then its join of cells
         monkeypatch.setattr(align_module, "DENSE_PRODUCTS", dense_products)
         for (x, y), expected in zip(pairs, compiled, strict=True):
             got = (align(prepare(x), prepare(y), thresholds), align_both(prepare(x), prepare(y), thresholds))
             assert got == expected
+
+
+def test_members_is_intersect1d() -> None:
+    from farmwatch.analysis._align import members
+
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        pool = [20, 1000, 2**64 - 1][int(rng.integers(3))]
+        x, y = (np.unique(rng.integers(0, pool, rng.integers(0, 40), dtype=np.uint64)) for _ in range(2))
+        in_x, in_y = members(x, y)
+        _, at_x, at_y = np.intersect1d(x, y, assume_unique=True, return_indices=True)
+        assert np.array_equal(np.flatnonzero(in_x), at_x) and np.array_equal(np.flatnonzero(in_y), at_y)
+        assert in_x.dtype == bool and np.array_equal(in_x, np.isin(x, y))

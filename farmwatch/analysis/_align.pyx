@@ -9,7 +9,7 @@ first best, as argmax does."""
 
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.string cimport memset
 
 
@@ -151,3 +151,25 @@ def best_units(
                     at = u
             best[i] = at
             best_share[i] = top
+
+
+def members(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
+    """Which values of x are in y and which of y are in x, both sorted and unique: one merge of the two
+    (np.intersect1d and searchsorted sort or search again)."""
+    cdef Py_ssize_t nx = x.shape[0], ny = y.shape[0], i = 0, j = 0
+    in_x_arr = np.zeros(nx, dtype=bool)
+    in_y_arr = np.zeros(ny, dtype=bool)
+    cdef uint8_t[::1] in_x = in_x_arr.view(np.uint8)
+    cdef uint8_t[::1] in_y = in_y_arr.view(np.uint8)
+    with nogil:
+        while i < nx and j < ny:
+            if x[i] < y[j]:
+                i += 1
+            elif y[j] < x[i]:
+                j += 1
+            else:
+                in_x[i] = 1
+                in_y[j] = 1
+                i += 1
+                j += 1
+    return in_x_arr, in_y_arr

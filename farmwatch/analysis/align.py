@@ -36,9 +36,10 @@ from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64, un
 
 try:  # the compiled scoring loop (setup.py); without it, numpy's matrices (the same arithmetic)
     from farmwatch.analysis._align import best_units as _compiled_best_units  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import members as _compiled_members  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_cells as _compiled_shared_cells  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the build
-    _compiled_best_units = _compiled_shared_cells = None
+    _compiled_best_units = _compiled_shared_cells = _compiled_members = None
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -225,6 +226,26 @@ def _grams(p: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return found
 
 
+def _gram_at(p: PreparedText) -> np.ndarray:
+    """Each 3-gram's index in the text's sorted unique 3-grams; computed once per prepared text."""
+    found = p.derived.get("gram_at")
+    if found is None:
+        g, _, vocab = _grams(p)
+        found = p.derived["gram_at"] = np.searchsorted(vocab, g)
+    return found
+
+
+def _intersect(x: np.ndarray, y: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """How many values two sorted unique arrays share, and where they sit in each (np.intersect1d's
+    indices, by one merge when compiled)."""
+    if _compiled_members is None:
+        common, in_x, in_y = np.intersect1d(x, y, assume_unique=True, return_indices=True)
+        return len(common), in_x, in_y
+    in_x, in_y = _compiled_members(x, y)
+    at_x = np.flatnonzero(in_x)
+    return len(at_x), at_x, np.flatnonzero(in_y)
+
+
 def _found_in(keys: np.ndarray, vocab: np.ndarray) -> np.ndarray:
     """Which keys are in the sorted unique vocab."""
     if not len(vocab) or not len(keys):
@@ -239,8 +260,13 @@ def _verbatim(a: PreparedText, b: PreparedText, result: Alignment, backward: Ali
     the same of b with a there too (the containments swap, the run is b's)."""
     ga, ua, va = _grams(a)
     gb, ub, vb = _grams(b)
-    hit_a = _found_in(ga, vb) & ua
-    hit_b = _found_in(gb, va) & ub
+    if _compiled_members is not None:  # one merge of the two vocabularies, then each 3-gram's is a gather
+        in_a, in_b = _compiled_members(va, vb)
+        hit_a = in_a[_gram_at(a)] & ua
+        hit_b = in_b[_gram_at(b)] & ub
+    else:
+        hit_a = _found_in(ga, vb) & ua
+        hit_b = _found_in(gb, va) & ub
     result.containment = float(hit_a.sum()) / max(1, int(ua.sum()))
     result.source_containment = float(hit_b.sum()) / max(1, int(ub.sum()))
     result.longest_run = _longest_run(hit_a)
@@ -337,11 +363,11 @@ def _shared(a: PreparedText, b: PreparedText, t: ReuseThresholds) -> _Shared | N
     """The shared vocabularies, or None when the texts share too few words or pairs to align anything."""
     _, a_sent, a_vocab, a_inv, _, a_psent, a_pvocab, a_pinv = _features(a)
     _, b_sent, b_vocab, b_inv, _, b_psent, b_pvocab, b_pinv = _features(b)
-    vocab, in_a, in_b = np.intersect1d(a_vocab, b_vocab, assume_unique=True, return_indices=True)
-    if len(vocab) < t.min_shared_words:
+    width, in_a, in_b = _intersect(a_vocab, b_vocab)
+    if width < t.min_shared_words:
         return None
-    pvocab, p_in_a, p_in_b = np.intersect1d(a_pvocab, b_pvocab, assume_unique=True, return_indices=True)
-    if len(pvocab) < t.min_shared_pairs:
+    pwidth, p_in_a, p_in_b = _intersect(a_pvocab, b_pvocab)
+    if pwidth < t.min_shared_pairs:
         return None
     a_map, a_pmap = _shared_map(in_a, len(a_vocab)), _shared_map(p_in_a, len(a_pvocab))
     b_map, b_pmap = _shared_map(in_b, len(b_vocab)), _shared_map(p_in_b, len(b_pvocab))
@@ -350,8 +376,8 @@ def _shared(a: PreparedText, b: PreparedText, t: ReuseThresholds) -> _Shared | N
         _cut(a, a_pmap[a_pinv], a_psent),
         _cut(b, b_map[b_inv], b_sent),
         _cut(b, b_pmap[b_pinv], b_psent),
-        len(vocab),
-        len(pvocab),
+        width,
+        pwidth,
         a_map,
         a_pmap,
         b_map,
