@@ -3,14 +3,17 @@
 At most four round trips whatever the neighbourhood: the page (skipped when the caller knows it); its
 neighbours (facts, verdicts, edges); the sites' records; the writes. A page that shares text with no other
 page needs only the writes, which go on the caller's pipeline when one is given. In a run of judgements
-(rejudge) a page read as an earlier page's neighbour is not read again, and the sites' records come with the
-neighbours where their sites are known: a page and its copy judged after an ingest take four, not seven.
+(rejudge) a page read as an earlier page's neighbour is not read again, the sites' records come with the
+neighbours where their sites are known, and a page whose neighbours and sites' records the run holds already
+(read, or written by the run) reads nothing: a page and its copy judged after an ingest take two round trips
+(the copy's neighbourhood with its sites' records, then both verdicts), not seven.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
 import redis
 
 from farmwatch.analysis.facts import PageFacts
@@ -19,6 +22,7 @@ from farmwatch.analysis.matching import Edge
 from farmwatch.report import Provenance
 from farmwatch.services import Services
 from farmwatch.store.layout import KeyLayout
+from farmwatch.store.pages import _dumps, facts_from_json, facts_to_json
 from farmwatch.store.webhooks import queue_event, verdict_event
 
 Neighbourhood = tuple[PageFacts, dict | None, list[Edge]]  # a page's facts, stored provenance and edges
@@ -60,7 +64,10 @@ def judge(
         writes = services.client.pipeline(transaction=False)
     pages.save_provenance(page_id, stored, pipe=writes)
     was = bool(previous and previous.get("verdict") == "republished")
-    pages.count_verdict_change(facts.site, was, provenance.verdict == "republished", writes)
+    now = provenance.verdict == "republished"
+    pages.count_verdict_change(facts.site, was, now, writes)
+    if read is not None:
+        read.wrote(page_id, facts, stored, all_edges, was, now)
     services.review.update(facts, stored, pipe=writes)
     verdict_was = previous.get("verdict") if previous else None
     if verdict_was != provenance.verdict and (verdict_was is not None or provenance.verdict == "republished"):
@@ -91,7 +98,14 @@ def read_neighbours(
         read.sites[facts.id] = facts.site
         known_sites = list(dict.fromkeys([facts.site, *(read.sites[i] for i in ids if i in read.sites)]))
     pending = read.writes if read is not None else None
-    around, counts = services.pages.neighbourhood_and_site_counts(ids, known_sites, pipe=pending) if edges else ({}, {})
+    # Every neighbour and every site record already known to the run (read, or written by it): no round trip.
+    local = read.around(ids, facts.site) if edges and read is not None else None
+    if local is not None:
+        around, counts = local
+    else:
+        around, counts = (
+            services.pages.neighbourhood_and_site_counts(ids, known_sites, pipe=pending) if edges else ({}, {})
+        )
     if read is not None:
         read.keep(around)
     others = {other_id: item[0] for other_id, item in around.items()}
@@ -104,6 +118,8 @@ def read_neighbours(
         if missing:
             counts.update(services.pages.site_counts(missing))
         counts = {site: counts[site] for site in sites}
+        if read is not None and local is None:
+            read.counts.update(counts)
         if not stored:
             total, republished = counts.get(facts.site, (0, 0))
             counts[facts.site] = (total + 1, republished)  # one more page of its site, not republished
@@ -119,19 +135,52 @@ class Reads:
     own provenance, so they are unchanged until the neighbour is judged itself), and the sites of the pages
     met, so a neighbourhood and its sites' records are read in one round trip. A page's neighbourhood is
     taken once: a page is judged once a run. `writes`: the run's writes not sent yet; the next read sends
-    them first (Redis runs a pipeline in order, so it reads what they wrote) instead of a round trip each."""
+    them first (Redis runs a pipeline in order, so it reads what they wrote) instead of a round trip each.
 
-    __slots__ = ("own", "sites", "writes")
+    `stored`: what the store holds now of each page the run read or judged (its facts, its provenance as
+    the run last wrote it, decoded as a read decodes it, and its edges), and `counts`: each site's record as
+    last read, with the run's own verdict changes since. A judgement whose neighbours and sites are all
+    there reads nothing (a page's copy judged after the page itself, the page being known). As with `own`,
+    only this run writes them in the meantime: a page is judged once a run, its site's record moves only
+    by the verdicts the run changes."""
+
+    __slots__ = ("counts", "own", "sites", "stored", "writes")
 
     def __init__(self, sites: dict[int, str] | None = None, writes: redis.client.Pipeline | None = None) -> None:
         self.own: dict[int, Neighbourhood] = {}
         self.sites: dict[int, str] = dict(sites or {})
         self.writes = writes
+        self.stored: dict[int, Neighbourhood] = {}
+        self.counts: dict[str, tuple[int, int]] = {}
 
     def keep(self, around: dict[int, Neighbourhood]) -> None:
         for page_id, item in around.items():
             self.own.setdefault(page_id, item)
+            self.stored.setdefault(page_id, item)
             self.sites[page_id] = item[0].site
+
+    def wrote(self, page_id: int, facts: PageFacts, provenance: dict, edges: list[Edge], was: bool, now: bool) -> None:
+        """A judgement's writes: the page's provenance, and its site's count when the verdict changed."""
+        known = self.stored.get(page_id)
+        if known is None or known[0] is not facts:
+            # Facts the caller had in hand (a page just stored): as a read would decode what it stored.
+            facts = facts_from_json(facts_to_json(facts))
+        self.stored[page_id] = (facts, orjson.loads(_dumps(provenance)), edges)
+        if was != now and facts.site in self.counts:
+            total, republished = self.counts[facts.site]
+            self.counts[facts.site] = (total, republished + (1 if now else -1))
+
+    def around(self, ids: list[int], site: str) -> tuple[dict[int, Neighbourhood], dict[str, tuple[int, int]]] | None:
+        """The neighbours' state and their sites' records as a read would give them, when all are known."""
+        if site not in self.counts or any(i not in self.stored for i in ids):
+            return None
+        around = {i: self.stored[i] for i in ids}
+        counts = {site: self.counts[site]}
+        for facts, _, _ in around.values():
+            if facts.site not in self.counts:
+                return None
+            counts[facts.site] = self.counts[facts.site]
+        return around, counts
 
     def take(self, page_id: int) -> Neighbourhood | None:
         return self.own.pop(page_id, None)

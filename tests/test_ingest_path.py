@@ -101,14 +101,15 @@ def test_prepared_texts_drop_the_least_recently_used() -> None:
     assert texts.features(second.text, 5)[1] is not second  # dropped, prepared anew
 
 
-def test_a_copy_is_stored_matched_and_judged_with_its_source_in_seven_round_trips_as_each_judged_alone(
+def test_a_copy_is_stored_matched_and_judged_with_its_source_in_six_round_trips_as_each_judged_alone(
     services, monkeypatch
 ) -> None:
-    """A copy of a stored page takes seven round trips: its id and state, its record (alone, then with its
+    """A copy of a stored page takes six round trips: its id and state, its record (alone, then with its
     first verdict and its index insert and look-up), the candidates' signatures and texts; then judging it
     and its source again: the edges go with the copy's neighbourhood and its sites' records (the source read
-    once, for both judgements), the copy's verdict with the source's neighbourhood, the source's verdict.
-    And the verdicts are those that judging each page alone, reading everything afresh, gives."""
+    once, for both judgements), then both verdicts (judging the source reads nothing: its one neighbour is
+    the copy, in hand with its verdict just written, and their sites' records are known with the run's
+    changes). And the verdicts are those that judging each page alone, reading everything afresh, gives."""
     from farmwatch import ingest as ingest_module
     from farmwatch import judging
     from farmwatch.analysis.page import analyze_html
@@ -132,7 +133,7 @@ def test_a_copy_is_stored_matched_and_judged_with_its_source_in_seven_round_trip
     done = ingest_module.ingest(services, pages[1])
     monkeypatch.undo()
     assert done.provenance is not None and done.provenance.verdict == "republished"
-    assert len(trips) == 7, trips
+    assert len(trips) == 6, trips
     ids = [services.pages.page_id(normalize_url(p.url)) for p in pages]
     stored = services.pages.provenances(ids)
     for page_id in ids:
