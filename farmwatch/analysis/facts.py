@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.page import PageAnalysis
@@ -50,21 +51,27 @@ class PageFacts:
 
     def names(self) -> list[str]:
         """Names this page's publisher goes by: site name, publishers, domain label."""
-        names = [n for n in [self.site_name, *self.publishers] if n]
-        domain = registrable_domain(self.site)
-        label = domain.split(".")[0]
-        if len(label) >= 4:
-            names.append(label)
-        elif len(label) >= 2 and label.isalpha():
-            names.append(label.upper())  # dw.com, npr.org: named in text as the acronym "DW", "NPR"
-        names.append(domain)  # "Source: jis.gov.jm"
-        return list(dict.fromkeys(names))
+        return list(_publisher_names(self.site_name, tuple(self.publishers), self.site))
+
+
+@lru_cache(maxsize=65536)
+def _publisher_names(site_name: str | None, publishers: tuple[str, ...], site: str) -> tuple[str, ...]:
+    """PageFacts.names, kept: each pair a page is in asks for them, at every judgement of its neighbours."""
+    names = [n for n in [site_name, *publishers] if n]
+    domain = registrable_domain(site)
+    label = domain.split(".")[0]
+    if len(label) >= 4:
+        names.append(label)
+    elif len(label) >= 2 and label.isalpha():
+        names.append(label.upper())  # dw.com, npr.org: named in text as the acronym "DW", "NPR"
+    names.append(domain)  # "Source: jis.gov.jm"
+    return tuple(dict.fromkeys(names))
 
 
 def links_to(page: PageFacts, other: PageFacts) -> tuple[bool, bool, bool]:
     """(canonical, source link, any link) from page to other: whether page names other as its canonical
     version on another host, links it as its source, links it at all from its text."""
-    targets = {normalize_url(u) for u in other.urls()}
+    targets = _url_keys(other.url, other.canonical, other.og_url)
     canonical = bool(
         page.canonical
         and page.canonical in targets
@@ -74,6 +81,12 @@ def links_to(page: PageFacts, other: PageFacts) -> tuple[bool, bool, bool]:
     source = any(link in targets for link in page.source_links)
     linked = any(link in targets for link in page.links)
     return canonical, source, linked
+
+
+@lru_cache(maxsize=65536)
+def _url_keys(*urls: str | None) -> frozenset[str]:
+    """The normalised forms of a page's URLs (PageFacts.urls), kept: links_to asks for them in every pair."""
+    return frozenset(normalize_url(u) for u in urls if u)
 
 
 def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: float) -> PageFacts:
