@@ -53,8 +53,8 @@ def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: p
     compiled = [
         (align(prepare(x), prepare(y), thresholds), align_both(prepare(x), prepare(y), thresholds)) for x, y in pairs
     ]
-    monkeypatch.setattr(align_module, "_compiled_best_units", None)
-    monkeypatch.setattr(align_module, "_compiled_members", None)
+    for name in ("best_units", "shared_cells", "members", "shared_maps", "verbatim_hits"):
+        monkeypatch.setattr(align_module, f"_compiled_{name}", None)
     for dense_products in (align_module.DENSE_PRODUCTS, 0):  # numpy's dense product, then its join of cells
         monkeypatch.setattr(align_module, "DENSE_PRODUCTS", dense_products)
         for (x, y), expected in zip(pairs, compiled, strict=True):
@@ -62,8 +62,8 @@ def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: p
             assert got == expected
 
 
-def test_members_is_intersect1d() -> None:
-    from farmwatch.analysis._align import members
+def test_members_and_shared_maps_are_intersect1d() -> None:
+    from farmwatch.analysis._align import members, shared_maps
 
     rng = np.random.default_rng(3)
     for _ in range(2000):
@@ -73,3 +73,21 @@ def test_members_is_intersect1d() -> None:
         _, at_x, at_y = np.intersect1d(x, y, assume_unique=True, return_indices=True)
         assert np.array_equal(np.flatnonzero(in_x), at_x) and np.array_equal(np.flatnonzero(in_y), at_y)
         assert in_x.dtype == bool and np.array_equal(in_x, np.isin(x, y))
+        width, map_x, map_y = shared_maps(x, y)
+        assert width == len(at_x)
+        assert np.array_equal(map_x, align_module._shared_map(at_x, len(x)))
+        assert np.array_equal(map_y, align_module._shared_map(at_y, len(y)))
+
+
+def test_verbatim_hits_is_numpy() -> None:
+    from farmwatch.analysis._align import verbatim_hits
+
+    rng = np.random.default_rng(4)
+    for _ in range(3000):
+        n, m = int(rng.integers(0, 30)), int(rng.integers(1, 10))
+        at = rng.integers(0, m, n)
+        unquoted, found = rng.random(n) < 0.8, rng.random(m) < rng.random()
+        hit = found[at] & unquoted
+        kept, hits, run = verbatim_hits(at, unquoted.view(np.uint8), found.view(np.uint8))
+        assert (kept, hits) == (int(unquoted.sum()), int(hit.sum()))
+        assert (run + 2 if run else 0) == align_module._longest_run(hit)

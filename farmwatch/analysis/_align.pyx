@@ -173,3 +173,46 @@ def members(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
                 i += 1
                 j += 1
     return in_x_arr, in_y_arr
+
+
+def shared_maps(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
+    """For two sorted unique vocabularies: how many values they share, and each value's index among the
+    shared ones (-1: not shared), for x and for y; one merge (np.intersect1d sorts both again)."""
+    cdef Py_ssize_t nx = x.shape[0], ny = y.shape[0], i = 0, j = 0, n = 0
+    map_x_arr = np.full(nx, -1, dtype=np.int64)
+    map_y_arr = np.full(ny, -1, dtype=np.int64)
+    cdef int64_t[::1] map_x = map_x_arr
+    cdef int64_t[::1] map_y = map_y_arr
+    with nogil:
+        while i < nx and j < ny:
+            if x[i] < y[j]:
+                i += 1
+            elif y[j] < x[i]:
+                j += 1
+            else:
+                map_x[i] = n
+                map_y[j] = n
+                n += 1
+                i += 1
+                j += 1
+    return n, map_x_arr, map_y_arr
+
+
+def verbatim_hits(const int64_t[::1] at, const uint8_t[::1] unquoted, const uint8_t[::1] found) -> tuple:
+    """A text's word 3-grams (`at`: each one's index in its vocabulary; `found`: which of those are in the
+    other text): how many touch no quoted token, how many of those are found, and the longest run of
+    consecutive found ones (0 when none)."""
+    cdef Py_ssize_t n = at.shape[0], k
+    cdef Py_ssize_t kept = 0, hits = 0, run = 0, longest = 0
+    with nogil:
+        for k in range(n):
+            if unquoted[k]:
+                kept += 1
+                if found[at[k]]:
+                    hits += 1
+                    run += 1
+                    if run > longest:
+                        longest = run
+                    continue
+            run = 0
+    return kept, hits, longest

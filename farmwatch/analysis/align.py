@@ -34,12 +34,15 @@ import numpy as np
 
 from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64, unique_sorted
 
-try:  # the compiled scoring loop (setup.py); without it, numpy's matrices (the same arithmetic)
+try:  # the compiled loops (setup.py: _align.pyx); without them, numpy's calls (the same arithmetic)
     from farmwatch.analysis._align import best_units as _compiled_best_units  # type: ignore[import-not-found]
     from farmwatch.analysis._align import members as _compiled_members  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_cells as _compiled_shared_cells  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import shared_maps as _compiled_shared_maps  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import verbatim_hits as _compiled_verbatim_hits  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the build
     _compiled_best_units = _compiled_shared_cells = _compiled_members = None
+    _compiled_shared_maps = _compiled_verbatim_hits = None
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -235,15 +238,13 @@ def _gram_at(p: PreparedText) -> np.ndarray:
     return found
 
 
-def _intersect(x: np.ndarray, y: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """How many values two sorted unique arrays share, and where they sit in each (np.intersect1d's
-    indices, by one merge when compiled)."""
-    if _compiled_members is None:
-        common, in_x, in_y = np.intersect1d(x, y, assume_unique=True, return_indices=True)
-        return len(common), in_x, in_y
-    in_x, in_y = _compiled_members(x, y)
-    at_x = np.flatnonzero(in_x)
-    return len(at_x), at_x, np.flatnonzero(in_y)
+def _shared_maps(x: np.ndarray, y: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """How many values two sorted unique vocabularies share, and each word's index among the shared ones
+    (-1: not shared) in each (_shared_map; by one merge when compiled)."""
+    if _compiled_shared_maps is not None:
+        return _compiled_shared_maps(x, y)
+    common, in_x, in_y = np.intersect1d(x, y, assume_unique=True, return_indices=True)
+    return len(common), _shared_map(in_x, len(x)), _shared_map(in_y, len(y))
 
 
 def _found_in(keys: np.ndarray, vocab: np.ndarray) -> np.ndarray:
@@ -260,13 +261,19 @@ def _verbatim(a: PreparedText, b: PreparedText, result: Alignment, backward: Ali
     the same of b with a there too (the containments swap, the run is b's)."""
     ga, ua, va = _grams(a)
     gb, ub, vb = _grams(b)
-    if _compiled_members is not None:  # one merge of the two vocabularies, then each 3-gram's is a gather
+    if _compiled_members is not None:  # one merge of the two vocabularies, then one pass over each text's 3-grams
         in_a, in_b = _compiled_members(va, vb)
-        hit_a = in_a[_gram_at(a)] & ua
-        hit_b = in_b[_gram_at(b)] & ub
-    else:
-        hit_a = _found_in(ga, vb) & ua
-        hit_b = _found_in(gb, va) & ub
+        kept_a, hits_a, run_a = _compiled_verbatim_hits(_gram_at(a), ua.view(np.uint8), in_a.view(np.uint8))
+        kept_b, hits_b, run_b = _compiled_verbatim_hits(_gram_at(b), ub.view(np.uint8), in_b.view(np.uint8))
+        result.containment = float(hits_a) / max(1, kept_a)
+        result.source_containment = float(hits_b) / max(1, kept_b)
+        result.longest_run = run_a + 2 if run_a else 0  # as _longest_run: two tokens more than the 3-grams
+        if backward is not None:
+            backward.containment, backward.source_containment = result.source_containment, result.containment
+            backward.longest_run = run_b + 2 if run_b else 0
+        return
+    hit_a = _found_in(ga, vb) & ua
+    hit_b = _found_in(gb, va) & ub
     result.containment = float(hit_a.sum()) / max(1, int(ua.sum()))
     result.source_containment = float(hit_b.sum()) / max(1, int(ub.sum()))
     result.longest_run = _longest_run(hit_a)
@@ -363,14 +370,12 @@ def _shared(a: PreparedText, b: PreparedText, t: ReuseThresholds) -> _Shared | N
     """The shared vocabularies, or None when the texts share too few words or pairs to align anything."""
     _, a_sent, a_vocab, a_inv, _, a_psent, a_pvocab, a_pinv = _features(a)
     _, b_sent, b_vocab, b_inv, _, b_psent, b_pvocab, b_pinv = _features(b)
-    width, in_a, in_b = _intersect(a_vocab, b_vocab)
+    width, a_map, b_map = _shared_maps(a_vocab, b_vocab)
     if width < t.min_shared_words:
         return None
-    pwidth, p_in_a, p_in_b = _intersect(a_pvocab, b_pvocab)
+    pwidth, a_pmap, b_pmap = _shared_maps(a_pvocab, b_pvocab)
     if pwidth < t.min_shared_pairs:
         return None
-    a_map, a_pmap = _shared_map(in_a, len(a_vocab)), _shared_map(p_in_a, len(a_pvocab))
-    b_map, b_pmap = _shared_map(in_b, len(b_vocab)), _shared_map(p_in_b, len(b_pvocab))
     return _Shared(
         _cut(a, a_map[a_inv], a_sent),
         _cut(a, a_pmap[a_pinv], a_psent),
