@@ -484,17 +484,21 @@ def _align_sentences(
     )
 
 
-def _side_cells(matrices: dict, p: PreparedText, kind: str, index: np.ndarray, width: int) -> tuple[np.ndarray, ...]:
-    """The text's shared cells of words or pairs (`index`: _shared_map) by sentence and by shared word
-    (_align.shared_cells), kept in `matrices`: one alignment's two directions read each text's both ways."""
-    key = (id(p), "cells", kind)
+def _side_cells(
+    matrices: dict, p: PreparedText, index: np.ndarray, pindex: np.ndarray, width: int, pwidth: int
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """The text's shared cells of words and of pairs (`index`, `pindex`: _shared_map) by sentence and by
+    shared word (_align.shared_cells), kept in `matrices`: one alignment's two directions read each text's
+    both ways."""
+    key = (id(p), "cells")
     found = matrices.get(key)
     if found is None:
         rows, words, both, prows, pwords, pboth = _own_cells(p)
-        if kind == "pairs":
-            rows, words, both = prows, pwords, pboth
         n = min(len(p.sent_starts), MAX_SENTENCES)
-        found = matrices[key] = _compiled_shared_cells(rows, words, both.view(np.uint8), index, n, width)
+        found = matrices[key] = (
+            _compiled_shared_cells(rows, words, both.view(np.uint8), index, n, width),
+            _compiled_shared_cells(prows, pwords, pboth.view(np.uint8), pindex, n, pwidth),
+        )
     return found
 
 
@@ -511,10 +515,12 @@ def _best_compiled(
 ) -> None:
     """Each row's best b unit and its score (`best`, `best_share`), by the compiled loop: a's shared cells
     by sentence met with b's by word, no (a sentences × b units) matrix."""
-    a_start, a_word, _, _, _ = _side_cells(matrices, a, "words", s.a_map, s.width)
-    a_pstart, a_pword, _, _, _ = _side_cells(matrices, a, "pairs", s.a_pmap, s.pwidth)
-    _, _, w_start, w_sent, w_both = _side_cells(matrices, b, "words", s.b_map, s.width)
-    _, _, p_start, p_sent, p_both = _side_cells(matrices, b, "pairs", s.b_pmap, s.pwidth)
+    (a_start, a_word, _, _, _), (a_pstart, a_pword, _, _, _) = _side_cells(
+        matrices, a, s.a_map, s.a_pmap, s.width, s.pwidth
+    )
+    (_, _, w_start, w_sent, w_both), (_, _, p_start, p_sent, p_both) = _side_cells(
+        matrices, b, s.b_map, s.b_pmap, s.width, s.pwidth
+    )
     a_sizes, a_pair_sizes, _, _, _ = _per_sentence(a)
     _compiled_best_units(
         rows,
@@ -634,9 +640,12 @@ def _spans_and_coverage(
 ) -> None:
     """From each aligned sentence's best b unit and share: spans, coverage both ways, aligned sentences and
     words, similarity."""
-    # Quotations: the share of each sentence's content words inside quotation marks.
-    qb = b_quoted[:nb_sent]
-    qb2 = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
+    # Quotations: the share of each sentence's content words inside quotation marks (of b's units: a pair's
+    # is the smaller of its two; kept with b, which meets many texts).
+    qb2 = b.derived.get("quoted_units")
+    if qb2 is None:
+        qb = b_quoted[:nb_sent]
+        qb2 = b.derived["quoted_units"] = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
     units = best[aligned]
     j0 = np.where(units < nb_sent, units, units - nb_sent)  # a unit past n_b is the pair (j, j + 1)
     j1 = np.where(units < nb_sent, units, units - nb_sent + 1)
@@ -675,10 +684,9 @@ def _spans_and_coverage(
             strict=True,
         )
     ]
-    covered_b = np.zeros(nb_sent + 1, dtype=np.int64)  # +1 at each unit's first sentence, -1 after its last
-    np.add.at(covered_b, j0, 1)
-    np.add.at(covered_b, j1 + 1, -1)
-    covered = np.cumsum(covered_b[:-1]) > 0
+    # +1 at each unit's first sentence, -1 after its last (bincount: np.add.at is several times slower)
+    covered_b = np.bincount(j0, minlength=nb_sent + 1) - np.bincount(j1 + 1, minlength=nb_sent + 1)
+    covered = np.cumsum(covered_b[:nb_sent]) > 0
 
     total_a = int(a_len.sum()) or 1
     total_b = int(b_len.sum()) or 1
