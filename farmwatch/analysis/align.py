@@ -202,9 +202,10 @@ _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 # article), and cells of a (a sentences × b units) matrix built at once (4 bytes each).
 MAX_SENTENCES = 1000
 CHUNK_CELLS = 1 << 20
-# Below DENSE_PRODUCTS (a sentence × b unit × shared word or pair) products, the shared counts are a dense
-# matrix product (fewer numpy calls) rather than a join of sparse cells: measured best at 2^22 (pairs of 60
-# sentences; above, the join's cost grows slower than the product's). The product goes in blocks of rows of
+# Without the compiled loops (_align.pyx, which need neither): below DENSE_PRODUCTS (a sentence × b unit ×
+# shared word or pair) products, the shared counts are a dense matrix product (fewer numpy calls) rather than
+# a join of sparse cells: measured best at 2^22 (pairs of 60 sentences; above, the join's cost grows slower
+# than the product's). The product goes in blocks of rows of
 # DENSE_CELLS products at most, where OpenBLAS stays on one thread (threads on a shared machine cost more
 # than they give: 0.64 ms a pair both ways at 2^20 in one block, 0.37 at 2^18).
 DENSE_PRODUCTS = 1 << 22
