@@ -14,7 +14,7 @@ from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.matching import Edge
 from farmwatch.analysis.sources import SourceFinding, rank_sources, republication_score
 from farmwatch.analysis.urls import registrable_domain
-from farmwatch.report import Alternate, Copy, EvidenceItem, Provenance, Source, Span, Undecided
+from farmwatch.report import Alternate, Copy, Provenance, Source, Undecided
 
 JUDGE_EDGES = 100  # edges weighed per judgement: a widely copied original's verdict depends on the strongest
 LISTED = 50  # copies and undecided pages listed in a report
@@ -134,8 +134,10 @@ def decide(
 REPUBLISHER_CONFIDENCE = 0.9  # P(copied) of a source that makes the page a known republisher
 
 
-def _evidence(verdict: PairJudgement) -> list[EvidenceItem]:
-    return [EvidenceItem(**e.as_dict()) for e in verdict.evidence]
+def _evidence(verdict: PairJudgement) -> list[dict]:
+    """The evidence as the data of EvidenceItems: the model that holds them validates each (in pydantic's
+    compiled core, where one Python call per item costs more than the validation)."""
+    return [e.as_dict() for e in verdict.evidence]
 
 
 def _is_copy(other: PageFacts, page: PageFacts, other_provenance: dict[int, dict | None]) -> bool:
@@ -200,8 +202,8 @@ def source_entry(finding: SourceFinding) -> Source:
         coverage=edge.coverage,
         source_coverage=edge.other_coverage,
         reuse=edge.reuse,
-        spans=[
-            Span(start=a, end=b, source_start=c, source_end=d, similarity=sim, quoted=quoted)
+        spans=[  # validated into Spans by Source, as _evidence's items are
+            {"start": a, "end": b, "source_start": c, "source_end": d, "similarity": sim, "quoted": quoted}
             for a, b, c, d, sim, quoted in edge.spans
         ],
         passages=edge.passages,
