@@ -98,14 +98,18 @@ def read_neighbours(
         read.sites[facts.id] = facts.site
         known_sites = list(dict.fromkeys([facts.site, *(read.sites[i] for i in ids if i in read.sites)]))
     pending = read.writes if read is not None else None
-    # Every neighbour and every site record already known to the run (read, or written by it): no round trip.
+    held = read.stored if read is not None else {}
+    # A neighbour the run holds already (read, or written by it) is not read again; when every one is, and
+    # every site's record, nothing is read.
     local = read.around(ids, facts.site) if edges and read is not None else None
     if local is not None:
         around, counts = local
+    elif edges:
+        unknown = [i for i in ids if i not in held]
+        fresh, counts = services.pages.neighbourhood_and_site_counts(unknown, known_sites, pipe=pending)
+        around = {i: item for i in ids if (item := fresh.get(i) or held.get(i)) is not None}
     else:
-        around, counts = (
-            services.pages.neighbourhood_and_site_counts(ids, known_sites, pipe=pending) if edges else ({}, {})
-        )
+        around, counts = {}, {}
     if read is not None:
         read.keep(around)
     others = {other_id: item[0] for other_id, item in around.items()}
@@ -115,6 +119,9 @@ def read_neighbours(
         everyone = [facts, *others.values()]
         sites = list(dict.fromkeys(p.site for p in everyone))
         missing = [site for site in sites if site not in counts]
+        if missing and read is not None:  # records the run holds (read, with its own changes since)
+            counts.update({site: read.counts[site] for site in missing if site in read.counts})
+            missing = [site for site in missing if site not in counts]
         if missing:
             counts.update(services.pages.site_counts(missing))
         counts = {site: counts[site] for site in sites}
