@@ -11,7 +11,7 @@ COPY farmwatch ./farmwatch
 COPY service ./service
 COPY workers ./workers
 RUN pip install --no-cache-dir . \
- && python -c "import farmwatch.analysis.extract._walk, farmwatch.analysis._text, farmwatch.analysis._minhash"  # fail the build if a compiled stage was not built
+ && python -c "import farmwatch.analysis.extract._walk, farmwatch.analysis._text, farmwatch.analysis._minhash, farmwatch.analysis._align"  # fail the build if a compiled stage was not built
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --home-dir /var/lib/farmwatch --create-home farmwatch \

@@ -139,7 +139,12 @@ def test_the_image_recipe() -> None:
     assert len(stages) == 2 and stages[0][1] == "build"  # a build stage, then the runtime image
     build, runtime = dockerfile.split("\nFROM ", 2)[1:]
     assert "gcc" in build and "setup.py" in build and "gcc" not in runtime
-    assert "import farmwatch.analysis.extract._walk" in build  # the compiled walk must have been built
+    # Every compiled stage setup.py builds must have been built: the build checks each one imports.
+    check = re.search(r'python -c "import ([^"]+)"', build)
+    assert check, "the build stage does not check that the compiled stages import"
+    built = {name.strip() for name in check.group(1).split(",")}
+    extensions = set(re.findall(r'Extension\("([\w.]+)"', (REPO / "setup.py").read_text()))
+    assert "farmwatch.analysis.extract._walk" in extensions and extensions <= built, extensions - built
     assert "COPY --from=build" in runtime
     user = re.findall(r"^USER (\S+)", runtime, re.M)
     assert user and user[-1] not in ("root", "0")
