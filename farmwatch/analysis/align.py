@@ -736,17 +736,17 @@ class ReuseModel:
 
     weights: dict[str, float] = field(
         default_factory=lambda: {
-            "coverage": 3.7044,
-            "source_coverage": -0.2114,
-            "similarity": 1.1707,
-            "log_aligned_words": -0.2951,
-            "containment": 7.9587,
+            "coverage": 3.714,
+            "source_coverage": -0.2219,
+            "similarity": 1.164,
+            "log_aligned_words": -0.2958,
+            "containment": 7.9363,
             "source_containment": 0.0,
-            "log_longest_run": -0.4292,
+            "log_longest_run": -0.4226,
         }
     )
-    bias: float = -2.3934
-    threshold: float = 0.816483
+    bias: float = -2.3935
+    threshold: float = 0.823674
     wholly: float = 0.6
 
     @classmethod
