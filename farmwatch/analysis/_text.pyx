@@ -42,6 +42,17 @@ cdef enum:
     IS_NEWLINE = 256
 
 
+cdef inline Py_ssize_t _past_run(
+    const unsigned short[::1] classes, Py_ssize_t j, Py_ssize_t n, unsigned short ends, unsigned short closing
+) noexcept nogil:
+    """The index after a run of sentence ends and then the closing marks after them, from j."""
+    while j < n and classes[j] & ends:
+        j += 1
+    while j < n and classes[j] & closing:
+        j += 1
+    return j
+
+
 def sentence_breaks(const unsigned short[::1] classes):
     """The spans of text._BREAK's matches (finditer) and whether each is a line break, read from the text's
     character classes: (starts, ends, at_newline). The regex engine's own steps, in one C loop: a sentence
@@ -58,11 +69,7 @@ def sentence_breaks(const unsigned short[::1] classes):
     while i < n:
         c = classes[i]
         if c & IS_END:
-            j = i + 1
-            while j < n and classes[j] & IS_END:
-                j += 1
-            while j < n and classes[j] & IS_CLOSE:
-                j += 1
+            j = _past_run(classes, i + 1, n, IS_END, IS_CLOSE)
             if j == n or classes[j] & IS_SPACE:
                 starts[k] = i
                 ends[k] = j
@@ -71,11 +78,7 @@ def sentence_breaks(const unsigned short[::1] classes):
             # the closing marks after it start no break: the regex engine's next match starts at j or later.
             i = j
         elif c & IS_END_ANYWHERE:
-            j = i + 1
-            while j < n and classes[j] & IS_END_ANYWHERE:
-                j += 1
-            while j < n and classes[j] & IS_CLOSE_ANYWHERE:
-                j += 1
+            j = _past_run(classes, i + 1, n, IS_END_ANYWHERE, IS_CLOSE_ANYWHERE)
             starts[k] = i
             ends[k] = j
             k += 1
