@@ -29,6 +29,14 @@ def credits_of(*texts: str, links: list[str] | None = None) -> tuple[list, list[
         ("Reporting by Jane Doe; Editing by John Roe", "Reuters"),
         ("Quelle: dpa", "dpa"),
         ("With reporting from AFP", "AFP"),
+        # Datelines with their date, in the agencies' own styles, and place names in any script.
+        ("WASHINGTON, Nov 30 (Reuters) - The Senate voted on Tuesday to pass the bill.", "Reuters"),
+        ("PARIS, 30 novembre (AFP) - Le gouvernement a annoncé mardi un plan.", "AFP"),
+        ("NEW DELHI, Nov 30 (PTI) The government on Monday said it would act.", "PTI"),
+        ("Islamabad, Nov 30 (APP): The Prime Minister chaired a meeting.", "APP"),
+        ("KUALA LUMPUR, Nov 30 (Bernama) -- The ministry said on Sunday.", "Bernama"),
+        ("Bogotá (dpa) - Gebrochene Wirbelsäule, gebrochener Oberschenkel.", "dpa"),
+        ("Frankfurt/Main (dpa) - Der Buchpreis geht an Frank Witzel.", "dpa"),
     ],
 )
 def test_wire_credits(text: str, name: str) -> None:
@@ -39,6 +47,19 @@ def test_wire_credits(text: str, name: str) -> None:
 def test_ordinary_words_are_not_wire_services() -> None:
     credits, _ = credits_of("We went to the pa meeting and took an ap course.")
     assert not [c for c in credits if c.kind == "wire"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Imran Khan (PTI) said on Monday that the party would march.",  # a party, not the agency
+        "NEW DELHI, Nov 30 (pti) the lower-case letters are no credit line.",
+        "Open the app and tap Settings, then choose the uni account.",
+    ],
+)
+def test_agency_names_that_are_also_abbreviations_need_a_credit_line(text: str) -> None:
+    credits, _ = credits_of(text)
+    assert not [c for c in credits if c.kind == "wire"], credits
 
 
 @pytest.mark.parametrize(

@@ -44,9 +44,38 @@ WIRE_SERVICES: dict[str, tuple[str, ...]] = {
     "APA": ("apa",),
     "SDA": ("sda", "keystone-sda"),
     "PAP": ("pap", "polska agencja prasowa"),
+    "PTI": ("pti", "press trust of india"),
+    "IANS": ("ians", "indo-asian news service"),
+    "ANI": ("ani", "asian news international"),
+    "UNI": ("uni", "united news of india"),
+    "APP": ("app", "associated press of pakistan"),
+    "BSS": ("bss", "bangladesh sangbad sangstha"),
+    "Bernama": ("bernama",),
+    "Antara": ("antara",),
+    "Anadolu Agency": ("anadolu agency", "anadolu ajansı", "anadolu ajansi"),
+    "Interfax": ("interfax",),
+    "RIA Novosti": ("ria novosti",),
+    "Jiji Press": ("jiji press", "jiji"),
+    "Europa Press": ("europa press",),
+    "Lusa": ("lusa",),
+    "ANP": ("anp",),
+    "Belga": ("belga",),
+    "CTK": ("ctk", "čtk"),
+    "MTI": ("mti",),
+    "NTB": ("ntb",),
+    "Ritzau": ("ritzau",),
+    "Prensa Latina": ("prensa latina",),
+    "Notimex": ("notimex",),
+    "IRNA": ("irna",),
+    "WAM": ("wam",),
+    "SPA": ("saudi press agency",),
+    "QNA": ("qna",),
+    "KUNA": ("kuna",),
 }
 # Short names that are also ordinary words: they count only when written in capitals (dpa and epd are lower-case).
 _CAPITALS_ONLY = {"ap", "pa", "apa", "pap", "sda", "efe", "aap", "afp", "upi", "kna", "ansa", "tass"}
+_CAPITALS_ONLY |= {"pti", "ians", "ani", "uni", "app", "bss", "anp", "ctk", "mti", "ntb", "irna", "wam", "qna"}
+_CAPITALS_ONLY |= {"kuna"}
 _ALIAS_TO_WIRE = {alias: name for name, aliases in WIRE_SERVICES.items() for alias in aliases}
 _WIRE_ALT = "|".join(sorted((re.escape(a) for a in _ALIAS_TO_WIRE), key=len, reverse=True))
 
@@ -55,7 +84,15 @@ _WIRE_PATTERNS = (
     re.compile(
         rf"\b(?P<name>{_WIRE_ALT})\b(?:\s+\w+)?\s+contributed(?:\s+\w+)?\s+to\s+this\s+(?:report|story|article)", re.I
     ),
-    re.compile(rf"^\s*[A-Z][A-Za-z .,'-]{{1,40}}\((?P<name>{_WIRE_ALT})\)\s*[-–—:]", re.I),  # WASHINGTON (Reuters) -
+    # A dateline: "WASHINGTON (Reuters) -", "Bogotá (dpa) -", "Frankfurt/Main (dpa) -" (letters of any script).
+    re.compile(rf"^\s*[^\W\d_](?:[^\W\d_]|[ .,'’/-]){{1,40}}\((?P<name>{_WIRE_ALT})\)\s*[-–—:]", re.I),
+    # A dateline with its date: "WASHINGTON, Nov 30 (Reuters) -", "PARIS, 30 novembre (AFP) -", and the
+    # Indian and Pakistani agencies' "NEW DELHI, Nov 30 (PTI) The …" (no dash: a capital opens the story).
+    re.compile(
+        rf"^\s*[^\W\d_][\w .,'’/-]{{0,40}}\d[\w .,'’/-]{{0,20}}\((?P<name>{_WIRE_ALT})\)\s*"
+        rf"(?:[-–—:]|(?=(?-i:[A-Z])))",
+        re.I,
+    ),
     re.compile(rf"^\s*\((?P<name>{_WIRE_ALT})\)\s*[-–—]", re.I),
     re.compile(rf"(?:^|[\s(])(?:source|quelle|fuente|źródło|fonte|bron)\s*:\s*(?P<name>{_WIRE_ALT})\b", re.I),
     re.compile(
