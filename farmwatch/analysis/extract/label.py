@@ -50,6 +50,8 @@ def _item_run(text: str) -> bool:
     each no longer than a headline, at most half of them (the last aside) ending in a full
     stop (headlines may ask a question, or end in an abbreviation: "Alert Tues."), where
     sentences set apart with bullets all do."""
+    if "•" not in text and "|" not in text and "·" not in text and ITEM_RUN_MIN >= 1:
+        return False  # no separator ITEM_RUN splits at: one item, no run (substring tests are cheaper)
     items = ITEM_RUN.split(text)
     if len(items) <= ITEM_RUN_MIN or max(map(len, items)) > ITEM_MAX:
         return False
@@ -72,20 +74,25 @@ def label_blocks(
     title_done = False
     kinds: list[BlockKind] = []
     append = kinds.append
+    under: dict[int, BlockKind] = {}  # hint element -> the kind it gives: its blocks climb the same chain
     for (owner, text, lc, _links, tag), h, n in zip(raw, hinted_by, lengths, strict=True):
         kind: BlockKind
         if h >= 0:
-            # Under an active hint: the outermost region kind above it ("author-name" inside
-            # an author box is part of the bio), else the hint itself.
-            kind = hints[h]
-            up = parent[h]
-            while up >= 0:
-                outer = bp[up]
-                if outer < 0:
-                    break
-                if active[outer] and hints[outer] in REGION_KINDS:
-                    kind = hints[outer]
-                up = parent[outer]
+            found = under.get(h)
+            if found is None:
+                # Under an active hint: the outermost region kind above it ("author-name" inside
+                # an author box is part of the bio), else the hint itself.
+                found = hints[h]
+                up = parent[h]
+                while up >= 0:
+                    outer = bp[up]
+                    if outer < 0:
+                        break
+                    if active[outer] and hints[outer] in REGION_KINDS:
+                        found = hints[outer]
+                    up = parent[outer]
+                under[h] = found
+            kind = found
         else:
             found = phrase_kind(text)
             if found is not None:
@@ -313,17 +320,22 @@ def _article_cell(page: Page, kinds: list[BlockKind], prose: list[int], in_main:
     they took, "Similar Topics" with its excerpts, is not the article), or -1."""
     parent, tags = page.parent, page.tag
     left = 0
-    cell_prose = [0] * len(parent)
+    cell_prose: dict[int, int] = {}  # only cells holding prose: the page's other elements can't qualify
     for i, block in enumerate(page.blocks):
         if kinds[i] is BlockKind.MAIN and prose[i] and in_main[block[0]]:
             left += prose[i]
             el = block[0]
             while el >= 0 and in_main[el]:
                 if tags[el] in ("td", "th"):
-                    cell_prose[el] += prose[i]
+                    cell_prose[el] = cell_prose.get(el, 0) + prose[i]
                 el = parent[el]
+    if not left:
+        return -1
+    least = share * left
+    if least <= 0:  # every element qualifies, prose or not
+        return len(parent) - 1
     # The innermost: descendants come later in preorder.
-    return max((el for el in range(len(parent)) if left and cell_prose[el] >= share * left), default=-1)
+    return max((el for el, held in cell_prose.items() if held >= least), default=-1)
 
 
 def _row_shape(page: Page, row: int) -> tuple[str, ...]:
@@ -399,8 +411,9 @@ def trim_sections(raw: list, kinds: list[BlockKind], prose: list[int], in_main: 
     if TRIM_HEAD:
         # A run of headlines ("A • B • C": a ticker over the page) is long enough to pass
         # for prose, but an article doesn't open with one.
-        first_prose = min(
-            (i for i in main_idx if kinds[i] is BlockKind.MAIN and prose[i] and not _item_run(raw[i][1])), default=-1
+        # main_idx ascends: the first such block is the least, and later ones needn't be split.
+        first_prose = next(
+            (i for i in main_idx if kinds[i] is BlockKind.MAIN and prose[i] and not _item_run(raw[i][1])), -1
         )
         for i in main_idx:
             if i >= first_prose:

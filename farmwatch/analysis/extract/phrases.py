@@ -347,13 +347,15 @@ def phrase_kind(text: str) -> BlockKind | None:
 
 def _phrase_kind(text: str) -> BlockKind | None:
     n = len(text)
+    lowered = None  # lower-cased once for both alternations
     if n <= MAX_CTA_BLOCK:
-        call = _CALL.match(text.lower())
+        lowered = text.lower()
+        call = _CALL.match(lowered)
         if call is not None:
             return _CALLS[int(call.lastgroup[1:])][0]  # type: ignore[index]
     if n > MAX_PHRASE_BLOCK:
         return BlockKind.RELATED if n <= MAX_TEASER_BLOCK and _ends_read_more(text) else None
-    match = _ANY_PHRASE.match(text.lower())
+    match = _ANY_PHRASE.match(text.lower() if lowered is None else lowered)
     if match is None:
         head = text[:120].lower()
         if _NEAR_START_ANY.search(head) is None:
