@@ -483,18 +483,128 @@ cdef dict _token_cache = {}
 cdef dict _classes_cache = {}
 
 
+cdef frozenset heads(tuple prefixes):
+    """The first two characters of the prefixes: a name starting otherwise has none of them.
+    None if a prefix is shorter (every name then takes the full test)."""
+    if any(len(prefix) < 2 for prefix in prefixes):
+        return None
+    return frozenset(prefix[:2] for prefix in prefixes)
+
+
+cdef frozenset _h_taxonomy_heads = heads(_h_taxonomy), _h_builder_heads = heads(_h_builders)
+
+
+# hints._STEMS is a trie of the stems as a regular expression: its branches start with distinct
+# characters and its optional tails are greedy, so at a position it matches the longest stem that
+# starts there, and finditer takes the leftmost such match, then goes on after it. The same walk
+# over a table of the trie (ASCII: every stem is) costs a fraction of the regex, and a new page
+# asks it for most of its class names. _h_trie_ok is False if the stems don't fit the table:
+# the regex is used then.
+cdef short *_h_trie = NULL  # state * 128 + character -> next state, or -1
+cdef char *_h_final = NULL  # whether a state ends a stem
+cdef bint _h_trie_ok = False
+
+
+cdef bint build_trie(list stems):
+    global _h_trie, _h_final
+    cdef dict states = {"": 0}
+    cdef str stem, prefix
+    cdef Py_ssize_t k, n_states
+    for stem in stems:
+        if not stem or not stem.isascii():
+            return False
+        for k in range(1, len(stem) + 1):
+            if stem[:k] not in states:
+                states[stem[:k]] = len(states)
+    n_states = len(states)
+    if n_states >= 32767:
+        return False
+    _h_trie = <short *> malloc(n_states * 128 * sizeof(short))
+    _h_final = <char *> calloc(n_states, 1)
+    if _h_trie == NULL or _h_final == NULL:
+        return False
+    for k in range(n_states * 128):
+        _h_trie[k] = -1
+    for prefix, k in states.items():
+        if prefix:
+            _h_trie[(<Py_ssize_t> states[prefix[:-1]]) * 128 + ord(prefix[-1])] = <short> k
+    for stem in stems:
+        _h_final[<Py_ssize_t> states[stem]] = 1
+    return True
+
+
+_h_trie_ok = build_trie(list(_h_stem_rank))
+
+
+cdef Py_ssize_t stem_at(str text, Py_ssize_t start):
+    """The end of the longest stem starting at `start`, or -1 (what _STEMS matches there)."""
+    cdef Py_ssize_t n = len(text), q = start, last = -1
+    cdef int state = 0
+    cdef Py_UCS4 char
+    while q < n:
+        char = text[q]
+        if <Py_ssize_t> char >= 128:
+            break
+        state = _h_trie[state * 128 + <Py_ssize_t> char]
+        if state < 0:
+            break
+        q += 1
+        if _h_final[state]:
+            last = q
+    return last
+
+
+def stem_spans(str text) -> list:
+    """[(start, end)] of _STEMS.finditer(text), from the table (for tests)."""
+    cdef Py_ssize_t pos = 0, end
+    cdef list out = []
+    while pos < len(text):
+        end = stem_at(text, pos)
+        if end > pos:
+            out.append((pos, end))
+            pos = end
+        else:
+            pos += 1
+    return out
+
+
+cdef list ascii_words(str text):
+    """hints._WORD.findall(text): the runs of a-z."""
+    cdef list out = []
+    cdef Py_ssize_t i, n = len(text), start = -1
+    cdef Py_UCS4 char
+    for i in range(n):
+        char = text[i]
+        if u"a" <= char <= u"z":
+            if start < 0:
+                start = i
+        elif start >= 0:
+            out.append(text[start:i])
+            start = -1
+    if start >= 0:
+        out.append(text[start:n])
+    return out
+
+
+def ascii_words_of(str text) -> list:
+    """ascii_words, for tests."""
+    return ascii_words(text)
+
+
 cdef tuple token_hint_uncached(str token):
     """hints._token_hint."""
-    cdef str lowered = token.lower(), prefix, stem, word
+    cdef str lowered = token.lower(), prefix, stem, word, head
     cdef Py_ssize_t cut, end, start
     cdef tuple best, found
     cdef list words
     cdef object edges, match
     if lowered in _h_hidden_classes:
         return (-1, HIDDEN_HINT)
-    if lowered.startswith(_h_taxonomy):
+    # The prefixes' first two characters screen the prefix tests (a tuple's startswith tries each).
+    head = lowered[:2]
+    if (_h_taxonomy_heads is None or head in _h_taxonomy_heads) and lowered.startswith(_h_taxonomy):
         return _h_no_hint
-    if lowered.startswith(_h_builders):
+    if (_h_builder_heads is None or head in _h_builder_heads) and lowered.startswith(_h_builders):
         for prefix in _h_builders:
             if lowered.startswith(prefix):
                 break
@@ -503,7 +613,7 @@ cdef tuple token_hint_uncached(str token):
         if not lowered:
             return _h_no_hint
     best = _h_no_hint
-    words = _h_word_findall(lowered)
+    words = ascii_words(lowered)
     if not _h_state_words.isdisjoint(words):
         for match in _h_word_finditer(lowered):
             end = match.end()
@@ -511,29 +621,45 @@ cdef tuple token_hint_uncached(str token):
                 start = match.start()
                 token = token[:start]
                 lowered = lowered[:start]
-                words = _h_word_findall(lowered)
+                words = ascii_words(lowered)
                 break
     for word in words:
         found = _h_word_rank.get(word)
         if found is not None and <Py_ssize_t> found[0] < <Py_ssize_t> best[0]:
             best = found
     squashed = lowered.replace("-", "").replace("_", "")
-    first = _h_stems_search(squashed)
-    if first is None:
-        return best
     edges = None
-    for match in _h_stems_finditer(squashed, first.start()):
-        stem = match.group()
-        found = _h_stem_rank[stem]
-        if <Py_ssize_t> found[0] >= <Py_ssize_t> best[0]:
+    if not _h_trie_ok:
+        first = _h_stems_search(squashed)
+        if first is None:
+            return best
+        for match in _h_stems_finditer(squashed, first.start()):
+            best, edges = stem_rule(token, match.group(), match.start(), match.end(), best, edges)
+        return best
+    # The trie's table, as finditer: the longest stem at the leftmost position, then on after it.
+    start = 0
+    while start < len(squashed):
+        end = stem_at(squashed, start)
+        if end <= start:
+            start += 1
             continue
-        if len(stem) <= _h_short_stem:
-            if edges is None:
-                edges = word_edges(token)
-            if match.start() not in edges[0] and match.end() not in edges[1]:
-                continue
-        best = found
+        best, edges = stem_rule(token, squashed[start:end], start, end, best, edges)
+        start = end
     return best
+
+
+cdef tuple stem_rule(str token, str stem, Py_ssize_t start, Py_ssize_t end, tuple best, object edges):
+    """One stem found in the squashed token: (the better hint, the token's word edges if computed)."""
+    cdef tuple found = _h_stem_rank[stem]
+    if <Py_ssize_t> found[0] >= <Py_ssize_t> best[0]:
+        return best, edges
+    if len(stem) <= _h_short_stem:
+        # Short stems hide inside unrelated words: they must touch a word edge.
+        if edges is None:
+            edges = word_edges(token)
+        if start not in edges[0] and end not in edges[1]:
+            return best, edges
+    return found, edges
 
 
 cdef inline tuple token_hint(str token):

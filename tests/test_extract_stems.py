@@ -1,0 +1,59 @@
+"""The compiled walk finds class-name stems with a table of hints._STEMS' trie and words with a
+plain scan, not the regular expressions: the same spans, words and hints as hints.py, on the
+stems themselves, their joins and near misses, and on every class name and id of extraction-dev."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from farmwatch.analysis.decode import decode_html
+from farmwatch.analysis.extract import hints
+
+_walk = pytest.importorskip("farmwatch.analysis.extract._walk")
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "extraction-dev"
+
+
+def _same(token: str) -> None:
+    for text in (token, token.lower(), token.lower().replace("-", "").replace("_", "")):
+        assert _walk.stem_spans(text) == [m.span() for m in hints._STEMS.finditer(text)], text
+        assert _walk.ascii_words_of(text) == hints._WORD.findall(text), text
+    for attrs in ({"class": token}, {"id": token}):
+        assert _walk.hint_for("div", attrs) == hints.hint_for("div", attrs), attrs
+
+
+def test_stems_joins_and_near_misses() -> None:
+    stems = sorted(hints._STEM_RANK)
+    tricky = ["", "-", "__", "İstanbul", "ÉTÉ-related", "MC4WP-form", "a2a", "ｍenu", "ſhare", "shareﬁ", "x\u0130"]
+    for stem in stems:
+        _same(stem)
+        _same(stem[:-1])  # a prefix that is no stem
+        _same("x" + stem + "s")
+        _same(stem.upper() + "-Box")
+    for a, b in itertools.islice(itertools.product(stems[::7], stems[::5]), 4000):
+        _same(a + b)
+        _same(a + "-" + b)
+    for token in tricky:
+        _same(token)
+
+
+def test_every_class_name_of_the_corpus() -> None:
+    if not CORPUS.exists():
+        pytest.skip("extraction-dev not available")
+    seen: set[str] = set()
+    for line in (CORPUS / "truth.jsonl").read_text().splitlines()[:300]:
+        page = json.loads(line)
+        tree = LexborHTMLParser(decode_html((CORPUS / page["html_file"]).read_bytes()))
+        for node in tree.root.traverse() if tree.root is not None else ():
+            attrs = node.attributes
+            for value in (attrs.get("class"), attrs.get("id")):
+                for token in (value or "").split():
+                    if token not in seen:
+                        seen.add(token)
+                        _same(token)
+    assert len(seen) > 1000
