@@ -57,3 +57,14 @@ def test_every_class_name_of_the_corpus() -> None:
                         seen.add(token)
                         _same(token)
     assert len(seen) > 1000
+
+
+def test_compiled_hiding_matches_hints_py() -> None:
+    cases: list[dict[str, str | None]] = [
+        {}, {"hidden": None}, {"hidden": ""}, {"aria-hidden": "true"}, {"aria-hidden": "True"}, {"aria-hidden": None},
+        {"style": "color: red; display : none"}, {"style": "VISIBILITY:hidden"}, {"style": None}, {"style": ""},
+        {"class": "x SR-ONLY"}, {"class": "screen-reader-text"}, {"class": "shadow"}, {"class": None}, {"class": ""},
+        {"class": "x\u00a0hidden"}, {"class": "İnvisible"}, {"class": "hide", "href": "/a"}, {"id": "hidden"},
+    ]  # fmt: skip
+    for attrs in cases:
+        assert _walk.hidden_of(attrs) == hints.is_hidden(attrs), attrs

@@ -249,7 +249,6 @@ cdef dict TAG_HINTS = _hints.TAG_HINTS
 cdef object HIDDEN_HINT = _hints.HIDDEN, NEUTRAL_HINT = _hints.NEUTRAL, MAIN_HINT = _hints.MAIN_HINT
 cdef object HEADER_KIND = BlockKind.HEADER
 cdef object COMMENTS_KIND = BlockKind.COMMENTS
-cdef object is_hidden = _hints.is_hidden
 
 # Results of the element rules (hints, hiding, names) by their inputs, across pages:
 # templates repeat, so most elements are answered from here.
@@ -365,10 +364,44 @@ cdef bint hidden(tuple attrs):
     if found is None:
         if len(_hidden_cache) > MAX_CACHE:
             _hidden_cache.clear()
-        found = bool(is_hidden(as_dict(attrs)))
+        found = hidden_uncached(attrs)
         untrack(key)
         _hidden_cache[key] = found
     return found
+
+
+cdef frozenset HIDDEN_CLASSES = _t.HIDDEN_CLASSES
+
+
+cdef bint hidden_uncached(tuple attrs):
+    """hints.is_hidden(as_dict(attrs)), without the dict and the Python call: a page new to the
+    process asks it for most of its inline elements with a class."""
+    cdef str name
+    if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
+        return True
+    style = attrs[A_STYLE]
+    if style and HIDDEN_STYLE(style):
+        return True
+    classes = attrs[A_CLASS]
+    if not classes:
+        return False
+    for name in (<str> classes).lower().split():
+        if name in HIDDEN_CLASSES:
+            return True
+    return False
+
+
+def hidden_of(dict attrs) -> bool:
+    """hidden_uncached for a dict of attributes, as hints.is_hidden takes them (for tests)."""
+    cdef list values = [None] * (N_WANTED + 1)
+    cdef int present = 0
+    for name, value in attrs.items():
+        if name in _SLOT_NAMES:
+            slot = _SLOT_NAMES.index(name)
+            present |= 1 << slot
+            values[slot] = value
+    values[N_WANTED] = present
+    return hidden_uncached(tuple(values))
 
 
 cdef int collect_text(fw_node *root, bint spaced, fw_buf *out) except -1:
@@ -1228,6 +1261,7 @@ def tables() -> dict:
         "COLLAPSE_SHARE": COLLAPSE_SHARE, "LINK_DENSE": LINK_DENSE, "SMALL_REGION": SMALL_REGION,
         "MIN_PROSE_BLOCK": MIN_PROSE_BLOCK, "WRAPPER_SHARE": WRAPPER_SHARE, "FILTERED_WEIGHT": FILTERED_WEIGHT,
         "BOILERPLATE_WEIGHT": BOILERPLATE_WEIGHT, "DECLARED_BODY_SHARE": DECLARED_BODY_SHARE,
-        "DECLARED_BODY_WRAPPER": DECLARED_BODY_WRAPPER, "MAX_PATH": MAX_PATH, "HIDDEN_KEYS": frozenset(
+        "DECLARED_BODY_WRAPPER": DECLARED_BODY_WRAPPER, "MAX_PATH": MAX_PATH, "HIDDEN_CLASSES": HIDDEN_CLASSES,
+        "HIDDEN_KEYS": frozenset(
             _SLOT_NAMES[i] for i in range(N_WANTED) if HIDING & (1 << i)),
     }

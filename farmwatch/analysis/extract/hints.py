@@ -9,8 +9,8 @@ the name with separators removed ("relatedPosts", "post-comments"), short words 
 whole words ("ad", "nav", "tags"), so that "header" or "shadow" don't trigger "ad".
 
 This module is the reference and holds the tables: the compiled walk (_walk.pyx) has a
-compiled hint_for, hot on pages new to the process, that reads them from here at import
-and is tested against this one; it calls is_hidden from here.
+compiled hint_for and is_hidden, hot on pages new to the process, that read them from here
+at import and are tested against these.
 """
 
 from __future__ import annotations
