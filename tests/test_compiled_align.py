@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from farmwatch.analysis import align as align_module
+from farmwatch.analysis import fingerprint, matching
 from farmwatch.analysis.align import MAX_SENTENCES, ReuseThresholds, align, align_both
 from farmwatch.analysis.text import prepare
 from tests.test_align import INDEPENDENT, OWN_MATERIAL, OWN_WORDS, REWORDED, SOURCE, UNRELATED
@@ -91,3 +92,91 @@ def test_verbatim_hits_is_numpy() -> None:
         kept, hits, run = verbatim_hits(at, unquoted.view(np.uint8), found.view(np.uint8))
         assert (kept, hits) == (int(unquoted.sum()), int(hit.sum()))
         assert (run + 2 if run else 0) == align_module._longest_run(hit)
+
+
+def test_shared_count_is_intersect1d() -> None:
+    from farmwatch.analysis._align import shared_count
+
+    rng = np.random.default_rng(5)
+    for _ in range(3000):
+        pool = [20, 1000, 2**64 - 1][int(rng.integers(3))]
+        x, y = (np.unique(rng.integers(0, pool, rng.integers(0, 40), dtype=np.uint64)) for _ in range(2))
+        assert shared_count(x, y) == len(np.intersect1d(x, y, assume_unique=True))
+        assert fingerprint.overlap(x, y) == fingerprint.Overlap(len(np.intersect1d(x, y)), len(x), len(y))
+        if len(x) > 1:  # not strictly increasing: -1, and overlap asks numpy
+            shuffled = x[::-1].copy()
+            assert shared_count(shuffled, y) == -1
+            assert fingerprint.overlap(shuffled, y).shared == len(np.intersect1d(shuffled, y, assume_unique=True))
+
+
+def test_passages_in_is_numpy() -> None:
+    from farmwatch.analysis._align import passages_in
+
+    rng = np.random.default_rng(6)
+    for _ in range(3000):
+        pool = [20, 1000, 2**64 - 1][int(rng.integers(3))]
+        other = np.unique(rng.integers(0, pool, rng.integers(0, 60), dtype=np.uint64))
+        paragraphs = [
+            np.unique(rng.integers(0, pool, rng.integers(0, 12), dtype=np.uint64)) for _ in range(rng.integers(0, 8))
+        ]
+        for share in (0.0, 0.3, 1 / 3, 0.5, 0.7, 1.0, float(rng.random())):
+            expected = matching._numpy_passages_found(paragraphs, other, share)
+            assert passages_in(paragraphs, other, share) == expected
+            assert matching.passages_found(paragraphs, other, share) == expected
+    # What it does not read as it is goes to numpy: unsorted `other`, paragraphs of another type or layout.
+    other = np.array([5, 3, 9], dtype=np.uint64)
+    assert passages_in([np.array([3], dtype=np.uint64)], other, 0.5) is None
+    assert passages_in([np.array([3], dtype=np.int64)], np.sort(other), 0.5) is None
+    assert passages_in([np.arange(6, dtype=np.uint64)[::2]], np.sort(other), 0.5) is None
+    assert matching.passages_found([np.array([3, 4], dtype=np.int64)], np.sort(other), 0.5) == [0]
+
+
+def test_unique_by_label_is_numpy() -> None:
+    from farmwatch.analysis._align import unique_by_label
+
+    rng = np.random.default_rng(8)
+    for _ in range(3000):
+        pool = [20, 1000, 2**64 - 1][int(rng.integers(3))]
+        n_labels = int(rng.integers(1, 12))
+        sizes = rng.integers(0, [3, 20, 60][int(rng.integers(3))], n_labels)
+        labels = np.repeat(np.arange(n_labels), sizes)
+        values = rng.integers(0, pool, len(labels), dtype=np.uint64)
+        expected_values, expected_ends = fingerprint._unique_by_label(values, labels, sizes)
+        got_values, got_ends = unique_by_label(values, labels, n_labels)
+        assert np.array_equal(got_values, expected_values) and got_ends.tolist() == expected_ends
+    # Labels out of order or range: None (numpy's path then).
+    values = np.array([3, 1, 2], dtype=np.uint64)
+    assert unique_by_label(values, np.array([1, 0, 0]), 2) is None
+    assert unique_by_label(values, np.array([0, 0, 2]), 2) is None
+
+
+def test_paragraph_shingles_are_each_paragraphs_shingles() -> None:
+    from farmwatch.analysis.fingerprint import prepared_paragraph_shingles, shingle_hashes
+
+    rng = random.Random(9)
+    words = ["alpha", "beta", "gamma", "delta", "alpha", "beta", "x", "y"]
+    for _ in range(300):
+        text = "\n".join(
+            " ".join(rng.choice(words) for _ in range(rng.choice([0, 1, 2, 3, 4, 5, 8, 30, 80])))
+            for _ in range(rng.randint(1, 9))
+        )
+        for n in (1, 2, 3, 5):
+            expected = [shingle_hashes(p, n) for p in text.split("\n")]
+            got = prepared_paragraph_shingles(prepare(text), n)
+            assert len(got) == len(expected)
+            assert all(np.array_equal(g, e) for g, e in zip(got, expected, strict=True))
+
+
+def test_gram_hashes_are_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(10)
+    cases = [
+        (rng.integers(0, 2**64 - 1, size, dtype=np.uint64, endpoint=True), rng.random(size) < share)
+        for size in (3, 4, 5, 50, 999)
+        for share in (0.0, 0.2, 1.0)
+    ]
+    compiled = [align_module._gram_hashes(h, q) for h, q in cases]
+    monkeypatch.setattr(align_module, "_compiled_gram_hashes", None)
+    for (h, q), (grams, unquoted) in zip(cases, compiled, strict=True):
+        expected_grams, expected_unquoted = align_module._gram_hashes(h, q)
+        assert grams.dtype == expected_grams.dtype and np.array_equal(grams, expected_grams)
+        assert unquoted.dtype == bool and np.array_equal(unquoted, expected_unquoted)

@@ -10,6 +10,7 @@ first best, as argmax does."""
 import numpy as np
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport qsort
 from libc.string cimport memset
 
 
@@ -216,3 +217,173 @@ def verbatim_hits(const int64_t[::1] at, const uint8_t[::1] unquoted, const uint
                     continue
             run = 0
     return kept, hits, longest
+
+
+def shared_count(const uint64_t[::1] x, const uint64_t[::1] y) -> int:
+    """How many values x and y share, when both are strictly increasing (a page's shingles): one merge, where
+    np.intersect1d concatenates and sorts both again. -1 when either is not strictly increasing (the caller
+    then asks numpy)."""
+    cdef Py_ssize_t nx = x.shape[0], ny = y.shape[0], i = 0, j = 0, n = 0
+    cdef bint ordered = True
+    with nogil:
+        for i in range(1, nx):
+            if x[i] <= x[i - 1]:
+                ordered = False
+                break
+        for j in range(1, ny):
+            if y[j] <= y[j - 1]:
+                ordered = False
+                break
+        i = j = 0
+        while ordered and i < nx and j < ny:
+            if x[i] < y[j]:
+                i += 1
+            elif y[j] < x[i]:
+                j += 1
+            else:
+                n += 1
+                i += 1
+                j += 1
+    return n if ordered else -1
+
+
+cdef inline Py_ssize_t _slot(uint64_t v, int shift) noexcept nogil:
+    """A value's first slot in a table of 2^(64 - shift) (Fibonacci hashing: the top bits of v times 2^64/phi)."""
+    return <Py_ssize_t>((v * 0x9E3779B97F4A7C15ULL) >> shift)
+
+
+def passages_in(list paragraphs, const uint64_t[::1] other, double min_share):
+    """matching.passages_found: the paragraphs (each an array of shingle hashes) with at least min_share of
+    their shingles in `other`, found >= min_share * size compared in doubles as numpy does. `other` goes into
+    an open-addressing table once, so each shingle is one probe or a few, not a binary search. None when
+    `other` is not sorted or a paragraph is no 1-d contiguous uint64 array (the caller then asks numpy)."""
+    cdef Py_ssize_t n = other.shape[0], k, i, size, found, total = 0, at, mask
+    cdef int shift = 64
+    cdef const uint64_t[::1] p
+    cdef uint64_t v
+    for k in range(1, n):
+        if other[k] < other[k - 1]:
+            return None
+    for paragraph in paragraphs:
+        if (
+            not isinstance(paragraph, np.ndarray)
+            or paragraph.ndim != 1
+            or paragraph.dtype != np.uint64
+            or not paragraph.flags.c_contiguous
+        ):
+            return None
+        total += paragraph.shape[0]
+    if n == 0 or total == 0:
+        return []
+    while (<Py_ssize_t>1 << (64 - shift)) < 2 * n:  # at most half full
+        shift -= 1
+    mask = (<Py_ssize_t>1 << (64 - shift)) - 1
+    keys_arr = np.empty(mask + 1, dtype=np.uint64)
+    used_arr = np.zeros(mask + 1, dtype=np.uint8)
+    cdef uint64_t[::1] keys = keys_arr
+    cdef uint8_t[::1] used = used_arr
+    with nogil:
+        for k in range(n):
+            v = other[k]
+            at = _slot(v, shift)
+            while used[at] and keys[at] != v:
+                at = (at + 1) & mask
+            keys[at] = v
+            used[at] = 1
+    out = []
+    for k in range(len(paragraphs)):
+        p = paragraphs[k]
+        size = p.shape[0]
+        if size == 0:
+            continue
+        found = 0
+        with nogil:
+            for i in range(size):
+                v = p[i]
+                at = _slot(v, shift)
+                while used[at]:
+                    if keys[at] == v:
+                        found += 1
+                        break
+                    at = (at + 1) & mask
+        if <double>found >= min_share * <double>size:
+            out.append(k)
+    return out
+
+
+cdef int _compare_u64(const void *x, const void *y) noexcept nogil:
+    cdef uint64_t a = (<const uint64_t *>x)[0], b = (<const uint64_t *>y)[0]
+    return (a > b) - (a < b)
+
+
+def unique_by_label(const uint64_t[::1] values, const int64_t[::1] labels, Py_ssize_t n_labels):
+    """Each label's values sorted and made unique, the labels' runs one after another: (the values, each
+    label's end), as fingerprint.prepared_paragraph_shingles' argsorts and mask give them. The labels must
+    run in order (0 <= each < n_labels, never decreasing); None otherwise (the caller then asks numpy)."""
+    cdef Py_ssize_t n = values.shape[0], k, lo, hi, i, j, m = 0
+    cdef uint64_t v
+    if labels.shape[0] != n:
+        return None
+    for k in range(n):
+        if labels[k] < 0 or labels[k] >= n_labels or (k and labels[k] < labels[k - 1]):
+            return None
+    out_arr = np.array(values, dtype=np.uint64)  # a copy, sorted run by run in place
+    ends_arr = np.zeros(n_labels, dtype=np.int64)
+    cdef uint64_t[::1] out = out_arr
+    cdef int64_t[::1] ends = ends_arr
+    with nogil:
+        lo = 0
+        while lo < n:
+            hi = lo + 1
+            while hi < n and labels[hi] == labels[lo]:
+                hi += 1
+            if hi - lo <= 16:  # insertion sort: most paragraphs hold a few dozen shingles at most
+                for i in range(lo + 1, hi):
+                    v = out[i]
+                    j = i
+                    while j > lo and out[j - 1] > v:
+                        out[j] = out[j - 1]
+                        j -= 1
+                    out[j] = v
+            else:
+                qsort(&out[lo], hi - lo, sizeof(uint64_t), _compare_u64)
+            for i in range(lo, hi):  # unique: kept where it differs from the one before in its run
+                if i == lo or out[i] != out[i - 1]:
+                    out[m] = out[i]
+                    m += 1
+            ends[labels[lo]] = m
+            lo = hi
+        for k in range(1, n_labels):  # a label with no values ends where the one before it does
+            if ends[k] < ends[k - 1]:
+                ends[k] = ends[k - 1]
+    return out_arr[:m], ends_arr
+
+
+cdef inline uint64_t _splitmix64(uint64_t z) noexcept nogil:
+    z += 0x9E3779B97F4A7C15ULL
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+def gram_hashes(const uint64_t[::1] tokens, const uint8_t[::1] quoted) -> tuple:
+    """align._grams' 3-gram hashes (splitmix64 of the tokens' splitmix64s mixed by _P1 and _P2, wrapping as
+    numpy does) and which 3-grams touch no quoted token, in one pass (at least 3 tokens)."""
+    cdef Py_ssize_t n = tokens.shape[0], i
+    if n < 3 or quoted.shape[0] != n:
+        raise ValueError("at least 3 tokens, one quoted flag each")
+    grams_arr = np.empty(n - 2, dtype=np.uint64)
+    unquoted_arr = np.empty(n - 2, dtype=bool)
+    cdef uint64_t[::1] grams = grams_arr
+    cdef uint8_t[::1] unquoted = unquoted_arr.view(np.uint8)
+    cdef uint64_t m0, m1, m2
+    with nogil:
+        m0 = _splitmix64(tokens[0])
+        m1 = _splitmix64(tokens[1])
+        for i in range(n - 2):
+            m2 = _splitmix64(tokens[i + 2])
+            grams[i] = _splitmix64(m0 * 0x9E3779B97F4A7C15ULL + m1 * 0xC2B2AE3D27D4EB4FULL + m2)
+            unquoted[i] = not (quoted[i] or quoted[i + 1] or quoted[i + 2])
+            m0 = m1
+            m1 = m2
+    return grams_arr, unquoted_arr

@@ -51,3 +51,27 @@ def minhash_values(const uint64_t[::1] hashes, const uint32_t[::1] a, const uint
         with nogil:
             fw_minhash(&hashes[0], hashes.shape[0], &a[0], &b[0], &out[0], m)
     return out_arr
+
+
+cdef uint64_t[8] _MIX = [
+    0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL, 0xD6E8FEB86659FD93ULL,
+    0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL, 0x27D4EB2F165667C5ULL, 0x94D049BB133111EBULL,
+]
+
+
+def ngram_hashes(const uint64_t[::1] tokens, Py_ssize_t n):
+    """fingerprint._combine over every n-gram of the tokens' hashes (n >= 1, at most the number of tokens):
+    the same wrapping 64-bit arithmetic, one pass, where numpy makes two temporaries per column."""
+    cdef Py_ssize_t width = tokens.shape[0] - n + 1, i, k
+    cdef uint64_t h
+    if n < 1 or width < 1:
+        raise ValueError("n must be between 1 and the number of tokens")
+    out_arr = np.empty(width, dtype=np.uint64)
+    cdef uint64_t[::1] out = out_arr
+    with nogil:
+        for i in range(width):
+            h = 0
+            for k in range(n):
+                h = h * 0x100000001B3ULL + tokens[i + k] * _MIX[k & 7]
+            out[i] = h ^ (h >> 29)
+    return out_arr

@@ -36,12 +36,13 @@ from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64, un
 
 try:  # the compiled loops (setup.py: _align.pyx); without them, numpy's calls (the same arithmetic)
     from farmwatch.analysis._align import best_units as _compiled_best_units  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import gram_hashes as _compiled_gram_hashes  # type: ignore[import-not-found]
     from farmwatch.analysis._align import members as _compiled_members  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_cells as _compiled_shared_cells  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_maps as _compiled_shared_maps  # type: ignore[import-not-found]
     from farmwatch.analysis._align import verbatim_hits as _compiled_verbatim_hits  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the build
-    _compiled_best_units = _compiled_shared_cells = _compiled_members = None
+    _compiled_best_units = _compiled_shared_cells = _compiled_members = _compiled_gram_hashes = None
     _compiled_shared_maps = _compiled_verbatim_hits = None
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
@@ -221,13 +222,21 @@ def _grams(p: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if len(h) < 3:
             found = (_EMPTY, np.zeros(0, dtype=bool), _EMPTY)
         else:
-            m = splitmix64(h)
-            with np.errstate(over="ignore"):
-                g = splitmix64(m[:-2] * _P1 + m[1:-1] * _P2 + m[2:])
-            q = p.tok_quoted
-            found = (g, ~(q[:-2] | q[1:-1] | q[2:]), unique_sorted(g))
+            g, unquoted = _gram_hashes(h, p.tok_quoted)
+            found = (g, unquoted, unique_sorted(g))
         p.derived["grams"] = found
     return found
+
+
+def _gram_hashes(h: np.ndarray, quoted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The word 3-grams' hashes (of at least 3 tokens' hashes) and which touch no quoted token: one pass in
+    C when compiled, else numpy's (the same wrapping arithmetic)."""
+    if _compiled_gram_hashes is not None and h.dtype == np.uint64 and quoted.dtype == bool:
+        return _compiled_gram_hashes(np.ascontiguousarray(h), np.ascontiguousarray(quoted).view(np.uint8))
+    m = splitmix64(h)
+    with np.errstate(over="ignore"):
+        g = splitmix64(m[:-2] * _P1 + m[1:-1] * _P2 + m[2:])
+    return g, ~(quoted[:-2] | quoted[1:-1] | quoted[2:])
 
 
 def _gram_at(p: PreparedText) -> np.ndarray:
@@ -648,8 +657,9 @@ def _spans_and_coverage(
         qb = b_quoted[:nb_sent]
         qb2 = b.derived["quoted_units"] = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
     units = best[aligned]
-    j0 = np.where(units < nb_sent, units, units - nb_sent)  # a unit past n_b is the pair (j, j + 1)
-    j1 = np.where(units < nb_sent, units, units - nb_sent + 1)
+    pair = units >= nb_sent  # a unit past n_b is the pair (j, j + 1)
+    j0 = units - nb_sent * pair
+    j1 = j0 + pair
     quoted = (qa[aligned] >= 0.5) & (qb2[units] >= 0.5)
     shares = best_share[aligned]
     lengths = a_len[aligned]
@@ -666,25 +676,18 @@ def _spans_and_coverage(
     span_j0 = np.minimum.reduceat(j0, firsts)
     span_j1 = np.maximum.reduceat(j1, firsts)
     span_quoted = np.logical_and.reduceat(quoted, firsts)
-    spans = [
-        Span(
-            int(a.sent_starts[i0]),
-            int(a.sent_ends[i1]),
-            int(b.sent_starts[s0]),
-            int(b.sent_ends[s1]),
-            round(float(sim), 4),
-            bool(q),
-        )
-        for i0, i1, s0, s1, sim, q in zip(
-            aligned[firsts].tolist(),
-            aligned[lasts].tolist(),
-            span_j0.tolist(),
-            span_j1.tolist(),
-            sims.tolist(),
+    # Offsets gathered in numpy and handed over as Python ints in one tolist() each (not a numpy scalar each).
+    spans = list(
+        map(
+            Span,
+            a.sent_starts[aligned[firsts]].tolist(),
+            a.sent_ends[aligned[lasts]].tolist(),
+            b.sent_starts[span_j0].tolist(),
+            b.sent_ends[span_j1].tolist(),
+            [round(sim, 4) for sim in sims.tolist()],
             span_quoted.tolist(),
-            strict=True,
         )
-    ]
+    )
     # +1 at each unit's first sentence, -1 after its last (bincount: np.add.at is several times slower)
     covered_b = np.bincount(j0, minlength=nb_sent + 1) - np.bincount(j1 + 1, minlength=nb_sent + 1)
     covered = np.cumsum(covered_b[:nb_sent]) > 0

@@ -21,8 +21,14 @@ from farmwatch.config import FingerprintSettings
 
 try:  # the compiled MinHash loop (setup.py); without it, numpy's (checked equal below, _compiled_agrees)
     from farmwatch.analysis._minhash import minhash_values as _compiled_minhash  # type: ignore[import-not-found]
+    from farmwatch.analysis._minhash import ngram_hashes as _compiled_ngram_hashes  # type: ignore[import-not-found]
 except ImportError:
-    _compiled_minhash = None
+    _compiled_minhash = _compiled_ngram_hashes = None
+try:  # compiled merge and per-paragraph sort of shingles (setup.py: _align.pyx); without them, numpy's
+    from farmwatch.analysis._align import shared_count as _compiled_shared_count  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import unique_by_label as _compiled_unique_by_label  # type: ignore[import-not-found]
+except ImportError:
+    _compiled_shared_count = _compiled_unique_by_label = None
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -76,6 +82,8 @@ def _ngram_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
     if count < n:
         # A sentence shorter than n words still counts, as one shingle.
         n = count
+    if _compiled_ngram_hashes is not None and token_hashes.dtype == np.uint64:
+        return _compiled_ngram_hashes(np.ascontiguousarray(token_hashes), n)  # one pass, no temporaries
     width = count - n + 1
     return _combine([token_hashes[offset : offset + width] for offset in range(n)])
 
@@ -178,16 +186,12 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
         if n < 2:  # a paragraph of one token has no shingle, whatever n
             inside &= sizes[first] >= 2
         values, labels = whole[inside], first[inside]
-        order = np.argsort(values)
-        order = order[np.argsort(labels[order].astype(np.int16 if len(sizes) < 32768 else np.int64), kind="stable")]
-        values, labels = values[order], labels[order]
-        if len(values) > 1:
-            keep = np.empty(len(values), dtype=bool)
-            keep[0] = True
-            np.not_equal(values[1:], values[:-1], out=keep[1:])
-            keep[1:] |= labels[1:] != labels[:-1]
-            values, labels = values[keep], labels[keep]
-        ends = np.cumsum(np.bincount(labels, minlength=len(sizes))).tolist()
+        unique = None
+        if _compiled_unique_by_label is not None:  # each paragraph's run sorted in place in C
+            unique = _compiled_unique_by_label(values, labels.astype(np.int64, copy=False), len(sizes))
+        values, ends = (
+            (unique[0], unique[1].tolist()) if unique is not None else _unique_by_label(values, labels, sizes)
+        )
     else:
         values, ends = np.empty(0, dtype=np.uint64), [0] * len(sizes)
     out = [values[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
@@ -203,6 +207,21 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
             for number, k in enumerate(short[chosen].tolist()):
                 out[k] = combined[number : number + 1]
     return out
+
+
+def _unique_by_label(values: np.ndarray, labels: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The values sorted by label (paragraph), then by value, made unique per label; and each label's end.
+    numpy's path (a sort of the values, then a stable sort of the small paragraph numbers)."""
+    order = np.argsort(values)
+    order = order[np.argsort(labels[order].astype(np.int16 if len(sizes) < 32768 else np.int64), kind="stable")]
+    values, labels = values[order], labels[order]
+    if len(values) > 1:
+        keep = np.empty(len(values), dtype=bool)
+        keep[0] = True
+        np.not_equal(values[1:], values[:-1], out=keep[1:])
+        keep[1:] |= labels[1:] != labels[:-1]
+        values, labels = values[keep], labels[keep]
+    return values, np.cumsum(np.bincount(labels, minlength=len(sizes))).tolist()
 
 
 @lru_cache(maxsize=4)
@@ -355,8 +374,20 @@ class Overlap:
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
-    shared = len(np.intersect1d(a, b, assume_unique=True))
+    shared = -1
+    if _compiled_shared_count is not None and _is_hashes(a) and _is_hashes(b):
+        # One merge of the two sorted sets; -1 when either is not strictly increasing.
+        shared = _compiled_shared_count(a, b)
+    if shared < 0:
+        shared = len(np.intersect1d(a, b, assume_unique=True))
     return Overlap(shared, len(a), len(b))
+
+
+def _is_hashes(values: np.ndarray) -> bool:
+    """Whether the compiled merge can read the array as it is (1-d contiguous uint64)."""
+    return (
+        isinstance(values, np.ndarray) and values.dtype == np.uint64 and values.ndim == 1 and values.flags.c_contiguous
+    )
 
 
 def estimated_overlap(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b: int) -> Overlap:

@@ -14,6 +14,11 @@ from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.text import PreparedText
 from farmwatch.config import MatchSettings
 
+try:  # the compiled look-up (setup.py: _align.pyx); without it, numpy's (the same counts and comparison)
+    from farmwatch.analysis._align import passages_in as _compiled_passages_in  # type: ignore[import-not-found]
+except ImportError:
+    _compiled_passages_in = None
+
 _NAME_STOPWORDS = {"the", "news", "daily", "online", "com", "www", "times", "media", "magazine", "post", "hub"}
 
 
@@ -65,6 +70,15 @@ def paragraph_shingles(paragraphs: list[str], n: int) -> list[np.ndarray]:
 def passages_found(paragraph_shingles: list[np.ndarray], other: np.ndarray, min_share: float) -> list[int]:
     """Paragraphs with at least min_share of their shingles in `other` (sorted, unique): one look-up for all
     paragraphs' shingles, counted per paragraph."""
+    if _compiled_passages_in is not None and isinstance(other, np.ndarray) and other.dtype == np.uint64:
+        # A binary search per shingle in C; None when an input is not as it reads them (numpy's path then).
+        found = _compiled_passages_in(list(paragraph_shingles), np.ascontiguousarray(other), float(min_share))
+        if found is not None:
+            return found
+    return _numpy_passages_found(paragraph_shingles, other, min_share)
+
+
+def _numpy_passages_found(paragraph_shingles: list[np.ndarray], other: np.ndarray, min_share: float) -> list[int]:
     sizes = np.array([len(s) for s in paragraph_shingles], dtype=np.int64)
     if not len(other) or not sizes.sum():
         return []
@@ -107,6 +121,18 @@ def _name_key(name: str) -> str | None:
     return name.lower() if name.isascii() else None
 
 
+# Kept per text: a page is compared with many candidates, its text asked about each one's names (a str
+# keeps its hash, so a look-up is one comparison).
+@lru_cache(maxsize=64)
+def _lowered(text: str) -> str:
+    """The text in lower case, for text_names' shortcut; "" when there is none for this text (a character
+    whose lower case is longer, or one of _FOLDS_TO_ASCII)."""
+    lowered = text.lower()
+    if len(lowered) != len(text) or _FOLDS_TO_ASCII.search(text):
+        return ""
+    return lowered
+
+
 def text_names(text: str, names: list[str]) -> bool:
     # A regular expression search of a whole text costs ~25 µs (and compiling a name's pattern, the first
     # time, ~150 µs) and most names are absent: a name of ASCII characters can match only where its lower
@@ -117,9 +143,7 @@ def text_names(text: str, names: list[str]) -> bool:
         key = _name_key(name)
         if key is not None:
             if lowered is None:
-                lowered = text.lower()
-                if len(lowered) != len(text) or _FOLDS_TO_ASCII.search(text):
-                    lowered = ""  # no shortcut for this text
+                lowered = _lowered(text)
             if lowered and key not in lowered:
                 continue
         pattern = _name_pattern(name)
