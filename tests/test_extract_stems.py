@@ -68,3 +68,15 @@ def test_compiled_hiding_matches_hints_py() -> None:
     ]  # fmt: skip
     for attrs in cases:
         assert _walk.hidden_of(attrs) == hints.is_hidden(attrs), attrs
+
+
+def test_compiled_element_names_match_walk_py() -> None:
+    from farmwatch.analysis.extract.walk import element_name
+
+    cases = [
+        ("div", " x1 ", "a1 b2 c3 d4"), ("h1", None, "   "), ("h2", "  ", None), ("", None, None),
+        ("p", "\u00a0id\u3000", "\u2003a\u00a0b c\td\ne"), ("x9", "\u06634", "\uff11\uff12 a"), ("div", "", ""),
+        ("div", None, "123 456 789 abc"), ("div", "\u0130", "\U0001d518 \U0001d519"), ("li", "post-48213", "a  b   c"),
+    ]  # fmt: skip
+    for tag, ident, classes in cases:
+        assert _walk.name_of(tag, ident, classes) == element_name(tag, ident, classes), (tag, ident, classes)

@@ -15,7 +15,9 @@ time (tables() shows what was read, for the tests).
 
 from libc.stdint cimport uintptr_t
 from libc.stdlib cimport calloc, free, malloc
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.unicode cimport (
+    Py_UNICODE_ISSPACE, PyUnicode_4BYTE_KIND, PyUnicode_DecodeUTF8, PyUnicode_FromKindAndData,
+)
 
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.extract import hints as _hints
@@ -798,21 +800,70 @@ def word_edges_of(str token) -> tuple:
 
 # walk.element_name, compiled: like hints, asked for most elements of a page new to the
 # process (ids and class lists are the key), a few percent of such a page's walk in Python.
-cdef dict _NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 cdef str element_name_of(str tag, object ident, object classes):
-    """walk.element_name: "tag#id.class1.class2.class3" without ASCII digits."""
-    cdef str name = tag
+    """walk.element_name: "tag#id.class1.class2.class3" without ASCII digits, written in one
+    pass into a buffer (strip, split, join and translate made a string each, for most elements
+    of a page new to the process)."""
+    cdef Py_ssize_t size = len(tag) + 3, n = 0, i, length, taken
     cdef Py_UCS4 char
+    cdef Py_UCS4 *out
+    cdef str text
+    cdef bint spaced
     if ident:
-        name += "#" + (<str> ident).strip()
+        size += len(<str> ident)
     if classes:
-        name += "." + ".".join((<str> classes).split(None, 3)[:3])
-    for char in name:
-        if u"0" <= char <= u"9":
-            return name.translate(_NO_DIGITS)
-    return name
+        size += len(<str> classes)
+    out = <Py_UCS4 *> malloc(size * sizeof(Py_UCS4))
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for char in tag:
+            if not (u"0" <= char <= u"9"):
+                out[n] = char
+                n += 1
+        if ident:
+            # ident.strip(): from its first to its last non-space character.
+            text = <str> ident
+            out[n] = u"#"
+            n += 1
+            i, length = 0, len(text)
+            while i < length and Py_UNICODE_ISSPACE(text[i]):
+                i += 1
+            while length > i and Py_UNICODE_ISSPACE(text[length - 1]):
+                length -= 1
+            while i < length:
+                char = text[i]
+                if not (u"0" <= char <= u"9"):
+                    out[n] = char
+                    n += 1
+                i += 1
+        if classes:
+            # ".".join(classes.split(None, 3)[:3]): the first three whitespace-separated names.
+            text = <str> classes
+            out[n] = u"."
+            n += 1
+            taken = 0
+            spaced = True  # before the first name
+            for char in text:
+                if Py_UNICODE_ISSPACE(char):
+                    spaced = True
+                    continue
+                if spaced:
+                    if taken == 3:
+                        break
+                    if taken:
+                        out[n] = u"."
+                        n += 1
+                    taken += 1
+                    spaced = False
+                if not (u"0" <= char <= u"9"):
+                    out[n] = char
+                    n += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n)
+    finally:
+        free(out)
 
 
 def name_of(str tag, object ident, object classes) -> str:
