@@ -54,7 +54,7 @@ def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: p
     compiled = [
         (align(prepare(x), prepare(y), thresholds), align_both(prepare(x), prepare(y), thresholds)) for x, y in pairs
     ]
-    for name in ("best_units", "shared_cells", "members", "shared_maps", "verbatim_hits"):
+    for name in ("best_units", "shared_cells", "members", "shared_maps", "verbatim_hits", "gram_hashes", "span_runs"):
         monkeypatch.setattr(align_module, f"_compiled_{name}", None)
     for dense_products in (align_module.DENSE_PRODUCTS, 0):  # numpy's dense product, then its join of cells
         monkeypatch.setattr(align_module, "DENSE_PRODUCTS", dense_products)
@@ -180,3 +180,35 @@ def test_gram_hashes_are_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
         expected_grams, expected_unquoted = align_module._gram_hashes(h, q)
         assert grams.dtype == expected_grams.dtype and np.array_equal(grams, expected_grams)
         assert unquoted.dtype == bool and np.array_equal(unquoted, expected_unquoted)
+
+
+def test_span_runs_are_numpy() -> None:
+    from farmwatch.analysis._align import span_runs
+
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        nb_sent = int(rng.integers(1, 30))
+        n_a = int(rng.integers(1, 40))
+        aligned = np.flatnonzero(rng.random(n_a) < rng.random())
+        if not len(aligned):
+            continue
+        # Units as _spans_and_coverage reads them: a sentence j, or past nb_sent the pair (j, j + 1).
+        units = rng.integers(0, 2 * nb_sent - 1 if nb_sent > 1 else 1, len(aligned))
+        if rng.random() < 0.5:  # runs in order on both sides, as copies make them
+            units = np.minimum(np.sort(units), 2 * nb_sent - 2 if nb_sent > 1 else 0)
+        pair = units >= nb_sent
+        j0 = units - nb_sent * pair
+        j1 = j0 + pair
+        quoted = rng.random(len(aligned)) < [0.0, 0.3, 1.0][int(rng.integers(3))]
+        lengths = rng.integers(0, 300, len(aligned))
+        b_len = rng.integers(0, 300, nb_sent + int(rng.integers(0, 3)))
+        got = span_runs(aligned, j0, j1, quoted.view(np.uint8), lengths, b_len, nb_sent)
+        expected = align_module._numpy_span_runs(aligned, j0, j1, quoted, lengths, b_len, nb_sent)
+        for g, e in zip(got, expected, strict=True):
+            if isinstance(e, np.ndarray):
+                assert g.dtype == e.dtype and np.array_equal(g, e)
+            else:
+                assert type(g) is type(e) and g == e
+    with pytest.raises(ValueError):  # a unit past b's sentences
+        one = np.array([0])
+        span_runs(one, one, one + 3, np.zeros(1, dtype=np.uint8), one, np.ones(3, dtype=np.int64), 3)

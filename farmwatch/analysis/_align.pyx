@@ -387,3 +387,75 @@ def gram_hashes(const uint64_t[::1] tokens, const uint8_t[::1] quoted) -> tuple:
             m0 = m1
             m1 = m2
     return grams_arr, unquoted_arr
+
+
+def span_runs(
+    const int64_t[::1] aligned,
+    const int64_t[::1] j0,
+    const int64_t[::1] j1,
+    const uint8_t[::1] quoted,
+    const int64_t[::1] lengths,
+    const int64_t[::1] b_len,
+    Py_ssize_t nb_sent,
+) -> tuple:
+    """The integer part of align._spans_and_coverage in one pass: where each span starts (index into
+    `aligned`: sentences that follow each other in a and in b, quoted alike) and its last aligned sentence,
+    its first and last b sentences and whether it is quoted; the characters of b's first nb_sent sentences
+    covered by some unit, of the aligned sentences, and of the quoted ones. (The floats, the spans'
+    similarities, stay numpy's.)"""
+    cdef Py_ssize_t n = aligned.shape[0], k, m = 0, s
+    cdef int64_t covered_len = 0, length_sum = 0, quoted_len = 0, depth = 0
+    if j0.shape[0] != n or j1.shape[0] != n or quoted.shape[0] != n or lengths.shape[0] != n or n == 0:
+        raise ValueError("one value per aligned sentence, at least one")
+    if b_len.shape[0] < nb_sent:
+        raise ValueError("b_len shorter than nb_sent")
+    firsts_arr = np.empty(n, dtype=np.int64)
+    lasts_arr = np.empty(n, dtype=np.int64)
+    s_j0_arr = np.empty(n, dtype=np.int64)
+    s_j1_arr = np.empty(n, dtype=np.int64)
+    s_quoted_arr = np.empty(n, dtype=bool)
+    delta_arr = np.zeros(nb_sent + 1, dtype=np.int64)
+    cdef int64_t[::1] firsts = firsts_arr
+    cdef int64_t[::1] lasts = lasts_arr
+    cdef int64_t[::1] s_j0 = s_j0_arr
+    cdef int64_t[::1] s_j1 = s_j1_arr
+    cdef uint8_t[::1] s_quoted = s_quoted_arr.view(np.uint8)
+    cdef int64_t[::1] delta = delta_arr
+    cdef bint inside = True
+    with nogil:
+        for k in range(n):
+            if j0[k] < 0 or j1[k] >= nb_sent or j0[k] > j1[k]:
+                inside = False
+    if not inside:
+        raise ValueError("a unit outside b's sentences")
+    with nogil:
+        for k in range(n):
+            length_sum += lengths[k]
+            if quoted[k]:
+                quoted_len += lengths[k]
+            delta[j0[k]] += 1
+            delta[j1[k] + 1] -= 1
+            if k and aligned[k] - aligned[k - 1] == 1 and j0[k] == j1[k - 1] + 1 and quoted[k] == quoted[k - 1]:
+                s = m - 1  # joins the span before
+                if j0[k] < s_j0[s]:
+                    s_j0[s] = j0[k]
+                if j1[k] > s_j1[s]:
+                    s_j1[s] = j1[k]
+                s_quoted[s] = s_quoted[s] and quoted[k]
+            else:
+                if m:
+                    lasts[m - 1] = k - 1
+                firsts[m] = k
+                s_j0[m] = j0[k]
+                s_j1[m] = j1[k]
+                s_quoted[m] = quoted[k] != 0
+                m += 1
+        lasts[m - 1] = n - 1
+        for s in range(nb_sent):
+            depth += delta[s]
+            if depth > 0:
+                covered_len += b_len[s]
+    return (
+        firsts_arr[:m], lasts_arr[:m], s_j0_arr[:m], s_j1_arr[:m], s_quoted_arr[:m],
+        int(covered_len), int(length_sum), int(quoted_len),
+    )

@@ -40,10 +40,11 @@ try:  # the compiled loops (setup.py: _align.pyx); without them, numpy's calls (
     from farmwatch.analysis._align import members as _compiled_members  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_cells as _compiled_shared_cells  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_maps as _compiled_shared_maps  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import span_runs as _compiled_span_runs  # type: ignore[import-not-found]
     from farmwatch.analysis._align import verbatim_hits as _compiled_verbatim_hits  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the build
     _compiled_best_units = _compiled_shared_cells = _compiled_members = _compiled_gram_hashes = None
-    _compiled_shared_maps = _compiled_verbatim_hits = None
+    _compiled_shared_maps = _compiled_verbatim_hits = _compiled_span_runs = None
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -667,15 +668,17 @@ def _spans_and_coverage(
     # A span is a passage in the same order on both sides: sentences that follow each other in a and in b
     # merge; a reordered or skipped sentence starts a span of its own, so each highlight points at the text
     # it was taken from.
-    joins = (np.diff(aligned) == 1) & (j0[1:] == j1[:-1] + 1) & (quoted[1:] == quoted[:-1])
-    firsts = np.flatnonzero(np.concatenate(([True], ~joins)))
-    lasts = np.concatenate((firsts[1:], [len(aligned)])) - 1
+    if _compiled_span_runs is not None:  # the integer part in one pass; the floats below stay numpy's
+        firsts, lasts, span_j0, span_j1, span_quoted, covered_len, length_sum, quoted_len = _compiled_span_runs(
+            aligned, j0, j1, quoted.view(np.uint8), lengths, b_len, nb_sent
+        )
+    else:
+        firsts, lasts, span_j0, span_j1, span_quoted, covered_len, length_sum, quoted_len = _numpy_span_runs(
+            aligned, j0, j1, quoted, lengths, b_len, nb_sent
+        )
     weighted = np.add.reduceat(lengths * shares, firsts)
     weight = np.add.reduceat(lengths, firsts)
     sims = weighted / np.maximum(1, weight)
-    span_j0 = np.minimum.reduceat(j0, firsts)
-    span_j1 = np.maximum.reduceat(j1, firsts)
-    span_quoted = np.logical_and.reduceat(quoted, firsts)
     # Offsets gathered in numpy and handed over as Python ints in one tolist() each (not a numpy scalar each).
     spans = list(
         map(
@@ -688,22 +691,51 @@ def _spans_and_coverage(
             span_quoted.tolist(),
         )
     )
-    # +1 at each unit's first sentence, -1 after its last (bincount: np.add.at is several times slower)
-    covered_b = np.bincount(j0, minlength=nb_sent + 1) - np.bincount(j1 + 1, minlength=nb_sent + 1)
-    covered = np.cumsum(covered_b[:nb_sent]) > 0
 
     total_a = int(a_len.sum()) or 1
     total_b = int(b_len.sum()) or 1
     unquoted_sents = aligned[~quoted]
     result.spans = spans
-    result.coverage = int(lengths.sum()) / total_a
-    result.quoted_share = int(lengths[quoted].sum()) / total_a
-    result.source_coverage = float(b_len[:nb_sent][covered].sum()) / total_b
+    result.coverage = length_sum / total_a
+    result.quoted_share = quoted_len / total_a
+    result.source_coverage = float(covered_len) / total_b
     result.aligned_sentences = len(unquoted_sents)
     if len(unquoted_sents):
         result.aligned_words = int(words_per_sentence[unquoted_sents].sum())
         weights = a_len[unquoted_sents]
         result.similarity = float(np.dot(weights, best_share[unquoted_sents]) / max(1, int(weights.sum())))
+
+
+def _numpy_span_runs(
+    aligned: np.ndarray,
+    j0: np.ndarray,
+    j1: np.ndarray,
+    quoted: np.ndarray,
+    lengths: np.ndarray,
+    b_len: np.ndarray,
+    nb_sent: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int, int]:
+    """_align.span_runs in numpy: each span's first and last index into `aligned`, first and last b
+    sentences and whether it is quoted; b's characters covered, a's aligned and a's quoted."""
+    joins = (np.diff(aligned) == 1) & (j0[1:] == j1[:-1] + 1) & (quoted[1:] == quoted[:-1])
+    firsts = np.flatnonzero(np.concatenate(([True], ~joins)))
+    lasts = np.concatenate((firsts[1:], [len(aligned)])) - 1
+    span_j0 = np.minimum.reduceat(j0, firsts)
+    span_j1 = np.maximum.reduceat(j1, firsts)
+    span_quoted = np.logical_and.reduceat(quoted, firsts)
+    # +1 at each unit's first sentence, -1 after its last (bincount: np.add.at is several times slower)
+    covered_b = np.bincount(j0, minlength=nb_sent + 1) - np.bincount(j1 + 1, minlength=nb_sent + 1)
+    covered = np.cumsum(covered_b[:nb_sent]) > 0
+    return (
+        firsts,
+        lasts,
+        span_j0,
+        span_j1,
+        span_quoted,
+        int(b_len[:nb_sent][covered].sum()),
+        int(lengths.sum()),
+        int(lengths[quoted].sum()),
+    )
 
 
 def _quoted_share(p: PreparedText, n_sent: int) -> np.ndarray:
