@@ -375,14 +375,19 @@ cdef bint hidden(tuple attrs):
 cdef frozenset HIDDEN_CLASSES = _t.HIDDEN_CLASSES
 
 
+cdef inline bint hidden_by_attributes(tuple attrs):
+    """The `hidden` attribute, aria-hidden="true" or a hiding style (hints.is_hidden's first rules)."""
+    if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
+        return True
+    style = attrs[A_STYLE]
+    return bool(style and HIDDEN_STYLE(style))
+
+
 cdef bint hidden_uncached(tuple attrs):
     """hints.is_hidden(as_dict(attrs)), without the dict and the Python call: a page new to the
     process asks it for most of its inline elements with a class."""
     cdef str name
-    if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
-        return True
-    style = attrs[A_STYLE]
-    if style and HIDDEN_STYLE(style):
+    if hidden_by_attributes(attrs):
         return True
     classes = attrs[A_CLASS]
     if not classes:
@@ -728,10 +733,7 @@ cdef object element_hint(str tag, tuple attrs):
     """hints.hint_for(tag, as_dict(attrs))."""
     cdef tuple best, found
     cdef str value
-    if has(attrs, A_HIDDEN) or attrs[A_ARIA] == "true":
-        return HIDDEN_HINT
-    style = attrs[A_STYLE]
-    if style and HIDDEN_STYLE(style):
+    if hidden_by_attributes(attrs):
         return HIDDEN_HINT
     classes = attrs[A_CLASS]
     best = classes_hint(classes) if classes else _h_no_hint
