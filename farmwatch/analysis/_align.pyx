@@ -154,49 +154,45 @@ def best_units(
             best_share[i] = top
 
 
-def members(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
-    """Which values of x are in y and which of y are in x, both sorted and unique: one merge of the two
-    (np.intersect1d and searchsorted sort or search again)."""
-    cdef Py_ssize_t nx = x.shape[0], ny = y.shape[0], i = 0, j = 0
-    in_x_arr = np.zeros(nx, dtype=bool)
-    in_y_arr = np.zeros(ny, dtype=bool)
-    cdef uint8_t[::1] in_x = in_x_arr.view(np.uint8)
-    cdef uint8_t[::1] in_y = in_y_arr.view(np.uint8)
-    with nogil:
-        while i < nx and j < ny:
-            if x[i] < y[j]:
-                i += 1
-            elif y[j] < x[i]:
-                j += 1
-            else:
-                in_x[i] = 1
-                in_y[j] = 1
-                i += 1
-                j += 1
-    return in_x_arr, in_y_arr
+cdef Py_ssize_t _merge(
+    const uint64_t[::1] x, const uint64_t[::1] y, int64_t *map_x, int64_t *map_y
+) noexcept nogil:
+    """One merge of two sorted unique arrays: how many values they share, and (when the maps are given)
+    each shared value's index among the shared ones written into map_x and map_y."""
+    cdef Py_ssize_t nx = x.shape[0], ny = y.shape[0], i = 0, j = 0, n = 0
+    while i < nx and j < ny:
+        if x[i] < y[j]:
+            i += 1
+        elif y[j] < x[i]:
+            j += 1
+        else:
+            if map_x != NULL:
+                map_x[i] = n
+                map_y[j] = n
+            n += 1
+            i += 1
+            j += 1
+    return n
 
 
 def shared_maps(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
     """For two sorted unique vocabularies: how many values they share, and each value's index among the
     shared ones (-1: not shared), for x and for y; one merge (np.intersect1d sorts both again)."""
-    cdef Py_ssize_t nx = x.shape[0], ny = y.shape[0], i = 0, j = 0, n = 0
-    map_x_arr = np.full(nx, -1, dtype=np.int64)
-    map_y_arr = np.full(ny, -1, dtype=np.int64)
+    cdef Py_ssize_t n = 0
+    map_x_arr = np.full(x.shape[0], -1, dtype=np.int64)
+    map_y_arr = np.full(y.shape[0], -1, dtype=np.int64)
     cdef int64_t[::1] map_x = map_x_arr
     cdef int64_t[::1] map_y = map_y_arr
-    with nogil:
-        while i < nx and j < ny:
-            if x[i] < y[j]:
-                i += 1
-            elif y[j] < x[i]:
-                j += 1
-            else:
-                map_x[i] = n
-                map_y[j] = n
-                n += 1
-                i += 1
-                j += 1
+    if x.shape[0] and y.shape[0]:
+        with nogil:
+            n = _merge(x, y, &map_x[0], &map_y[0])
     return n, map_x_arr, map_y_arr
+
+
+def members(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
+    """Which values of x are in y and which of y are in x, both sorted and unique (shared_maps' merge)."""
+    _, map_x, map_y = shared_maps(x, y)
+    return map_x >= 0, map_y >= 0
 
 
 def verbatim_hits(const int64_t[::1] at, const uint8_t[::1] unquoted, const uint8_t[::1] found) -> tuple:
@@ -223,28 +219,19 @@ def shared_count(const uint64_t[::1] x, const uint64_t[::1] y) -> int:
     """How many values x and y share, when both are strictly increasing (a page's shingles): one merge, where
     np.intersect1d concatenates and sorts both again. -1 when either is not strictly increasing (the caller
     then asks numpy)."""
-    cdef Py_ssize_t nx = x.shape[0], ny = y.shape[0], i = 0, j = 0, n = 0
-    cdef bint ordered = True
+    cdef Py_ssize_t n = -1
     with nogil:
-        for i in range(1, nx):
-            if x[i] <= x[i - 1]:
-                ordered = False
-                break
-        for j in range(1, ny):
-            if y[j] <= y[j - 1]:
-                ordered = False
-                break
-        i = j = 0
-        while ordered and i < nx and j < ny:
-            if x[i] < y[j]:
-                i += 1
-            elif y[j] < x[i]:
-                j += 1
-            else:
-                n += 1
-                i += 1
-                j += 1
-    return n if ordered else -1
+        if _increasing(x) and _increasing(y):
+            n = _merge(x, y, NULL, NULL)
+    return n
+
+
+cdef inline bint _increasing(const uint64_t[::1] x) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(1, x.shape[0]):
+        if x[i] <= x[i - 1]:
+            return False
+    return True
 
 
 cdef inline Py_ssize_t _slot(uint64_t v, int shift) noexcept nogil:
