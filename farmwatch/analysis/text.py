@@ -21,6 +21,7 @@ import itertools
 import re
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,16 +121,10 @@ class _Vocabulary(dict):
 
     def lookup(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(hashes, stem hashes, content flags) of the words, in order."""
-        with _VOCABULARY_LOCK:
-            if len(self) >= self.MAX:
-                self.clear()
-            rows = np.fromiter(map(self.get, words, itertools.repeat(-1)), dtype=np.intp, count=len(words))
-            unknown = np.flatnonzero(rows < 0)
-            if len(unknown):
-                missing = [words[i] for i in unknown.tolist()]
-                self._add(list(dict.fromkeys(missing)))
-                rows[unknown] = np.fromiter(map(self.__getitem__, missing), dtype=np.intp, count=len(missing))
-            return self.hash[rows], self.stem[rows], self.content[rows]
+        return self._lookup(
+            lambda: np.fromiter(map(self.get, words, itertools.repeat(-1)), dtype=np.intp, count=len(words)),
+            lambda at: [words[i] for i in at.tolist()],
+        )
 
     def lookup_spans(
         self, text: str, starts: np.ndarray, ends: np.ndarray
@@ -138,13 +133,23 @@ class _Vocabulary(dict):
         when it is built (starts and ends: intp arrays)."""
         if _compiled_rows is None:
             return self.lookup([text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
+        return self._lookup(
+            lambda: _compiled_rows(text, starts, ends, self),
+            lambda at: [text[s:e] for s, e in zip(starts[at].tolist(), ends[at].tolist(), strict=True)],
+        )
+
+    def _lookup(
+        self, find_rows: Callable[[], np.ndarray], words_at: Callable[[np.ndarray], list[str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The tables' values at the words' rows (`find_rows`: -1 for a word not in the table yet), the
+        unknown words (`words_at` their places) added first; the table emptied past MAX beforehand."""
         with _VOCABULARY_LOCK:
             if len(self) >= self.MAX:
                 self.clear()
-            rows = _compiled_rows(text, starts, ends, self)
+            rows = find_rows()
             unknown = np.flatnonzero(rows < 0)
             if len(unknown):
-                missing = [text[s:e] for s, e in zip(starts[unknown].tolist(), ends[unknown].tolist(), strict=True)]
+                missing = words_at(unknown)
                 self._add(list(dict.fromkeys(missing)))
                 rows[unknown] = np.fromiter(map(self.__getitem__, missing), dtype=np.intp, count=len(missing))
             return self.hash[rows], self.stem[rows], self.content[rows]
