@@ -22,7 +22,7 @@ from farmwatch.analysis.matching import Edge
 from farmwatch.report import Provenance
 from farmwatch.services import Services
 from farmwatch.store.layout import KeyLayout
-from farmwatch.store.pages import _dumps, facts_from_json, facts_to_json
+from farmwatch.store.pages import facts_from_json, facts_to_json
 from farmwatch.store.webhooks import queue_event, verdict_event
 
 Neighbourhood = tuple[PageFacts, dict | None, list[Edge]]  # a page's facts, stored provenance and edges
@@ -62,12 +62,12 @@ def judge(
     writes = pipe if pipe is not None else pending
     if writes is None:
         writes = services.client.pipeline(transaction=False)
-    pages.save_provenance(page_id, stored, pipe=writes)
+    encoded = pages.save_provenance(page_id, stored, pipe=writes)
     was = bool(previous and previous.get("verdict") == "republished")
     now = provenance.verdict == "republished"
     pages.count_verdict_change(facts.site, was, now, writes)
     if read is not None:
-        read.wrote(page_id, facts, stored, all_edges, was, now)
+        read.wrote(page_id, facts, encoded, all_edges, was, now)
     services.review.update(facts, stored, pipe=writes)
     verdict_was = previous.get("verdict") if previous else None
     if verdict_was != provenance.verdict and (verdict_was is not None or provenance.verdict == "republished"):
@@ -166,13 +166,14 @@ class Reads:
             self.stored.setdefault(page_id, item)
             self.sites[page_id] = item[0].site
 
-    def wrote(self, page_id: int, facts: PageFacts, provenance: dict, edges: list[Edge], was: bool, now: bool) -> None:
-        """A judgement's writes: the page's provenance, and its site's count when the verdict changed."""
+    def wrote(self, page_id: int, facts: PageFacts, provenance: bytes, edges: list[Edge], was: bool, now: bool) -> None:
+        """A judgement's writes: the page's provenance (as stored), and its site's count when the verdict
+        changed."""
         known = self.stored.get(page_id)
         if known is None or known[0] is not facts:
             # Facts the caller had in hand (a page just stored): as a read would decode what it stored.
             facts = facts_from_json(facts_to_json(facts))
-        self.stored[page_id] = (facts, orjson.loads(_dumps(provenance)), edges)
+        self.stored[page_id] = (facts, orjson.loads(provenance), edges)
         if was != now and facts.site in self.counts:
             total, republished = self.counts[facts.site]
             self.counts[facts.site] = (total, republished + (1 if now else -1))

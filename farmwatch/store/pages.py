@@ -430,8 +430,11 @@ class PageStore:
             return []
         return band_keys(signature_from_bytes(sig), self.fingerprint) + samples
 
-    def save_provenance(self, page_id: int, provenance: dict, pipe: redis.client.Pipeline | None = None) -> None:
-        (pipe or self.client).hset(self._page(page_id), "prov", _dumps(provenance))
+    def save_provenance(self, page_id: int, provenance: dict, pipe: redis.client.Pipeline | None = None) -> bytes:
+        """Store the page's provenance; returns it as stored (a reader decodes those bytes)."""
+        encoded = _dumps(provenance)
+        (pipe or self.client).hset(self._page(page_id), "prov", encoded)
+        return encoded
 
     # --- edges ---
     def save_edges(
