@@ -47,7 +47,11 @@ class PageFacts:
     words: int = -1  # words of main text (-1: stored by a farmwatch that did not count them)
 
     def urls(self) -> set[str]:
-        return {u for u in (self.url, self.canonical, self.og_url) if u}
+        return {u for u in self.url_fields() if u}
+
+    def url_fields(self) -> tuple[str | None, ...]:
+        """The URLs the page goes by (its own, canonical, og:url), some perhaps None."""
+        return (self.url, self.canonical, self.og_url)
 
     def names(self) -> list[str]:
         """Names this page's publisher goes by: site name, publishers, domain label."""
@@ -71,7 +75,7 @@ def _publisher_names(site_name: str | None, publishers: tuple[str, ...], site: s
 def links_to(page: PageFacts, other: PageFacts) -> tuple[bool, bool, bool]:
     """(canonical, source link, any link) from page to other: whether page names other as its canonical
     version on another host, links it as its source, links it at all from its text."""
-    targets = _url_keys(other.url, other.canonical, other.og_url)
+    targets = _url_keys(*other.url_fields())
     canonical = bool(
         page.canonical
         and page.canonical in targets
