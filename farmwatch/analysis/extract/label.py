@@ -23,6 +23,7 @@ from farmwatch.analysis.extract.thresholds import (
     ITEM_MAX,
     ITEM_RUN,
     ITEM_RUN_MIN,
+    ITEM_SEPARATORS,
     ITEM_STOP,
     LABEL_KINDS,
     LINK_DENSE,
@@ -50,7 +51,7 @@ def _item_run(text: str) -> bool:
     each no longer than a headline, at most half of them (the last aside) ending in a full
     stop (headlines may ask a question, or end in an abbreviation: "Alert Tues."), where
     sentences set apart with bullets all do."""
-    if "•" not in text and "|" not in text and "·" not in text and ITEM_RUN_MIN >= 1:
+    if ITEM_RUN_MIN >= 1 and not any(separator in text for separator in ITEM_SEPARATORS):
         return False  # no separator ITEM_RUN splits at: one item, no run (substring tests are cheaper)
     items = ITEM_RUN.split(text)
     if len(items) <= ITEM_RUN_MIN or max(map(len, items)) > ITEM_MAX:

@@ -122,7 +122,8 @@ TABLE_CHROME = True  # in a table layout, non-sentence lines in cells before the
 ARTICLE_CELL_SHARE = 0.8  # the article's cell: the innermost one with this share of the main prose
 POST_CELL_SHARE = 0.35  # a board's first post, its replies and furniture counted: where replies are looked for
 # Headlines run together with separators (a ticker, a menu row) are not prose, even when long.
-ITEM_RUN = re.compile(r"\s[•|·]\s")
+ITEM_SEPARATORS = "•|·"
+ITEM_RUN = re.compile(rf"\s[{re.escape(ITEM_SEPARATORS)}]\s")
 ITEM_RUN_MIN = 2  # separators in a block for it to be a run of items ...
 ITEM_MAX = 150  # ... each no longer than a headline ...
-ITEM_STOP = re.compile(r"[.!;…]\W*$")  # ... none of which ends a sentence before them
+ITEM_STOP = re.compile(r"[.!;…]\W*$")  # ... at most half of them ending a sentence before the last
