@@ -71,7 +71,8 @@ def passages_found(paragraph_shingles: list[np.ndarray], other: np.ndarray, min_
     """Paragraphs with at least min_share of their shingles in `other` (sorted, unique): one look-up for all
     paragraphs' shingles, counted per paragraph."""
     if _compiled_passages_in is not None and isinstance(other, np.ndarray) and other.dtype == np.uint64:
-        # A binary search per shingle in C; None when an input is not as it reads them (numpy's path then).
+        # A hash table of `other` in C, one probe per shingle; None when an input is not as it reads them
+        # (numpy's path then).
         found = _compiled_passages_in(list(paragraph_shingles), np.ascontiguousarray(other), float(min_share))
         if found is not None:
             return found
