@@ -595,7 +595,8 @@ cdef Py_ssize_t stem_at(str text, Py_ssize_t start):
 
 
 def stem_spans(str text) -> list:
-    """[(start, end)] of _STEMS.finditer(text), from the table (for tests)."""
+    """[(start, end)] of _STEMS.finditer(text), from the table: the longest stem at the leftmost position,
+    then on after it."""
     cdef Py_ssize_t pos = 0, end
     cdef list out = []
     while pos < len(text):
@@ -676,15 +677,8 @@ cdef tuple token_hint_uncached(str token):
         for match in _h_stems_finditer(squashed, first.start()):
             best, edges = stem_rule(token, match.group(), match.start(), match.end(), best, edges)
         return best
-    # The trie's table, as finditer: the longest stem at the leftmost position, then on after it.
-    start = 0
-    while start < len(squashed):
-        end = stem_at(squashed, start)
-        if end <= start:
-            start += 1
-            continue
+    for start, end in stem_spans(squashed):
         best, edges = stem_rule(token, squashed[start:end], start, end, best, edges)
-        start = end
     return best
 
 
