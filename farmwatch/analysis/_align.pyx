@@ -9,6 +9,7 @@ first best, as argmax does."""
 
 import numpy as np
 
+from farmwatch.analysis._hashing cimport splitmix64 as _splitmix64
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memset
@@ -344,13 +345,6 @@ def unique_by_label(const uint64_t[::1] values, const int64_t[::1] labels, Py_ss
             if ends[k] < ends[k - 1]:
                 ends[k] = ends[k - 1]
     return out_arr[:m], ends_arr
-
-
-cdef inline uint64_t _splitmix64(uint64_t z) noexcept nogil:
-    z += 0x9E3779B97F4A7C15ULL
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
 
 
 def gram_hashes(const uint64_t[::1] tokens, const uint8_t[::1] quoted) -> tuple:

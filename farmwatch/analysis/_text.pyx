@@ -15,6 +15,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.set cimport PySet_Contains
 from cpython.unicode cimport Py_UNICODE_ISALNUM, PyUnicode_Substring
+from farmwatch.analysis._hashing cimport splitmix64 as _splitmix64
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 
@@ -194,14 +195,6 @@ def clause_cuts(
         out_ends[k] = end
         k += 1
     return starts_arr[:k].copy(), ends_arr[:k].copy()
-
-
-cdef inline uint64_t _splitmix64(uint64_t z) noexcept nogil:
-    # text.splitmix64 of one value (unsigned arithmetic wraps as numpy's does)
-    z += 0x9E3779B97F4A7C15ULL
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
 
 
 cdef inline uint64_t _pair_hash(uint64_t x, uint64_t y) noexcept nogil:
