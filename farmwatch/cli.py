@@ -585,13 +585,13 @@ def settle_command(
 @contextmanager
 def _eval_progress(name: str) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar for an evaluation when stderr is a terminal (else none): yields its update callback."""
+    if not sys.stderr.isatty():  # before importing rich (~25 ms): piped and CI runs draw nothing
+        yield None
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
     from farmwatch.opscli import progress_bar
 
-    if not sys.stderr.isatty():
-        yield None
-        return
     columns = (TextColumn(f"eval {name}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with progress_bar(*columns) as bar:
         task = bar.add_task("pages", total=None)
