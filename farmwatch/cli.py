@@ -612,7 +612,11 @@ def eval_extraction(corpus: Annotated[Path, typer.Argument(help="Corpus director
 def eval_provenance(
     corpus: Annotated[Path, typer.Argument(help="Corpus directory (pages.jsonl + html/).")],
     show_mistakes: Annotated[
-        bool, typer.Option(help="Print the pages judged wrongly, or traced to the wrong source, before the result.")
+        bool,
+        typer.Option(
+            help="Print every page judged wrongly before the result, one JSON line each: originals accused"
+            " (with the page they are said to copy), copies traced to the wrong original, copies missed."
+        ),
     ] = False,
 ) -> None:
     """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""

@@ -75,5 +75,43 @@ def test_a_copy_traced_to_the_wrong_original_is_listed_as_a_mistake() -> None:
     result = score([agency, paper, tabloid], {"tabloid": PageReport.model_construct(provenance=said)})
     assert result["recall"] == 1.0 and result["source_accuracy"] == 0.0
     assert result["mistakes"] == [
-        {"id": "tabloid", "kind": "wholly_derived", "said": "republished", "source": "https://paper.example/story"}
+        {
+            "id": "tabloid",
+            "kind": "wholly_derived",
+            "mistake": "wrong_source",
+            "said": "republished",
+            "score": 0.95,
+            "source": "https://paper.example/story",
+        }
     ]
+
+
+def test_every_mistake_is_listed_originals_accused_first() -> None:
+    from farmwatch.evaluation.provenance import score
+    from farmwatch.report import PageReport, Provenance, Source
+
+    agency = {"id": "agency", "url": "https://agency.example/story", "truth": {"verdict": "original", "sources": []}}
+    copied = {"verdict": "republished", "sources": ["agency"], "kind": "wholly_derived", "attributed": None}
+    # 60 copies missed, then an independent story accused of copying the agency: it is the first line.
+    missed = [{"id": f"m{n}", "url": f"https://paper{n}.example/s", "truth": copied} for n in range(60)]
+    independent = {
+        "id": "own-report",
+        "url": "https://paper.example/own",
+        "truth": {"verdict": "original", "sources": [], "kind": "independent"},
+    }
+    said = Provenance.model_construct(
+        verdict="republished", score=0.81, sources=[Source.model_construct(url="https://agency.example/story")]
+    )
+    reports = {"own-report": PageReport.model_construct(provenance=said)}
+    mistakes = score([agency, *missed, independent], reports)["mistakes"]
+    assert len(mistakes) == 61
+    assert mistakes[0] == {
+        "id": "own-report",
+        "kind": "independent",
+        "mistake": "accused",
+        "said": "republished",
+        "score": 0.81,
+        "source": "https://agency.example/story",
+    }
+    assert {m["mistake"] for m in mistakes[1:]} == {"missed"}
+    assert mistakes[1] == {"id": "m0", "kind": "wholly_derived", "mistake": "missed", "said": None, "score": None}

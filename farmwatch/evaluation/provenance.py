@@ -87,8 +87,11 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
                 accused += 1
         elif actual:
             fn += 1
-        if said != actual:
-            mistakes.append({"id": row["id"], "kind": kind, "said": provenance.get("verdict")})
+        first_source = (provenance.get("sources") or [{}])[0].get("url")
+        if said and not actual:  # an original accused: which page it is said to copy, and how sure
+            mistakes.append(_mistake(row, kind, "republished", provenance, source=first_source))
+        elif actual and not said:
+            mistakes.append(_mistake(row, kind, provenance.get("verdict"), provenance))
         if actual:
             true_republished += 1
             found = [normalize_url(s["url"]) for s in provenance.get("sources", [])]
@@ -98,9 +101,7 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
                 first_ok = first_ok and wanted <= set(found)
             source_hits += first_ok
             if said and not first_ok:  # found, but traced to the wrong original
-                mistakes.append(
-                    {"id": row["id"], "kind": kind, "said": "republished", "source": found[0] if found else None}
-                )
+                mistakes.append(_mistake(row, kind, "republished", provenance, source=first_source))
             if truth.get("attributed") is not None:  # corpora without attribution truth give null
                 attribution_known += 1
                 attribution_hits += bool(provenance.get("attributed")) == bool(truth["attributed"])
@@ -120,8 +121,22 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
             for (low, high), (hits, n) in zip(CALIBRATION_BANDS, bands, strict=True)
         ],
         "per_kind": {k: round(v[0] / v[1], 4) for k, v in sorted(per_kind.items())},
-        "mistakes": mistakes[:50],
+        # Every mistake, the worst first: originals accused, then copies traced to the wrong original, then
+        # copies missed (each group in corpus order).
+        "mistakes": sorted(mistakes, key=lambda m: _MISTAKE_ORDER[m["mistake"]]),
     }
+
+
+_MISTAKE_ORDER = {"accused": 0, "wrong_source": 1, "missed": 2}
+
+
+def _mistake(row: dict, kind: str, said: str | None, provenance: dict, source: str | None = None) -> dict:
+    actual = row["truth"]["verdict"] == "republished"
+    mistake = "missed" if said != "republished" else ("wrong_source" if actual else "accused")
+    entry = {"id": row["id"], "kind": kind, "mistake": mistake, "said": said, "score": provenance.get("score")}
+    if source is not None or mistake != "missed":
+        entry["source"] = source
+    return entry
 
 
 def evaluate_provenance(
