@@ -37,6 +37,15 @@ def credits_of(*texts: str, links: list[str] | None = None) -> tuple[list, list[
         ("KUALA LUMPUR, Nov 30 (Bernama) -- The ministry said on Sunday.", "Bernama"),
         ("Bogotá (dpa) - Gebrochene Wirbelsäule, gebrochener Oberschenkel.", "dpa"),
         ("Frankfurt/Main (dpa) - Der Buchpreis geht an Frank Witzel.", "dpa"),
+        # The agencies as papers in other scripts print them, datelines without a dash included.
+        ("اسلام آباد (اے پی پی) وزیراعظم نے آج اجلاس کی صدارت کی۔", "APP"),
+        ("لاہور ۔25 نومبر(اے پی پی)", "APP"),
+        ("وزیراعظم نے آج اجلاس کی صدارت کی۔ (اے پی پی )", "APP"),
+        ("میلبورن (رائٹرز) آسٹریلیا کی حکومت نے کہا", "Reuters"),
+        ("القاهرة (رويترز) - قال مسؤولون إن الحكومة ستعلن", "Reuters"),
+        ("دبي (وام) أعلنت الحكومة اليوم عن خطة جديدة", "WAM"),
+        ("МОСКВА, 30 ноября. /ТАСС/. Президент провел совещание.", "TASS"),
+        ("서울 (연합뉴스) 정부는 30일 새 계획을 발표했다.", "Yonhap"),
     ],
 )
 def test_wire_credits(text: str, name: str) -> None:
@@ -55,6 +64,7 @@ def test_ordinary_words_are_not_wire_services() -> None:
         "Imran Khan (PTI) said on Monday that the party would march.",  # a party, not the agency
         "NEW DELHI, Nov 30 (pti) the lower-case letters are no credit line.",
         "Open the app and tap Settings, then choose the uni account.",
+        "تقرير من قنا الجديدة عن الطقس في الصعيد",  # Qena, the city: a name in running text is no credit line
     ],
 )
 def test_agency_names_that_are_also_abbreviations_need_a_credit_line(text: str) -> None:

@@ -72,12 +72,36 @@ WIRE_SERVICES: dict[str, tuple[str, ...]] = {
     "QNA": ("qna",),
     "KUNA": ("kuna",),
 }
+# The agencies' names as papers in other scripts print them ("اسلام آباد (اے پی پی) وزیراعظم…", "(رويترز)",
+# "МОСКВА, 30 ноября. /ТАСС/."): each a name, not an ordinary word, and read as the Latin aliases are.
+WIRE_NAMES_IN_OTHER_SCRIPTS: dict[str, tuple[str, ...]] = {
+    "Reuters": ("رويترز", "رائٹرز", "رویترز", "рейтер", "рейтерс", "로이터"),
+    "Associated Press": ("أسوشيتد برس", "ассошиэйтед пресс"),
+    "AFP": ("أ ف ب", "فرانس برس", "اے ایف پی", "франс пресс", "франс-пресс"),
+    "dpa": ("د ب أ",),
+    "Xinhua": ("شينخوا", "синьхуа"),
+    "TASS": ("тасс",),
+    "RIA Novosti": ("риа новости",),
+    "Interfax": ("интерфакс",),
+    "Anadolu Agency": ("الأناضول", "وكالة الأناضول"),
+    "APP": ("اے پی پی",),
+    "IRNA": ("ایرنا", "إرنا"),
+    "SPA": ("واس",),
+    "WAM": ("وام",),
+    "QNA": ("قنا",),
+    "KUNA": ("كونا",),
+    "Yonhap": ("연합뉴스",),
+}
+WIRE_SERVICES = {name: (*names, *WIRE_NAMES_IN_OTHER_SCRIPTS.get(name, ())) for name, names in WIRE_SERVICES.items()}
 # Short names that are also ordinary words: they count only when written in capitals (dpa and epd are lower-case).
 _CAPITALS_ONLY = {"ap", "pa", "apa", "pap", "sda", "efe", "aap", "afp", "upi", "kna", "ansa", "tass"}
 _CAPITALS_ONLY |= {"pti", "ians", "ani", "uni", "app", "bss", "anp", "ctk", "mti", "ntb", "irna", "wam", "qna"}
 _CAPITALS_ONLY |= {"kuna"}
 _ALIAS_TO_WIRE = {alias: name for name, aliases in WIRE_SERVICES.items() for alias in aliases}
 _WIRE_ALT = "|".join(sorted((re.escape(a) for a in _ALIAS_TO_WIRE), key=len, reverse=True))
+_OTHER_SCRIPT_ALT = "|".join(
+    sorted((re.escape(a) for aliases in WIRE_NAMES_IN_OTHER_SCRIPTS.values() for a in aliases), key=len, reverse=True)
+)
 
 # Credit lines that name a wire service.
 _WIRE_PATTERNS = (
@@ -94,11 +118,14 @@ _WIRE_PATTERNS = (
         re.I,
     ),
     re.compile(rf"^\s*\((?P<name>{_WIRE_ALT})\)\s*[-–—]", re.I),
+    # The same dateline in other scripts, where papers print no dash: "اسلام آباد (اے پی پی) وزیراعظم نے",
+    # "МОСКВА, 30 ноября. /ТАСС/." (these names are no ordinary words, so the line needs no more).
+    re.compile(rf"^\s*[^\W\d_][^()/\n]{{0,60}}?[(/]\s*(?P<name>{_OTHER_SCRIPT_ALT})\s*[)/]", re.I),
     re.compile(rf"(?:^|[\s(])(?:source|quelle|fuente|źródło|fonte|bron)\s*:\s*(?P<name>{_WIRE_ALT})\b", re.I),
     re.compile(
         rf"\b(?:with|mit)\s+(?:reporting|material|agencies|files)\s+(?:from|by|von)\s+(?P<name>{_WIRE_ALT})\b", re.I
     ),
-    re.compile(rf"\((?P<name>{_WIRE_ALT})\)\s*$", re.I),
+    re.compile(rf"\(\s*(?P<name>{_WIRE_ALT})\s*\)\s*$", re.I),
     re.compile(rf"^\s*[-–—©]\s*(?P<name>{_WIRE_ALT})\s*$", re.I),
     re.compile(rf"\bcopyright\s+(?:\d{{4}}\s+)?(?:the\s+)?(?P<name>{_WIRE_ALT})\b", re.I),
 )
