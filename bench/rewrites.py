@@ -15,7 +15,8 @@ The sources are provenance-dev's own HTML, copied as they are, beside every othe
 provenance-dev (unrelated pages the answers must not be matched with). Each answer is a page on one of
 a dozen writers' sites (a course blog, a forum, a personal site: each writer answers once per source,
 in mixed kinds, as the corpus's participants did), dated months to years after its source unless
-``--dates none`` drops every date (the pages' and pages.jsonl's); ``--quotes single`` prints the texts'
+``--dates none`` drops every date (the pages' and pages.jsonl's), ``--dates day`` gives the answers' dates as the day
+alone (as printed papers' archives do); ``--quotes single`` prints the texts'
 quotations in straight single quotes, as British papers and plain-text copy do (the sources keep theirs).
 Arrival order is shuffled (seeded), so about half of the answers arrive before their source.
 
@@ -42,7 +43,7 @@ import json
 import random
 import re
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from unseen_templates import PROVENANCE_DEV, Article, load_originals
@@ -201,9 +202,9 @@ def build(
     rows: list[tuple[float, dict]] = []
     for a in originals.values():
         body = (PROVENANCE_DEV / a.html_file).read_bytes()
-        (out / a.html_file).write_bytes(body if dates == "all" else undated(body))
+        (out / a.html_file).write_bytes(body if dates != "none" else undated(body))
         truth = {"verdict": "original", "sources": [], "kind": "original", "attributed": None}
-        published = a.row_published_at if dates == "all" else None
+        published = a.row_published_at if dates != "none" else None
         rows.append(
             (
                 rng.random(),
@@ -233,7 +234,9 @@ def build(
                 site = f"{writer}.example"
                 template = TEMPLATES[writer_no % len(TEMPLATES)]
                 after = timedelta(days=rng.randint(60, 1100), hours=rng.randint(0, 23))
-            when = base + after if dates == "all" else None
+            when: datetime | date | None = base + after if dates != "none" else None
+            if when is not None and dates == "day":  # printed papers' archives often give the day alone
+                when = when.date()
             title = title_of(answer["text"], source.headline)
             page_id = f"{s['source']}--{answer['kind']}-{n_answer}"
             html_file = f"html/{page_id}.html"
@@ -275,7 +278,12 @@ def main() -> None:
     parser.add_argument("--texts", type=Path, default=REWRITES, help="folder of hand-written texts")
     parser.add_argument("--out", type=Path, default=Path("/tmp/rewrites"))
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--dates", choices=["all", "none"], default="all", help="keep or drop every date")
+    parser.add_argument(
+        "--dates",
+        choices=["all", "none", "day"],
+        default="all",
+        help="keep or drop every date; day: the answers' (papers') dates as the day alone, without the hour",
+    )
     parser.add_argument(
         "--quotes", choices=["as-written", "single"], default="as-written", help="single: the texts quote 'so'"
     )
