@@ -39,3 +39,30 @@ def test_an_unknown_zone_reads_as_utc_without_a_warning_per_page() -> None:
         analysis = analyze_html(page_dated("April 28, 2020 6:11 am XYZT"), "https://news.example/council-votes")
     assert analysis.published_at == datetime(2020, 4, 28, 6, 11, tzinfo=UTC)
     assert not [w for w in caught if "tzname" in str(w.message)]
+
+
+def page_with_only_a_visible_date() -> bytes:
+    return (
+        "<html><head><title>Council votes</title></head><body><article><h1>Council votes</h1>"
+        + "<p>The council voted on the budget after a long debate about roads and schools in the city.</p>" * 4
+        + '</article><footer><p id="footer-info-lastmod">This page was last edited on 16 April 2018, at 10:12.</p>'
+        + "</footer></body></html>"
+    ).encode()
+
+
+def test_a_date_the_client_gives_comes_before_a_date_guessed_from_the_visible_text() -> None:
+    # The visible date can be a "last edited" one, later than the page's copies: the client's own date (a feed's
+    # pubDate, an archive's record) is used first, the guess only when there is none.
+    guessed = analyze_html(page_with_only_a_visible_date(), "https://wiki.example/council")
+    assert (guessed.published_at, guessed.published_from) == (datetime(2018, 4, 16, tzinfo=UTC), "htmldate")
+    given = analyze_html(
+        page_with_only_a_visible_date(), "https://wiki.example/council", published_hint="2013-10-17T08:00:00Z"
+    )
+    assert (given.published_at, given.published_from) == (datetime(2013, 10, 17, 8, 0, tzinfo=UTC), "client")
+
+
+def test_the_page_s_own_metadata_comes_before_the_client_s_date() -> None:
+    analysis = analyze_html(
+        page_dated("June 3, 2021 10:00 CEST"), "https://news.example/council-votes", published_hint="2013-10-17"
+    )
+    assert analysis.published_at == datetime(2021, 6, 3, 8, 0, tzinfo=UTC)

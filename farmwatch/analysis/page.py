@@ -106,12 +106,14 @@ def analyze_html(
     published, date_only, source = metadata.published_at, metadata.published_date_only, metadata.published_from
     if published is None:
         published, date_only, source = date_from_url(normalized), True, "url"
-    if published is None:
-        published, date_only = find_date_fallback(html, normalized)
-        source = "htmldate" if published else None
+    # A date the client gives (a feed's pubDate, an archive's record) before htmldate's guess from the visible
+    # text, which can be a "last edited" date later than the page's copies (an original then looks copied).
     if published is None and published_hint:
         published, date_only = parse_datetime(published_hint)
         source = "client" if published else None
+    if published is None:
+        published, date_only = find_date_fallback(html, normalized)
+        source = "htmldate" if published else None
     analysis.published_at, analysis.published_date_only, analysis.published_from = published, date_only, source
     if flattened:
         analysis.warnings.append(f"markup nested deeper than {MAX_DEPTH} elements was flattened")
