@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from farmwatch.analysis import credits
 from farmwatch.analysis.blocks import Block, BlockKind
 
+_NOTE_WORDS = (
+    r"originally|first|appeared|re(?:published|printed|posted)|shared|permission|source|quelle|fuente|źródło",
+    r"fonte|bron|\bvia\b|h/t|hat tip|courtesy|thanks|credit|read|continue|original|erschien|initialement",
+    r"originellement|d'abord|publicad|aparecid|pubblicat|ukazał|opublikowan|verscheen|gepubliceerd",
+)
 LINES = [
     "This article was originally published on The Conversation.",
     # Case-insensitive patterns read İ as i and ſ as s, str.lower does not: found only if not screened out.
@@ -31,6 +38,11 @@ LINES = [
     "Credit: Jane Doe ____ posted by admin",
     "The first thing to read is the source of the original story.",
     "Shared with permission.",
+    "Staff of the AP contributed to this report; AFP contribİuted too.",
+    "Our thanks via Reuters, and material from dpa (via AFP)",
+    "Seen vİa AFP. Copyright 2024 The Associated Press",
+    "With reporting from Reuters (Reuters)",
+    "Reporting by Jane Doe, editing by John Roe",
 ]
 
 
@@ -54,6 +66,8 @@ def test_screens_change_nothing(line: str, monkeypatch: pytest.MonkeyPatch) -> N
     ]
     screened = _found(blocks)
     monkeypatch.setattr(credits, "_PATTERN_NEEDS", (None,) * len(credits._REPUBLICATION_PATTERNS))
+    monkeypatch.setattr(credits, "_WIRE_NEEDS", (None,) * len(credits._WIRE_PATTERNS))
+    monkeypatch.setattr(credits, "_ANY_NOTE", re.compile("|".join(_NOTE_WORDS)))  # its first form
     monkeypatch.setattr(credits, "_compiled_meet", None)  # the word lists, read in Python
     monkeypatch.setattr(credits, "_WIRE_WORDS", _Everything())  # every window scanned for wires
     assert screened == _found(blocks)

@@ -129,6 +129,20 @@ _WIRE_PATTERNS = (
     re.compile(rf"^\s*[-–—©]\s*(?P<name>{_WIRE_ALT})\s*$", re.I),
     re.compile(rf"\bcopyright\s+(?:\d{{4}}\s+)?(?:the\s+)?(?P<name>{_WIRE_ALT})\b", re.I),
 )
+# For each wire pattern, words one of which its every match holds (in lower case), or None (anchored, or cheap
+# already): read as _PATTERN_NEEDS is. "contributed" spares the first pattern's alternation at every position.
+_WIRE_NEEDS: tuple[tuple[str, ...] | None, ...] = (
+    ("contributed",),
+    None,
+    None,
+    None,
+    None,
+    ("source", "quelle", "fuente", "źródło", "fonte", "bron"),
+    ("with", "mit"),
+    (")",),
+    None,
+    ("copyright",),
+)
 _REUTERS_SIGNOFF = re.compile(
     r"\b(?:reporting|writing)\s+by\s+[^;]{2,80};\s*(?:additional reporting|editing)\s+by", re.I
 )
@@ -235,11 +249,13 @@ _FOLDED_APART = "İıſ"
 # Cheap first scans: a block can hold a wire credit only if it names a wire service, and a
 # republication note or source link only if it has one of these words.
 # Both run on lower-cased text without re.I, which is several times faster on Python's re.
+# (_ANY_NOTE's "via" is \bvia\b written to open with a letter: every alternative then does, and the engine
+# skips to the positions holding one of their first letters instead of trying every position.)
 _ANY_WIRE = re.compile(rf"\b(?:{_WIRE_ALT})\b")
 _ANY_NOTE = re.compile(
     r"originally|first|appeared|re(?:published|printed|posted)|shared|permission|source|quelle|fuente|źródło|fonte"
-    r"|bron|\bvia\b|h/t|hat tip|courtesy|thanks|credit|read|continue|original|erschien|initialement|originellement"
-    r"|d'abord"
+    r"|bron|via(?<!\wvia)\b|h/t|hat tip|courtesy|thanks|credit|read|continue|original|erschien|initialement"
+    r"|originellement|d'abord"
     r"|publicad|aparecid|pubblicat|ukazał|opublikowan|verscheen|gepubliceerd"
 )
 # Every credit pattern above needs one of these words (a set lookup per word is far cheaper than
@@ -389,7 +405,10 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                 continue  # its words name no wire (far cheaper than _ANY_WIRE's scan of a long window)
             if not _ANY_WIRE.search(lowered):
                 continue  # one cheap scan spares the eight wire patterns on most blocks
-            for pattern in _WIRE_PATTERNS:
+            screened = not any(char in window for char in _FOLDED_APART)
+            for pattern, needs in zip(_WIRE_PATTERNS, _WIRE_NEEDS, strict=True):
+                if needs and screened and not any(word in lowered for word in needs):
+                    continue  # a word every match holds is missing (see _PATTERN_NEEDS)
                 match = pattern.search(window)
                 if match:
                     alias = match.group("name").lower()
@@ -397,7 +416,7 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
                         continue  # "AP", "PA": only as capitals, not as ordinary words
                     credits.append(Credit(_ALIAS_TO_WIRE[alias], window if short else match.group(0), "wire"))
                     break
-        if short and _REUTERS_SIGNOFF.search(text):
+        if short and ";" in text and _REUTERS_SIGNOFF.search(text):  # the sign-off's ";" first: cheap
             credits.append(Credit("Reuters", text, "wire"))
         if short:
             noted = bool(_ANY_NOTE.search(text.lower())) and _note(
