@@ -111,3 +111,34 @@ def test_reindex_makes_urls_stored_under_the_older_normalisation_findable(redis_
         assert page_report(services, url) is not None
     assert services.pages.page_id("http://bücher.de/x") == page_id  # the old key still answers
     assert migrate_urls(services.pages) == 0  # a second run has nothing to do
+
+
+_PIECES = (
+    "http", "https", "HTTP", "ftp", ":", "//", "/", "a", "B", "x.com", "www.", ".", "-", "?", "#", ";", "=", "&",
+    "%2F", ":80", ":443", ":8080", ":99999", ":x", "@", "[", "]", "[::1]", " ", "\t", "\n", "é", "..", "./", "../",
+    "utm_source=1", "_ga=2", "~", "\\", "\x00", "\x7f", "😀", "İ", "\u3000", "a;b", "//x.org",
+)  # fmt: skip
+
+
+def test_plain_links_read_without_urljoin_as_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """absolute_url's and host_of's shortcut for plain http(s) links gives what the urllib route gives."""
+    import random
+
+    rng = random.Random(16)
+
+    def text(most: int) -> str:
+        return "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, most)))
+
+    def url() -> str:
+        if rng.random() < 0.3:
+            return text(10)
+        scheme = rng.choice(["http://", "https://", "HTTP://", "http:/", "//", "", " http://"])
+        return scheme + rng.choice(["a.com", "WWW.B.co.uk", "x.com.", "[::1]", "a.com:80", "é.de", ""]) + text(6)
+
+    bases = [None, "", "http://a.com/p/q", "https://a.com/", "http://[::1", "https://x.com/a?b#c", "ftp://x/"]
+    cases = [(rng.choice(bases) if rng.random() < 0.7 else url(), url()) for _ in range(20000)]
+    fast = [(absolute_url(base, href), urls.host_of(href)) for base, href in cases]
+    assert sum(urls._PLAIN_ABSOLUTE.fullmatch(href.strip()) is not None for _, href in cases) > 300
+    monkeypatch.setattr(urls, "_PLAIN_ABSOLUTE", re.compile(r"(?!)"))  # never: every link through urljoin
+    monkeypatch.setattr(urls, "_PLAIN_HOST", re.compile(r"(?!)"))
+    assert fast == [(absolute_url(base, href), urls.host_of(href)) for base, href in cases]
