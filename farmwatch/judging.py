@@ -238,6 +238,7 @@ def rejudge(
 # N pages moves by SETTLE_STEP after SETTLE_STEP * N verdict changes, so this costs about 1 / SETTLE_STEP
 # judgements per verdict change, whatever the site's size.
 SETTLE_STEP = 0.1
+PREFETCH = 500  # a site's pages read per round trip when settling it
 
 
 @dataclass(slots=True)
@@ -261,17 +262,27 @@ def settle(services: Services, max_pages: int = 10_000) -> Settled:
                 pages.mark_changed([site for site, _ in moved[number:]])
                 break
             own = pages.site_pages_with_edges(site)
-            neighbours: set[int] = set()
-            for page_id in own:
-                judged = judge(services, page_id)
-                if judged is not None:
-                    neighbours.update(judged.neighbours)
-                    done.changed += judged.verdict_changed
-            # Their neighbours on other sites weigh this site's record in the same pairs.
-            others = neighbours.difference(own)
-            for page_id in others:
-                judged = judge(services, page_id)
-                done.changed += judged is not None and judged.verdict_changed
+            # One run of judgements (as rejudge's): the site's pages are read in one round trip, a page
+            # read as another's neighbour is not read again, and the writes go out with the next read.
+            # Each page is judged once in it (own and others are apart), as Reads requires.
+            read = Reads({page_id: site for page_id in own}, services.client.pipeline(transaction=False))
+            try:
+                for start in range(0, len(own), PREFETCH):
+                    read.keep(pages.neighbourhood(own[start : start + PREFETCH], pipe=read.writes))
+                neighbours: set[int] = set()
+                for page_id in own:
+                    judged = judge(services, page_id, read.take(page_id), read=read)
+                    if judged is not None:
+                        neighbours.update(judged.neighbours)
+                        done.changed += judged.verdict_changed
+                # Their neighbours on other sites weigh this site's record in the same pairs.
+                others = neighbours.difference(own)
+                for page_id in others:
+                    judged = judge(services, page_id, read.take(page_id), read=read)
+                    done.changed += judged is not None and judged.verdict_changed
+            finally:
+                if len(read.writes):
+                    read.writes.execute()
             pages.mark_settled(site, share)
             done.sites += 1
             done.judged += len(own) + len(others)
