@@ -12,9 +12,9 @@ import pytest
 from farmwatch.analysis import text
 
 try:
-    from farmwatch.analysis._text import words_meet
+    from farmwatch.analysis._text import WordScreen, words_meet
 except ImportError:
-    words_meet = None
+    WordScreen = words_meet = None
 
 TEXTS = [
     "Hello world, the World is big. Café naïve 12 x 2024.",
@@ -58,3 +58,25 @@ def test_words_meet_reads_the_regex_words() -> None:
         expected = (not first.isdisjoint(found), not second.isdisjoint(found))
         assert words_meet(sample, frozenset(first), frozenset(second)) == expected, repr(sample)
         assert words_meet(sample, first, second) == expected
+
+
+@pytest.mark.skipif(WordScreen is None, reason="the compiled module is not built")
+def test_word_screen_reads_the_regex_words() -> None:
+    """The compiled WordScreen gives credits' Python one's answers (the regex's words against the sets), its
+    screen letting through every word of the sets: of every length, long ones and ones opening or closing with
+    a character past ASCII among them."""
+    from farmwatch.analysis.credits import _WordScreen
+
+    rng = random.Random(5)
+    characters = [*CHARACTERS, *"kKzZ"]
+    for number in range(3000):
+        samples = ["".join(rng.choices(characters, k=rng.randint(0, 40))) for _ in range(10)]
+        samples.append("x" * 40 + " " + "é" * 33)
+        found = [w for sample in samples for w in re.findall(r"\w+", sample)]
+        first = frozenset([*rng.sample(found, min(len(found), rng.randint(0, 3))), "x" * 40])
+        second = frozenset(rng.sample(found, min(len(found), rng.randint(0, 3))))
+        if number % 100 == 0:
+            second |= {1, b"ab"}  # not words: the screen is off, the answers the same
+        compiled, python = WordScreen(first, second), _WordScreen(first, second)
+        for sample in samples:
+            assert compiled.meet(sample) == python.meet(sample), (repr(sample), first, second)

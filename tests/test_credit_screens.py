@@ -68,6 +68,7 @@ def test_screens_change_nothing(line: str, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(credits, "_PATTERN_NEEDS", (None,) * len(credits._REPUBLICATION_PATTERNS))
     monkeypatch.setattr(credits, "_WIRE_NEEDS", (None,) * len(credits._WIRE_PATTERNS))
     monkeypatch.setattr(credits, "_ANY_NOTE", re.compile("|".join(_NOTE_WORDS)))  # its first form
-    monkeypatch.setattr(credits, "_compiled_meet", None)  # the word lists, read in Python
-    monkeypatch.setattr(credits, "_WIRE_WORDS", _Everything())  # every window scanned for wires
+    # The word lists read in Python, and every window scanned for wires.
+    monkeypatch.setattr(credits, "_TRIGGER_SCREEN", credits._WordScreen(credits._TRIGGERS, _Everything()))
+    monkeypatch.setattr(credits, "_WIRE_SCREEN", credits._WordScreen(_Everything(), _Everything()))
     assert screened == _found(blocks)

@@ -7,7 +7,9 @@ and numpy code, which gives the same results; tests compare the two).
 - sentence_breaks and clause_cuts: _BREAK's and _CLAUSE's matches read from the character classes (the
   regex engine's match objects and the bisect loop were most of _sentences' time);
 - content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page);
-- words_meet: whether a text's \\w+ words meet two sets, without the list of words (credits' screens)."""
+- words_meet: whether a text's \\w+ words meet two sets, without the list of words;
+- WordScreen: words_meet for two fixed sets, looking up only words whose length, first and last characters
+  some word of the sets has (credits' screens)."""
 
 import numpy as np
 
@@ -16,7 +18,7 @@ from cpython.object cimport PyObject
 from cpython.set cimport PySet_Contains
 from cpython.unicode cimport Py_UNICODE_ISALNUM, PyUnicode_Substring
 from farmwatch.analysis._hashing cimport splitmix64 as _splitmix64
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 
 
 def vocabulary_rows(str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends, object table):
@@ -267,3 +269,85 @@ def words_meet(str text, object first, object second):
             break
         i = j
     return in_first, in_second
+
+
+cdef enum:
+    _SCREENED_LONGEST = 31  # longer words are looked up unscreened
+
+
+cdef inline bint _has_bit(const uint64_t* mask, uint32_t ch) noexcept nogil:
+    return (mask[ch >> 6] >> (ch & 63)) & 1
+
+
+cdef uint64_t _ASCII_WORD[2]
+_ASCII_WORD[0] = 0x03FF000000000000ULL  # 0-9
+_ASCII_WORD[1] = 0x07FFFFFE87FFFFFEULL  # A-Z, _, a-z
+
+
+cdef inline bint _word_char(Py_UCS4 ch) noexcept:
+    """What \\w reads as a word character: ASCII ones from a mask (Py_UNICODE_ISALNUM is up to four calls)."""
+    if ch < 128:
+        return _has_bit(_ASCII_WORD, <uint32_t>ch)
+    return Py_UNICODE_ISALNUM(ch)
+
+
+cdef class WordScreen:
+    """words_meet(text, first, second) for two sets fixed once (copied as frozensets), with a screen: a word of
+    the text is looked up only if a word of the sets has its length, its first character and its last one (ASCII
+    characters, in bit masks; a word with any other there is always looked up). Of credits' screens' words about
+    1 in 20 passes, so few are cut out of the text as strings to be hashed (most of words_meet's time)."""
+
+    cdef readonly frozenset first, second
+    cdef bint unscreened  # a set holds something not a str (equal to no word, but looked for as words_meet does)
+    cdef uint64_t heads[_SCREENED_LONGEST + 1][2]
+    cdef uint64_t tails[_SCREENED_LONGEST + 1][2]
+
+    def __init__(self, first, second):
+        cdef Py_ssize_t n
+        cdef uint32_t head, tail
+        self.first, self.second = frozenset(first), frozenset(second)
+        self.unscreened = False
+        for word in self.first | self.second:
+            if type(word) is not str:
+                self.unscreened = True
+                continue
+            n = len(word)
+            if n == 0 or n > _SCREENED_LONGEST:
+                continue  # no \w+ word is empty; longer words are never screened
+            head, tail = ord(word[0]), ord(word[n - 1])
+            if head < 128:
+                self.heads[n][head >> 6] |= (<uint64_t>1) << (head & 63)
+            if tail < 128:
+                self.tails[n][tail >> 6] |= (<uint64_t>1) << (tail & 63)
+
+    def meet(self, str text):
+        """(whether a word of the text is in first, whether one is in second): words_meet(text, first, second)."""
+        cdef Py_ssize_t n = len(text), i = 0, j, size
+        cdef bint in_first = False, in_second = False
+        cdef uint32_t head, tail
+        cdef object word
+        while i < n:
+            if not _word_char(text[i]):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and _word_char(text[j]):
+                j += 1
+            size = j - i
+            head, tail = <uint32_t>text[i], <uint32_t>text[j - 1]
+            if (
+                self.unscreened
+                or size > _SCREENED_LONGEST
+                or head >= 128
+                or tail >= 128
+                or (_has_bit(self.heads[size], head) and _has_bit(self.tails[size], tail))
+            ):
+                word = PyUnicode_Substring(text, i, j)
+                if not in_first and PySet_Contains(self.first, word):
+                    in_first = True
+                if not in_second and PySet_Contains(self.second, word):
+                    in_second = True
+                if in_first and in_second:
+                    break
+            i = j
+        return in_first, in_second

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from farmwatch.analysis.blocks import Block
 from farmwatch.analysis.urls import absolute_url, host_of, same_site
 
-try:  # the compiled word screen (setup.py); without it, the word list below (_words_meet), the same answers
-    from farmwatch.analysis._text import words_meet as _compiled_meet  # type: ignore[import-not-found]
+try:  # the compiled word screen (setup.py); without it, the word list below (_WordScreen), the same answers
+    from farmwatch.analysis._text import WordScreen as _CompiledScreen  # type: ignore[import-not-found]
 except ImportError:
-    _compiled_meet = None
+    _CompiledScreen = None
 
 WIRE_SERVICES: dict[str, tuple[str, ...]] = {
     "Reuters": ("reuters", "thomson reuters"),
@@ -315,6 +315,28 @@ _TRIGGERS = frozenset(
     )
 )
 _WIRE_WORDS = frozenset(max(_WORD.findall(alias), key=len) for alias in _ALIAS_TO_WIRE)
+
+
+class _WordScreen:
+    """Whether one of a text's words (_WORD.findall) is in `first`, and whether one is in `second`: the Python
+    form of the compiled _text.WordScreen, which makes no list of the words and looks up few of them."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, first: frozenset[str], second: frozenset[str]) -> None:
+        self.first, self.second = first, second
+
+    def meet(self, text: str) -> tuple[bool, bool]:
+        words = _WORD.findall(text)
+        return not self.first.isdisjoint(words), not self.second.isdisjoint(words)
+
+
+def _word_screen(first: frozenset[str], second: frozenset[str]) -> _WordScreen:
+    return _CompiledScreen(first, second) if _CompiledScreen is not None else _WordScreen(first, second)
+
+
+_TRIGGER_SCREEN = _word_screen(_TRIGGERS, _WIRE_WORDS)  # any credit pattern's word; a wire's
+_WIRE_SCREEN = _word_screen(_WIRE_WORDS, _WIRE_WORDS)
 # Link texts that mark a link as pointing at the page's source.
 _SOURCE_LINK_TEXT = re.compile(
     r"^\s*(?:source(?:\s+link)?|original(?:\s+(?:source|article|story|post|link))?|read\s+(?:the\s+)?(?:original|full|more)"
@@ -372,7 +394,7 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
         if short:
             # _ANY_WIRE matches whole words only, so a block it matches holds each word of the alias named
             # (the longest one is enough to look for): most blocks let through name none, and skip its scan.
-            triggered, wire_words = _words_meet(text.lower(), _TRIGGERS, _WIRE_WORDS)
+            triggered, wire_words = _TRIGGER_SCREEN.meet(text.lower())
             if not triggered:
                 continue  # no word any credit pattern needs: spare the block the dozen specific patterns
         if short and (text[0] in "[(" or any(rule in text for rule in _RULE_STARTS)):
@@ -401,7 +423,7 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
             if wire_words is False:
                 continue
             lowered = window.lower()
-            if wire_words is None and not _words_meet(lowered, _WIRE_WORDS, _WIRE_WORDS)[0]:
+            if wire_words is None and not _WIRE_SCREEN.meet(lowered)[0]:
                 continue  # its words name no wire (far cheaper than _ANY_WIRE's scan of a long window)
             if not _ANY_WIRE.search(lowered):
                 continue  # one cheap scan spares the eight wire patterns on most blocks
@@ -439,15 +461,6 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
     for credit in credits:
         unique_credits.setdefault((credit.name.lower(), credit.kind), credit)
     return list(unique_credits.values()), list(dict.fromkeys(source_links))
-
-
-def _words_meet(text: str, first: frozenset[str], second: frozenset[str]) -> tuple[bool, bool]:
-    """Whether one of the text's words (_WORD.findall) is in `first`, and whether one is in `second`: in
-    compiled code when it is built (no list of the words: half the time of the screen on provenance-dev)."""
-    if _compiled_meet is not None:
-        return _compiled_meet(text, first, second)
-    words = _WORD.findall(text)
-    return not first.isdisjoint(words), not second.isdisjoint(words)
 
 
 def _unwrapped(text: str) -> str:
