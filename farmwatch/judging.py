@@ -11,6 +11,7 @@ neighbours where their sites are known, and a page whose neighbours and sites' r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import orjson
@@ -193,6 +194,19 @@ class Reads:
     def take(self, page_id: int) -> Neighbourhood | None:
         return self.own.pop(page_id, None)
 
+    def prefetch(self, services: Services, ids: list[int]) -> None:
+        """Read the pages of `ids` the run holds not, then their sites' records it holds not, a round trip
+        each (per PREFETCH pages), after the run's writes: judging pages next to them then reads nothing.
+        Read now or when a judgement would, a page not judged yet is the same (see the class)."""
+        unknown = [i for i in dict.fromkeys(ids) if i not in self.stored]
+        for start in range(0, len(unknown), PREFETCH):
+            self.keep(services.pages.neighbourhood(unknown[start : start + PREFETCH], pipe=self.writes))
+        missing = [
+            site for site in dict.fromkeys(item[0].site for item in self.stored.values()) if site not in self.counts
+        ]
+        if missing:
+            self.counts.update(services.pages.neighbourhood_and_site_counts([], missing, pipe=self.writes)[1])
+
 
 def rejudge(
     services: Services,
@@ -267,8 +281,8 @@ def settle(services: Services, max_pages: int = 10_000) -> Settled:
             # Each page is judged once in it (own and others are apart), as Reads requires.
             read = Reads({page_id: site for page_id in own}, services.client.pipeline(transaction=False))
             try:
-                for start in range(0, len(own), PREFETCH):
-                    read.keep(pages.neighbourhood(own[start : start + PREFETCH], pipe=read.writes))
+                read.prefetch(services, own)
+                read.prefetch(services, _nearest(read, own))
                 neighbours: set[int] = set()
                 for page_id in own:
                     judged = judge(services, page_id, read.take(page_id), read=read)
@@ -277,6 +291,7 @@ def settle(services: Services, max_pages: int = 10_000) -> Settled:
                         done.changed += judged.verdict_changed
                 # Their neighbours on other sites weigh this site's record in the same pairs.
                 others = neighbours.difference(own)
+                read.prefetch(services, _nearest(read, others))
                 for page_id in others:
                     judged = judge(services, page_id, read.take(page_id), read=read)
                     done.changed += judged is not None and judged.verdict_changed
@@ -287,3 +302,8 @@ def settle(services: Services, max_pages: int = 10_000) -> Settled:
             done.sites += 1
             done.judged += len(own) + len(others)
     return done
+
+
+def _nearest(read: Reads, ids: Iterable[int]) -> list[int]:
+    """The neighbours judging these pages weighs (their strongest edges'), where the run holds the pages."""
+    return [e.other for i in ids if (item := read.own.get(i)) is not None for e in strongest(item[2])]
