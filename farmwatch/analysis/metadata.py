@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from farmwatch.analysis.urls import absolute_url
 
@@ -96,9 +96,9 @@ def parse_datetime(value: str | None) -> tuple[datetime | None, bool]:
     return parsed.astimezone(UTC), date_only
 
 
-def _meta_content(tree: LexborHTMLParser) -> dict[str, str]:
+def _meta_content(metas: list[LexborNode]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for node in tree.css("meta"):
+    for node in metas:
         attrs = node.attributes
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = attrs.get("content")
@@ -107,9 +107,9 @@ def _meta_content(tree: LexborHTMLParser) -> dict[str, str]:
     return found
 
 
-def _json_ld_objects(tree: LexborHTMLParser) -> list[dict]:
+def _json_ld_objects(scripts: list[LexborNode]) -> list[dict]:
     objects: list[dict] = []
-    for node in tree.css('script[type="application/ld+json"]'):
+    for node in scripts:
         try:
             data = json.loads(node.text(deep=True) or "")
         except (ValueError, RecursionError):
@@ -136,10 +136,10 @@ def _name_of(value: object) -> str | None:
     return None
 
 
-def _link_hrefs(tree: LexborHTMLParser, rels: tuple[str, ...], base: str | None) -> dict[str, str | None]:
+def _link_hrefs(links: list[LexborNode], rels: tuple[str, ...], base: str | None) -> dict[str, str | None]:
     """The first href of a <link> with each of these rels, in one pass over the page's links."""
     found: dict[str, str | None] = {}
-    for node in tree.css("link[rel]"):
+    for node in links:
         attributes = node.attributes
         href = attributes.get("href")
         if not href:
@@ -152,9 +152,17 @@ def _link_hrefs(tree: LexborHTMLParser, rels: tuple[str, ...], base: str | None)
     return found
 
 
+# The elements read here, found in one walk of the document (each css() call walks all of it: three took
+# 0.088 ms a page of provenance-dev, this one 0.070), each kind in document order as its own selector gives it.
+_READ_NODES = 'meta, link[rel], script[type="application/ld+json"]'
+
+
 def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMetadata:
-    meta = _meta_content(tree)
-    ld = _json_ld_objects(tree)
+    nodes: dict[str, list[LexborNode]] = {"meta": [], "link": [], "script": []}
+    for node in tree.css(_READ_NODES):
+        nodes[node.tag].append(node)
+    meta = _meta_content(nodes["meta"])
+    ld = _json_ld_objects(nodes["script"])
     result = PageMetadata()
 
     title_node = tree.css_first("title")
@@ -165,7 +173,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMeta
         or (title_node.text(strip=True) if title_node else None)
         or None
     )
-    links = _link_hrefs(tree, ("canonical", "amphtml"), url)
+    links = _link_hrefs(nodes["link"], ("canonical", "amphtml"), url)
     result.canonical, result.amphtml = links.get("canonical"), links.get("amphtml")
     if meta.get("og:url"):
         result.og_url = absolute_url(url, meta["og:url"])
