@@ -68,7 +68,28 @@ def test_screens_change_nothing(line: str, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(credits, "_PATTERN_NEEDS", (None,) * len(credits._REPUBLICATION_PATTERNS))
     monkeypatch.setattr(credits, "_WIRE_NEEDS", (None,) * len(credits._WIRE_PATTERNS))
     monkeypatch.setattr(credits, "_ANY_NOTE", re.compile("|".join(_NOTE_WORDS)))  # its first form
+    monkeypatch.setattr(credits, "_ANY_WIRE", re.compile(rf"\b(?:{credits._WIRE_ALT})\b"))  # and this one's
     # The word lists read in Python, and every window scanned for wires.
     monkeypatch.setattr(credits, "_TRIGGER_SCREEN", credits._WordScreen(credits._TRIGGERS, _Everything()))
     monkeypatch.setattr(credits, "_WIRE_SCREEN", credits._WordScreen(_Everything(), _Everything()))
     assert screened == _found(blocks)
+
+
+def test_prefix_trees_match_what_the_plain_alternations_match() -> None:
+    """_ANY_WIRE and _ANY_NOTE, written as prefix trees, find a match in the texts the plain alternations do."""
+    import random
+
+    rng = random.Random(11)
+    plain_wire = re.compile(rf"\b(?:{credits._WIRE_ALT})\b")
+    plain_note = re.compile("|".join(_NOTE_WORDS))
+    vocabulary = [*credits._ALIAS_TO_WIRE, *credits._NOTE_WORDS.split(), "hat tip", "via", "xvia", "vias", "ap-", "a"]
+    characters = [*"abcdefghijklmnoprstuvwxyz _-().1", "é", "ф", "ı"]
+    for _ in range(30000):
+        words = []
+        for _ in range(rng.randint(0, 4)):
+            word = rng.choice(vocabulary)
+            cut = rng.randrange(len(word) + 1)
+            words.append(word[:cut] + rng.choice(characters) + word[cut:] if rng.random() < 0.3 else word)
+        sample = rng.choice(["", " ", "x"]).join(words)
+        assert bool(credits._ANY_WIRE.search(sample)) == bool(plain_wire.search(sample)), sample
+        assert bool(credits._ANY_NOTE.search(sample)) == bool(plain_note.search(sample)), sample

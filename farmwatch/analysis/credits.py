@@ -99,6 +99,35 @@ _CAPITALS_ONLY |= {"pti", "ians", "ani", "uni", "app", "bss", "anp", "ctk", "mti
 _CAPITALS_ONLY |= {"kuna"}
 _ALIAS_TO_WIRE = {alias: name for name, aliases in WIRE_SERVICES.items() for alias in aliases}
 _WIRE_ALT = "|".join(sorted((re.escape(a) for a in _ALIAS_TO_WIRE), key=len, reverse=True))
+
+
+def _prefix_tree(words: dict[str, str]) -> str:
+    """An alternation of the words with their common prefixes factored out ("a(?:fp|p(?:a|p)?|…)"), each word
+    followed by its regex (mostly ""): what the plain alternation matches, but the engine tries one branch per
+    character rather than every word at each position of the text, and every branch opening with a letter lets
+    it skip to the positions holding one of them."""
+    tree: dict = {}
+    for word, after in words.items():
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = after
+
+    def alternation(node: dict) -> str:
+        branches = [re.escape(char) + alternation(child) for char, child in sorted(node.items()) if char]
+        end = node.get("")
+        if end:
+            branches.append(end)
+        if not branches:
+            return ""
+        optional = "?" if end == "" else ""
+        if len(branches) == 1 and not optional:
+            return branches[0]
+        return f"(?:{'|'.join(branches)}){optional}"
+
+    return alternation(tree)
+
+
 _OTHER_SCRIPT_ALT = "|".join(
     sorted((re.escape(a) for aliases in WIRE_NAMES_IN_OTHER_SCRIPTS.values() for a in aliases), key=len, reverse=True)
 )
@@ -249,15 +278,14 @@ _FOLDED_APART = "İıſ"
 # Cheap first scans: a block can hold a wire credit only if it names a wire service, and a
 # republication note or source link only if it has one of these words.
 # Both run on lower-cased text without re.I, which is several times faster on Python's re.
-# (_ANY_NOTE's "via" is \bvia\b written to open with a letter: every alternative then does, and the engine
-# skips to the positions holding one of their first letters instead of trying every position.)
-_ANY_WIRE = re.compile(rf"\b(?:{_WIRE_ALT})\b")
-_ANY_NOTE = re.compile(
-    r"originally|first|appeared|re(?:published|printed|posted)|shared|permission|source|quelle|fuente|źródło|fonte"
-    r"|bron|via(?<!\wvia)\b|h/t|hat tip|courtesy|thanks|credit|read|continue|original|erschien|initialement"
-    r"|originellement|d'abord"
-    r"|publicad|aparecid|pubblicat|ukazał|opublikowan|verscheen|gepubliceerd"
+_ANY_WIRE = re.compile(rf"\b{_prefix_tree(dict.fromkeys(_ALIAS_TO_WIRE, ''))}\b")
+_NOTE_WORDS = (
+    "originally first appeared republished reprinted reposted shared permission source quelle fuente źródło fonte"
+    " bron h/t courtesy thanks credit read continue original erschien initialement originellement d'abord publicad"
+    " aparecid pubblicat ukazał opublikowan verscheen gepubliceerd"
 )
+# Any of the words anywhere, "hat tip", and "via" as a word (\bvia\b, written to open with its letter).
+_ANY_NOTE = re.compile(_prefix_tree({**dict.fromkeys(_NOTE_WORDS.split(), ""), "hat tip": "", "via": r"(?<!\wvia)\b"}))
 # Every credit pattern above needs one of these words (a set lookup per word is far cheaper than
 # one big alternation per block on Python's re).
 _WORD = re.compile(r"\w+")
