@@ -142,3 +142,23 @@ def test_plain_links_read_without_urljoin_as_with_it(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(urls, "_PLAIN_ABSOLUTE", re.compile(r"(?!)"))  # never: every link through urljoin
     monkeypatch.setattr(urls, "_PLAIN_HOST", re.compile(r"(?!)"))
     assert fast == [(absolute_url(base, href), urls.host_of(href)) for base, href in cases]
+
+
+def test_plain_urls_normalised_without_urlsplit_as_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """normalize_url's shortcut for plain http(s) URLs gives what its urlsplit branch gives."""
+    import random
+
+    rng = random.Random(17)
+    pieces = [*"/aB.-~!$&'(*+,;=:@%?#_ \t\r\né", "..", "./", "../", "//", "%2f", "#x", "#\n", ":80", "[", "x.html"]
+    hosts = ["a.com", "WWW.Ex.CO.uk", "x.com.", ".", "..", "a-b.c", "1.2.3.4", "é.de", "a_b.com", ""]
+    cases = [
+        rng.choice(["http://", "https://", "HTTP://", "ftp://", " http://", "http://\t"])
+        + rng.choice(hosts)
+        + "".join(rng.choices(pieces, k=rng.randint(0, 8)))
+        + rng.choice(["", " ", "\n"])
+        for _ in range(20000)
+    ]
+    assert sum(urls._PLAIN_HTTP.fullmatch(url.strip()) is not None for url in cases) > 1000
+    fast = [normalize_url.__wrapped__(url) for url in cases]
+    monkeypatch.setattr(urls, "_PLAIN_HTTP", re.compile(r"(?!)"))
+    assert fast == [normalize_url.__wrapped__(url) for url in cases]

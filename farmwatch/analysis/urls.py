@@ -25,6 +25,8 @@ _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"
 # and no dot segment is already what canonicalize_url would make of it, host case and default port aside.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(#.*)?")
 _DOT_SEGMENT = re.compile(r"(^|/)\.\.?(/|$)")
+# Of those, an http(s) URL without port, with its parts in groups: read without urlsplit (most links).
+_PLAIN_HTTP = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(?:#.*)?")
 
 
 def _tracking(pair: str) -> bool:
@@ -43,6 +45,13 @@ def normalize_url(url: str) -> str:
     default port dropped (`http://x:443/` keeps its port), tracking parameters dropped (`utm_*` and a list of
     exact names), no trailing slash. A string that does not parse as a URL is returned stripped."""
     url = url.strip()
+    plain = _PLAIN_HTTP.fullmatch(url)
+    if plain and not _DOT_SEGMENT.search(path := plain.group(3) or ""):
+        # What the branch below makes of it, from the regex's groups (urlsplit's own: no port, host lower-cased).
+        path = path or "/"
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        return urlunsplit((plain.group(1), plain.group(2).lower().rstrip("."), path, "", ""))
     try:
         parts = urlsplit(url)
         port = parts.port
