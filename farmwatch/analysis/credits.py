@@ -10,7 +10,9 @@ source is decided later, when the source is known (see provenance).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from farmwatch.analysis.blocks import Block
 from farmwatch.analysis.urls import absolute_url, host_of, same_site
@@ -395,6 +397,11 @@ def _external(links: list[str], page_url: str | None) -> list[str]:
     return [link for link in links if not page_url or not same_site(link, page_url)]
 
 
+def _links_elsewhere(block: Block, page_url: str | None) -> list[str]:
+    """The block's links to other sites, normalised."""
+    return _external(_block_links(block, page_url), page_url)
+
+
 def _credit_name(raw: str | None, links: list[str]) -> str | None:
     if raw:
         raw = raw.strip(" .,:;-–—")
@@ -470,7 +477,7 @@ def find_credits(blocks: list[Block], page_url: str | None = None) -> tuple[list
             credits.append(Credit("Reuters", text, "wire"))
         if short:
             noted = bool(_ANY_NOTE.search(text.lower())) and _note(
-                text, _external(_block_links(block, page_url), page_url), credits, source_links
+                text, partial(_links_elsewhere, block, page_url), credits, source_links
             )
             if not noted and (line := _CREDIT_LINE.match(text)) and not _in_figure(block):
                 # "Credit: X" alone on a line: under a photo it is the photo's, elsewhere the text's.
@@ -547,10 +554,17 @@ def _opens(lead: str) -> bool:
 _LEAD_END = re.compile(r"[.!?:;]")
 
 
-def _note(text: str, links: list[str], credits: list[Credit], source_links: list[str], anchored: bool = False) -> bool:
+def _note(
+    text: str,
+    links: list[str] | Callable[[], list[str]],
+    credits: list[Credit],
+    source_links: list[str],
+    anchored: bool = False,
+) -> bool:
     """The republication note or source link in `text` (a block with its links to other sites, or a part of
     one; `anchored`: only a note opening it, see _opens), added to credits and source_links; whether one was
-    found."""
+    found. `links` can be a function giving them: called only once a note is found (resolving and normalising
+    the links of every block that might hold one was most of find_credits' time on those blocks)."""
     found = False
     lowered = text.lower()
     screened = not any(char in text for char in _FOLDED_APART)
@@ -561,6 +575,8 @@ def _note(text: str, links: list[str], credits: list[Credit], source_links: list
         if not match or (anchored and not _opens(text[: match.start()])):
             continue
         groups = match.groupdict()
+        if callable(links):
+            links = links()
         if kind == "source_link" and not links:
             if not groups.get("rest"):
                 continue  # a bare "Source" heading with nothing behind it
@@ -571,8 +587,11 @@ def _note(text: str, links: list[str], credits: list[Credit], source_links: list
             source_links.extend(links)
         found = True
         break
-    if links and _SOURCE_LINK_TEXT.match(text) and not any(c.text == text for c in credits):
-        credits.append(Credit(_credit_name(None, links) or "unnamed", text, "source_link", links[0]))
-        source_links.extend(links)
-        found = True
+    if _SOURCE_LINK_TEXT.match(text):
+        if callable(links):
+            links = links()
+        if links and not any(c.text == text for c in credits):
+            credits.append(Credit(_credit_name(None, links) or "unnamed", text, "source_link", links[0]))
+            source_links.extend(links)
+            found = True
     return found
