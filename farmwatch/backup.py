@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import time
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
@@ -21,6 +20,7 @@ from farmwatch.errors import ImportRefused
 from farmwatch.services import Services
 from farmwatch.store.pages import facts_from_json, facts_to_json
 from farmwatch.store.review import ReviewIndex
+from farmwatch.store.zipped import pack, unpack
 
 FORMAT = "farmwatch-export"
 VERSION = 1
@@ -67,9 +67,9 @@ def _page_line(fields: dict[bytes, bytes], edges: dict[bytes, bytes], url_of: di
     facts["composite_of"] = [url_of[i] for i in facts.get("composite_of", []) if i in url_of]
     facts.pop("id")
     line: dict = {"type": "page", "url": facts["url"], "facts": facts}
-    line["document"] = orjson.loads(zlib.decompress(fields[b"doc"])) if b"doc" in fields else None
+    line["document"] = orjson.loads(unpack(fields[b"doc"])) if b"doc" in fields else None
     line["provenance"] = orjson.loads(fields[b"prov"]) if b"prov" in fields else None
-    line["text"] = zlib.decompress(fields[b"text"]).decode() if b"text" in fields else None
+    line["text"] = unpack(fields[b"text"]).decode() if b"text" in fields else None
     line["edges"] = [
         {**{k: v for k, v in orjson.loads(raw).items() if k != "other"}, "other_url": url_of[int(other)]}
         for other, raw in edges.items()
@@ -144,11 +144,11 @@ def _import_page(services: Services, row: dict, id_of: dict[str, int], review: R
     mapping: dict[str, bytes] = {k: base64.b64decode(v) for k, v in row.get("raw", {}).items()}
     mapping["facts"] = facts_to_json(facts)
     if row.get("document") is not None:
-        mapping["doc"] = zlib.compress(orjson.dumps(row["document"]), 6)
+        mapping["doc"] = pack(orjson.dumps(row["document"]))
     if row.get("provenance") is not None:
         mapping["prov"] = orjson.dumps(row["provenance"])
     if row.get("text") is not None:
-        mapping["text"] = zlib.compress(row["text"].encode(), 6)
+        mapping["text"] = pack(row["text"].encode())
     edges = {
         str(id_of[e["other_url"]]): orjson.dumps(
             {**{k: v for k, v in e.items() if k != "other_url"}, "other": id_of[e["other_url"]]}
