@@ -85,3 +85,41 @@ def test_compiled_clause_cuts_are_the_regex_cuts(monkeypatch: pytest.MonkeyPatch
             assert (starts.tolist(), ends.tolist()) == expected, repr(sample)
             cuts += len(expected[0]) - len(long)
     assert cuts > 10000  # the samples do get cut
+
+
+@pytest.mark.skipif(text._compiled_scan is None, reason="the compiled module is not built")
+def test_compiled_scan_is_classes_and_word_runs() -> None:
+    rng = random.Random(31)
+    alphabet = ALPHABET + PIECES + ["é", "ß", "日本", "ไทย", "\u0670", "_", "\x00", "\uffff"]
+    samples = ["", "a", " ", "ab cd", "\U0001f600", "日本語のテキスト", "a\u0301b"]
+    samples += ["".join(rng.choices(alphabet, k=rng.randint(1, 80))) for _ in range(20000)]
+    for sample in samples:
+        found = text._compiled_scan(sample, text._char_classes())
+        if max(sample, default="a") > "\uffff":
+            assert found is None  # such a text is classified in Python, as before
+            continue
+        classes, run_starts, run_ends, union = found
+        expected = text._classes(sample)
+        starts, ends = text._word_runs(expected)
+        assert classes.tolist() == expected.tolist() and classes.dtype == expected.dtype
+        assert (run_starts.tolist(), run_ends.tolist()) == (starts.tolist(), ends.tolist()), repr(sample)
+        assert run_starts.dtype == run_ends.dtype == np.intp
+        assert union == int(np.bitwise_or.reduce(expected, initial=0))
+
+
+@pytest.mark.skipif(text._compiled_strip is None, reason="the compiled module is not built")
+def test_compiled_strip_and_join_is_numpys(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(37)
+    pieces = [*PIECES, "!", "?” ", "」", "。", "\t", "\n\n", " . ", ".\n", "\u3000", "\U0001f600"]
+    samples = ["", " ", ".", " . ", "a", "\n\na. . b\n", ". x", "» y. « z"]
+    for _ in range(6000):
+        weights = [rng.random() for _ in pieces]
+        samples.append("".join(rng.choices(pieces, weights, k=rng.randint(1, 300))))
+    for sample in samples:
+        classes, run_starts, run_ends, _ = text._scan(sample)
+        compiled = text._sentences(sample, classes, run_starts, run_ends)
+        with monkeypatch.context() as m:
+            m.setattr(text, "_compiled_strip", None)
+            expected = text._sentences(sample, classes, run_starts, run_ends)
+        assert [a.tolist() for a in compiled] == [a.tolist() for a in expected], repr(sample)
+        assert compiled[0].dtype == compiled[1].dtype == expected[0].dtype == np.int32

@@ -7,6 +7,8 @@ and numpy code, which gives the same results; tests compare the two).
 - sentence_breaks and clause_cuts: _BREAK's and _CLAUSE's matches read from the character classes (the
   regex engine's match objects and the bisect loop were most of _sentences' time);
 - content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page);
+- char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
+- strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
 - words_meet: whether a text's \\w+ words meet two sets, without the list of words;
 - WordScreen: words_meet for two fixed sets, looking up only words whose length, first and last characters
   some word of the sets has (credits' screens)."""
@@ -16,7 +18,14 @@ import numpy as np
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.set cimport PySet_Contains
-from cpython.unicode cimport Py_UNICODE_ISALNUM, PyUnicode_Substring
+from cpython.unicode cimport (
+    Py_UNICODE_ISALNUM,
+    PyUnicode_4BYTE_KIND,
+    PyUnicode_DATA,
+    PyUnicode_KIND,
+    PyUnicode_READ,
+    PyUnicode_Substring,
+)
 from farmwatch.analysis._hashing cimport splitmix64 as _splitmix64
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 
@@ -351,3 +360,73 @@ cdef class WordScreen:
                     break
             i = j
         return in_first, in_second
+
+
+def char_scan(str text, const unsigned short[::1] table):
+    """text._classes and text._word_runs of a text in one pass, and the union (bitwise or) of its characters'
+    classes: (classes, run_starts, run_ends, union). None for a text holding a character past the Basic
+    Multilingual Plane (table covers the BMP only; text.py classifies those as it did). Replaces the UTF-32
+    copy, the table look-up, the diff of the word mask and the two scans of the classes that prepare made."""
+    cdef int kind = PyUnicode_KIND(text)
+    if kind == PyUnicode_4BYTE_KIND:
+        return None
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text), i, k = 0
+    classes_arr = np.empty(n, dtype=np.uint16)
+    starts_arr = np.empty(n // 2 + 1, dtype=np.intp)
+    ends_arr = np.empty(n // 2 + 1, dtype=np.intp)
+    cdef unsigned short[::1] classes = classes_arr
+    cdef Py_ssize_t[::1] starts = starts_arr
+    cdef Py_ssize_t[::1] ends = ends_arr
+    cdef unsigned short c, union = 0
+    cdef bint in_word = False
+    for i in range(n):
+        c = table[PyUnicode_READ(kind, data, i)]
+        classes[i] = c
+        union |= c
+        if c & IS_WORD:
+            if not in_word:
+                starts[k] = i
+                in_word = True
+        elif in_word:
+            ends[k] = i
+            k += 1
+            in_word = False
+    if in_word:
+        ends[k] = n
+        k += 1
+    return classes_arr, starts_arr[:k].copy(), ends_arr[:k].copy(), union
+
+
+def strip_and_join(const unsigned short[::1] classes, const int64_t[:] seg_starts, const int64_t[:] seg_ends):
+    """The tail of text._sentences, from the character classes: each piece [seg_starts[i], seg_ends[i]) stripped
+    of whitespace and dropped when nothing is left, then a piece without a word character joined to the one
+    before it (unless it is the first). (starts, ends) as int32. Stripping and the word test read the
+    characters themselves: the same answers as the searches of the non-space characters and the word runs."""
+    cdef Py_ssize_t n = seg_starts.shape[0], i, k = 0, lo, hi, p
+    starts_arr = np.empty(n, dtype=np.int32)
+    ends_arr = np.empty(n, dtype=np.int32)
+    cdef int32_t[::1] starts = starts_arr
+    cdef int32_t[::1] ends = ends_arr
+    cdef bint worded
+    for i in range(n):
+        lo = seg_starts[i]
+        hi = seg_ends[i]
+        while lo < hi and classes[lo] & IS_SPACE:
+            lo += 1
+        while hi > lo and classes[hi - 1] & IS_SPACE:
+            hi -= 1
+        if lo == hi:
+            continue
+        worded = k == 0
+        p = lo
+        while not worded and p < hi:
+            worded = (classes[p] & IS_WORD) != 0
+            p += 1
+        if worded:
+            starts[k] = lo
+            ends[k] = hi
+            k += 1
+        else:
+            ends[k - 1] = hi
+    return starts_arr[:k].copy(), ends_arr[:k].copy()
