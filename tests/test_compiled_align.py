@@ -150,21 +150,25 @@ def test_unique_by_label_is_numpy() -> None:
     assert unique_by_label(values, np.array([0, 0, 2]), 2) is None
 
 
-def test_paragraph_shingles_are_each_paragraphs_shingles() -> None:
+@pytest.mark.parametrize("compiled", [True, False])
+def test_paragraph_shingles_are_each_paragraphs_shingles(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
+    from farmwatch.analysis import fingerprint
     from farmwatch.analysis.fingerprint import prepared_paragraph_shingles, shingle_hashes
 
+    if not compiled:  # numpy's path (and the compiled sort by paragraph, when built)
+        monkeypatch.setattr(fingerprint, "_compiled_paragraphs", None)
     rng = random.Random(9)
-    words = ["alpha", "beta", "gamma", "delta", "alpha", "beta", "x", "y"]
-    for _ in range(300):
+    words = ["alpha", "beta", "gamma", "delta", "alpha", "beta", "x", "y", "w1", "w2", "w3", "w4", "w5", "w6"]
+    for _ in range(400):
         text = "\n".join(
-            " ".join(rng.choice(words) for _ in range(rng.choice([0, 1, 2, 3, 4, 5, 8, 30, 80])))
+            " ".join(rng.choice(words) for _ in range(rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 17, 30, 80])))
             for _ in range(rng.randint(1, 9))
         )
         for n in (1, 2, 3, 5):
             expected = [shingle_hashes(p, n) for p in text.split("\n")]
             got = prepared_paragraph_shingles(prepare(text), n)
             assert len(got) == len(expected)
-            assert all(np.array_equal(g, e) for g, e in zip(got, expected, strict=True))
+            assert all(g.dtype == e.dtype and np.array_equal(g, e) for g, e in zip(got, expected, strict=True))
 
 
 def test_gram_hashes_are_numpy(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,8 @@ load time), is several times faster and writes no temporary array."""
 
 import numpy as np
 
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdlib cimport qsort
 
 cdef extern from *:
     """
@@ -75,3 +76,58 @@ def ngram_hashes(const uint64_t[::1] tokens, Py_ssize_t n):
                 h = h * 0x100000001B3ULL + tokens[i + k] * _MIX[k & 7]
             out[i] = h ^ (h >> 29)
     return out_arr
+
+
+cdef int _compare_u64(const void* x, const void* y) noexcept nogil:
+    cdef uint64_t a = (<const uint64_t*>x)[0], b = (<const uint64_t*>y)[0]
+    return (a > b) - (a < b)
+
+
+def paragraph_shingles(const uint64_t[::1] tokens, const int64_t[::1] bounds, Py_ssize_t n):
+    """fingerprint.prepared_paragraph_shingles' values from the tokens' hashes and each paragraph's end token
+    (`bounds`: one per line break; the last paragraph ends with the tokens): each paragraph's n-grams hashed
+    as ngram_hashes hashes them (one shingle of its own length for a paragraph of 2 to n - 1 tokens, none for
+    one of fewer), sorted and made unique, the paragraphs one after another: (values, each paragraph's end).
+    None for n < 1 or bounds out of order (the caller then asks numpy)."""
+    cdef Py_ssize_t n_tokens = tokens.shape[0], n_par = bounds.shape[0] + 1, k, lo, hi, i, j, w, m = 0, first
+    cdef uint64_t h, v
+    if n < 1:
+        return None
+    for k in range(bounds.shape[0]):
+        if bounds[k] < (bounds[k - 1] if k else 0) or bounds[k] > n_tokens:
+            return None
+    out_arr = np.empty(n_tokens, dtype=np.uint64)
+    ends_arr = np.empty(n_par, dtype=np.int64)
+    cdef uint64_t[::1] out = out_arr
+    cdef int64_t[::1] ends = ends_arr
+    with nogil:
+        for k in range(n_par):
+            lo = bounds[k - 1] if k else 0
+            hi = bounds[k] if k < n_par - 1 else n_tokens
+            if hi - lo >= 2:
+                w = n if hi - lo >= n else hi - lo
+                first = m
+                for i in range(lo, hi - w + 1):
+                    h = 0
+                    for j in range(w):
+                        h = h * 0x100000001B3ULL + tokens[i + j] * _MIX[j & 7]
+                    out[m] = h ^ (h >> 29)
+                    m += 1
+                if m - first <= 48:  # insertion sort: paragraphs hold a few dozen shingles (faster than qsort up to 48)
+                    for i in range(first + 1, m):
+                        v = out[i]
+                        j = i
+                        while j > first and out[j - 1] > v:
+                            out[j] = out[j - 1]
+                            j -= 1
+                        out[j] = v
+                else:
+                    qsort(&out[first], m - first, sizeof(uint64_t), _compare_u64)
+                j = first  # unique: kept where it differs from the one before
+                for i in range(first, m):
+                    if i == first or out[i] != out[j - 1]:
+                        out[j] = out[i]
+                        j += 1
+                m = j
+            ends[k] = m
+    return out_arr[:m], ends_arr

@@ -22,8 +22,9 @@ from farmwatch.config import FingerprintSettings
 try:  # the compiled MinHash loop (setup.py); without it, numpy's (checked equal below, _compiled_agrees)
     from farmwatch.analysis._minhash import minhash_values as _compiled_minhash  # type: ignore[import-not-found]
     from farmwatch.analysis._minhash import ngram_hashes as _compiled_ngram_hashes  # type: ignore[import-not-found]
+    from farmwatch.analysis._minhash import paragraph_shingles as _compiled_paragraphs  # type: ignore[import-not-found]
 except ImportError:
-    _compiled_minhash = _compiled_ngram_hashes = None
+    _compiled_minhash = _compiled_ngram_hashes = _compiled_paragraphs = None
 try:  # compiled merge and per-paragraph sort of shingles (setup.py: _align.pyx); without them, numpy's
     from farmwatch.analysis._align import shared_count as _compiled_shared_count  # type: ignore[import-not-found]
     from farmwatch.analysis._align import unique_by_label as _compiled_unique_by_label  # type: ignore[import-not-found]
@@ -174,6 +175,12 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
     hashes = prepared.tok_hash
     # Token i lies in paragraph k when k line breaks come before its start.
     bounds = np.searchsorted(prepared.tok_starts, breaks)
+    if _compiled_paragraphs is not None and hashes.dtype == np.uint64 and hashes.flags.c_contiguous:
+        # Each paragraph's shingles hashed, sorted and made unique in one C loop (the numpy below: 0.1 ms a page).
+        found = _compiled_paragraphs(hashes, bounds.astype(np.int64, copy=False), n)
+        if found is not None:
+            values, ends = found[0], found[1].tolist()
+            return [values[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
     sizes = np.diff(bounds, prepend=0, append=len(hashes))
     paragraph = np.repeat(np.arange(len(sizes)), sizes)  # of each token
     if len(hashes) >= n:
