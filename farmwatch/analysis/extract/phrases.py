@@ -8,11 +8,7 @@ text. Only short blocks are checked, and only their start (or whole text).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
-from re import _constants as _sre  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
-from typing import Any
 
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.extract.thresholds import CACHED_PHRASE, MAX_CTA_BLOCK, MAX_PHRASE_BLOCK, MAX_TEASER_BLOCK
@@ -266,9 +262,8 @@ _CALLS: list[tuple[BlockKind, str]] = [
     (BlockKind.BYLINE, r"(?:aufrufe|views|hits|zugriffe)\s*:\s*\d"),
     (BlockKind.CAPTION, r"(?:abbildung|abb\.|figure|fig\.|grafik|bild)\s*\d+\s*[:.]\s|credits?\s*:"),
 ]
-_CALL_LEAD = r"[\s*„“\"(«»]*"  # quotes, brackets and stars a call may open with
 _CALL = re.compile(
-    _CALL_LEAD + "(?:" + "|".join(f"(?P<c{i}>{pattern})" for i, (_k, pattern) in enumerate(_CALLS)) + ")"
+    r"[\s*„“\"(«»]*(?:" + "|".join(f"(?P<c{i}>{pattern})" for i, (_k, pattern) in enumerate(_CALLS)) + ")"
 )
 
 
@@ -277,147 +272,6 @@ _CALL = re.compile(
 # Matched against the lower-cased text without IGNORECASE, which re handles far slower
 # (the patterns are written in lower case).
 _ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)))
-
-
-def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
-    """Each parenthesis and bar outside escapes and classes: (position, character, depth before it)."""
-    depth, i, n = 0, 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "[":  # a class: its parentheses and bars are literal
-            i += 2 if pattern.startswith("[^", i) else 1
-            if pattern[i] == "]":
-                i += 1
-            while pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-        elif ch in "()|":
-            yield i, ch, depth
-            depth += 1 if ch == "(" else -1 if ch == ")" else 0
-        i += 1
-
-
-def _split_top(pattern: str) -> list[str]:
-    """A pattern's top-level alternatives ("^(?:a|b)" -> ["a", "b"], the anchor dropped: these are
-    only ever matched at the start)."""
-    parts, start = [], 0
-    for i, ch, depth in _structure(pattern):
-        if ch == "|" and not depth:
-            parts.append(pattern[start:i])
-            start = i + 1
-    parts.append(pattern[start:])
-    if len(parts) == 1 and pattern.startswith("^(?:"):
-        # Unwrapped only if the group opened at 1 closes at the very end.
-        closing = next(i for i, ch, depth in _structure(pattern) if ch == ")" and depth == 1)
-        if closing == len(pattern) - 1:
-            return _split_top(pattern[4:-1])
-    return parts
-
-
-_CATEGORIES = {
-    getattr(_sre, name): re.compile(text)
-    for name, text in (
-        ("CATEGORY_DIGIT", r"\d"), ("CATEGORY_NOT_DIGIT", r"\D"), ("CATEGORY_SPACE", r"\s"),
-        ("CATEGORY_NOT_SPACE", r"\S"), ("CATEGORY_WORD", r"\w"), ("CATEGORY_NOT_WORD", r"\W"),
-    )
-}  # fmt: skip
-
-
-def _may_start(items: Any, ch: str) -> bool | None:
-    """Whether a parsed pattern can match text starting with `ch`: True (or unsure), False, or None when
-    it can match without consuming a character (the next item decides). Unknown constructs answer True."""
-    for op, av in items:
-        found: bool | None
-        if op is _sre.LITERAL:
-            found = ord(ch) == av
-        elif op is _sre.NOT_LITERAL:
-            found = ord(ch) != av
-        elif op is _sre.ANY:
-            found = ch != "\n"
-        elif op is _sre.IN:
-            negate = bool(av) and av[0][0] is _sre.NEGATE
-            hit = False
-            for sop, sav in av[negate:]:
-                if sop is _sre.LITERAL:
-                    hit = ord(ch) == sav
-                elif sop is _sre.RANGE:
-                    hit = sav[0] <= ord(ch) <= sav[1]
-                elif sop is _sre.CATEGORY and sav in _CATEGORIES:
-                    hit = _CATEGORIES[sav].match(ch) is not None
-                else:
-                    return True
-                if hit:
-                    break
-            found = hit is not negate
-        elif op is _sre.CATEGORY and av in _CATEGORIES:
-            found = _CATEGORIES[av].match(ch) is not None
-        elif op is _sre.SUBPATTERN:
-            found = _may_start(av[-1], ch)
-        elif op is _sre.BRANCH:
-            answers = [_may_start(branch, ch) for branch in av[1]]
-            found = True if True in answers else (None if None in answers else False)
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
-            found = _may_start(av[2], ch)
-            if found is False and av[0] == 0:
-                found = None
-        elif op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
-            found = None  # zero width: what follows decides
-        else:
-            return True
-        if found is not None:
-            return found
-    return None  # can match the empty string: anything may follow
-
-
-class _Screened:
-    """An alternation of named groups, each a list of alternatives, matched at a text's start through
-    a smaller alternation holding only the alternatives that can start with its first character (the
-    others can't match; order kept, so the first group matching is the same as the whole one's).
-    Most blocks start with a letter only a few of the patterns' hundreds of alternatives start with."""
-
-    def __init__(self, whole: re.Pattern[str], lead: str, groups: list[tuple[str, list[str]]]) -> None:
-        self.whole, self.lead, self.groups = whole, lead, groups
-        self.leads = re.compile(lead)
-        self.parsed = [[_parser.parse(part) for part in parts] for _name, parts in groups]
-        # first character -> its alternation; "" (an empty text) and the lead's characters take the whole
-        self.by_char: dict[str, re.Pattern[str] | None] = {"": whole}
-        self.by_kept: dict[tuple[tuple[int, ...], ...], re.Pattern[str] | None] = {}
-
-    def pattern_for(self, ch: str) -> re.Pattern[str] | None:
-        """The alternation for texts starting with `ch`, None if none can match."""
-        if self.leads.match(ch).end():  # type: ignore[union-attr]
-            found = self.by_char[ch] = self.whole  # a match may start at any of the lead's characters
-            return found
-        kept = tuple(
-            tuple(j for j, part in enumerate(parts) if _may_start(part, ch) is not False) for parts in self.parsed
-        )
-        if kept not in self.by_kept:
-            body = "|".join(
-                f"(?P<{name}>(?:{'|'.join(parts[j] for j in keep)}))"
-                for (name, parts), keep in zip(self.groups, kept, strict=True)
-                if keep
-            )
-            self.by_kept[kept] = re.compile(f"{self.lead}(?:{body})") if body else None
-        found = self.by_char[ch] = self.by_kept[kept]
-        return found
-
-
-# The phrases' alternation, screened by the lower-cased text's first character.
-_ANY_SCREEN = _Screened(
-    _ANY_PHRASE, "", [(f"g{i}", _split_top(pattern.pattern)) for i, (_k, pattern, _n) in enumerate(_PHRASES)]
-)
-_CALL_SCREEN = _Screened(_CALL, _CALL_LEAD, [(f"c{i}", _split_top(pattern)) for i, (_k, pattern) in enumerate(_CALLS)])
-_ANY_BY_CHAR, _CALL_BY_CHAR = _ANY_SCREEN.by_char, _CALL_SCREEN.by_char
-_UNSEEN = re.compile("")  # a first character no alternation was made for yet
-
-
-def _screened_match(screen: _Screened, text: str) -> re.Match[str] | None:
-    """screen.whole.match(text), through the alternation for its first character (inlined in _phrase_kind)."""
-    pattern = screen.by_char.get(text[:1], _UNSEEN)
-    if pattern is _UNSEEN:
-        pattern = screen.pattern_for(text[:1])
-    return None if pattern is None else pattern.match(text)
 
 
 # Wording found near the start rather than at it; searched separately, since a leading
@@ -479,12 +333,12 @@ _READ_MORE_ANY = re.compile("|".join(re.escape(word) for word in _READ_MORE_WORD
 
 
 # The last characters a "read more" ending can have (its words' last letters and its arrows, with what
-# IGNORECASE matches them to: test_extract checks this against every character): most blocks end otherwise.
+# IGNORECASE matches them to: a test checks this against every character). Most blocks end otherwise.
 _READ_MORE_LAST = frozenset(")>EGJNORS]egjnors»Ùùſ•›→")
 
 
 def _ends_read_more(text: str) -> bool:
-    if text.rstrip()[-1:] not in _READ_MORE_LAST:  # rstrip drops what the pattern's final \s* takes
+    if text.rstrip()[-1:] not in _READ_MORE_LAST:  # rstrip drops what the pattern's final \s* would take
         return False
     start = max(0, len(text) - 40)
     tail = text[start:].lower()
@@ -503,20 +357,12 @@ def _phrase_kind(text: str) -> BlockKind | None:
     lowered = None  # lower-cased once for both alternations
     if n <= MAX_CTA_BLOCK:
         lowered = text.lower()
-        calls = _CALL_BY_CHAR.get(lowered[:1], _UNSEEN)  # _screened_match, inlined: most blocks pass here
-        if calls is _UNSEEN:
-            calls = _CALL_SCREEN.pattern_for(lowered[:1])
-        call = None if calls is None else calls.match(lowered)
+        call = _CALL.match(lowered)
         if call is not None:
             return _CALLS[int(call.lastgroup[1:])][0]  # type: ignore[index]
     if n > MAX_PHRASE_BLOCK:
         return BlockKind.RELATED if n <= MAX_TEASER_BLOCK and _ends_read_more(text) else None
-    if lowered is None:
-        lowered = text.lower()
-    phrases = _ANY_BY_CHAR.get(lowered[:1], _UNSEEN)
-    if phrases is _UNSEEN:
-        phrases = _ANY_SCREEN.pattern_for(lowered[:1])
-    match = None if phrases is None else phrases.match(lowered)
+    match = _ANY_PHRASE.match(text.lower() if lowered is None else lowered)
     if match is None:
         head = text[:120].lower()
         if _NEAR_START_ANY.search(head) is None:
