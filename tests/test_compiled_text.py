@@ -41,6 +41,48 @@ def test_compiled_lookup_matches_python(sample: str, monkeypatch: pytest.MonkeyP
         assert np.array_equal(prepared.tok_content, python.tok_content)
 
 
+@pytest.mark.skipif(text._WordTable is None, reason="the compiled module is not built")
+def test_word_table_rows_are_the_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled WordTable gives vocabulary_rows' rows (the dict's), for words of every storage kind in
+    texts of every kind; the vocabulary keeps it in step with its dict through clears and additions."""
+    from farmwatch.analysis._text import WordTable, vocabulary_rows
+
+    rng = random.Random(11)
+    alphabet = [*"abcdefghij", "é", "ß", "ı", "日", "本", "٣", "\U0001d41b", "\U0001d7d8"]
+    words = list(dict.fromkeys("".join(rng.choices(alphabet, k=rng.randint(1, 9))) for _ in range(6000)))
+    known = {w: row for row, w in enumerate(words[:3000])}
+    table = WordTable()
+    table.add(words[:1000])
+    table.add(words[1000:3000])  # grows past its first size on the way
+    assert len(table) == 3000
+    for _ in range(300):
+        chosen = rng.choices(words, k=rng.randint(0, 40))
+        sample = " ".join(chosen) + rng.choice(["", " x", " é", " \U0001f600"])
+        starts = np.array([m.start() for m in re.finditer(r"\S+", sample)], dtype=np.intp)
+        ends = np.array([m.end() for m in re.finditer(r"\S+", sample)], dtype=np.intp)
+        expected = vocabulary_rows(sample, starts, ends, known)
+        assert table.rows(sample, starts, ends).tolist() == expected.tolist()
+    with pytest.raises(IndexError):
+        table.rows("ab", np.array([0], dtype=np.intp), np.array([3], dtype=np.intp))
+    # The vocabulary's table follows its dict: cleared with it, rebuilt when the dict changed without it.
+    text._VOCABULARY.clear()
+    first = text.prepare(TEXTS[0])
+    assert text._VOCABULARY.table is not None and len(text._VOCABULARY.table) == len(text._VOCABULARY)
+    monkeypatch.setattr(text, "_compiled_rows", None)  # words the Python path meets join the table too
+    text.prepare(TEXTS[1])
+    monkeypatch.undo()
+    assert len(text._VOCABULARY.table) == len(text._VOCABULARY)
+    text._VOCABULARY.table = WordTable()  # out of step: rebuilt from the dict when next asked
+    for sample in TEXTS:
+        again = text.prepare(sample)
+        assert len(text._VOCABULARY.table) == len(text._VOCABULARY)
+        monkeypatch.setattr(text, "_compiled_rows", None)
+        python = text.prepare(sample)
+        monkeypatch.undo()
+        assert again.to_bytes() == python.to_bytes()
+    assert text.prepare(TEXTS[0]).to_bytes() == first.to_bytes()
+
+
 # Word characters of \w and others: letters of several scripts, digits, "_", combining marks (not \w),
 # characters past the BMP (a letter and a digit), punctuation and spaces.
 CHARACTERS = [*"abcXYZ09_ -.,'’", "é", "ß", "İ", "ि", "\u0301", "日", "٣", "²", "\U0001d41b", "\U0001d7d8", "\n"]

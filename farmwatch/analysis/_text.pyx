@@ -9,6 +9,7 @@ and numpy code, which gives the same results; tests compare the two).
 - content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page);
 - char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
 - strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
+- WordTable: the word table's rows read from the words' spans in the text, no string made for each word;
 - words_meet: whether a text's \\w+ words meet two sets, without the list of words;
 - WordScreen: words_meet for two fixed sets, looking up only words whose length, first and last characters
   some word of the sets has (credits' screens)."""
@@ -17,6 +18,7 @@ import numpy as np
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
+from cpython.list cimport PyList_GET_ITEM
 from cpython.set cimport PySet_Contains
 from cpython.unicode cimport (
     Py_UNICODE_ISALNUM,
@@ -430,3 +432,104 @@ def strip_and_join(const unsigned short[::1] classes, const int64_t[:] seg_start
         else:
             ends[k - 1] = hi
     return starts_arr[:k].copy(), ends_arr[:k].copy()
+
+
+cdef inline uint64_t _word_hash(int kind, void* data, Py_ssize_t start, Py_ssize_t end) noexcept:
+    # FNV-1a over the code points, then splitmix64: any word's whatever the string's storage kind
+    cdef uint64_t h = 0xCBF29CE484222325ULL
+    cdef Py_ssize_t i
+    for i in range(start, end):
+        h = (h ^ <uint64_t><uint32_t>PyUnicode_READ(kind, data, i)) * 0x100000001B3ULL
+    return _splitmix64(h)
+
+
+cdef class WordTable:
+    """A word -> row table read from spans of a text without cutting the words out (vocabulary_rows makes a
+    string of each word and hashes it for the dict): open addressing on a hash of the code points, each hit
+    checked against the word itself, so the rows are the dict's. text._Vocabulary keeps it beside its dict."""
+
+    cdef int64_t[::1] slot_rows  # -1: empty
+    cdef uint64_t[::1] slot_hashes
+    cdef Py_ssize_t mask, count
+    cdef list words  # row -> word
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.slot_rows = np.full(1 << 12, -1, dtype=np.int64)
+        self.slot_hashes = np.zeros(1 << 12, dtype=np.uint64)
+        self.mask = (1 << 12) - 1
+        self.count = 0
+        self.words = []
+
+    def __len__(self):
+        return self.count
+
+    def add(self, list words):
+        """Add the words (new ones, none in the table yet), the next rows in order."""
+        cdef str word
+        for word in words:
+            if 2 * (self.count + 1) > self.mask + 1:
+                self._grow()
+            self.words.append(word)
+            self._put(_word_hash(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, len(word)), self.count)
+            self.count += 1
+
+    cdef void _put(self, uint64_t h, int64_t row) noexcept:
+        cdef Py_ssize_t slot = <Py_ssize_t>(h & <uint64_t>self.mask)
+        while self.slot_rows[slot] >= 0:
+            slot = (slot + 1) & self.mask
+        self.slot_rows[slot] = row
+        self.slot_hashes[slot] = h
+
+    cdef void _grow(self):
+        old_rows, old_hashes = self.slot_rows, self.slot_hashes
+        cdef Py_ssize_t size = 2 * (self.mask + 1), i
+        self.slot_rows = np.full(size, -1, dtype=np.int64)
+        self.slot_hashes = np.zeros(size, dtype=np.uint64)
+        self.mask = size - 1
+        cdef int64_t[::1] rows = old_rows
+        cdef uint64_t[::1] hashes = old_hashes
+        for i in range(rows.shape[0]):
+            if rows[i] >= 0:
+                self._put(hashes[i], rows[i])
+
+    def rows(self, str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends):
+        """The row of each word text[starts[i]:ends[i]], -1 for a word not in the table (vocabulary_rows)."""
+        cdef Py_ssize_t n = starts.shape[0], i, s, e, slot, length, c
+        cdef int kind = PyUnicode_KIND(text), wkind
+        cdef void* data = PyUnicode_DATA(text)
+        cdef void* wdata
+        cdef uint64_t h
+        cdef int64_t row
+        cdef object word
+        out = np.empty(n, dtype=np.intp)
+        cdef Py_ssize_t[::1] found = out
+        if ends.shape[0] != n:
+            raise ValueError("starts and ends differ in length")
+        for i in range(n):
+            s, e = starts[i], ends[i]
+            if s < 0 or e < s or e > len(text):
+                raise IndexError("a word's span is outside the text")
+            h = _word_hash(kind, data, s, e)
+            slot = <Py_ssize_t>(h & <uint64_t>self.mask)
+            found[i] = -1
+            while True:
+                row = self.slot_rows[slot]
+                if row < 0:
+                    break
+                if self.slot_hashes[slot] == h:
+                    word = <object>PyList_GET_ITEM(self.words, row)
+                    length = len(<str>word)
+                    if length == e - s:
+                        wkind = PyUnicode_KIND(word)
+                        wdata = PyUnicode_DATA(word)
+                        c = 0
+                        while c < length and PyUnicode_READ(wkind, wdata, c) == PyUnicode_READ(kind, data, s + c):
+                            c += 1
+                        if c == length:
+                            found[i] = row
+                            break
+                slot = (slot + 1) & self.mask
+        return out
