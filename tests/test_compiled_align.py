@@ -131,25 +131,6 @@ def test_passages_in_is_numpy() -> None:
     assert matching.passages_found([np.array([3, 4], dtype=np.int64)], np.sort(other), 0.5) == [0]
 
 
-def test_unique_by_label_is_numpy() -> None:
-    from farmwatch.analysis._align import unique_by_label
-
-    rng = np.random.default_rng(8)
-    for _ in range(3000):
-        pool = [20, 1000, 2**64 - 1][int(rng.integers(3))]
-        n_labels = int(rng.integers(1, 12))
-        sizes = rng.integers(0, [3, 20, 60][int(rng.integers(3))], n_labels)
-        labels = np.repeat(np.arange(n_labels), sizes)
-        values = rng.integers(0, pool, len(labels), dtype=np.uint64)
-        expected_values, expected_ends = fingerprint._unique_by_label(values, labels, sizes)
-        got_values, got_ends = unique_by_label(values, labels, n_labels)
-        assert np.array_equal(got_values, expected_values) and got_ends.tolist() == expected_ends
-    # Labels out of order or range: None (numpy's path then).
-    values = np.array([3, 1, 2], dtype=np.uint64)
-    assert unique_by_label(values, np.array([1, 0, 0]), 2) is None
-    assert unique_by_label(values, np.array([0, 0, 2]), 2) is None
-
-
 @pytest.mark.parametrize("compiled", [True, False])
 def test_paragraph_shingles_are_each_paragraphs_shingles(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
     from farmwatch.analysis import fingerprint

@@ -11,7 +11,6 @@ import numpy as np
 
 from farmwatch.analysis._hashing cimport splitmix64 as _splitmix64
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
-from libc.stdlib cimport qsort
 from libc.string cimport memset
 
 
@@ -297,54 +296,6 @@ def passages_in(list paragraphs, const uint64_t[::1] other, double min_share):
         if <double>found >= min_share * <double>size:
             out.append(k)
     return out
-
-
-cdef int _compare_u64(const void *x, const void *y) noexcept nogil:
-    cdef uint64_t a = (<const uint64_t *>x)[0], b = (<const uint64_t *>y)[0]
-    return (a > b) - (a < b)
-
-
-def unique_by_label(const uint64_t[::1] values, const int64_t[::1] labels, Py_ssize_t n_labels):
-    """Each label's values sorted and made unique, the labels' runs one after another: (the values, each
-    label's end), as fingerprint.prepared_paragraph_shingles' argsorts and mask give them. The labels must
-    run in order (0 <= each < n_labels, never decreasing); None otherwise (the caller then asks numpy)."""
-    cdef Py_ssize_t n = values.shape[0], k, lo, hi, i, j, m = 0
-    cdef uint64_t v
-    if labels.shape[0] != n:
-        return None
-    for k in range(n):
-        if labels[k] < 0 or labels[k] >= n_labels or (k and labels[k] < labels[k - 1]):
-            return None
-    out_arr = np.array(values, dtype=np.uint64)  # a copy, sorted run by run in place
-    ends_arr = np.zeros(n_labels, dtype=np.int64)
-    cdef uint64_t[::1] out = out_arr
-    cdef int64_t[::1] ends = ends_arr
-    with nogil:
-        lo = 0
-        while lo < n:
-            hi = lo + 1
-            while hi < n and labels[hi] == labels[lo]:
-                hi += 1
-            if hi - lo <= 16:  # insertion sort: most paragraphs hold a few dozen shingles at most
-                for i in range(lo + 1, hi):
-                    v = out[i]
-                    j = i
-                    while j > lo and out[j - 1] > v:
-                        out[j] = out[j - 1]
-                        j -= 1
-                    out[j] = v
-            else:
-                qsort(&out[lo], hi - lo, sizeof(uint64_t), _compare_u64)
-            for i in range(lo, hi):  # unique: kept where it differs from the one before in its run
-                if i == lo or out[i] != out[i - 1]:
-                    out[m] = out[i]
-                    m += 1
-            ends[labels[lo]] = m
-            lo = hi
-        for k in range(1, n_labels):  # a label with no values ends where the one before it does
-            if ends[k] < ends[k - 1]:
-                ends[k] = ends[k - 1]
-    return out_arr[:m], ends_arr
 
 
 def gram_hashes(const uint64_t[::1] tokens, const uint8_t[::1] quoted) -> tuple:

@@ -25,11 +25,10 @@ try:  # the compiled MinHash loop (setup.py); without it, numpy's (checked equal
     from farmwatch.analysis._minhash import paragraph_shingles as _compiled_paragraphs  # type: ignore[import-not-found]
 except ImportError:
     _compiled_minhash = _compiled_ngram_hashes = _compiled_paragraphs = None
-try:  # compiled merge and per-paragraph sort of shingles (setup.py: _align.pyx); without them, numpy's
+try:  # compiled merge of shingles (setup.py: _align.pyx); without it, numpy's
     from farmwatch.analysis._align import shared_count as _compiled_shared_count  # type: ignore[import-not-found]
-    from farmwatch.analysis._align import unique_by_label as _compiled_unique_by_label  # type: ignore[import-not-found]
 except ImportError:
-    _compiled_shared_count = _compiled_unique_by_label = None
+    _compiled_shared_count = None
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -192,13 +191,7 @@ def prepared_paragraph_shingles(prepared: PreparedText, n: int) -> list[np.ndarr
         inside = first == paragraph[n - 1 :]
         if n < 2:  # a paragraph of one token has no shingle, whatever n
             inside &= sizes[first] >= 2
-        values, labels = whole[inside], first[inside]
-        unique = None
-        if _compiled_unique_by_label is not None:  # each paragraph's run sorted in place in C
-            unique = _compiled_unique_by_label(values, labels.astype(np.int64, copy=False), len(sizes))
-        values, ends = (
-            (unique[0], unique[1].tolist()) if unique is not None else _unique_by_label(values, labels, sizes)
-        )
+        values, ends = _unique_by_label(whole[inside], first[inside], sizes)
     else:
         values, ends = np.empty(0, dtype=np.uint64), [0] * len(sizes)
     out = [values[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
