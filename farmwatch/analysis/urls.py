@@ -23,10 +23,12 @@ _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"
 
 # A URL of these characters only (ASCII, no escapes, no user info, no IPv6 host, no spaces) that has no query
 # and no dot segment is already what canonicalize_url would make of it, host case and default port aside.
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(#.*)?")
+# Its parts are read from the groups, without urlsplit (most links are such URLs).
+_PLAIN = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>[0-9]+))?"
+    r"(?P<path>/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(?:#.*)?"
+)
 _DOT_SEGMENT = re.compile(r"(^|/)\.\.?(/|$)")
-# Of those, an http(s) URL without port, with its parts in groups: read without urlsplit (most links).
-_PLAIN_HTTP = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(?:#.*)?")
 
 
 def _tracking(pair: str) -> bool:
@@ -45,28 +47,23 @@ def normalize_url(url: str) -> str:
     default port dropped (`http://x:443/` keeps its port), tracking parameters dropped (`utm_*` and a list of
     exact names), no trailing slash. A string that does not parse as a URL is returned stripped."""
     url = url.strip()
-    plain = _PLAIN_HTTP.fullmatch(url)
-    if plain and not _DOT_SEGMENT.search(path := plain.group(3) or ""):
-        # What the branch below makes of it, from the regex's groups (urlsplit's own: no port, host lower-cased).
-        path = path or "/"
-        if len(path) > 1 and path.endswith("/"):
-            path = path.rstrip("/") or "/"
-        return urlunsplit((plain.group(1), plain.group(2).lower().rstrip("."), path, "", ""))
+    plain = _PLAIN.fullmatch(url)
+    if plain and not _DOT_SEGMENT.search(plain["path"] or ""):
+        # The common case, with nothing for canonicalize_url to change but the scheme's and host's case and a
+        # default port: read from the regex's groups as urlsplit would read them (a port past 65535 it refuses).
+        scheme, host, port = plain["scheme"].lower(), plain["host"].lower().rstrip("."), plain["port"]
+        if port is not None:
+            if int(port) > 65535:
+                return url
+            if int(port) != _DEFAULT_PORTS.get(scheme):
+                host = f"{host}:{int(port)}"
+        return urlunsplit((scheme, host, _path_key(plain["path"]), "", ""))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return url
     scheme = (parts.scheme or "http").lower()
-    if not parts.query and _PLAIN.fullmatch(url) and not _DOT_SEGMENT.search(parts.path):
-        # The common case, with nothing for canonicalize_url to change but the host's case (1/3 of its time).
-        host = (parts.hostname or "").rstrip(".")
-        if port is not None and port != _DEFAULT_PORTS.get(scheme):
-            host = f"{host}:{port}"
-        path = parts.path or "/"
-        if len(path) > 1 and path.endswith("/"):
-            path = path.rstrip("/") or "/"
-        return urlunsplit((scheme, host, path, "", ""))
     query = "&".join(pair for pair in parts.query.split("&") if pair and not _tracking(pair))
     try:
         canonical = urlsplit(canonicalize_url(urlunsplit((scheme, parts.netloc, parts.path, query, ""))))
@@ -77,10 +74,15 @@ def normalize_url(url: str) -> str:
         host = f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
-    path = canonical.path or "/"
+    return urlunsplit((scheme, host, _path_key(canonical.path), canonical.query, ""))
+
+
+def _path_key(path: str | None) -> str:
+    """A URL's path as its key has it: "/" when empty, no trailing slash."""
+    path = path or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
-    return urlunsplit((scheme, host, path, canonical.query, ""))
+    return path
 
 
 # An http(s) URL's scheme and host alone, up to what ends the host: its hostname is the host, lower-cased.
