@@ -201,3 +201,28 @@ def test_a_reuse_key_that_very_many_pages_share_is_left_out_of_the_counts(redis_
     assert len(index.query(phrase[:1])[0]) == COMMON_KEY_PAGES + 2
     # ...and members() reads every bucket whole.
     assert len(index.members(phrase[:1])[0]) == COMMON_KEY_PAGES + 2
+
+
+def test_a_look_up_counts_alike_in_python_and_in_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small look-ups are tallied in Python, large ones with numpy: both give the same pages and counts.
+    import numpy as np
+
+    from farmwatch.store import lsh
+
+    rng = random.Random(3)
+
+    def packed(count: int) -> bytes:
+        pool = rng.choice([5, 50, 5000])
+        return np.array([rng.randrange(1, pool) for _ in range(count)], dtype="<u4").tobytes()
+
+    cases = []
+    for _ in range(5000):
+        rare, common = packed(rng.randint(0, 60)), packed(rng.choice([0, 0, rng.randint(0, 60)]))
+        need = rng.randint(1, 4)
+        kept = set(rng.sample(range(1, 60), rng.randint(0, 5)))
+        cases.append((rare, common, need, max(need, rng.randint(1, 4)), kept))
+    small = [lsh._tally(*case) for case in cases]
+    monkeypatch.setattr(lsh, "_SMALL_TALLY", -1)  # every look-up counted with numpy
+    for (counted, met), case in zip(small, cases, strict=True):
+        numpy_counted, numpy_met = lsh._tally(*case)
+        assert counted == numpy_counted and list(met) == list(numpy_met)

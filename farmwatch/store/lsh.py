@@ -497,14 +497,8 @@ def _tally(
         counted = dict(zip(ids[in_rare].tolist(), rare_counts[in_rare].tolist(), strict=True))
         return counted, zip(ids[in_common].tolist(), common_counts[in_common].tolist(), strict=True)
     rare_counts = Counter(_ids(rare_raw))
-    counted: dict[int, int] = {}
-    if not common_raw:
-        for i in sorted(rare_counts):
-            r = rare_counts[i]
-            if r >= need or i in kept:
-                counted[i] = r
-        return counted, ()
     common_counts = Counter(_ids(common_raw))
+    counted: dict[int, int] = {}
     met = []
     for i in sorted(rare_counts.keys() | common_counts.keys()):
         r, c = rare_counts.get(i, 0), common_counts.get(i, 0)
