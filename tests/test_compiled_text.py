@@ -27,13 +27,13 @@ TEXTS = [
 ]
 
 
-@pytest.mark.skipif(text._compiled_rows is None, reason="the compiled module is not built")
+@pytest.mark.skipif(text._WordTable is None, reason="the compiled module is not built")
 @pytest.mark.parametrize("sample", TEXTS)
 def test_compiled_lookup_matches_python(sample: str, monkeypatch: pytest.MonkeyPatch) -> None:
     text._VOCABULARY.clear()  # unknown words go through the compiled path's fallback too
     compiled = text.prepare(sample)
     again = text.prepare(sample)  # every word known now
-    monkeypatch.setattr(text, "_compiled_rows", None)
+    monkeypatch.setattr(text, "_WordTable", None)
     text._VOCABULARY.clear()
     python = text.prepare(sample)
     for prepared in (compiled, again):
@@ -43,9 +43,9 @@ def test_compiled_lookup_matches_python(sample: str, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.skipif(text._WordTable is None, reason="the compiled module is not built")
 def test_word_table_rows_are_the_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The compiled WordTable gives vocabulary_rows' rows (the dict's), for words of every storage kind in
-    texts of every kind; the vocabulary keeps it in step with its dict through clears and additions."""
-    from farmwatch.analysis._text import WordTable, vocabulary_rows
+    """The compiled WordTable gives the dict's rows, for words of every storage kind in texts of every kind;
+    the vocabulary keeps it in step with its dict through clears and additions."""
+    from farmwatch.analysis._text import WordTable
 
     rng = random.Random(11)
     alphabet = [*"abcdefghij", "é", "ß", "ı", "日", "本", "٣", "\U0001d41b", "\U0001d7d8"]
@@ -60,15 +60,15 @@ def test_word_table_rows_are_the_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
         sample = " ".join(chosen) + rng.choice(["", " x", " é", " \U0001f600"])
         starts = np.array([m.start() for m in re.finditer(r"\S+", sample)], dtype=np.intp)
         ends = np.array([m.end() for m in re.finditer(r"\S+", sample)], dtype=np.intp)
-        expected = vocabulary_rows(sample, starts, ends, known)
-        assert table.rows(sample, starts, ends).tolist() == expected.tolist()
+        expected = [known.get(sample[start:end], -1) for start, end in zip(starts, ends, strict=True)]
+        assert table.rows(sample, starts, ends).tolist() == expected
     with pytest.raises(IndexError):
         table.rows("ab", np.array([0], dtype=np.intp), np.array([3], dtype=np.intp))
     # The vocabulary's table follows its dict: cleared with it, rebuilt when the dict changed without it.
     text._VOCABULARY.clear()
     first = text.prepare(TEXTS[0])
     assert text._VOCABULARY.table is not None and len(text._VOCABULARY.table) == len(text._VOCABULARY)
-    monkeypatch.setattr(text, "_compiled_rows", None)  # words the Python path meets join the table too
+    monkeypatch.setattr(text, "_WordTable", None)  # words the Python path meets join the table too
     text.prepare(TEXTS[1])
     monkeypatch.undo()
     assert len(text._VOCABULARY.table) == len(text._VOCABULARY)
@@ -76,7 +76,7 @@ def test_word_table_rows_are_the_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
     for sample in TEXTS:
         again = text.prepare(sample)
         assert len(text._VOCABULARY.table) == len(text._VOCABULARY)
-        monkeypatch.setattr(text, "_compiled_rows", None)
+        monkeypatch.setattr(text, "_WordTable", None)
         python = text.prepare(sample)
         monkeypatch.undo()
         assert again.to_bytes() == python.to_bytes()

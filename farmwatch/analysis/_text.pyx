@@ -2,8 +2,6 @@
 """Compiled hot loops of text.prepare and text.content_pairs (optional: text.py falls back to its Python
 and numpy code, which gives the same results; tests compare the two).
 
-- vocabulary_rows: the words cut out of the text and looked up in the word table in one C loop (the Python
-  loop built a list of the words and mapped dict.get over it);
 - sentence_breaks and clause_cuts: _BREAK's and _CLAUSE's matches read from the character classes (the
   regex engine's match objects and the bisect loop were most of _sentences' time);
 - content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page);
@@ -16,8 +14,6 @@ and numpy code, which gives the same results; tests compare the two).
 
 import numpy as np
 
-from cpython.dict cimport PyDict_GetItem
-from cpython.object cimport PyObject
 from cpython.list cimport PyList_GET_ITEM
 from cpython.set cimport PySet_Contains
 from cpython.unicode cimport (
@@ -30,20 +26,6 @@ from cpython.unicode cimport (
 )
 from farmwatch.analysis._hashing cimport splitmix64 as _splitmix64
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
-
-
-def vocabulary_rows(str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends, object table):
-    """table's value (a row number) for each word text[starts[i]:ends[i]], -1 for a word not in it (table: a dict, or a subclass of dict)."""
-    cdef Py_ssize_t n = starts.shape[0], i
-    out = np.empty(n, dtype=np.intp)
-    cdef Py_ssize_t[::1] rows = out
-    cdef PyObject* found
-    cdef object word
-    for i in range(n):
-        word = PyUnicode_Substring(text, starts[i], ends[i])
-        found = PyDict_GetItem(table, word)
-        rows[i] = -1 if found is NULL else <Py_ssize_t>(<object>found)
-    return out
 
 
 # Character class bits of text._char_classes that the sentence breaks read (checked equal at import there).
@@ -444,8 +426,8 @@ cdef inline uint64_t _word_hash(int kind, void* data, Py_ssize_t start, Py_ssize
 
 
 cdef class WordTable:
-    """A word -> row table read from spans of a text without cutting the words out (vocabulary_rows makes a
-    string of each word and hashes it for the dict): open addressing on a hash of the code points, each hit
+    """A word -> row table read from spans of a text without cutting the words out (a dict needs a string
+    made of each word and hashed): open addressing on a hash of the code points, each hit
     checked against the word itself, so the rows are the dict's. text._Vocabulary keeps it beside its dict."""
 
     cdef int64_t[::1] slot_rows  # -1: empty
@@ -496,7 +478,7 @@ cdef class WordTable:
                 self._put(hashes[i], rows[i])
 
     def rows(self, str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends):
-        """The row of each word text[starts[i]:ends[i]], -1 for a word not in the table (vocabulary_rows)."""
+        """The row of each word text[starts[i]:ends[i]], -1 for a word not in the table."""
         cdef Py_ssize_t n = starts.shape[0], i, s, e, slot, length, c
         cdef int kind = PyUnicode_KIND(text), wkind
         cdef void* data = PyUnicode_DATA(text)

@@ -34,10 +34,9 @@ try:  # the compiled word look-up and sentence breaks (setup.py); without them t
     from farmwatch.analysis._text import content_pair_hashes as _compiled_pairs  # type: ignore[import-not-found]
     from farmwatch.analysis._text import sentence_breaks as _compiled_breaks  # type: ignore[import-not-found]
     from farmwatch.analysis._text import strip_and_join as _compiled_strip  # type: ignore[import-not-found]
-    from farmwatch.analysis._text import vocabulary_rows as _compiled_rows  # type: ignore[import-not-found]
 except ImportError:
     _WordTable = None
-    _compiled_rows = _compiled_breaks = _compiled_clauses = _compiled_pairs = _compiled_scan = _compiled_strip = None
+    _compiled_breaks = _compiled_clauses = _compiled_pairs = _compiled_scan = _compiled_strip = None
 
 # Sentence ends. "." "!" "?" end a sentence only before whitespace (or the end); the ends of scripts
 # that do not put spaces after them (Urdu/Arabic ۔ ؟, CJK 。！？, Devanagari । ॥, Thai/Khmer/Myanmar
@@ -136,7 +135,7 @@ class _Vocabulary(dict):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """lookup([text[s:e] for s, e in zip(starts, ends)]), the words cut out and looked up in compiled code
         when it is built (starts and ends: intp arrays)."""
-        if _compiled_rows is None:
+        if _WordTable is None:
             return self.lookup([text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
         return self._lookup(
             lambda: self._rows(text, starts, ends),
@@ -145,11 +144,9 @@ class _Vocabulary(dict):
 
     def _rows(self, text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """The words' rows (-1: unknown) in compiled code: read by the WordTable kept beside the dict, which
-        hashes each word's characters where they are (vocabulary_rows made a string of each word for the
-        dict: 0.088 -> 0.037 ms a page). The table is (re)built from the dict, whose order is the rows',
-        whenever it is missing or holds another number of words."""
-        if _WordTable is None:
-            return _compiled_rows(text, starts, ends, self)
+        hashes each word's characters where they are (a string made of each word for the dict took 0.088 ms
+        a page, this 0.037). The table is (re)built from the dict, whose order is the rows', whenever it is
+        missing or holds another number of words."""
         if self.table is None or len(self.table) != len(self):
             self.table = _WordTable()
             self.table.add(list(self))
