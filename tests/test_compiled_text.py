@@ -1,5 +1,5 @@
 """The compiled word look-up (farmwatch/analysis/_text.pyx) gives prepare() the same tokens as the Python loop, and
-its word screen (words_meet) the same answers as the regex's words."""
+its word screen (WordScreen) the same answers as the regex's words."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from farmwatch.analysis import text
 
 try:
-    from farmwatch.analysis._text import WordScreen, words_meet
+    from farmwatch.analysis._text import WordScreen
 except ImportError:
-    WordScreen = words_meet = None
+    WordScreen = None
 
 TEXTS = [
     "Hello world, the World is big. Café naïve 12 x 2024.",
@@ -86,20 +86,6 @@ def test_word_table_rows_are_the_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
 # Word characters of \w and others: letters of several scripts, digits, "_", combining marks (not \w),
 # characters past the BMP (a letter and a digit), punctuation and spaces.
 CHARACTERS = [*"abcXYZ09_ -.,'’", "é", "ß", "İ", "ि", "\u0301", "日", "٣", "²", "\U0001d41b", "\U0001d7d8", "\n"]
-
-
-@pytest.mark.skipif(words_meet is None, reason="the compiled module is not built")
-def test_words_meet_reads_the_regex_words() -> None:
-    rng = random.Random(3)
-    words = re.compile(r"\w+")
-    for _ in range(20000):
-        sample = "".join(rng.choices(CHARACTERS, k=rng.randint(0, 30)))
-        found = words.findall(sample)
-        first = set(rng.sample(found, min(len(found), 1))) | {"zz"}
-        second = {w for w in found if len(w) == 2} if rng.random() < 0.5 else {"_"}
-        expected = (not first.isdisjoint(found), not second.isdisjoint(found))
-        assert words_meet(sample, frozenset(first), frozenset(second)) == expected, repr(sample)
-        assert words_meet(sample, first, second) == expected
 
 
 @pytest.mark.skipif(WordScreen is None, reason="the compiled module is not built")

@@ -8,9 +8,8 @@ and numpy code, which gives the same results; tests compare the two).
 - char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
 - strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
 - WordTable: the word table's rows read from the words' spans in the text, no string made for each word;
-- words_meet: whether a text's \\w+ words meet two sets, without the list of words;
-- WordScreen: words_meet for two fixed sets, looking up only words whose length, first and last characters
-  some word of the sets has (credits' screens)."""
+- WordScreen: whether a text's \\w+ words meet two fixed sets, looking up only words whose length, first and
+  last characters some word of the sets has (credits' screens)."""
 
 import numpy as np
 
@@ -234,36 +233,6 @@ def content_pair_hashes(
     return out_arr[:k]
 
 
-def words_meet(str text, object first, object second):
-    """(whether a word of the text is in `first`, whether one is in `second`), its words being
-    re.findall(r"\\w+", text): runs of the characters the regex engine reads as \\w (str.isalnum, and "_").
-    first and second are sets (or frozensets)."""
-    cdef Py_ssize_t n = len(text), i = 0, j
-    cdef bint in_first = False, in_second = False
-    cdef Py_UCS4 ch
-    cdef object word
-    while i < n:
-        ch = text[i]
-        if not (Py_UNICODE_ISALNUM(ch) or ch == u"_"):
-            i += 1
-            continue
-        j = i + 1
-        while j < n:
-            ch = text[j]
-            if not (Py_UNICODE_ISALNUM(ch) or ch == u"_"):
-                break
-            j += 1
-        word = PyUnicode_Substring(text, i, j)
-        if not in_first and PySet_Contains(first, word):
-            in_first = True
-        if not in_second and PySet_Contains(second, word):
-            in_second = True
-        if in_first and in_second:
-            break
-        i = j
-    return in_first, in_second
-
-
 cdef enum:
     _SCREENED_LONGEST = 31  # longer words are looked up unscreened
 
@@ -285,13 +254,15 @@ cdef inline bint _word_char(Py_UCS4 ch) noexcept:
 
 
 cdef class WordScreen:
-    """words_meet(text, first, second) for two sets fixed once (copied as frozensets), with a screen: a word of
-    the text is looked up only if a word of the sets has its length, its first character and its last one (ASCII
-    characters, in bit masks; a word with any other there is always looked up). Of credits' screens' words about
-    1 in 20 passes, so few are cut out of the text as strings to be hashed (most of words_meet's time)."""
+    """Whether a word of a text (re.findall(r"\\w+", text): runs of what the regex engine reads as \\w,
+    str.isalnum and "_") is in `first`, and whether one is in `second`, two sets fixed once (copied as
+    frozensets), without the list of words and with a screen: a word of the text is looked up only if a word
+    of the sets has its length, its first character and its last one (ASCII characters, in bit masks; a word
+    with any other there is always looked up). Of credits' screens' words about 1 in 20 passes, so few are cut
+    out of the text as strings to be hashed (most of the time otherwise)."""
 
     cdef readonly frozenset first, second
-    cdef bint unscreened  # a set holds something not a str (equal to no word, but looked for as words_meet does)
+    cdef bint unscreened  # a set holds something not a str (equal to no word, but looked for all the same)
     cdef uint64_t heads[_SCREENED_LONGEST + 1][2]
     cdef uint64_t tails[_SCREENED_LONGEST + 1][2]
 
@@ -314,7 +285,7 @@ cdef class WordScreen:
                 self.tails[n][tail >> 6] |= (<uint64_t>1) << (tail & 63)
 
     def meet(self, str text):
-        """(whether a word of the text is in first, whether one is in second): words_meet(text, first, second)."""
+        """(whether a word of the text is in first, whether one is in second)."""
         cdef Py_ssize_t n = len(text), i = 0, j, size
         cdef bint in_first = False, in_second = False
         cdef uint32_t head, tail
