@@ -21,7 +21,7 @@ from pathlib import Path
 
 from farmwatch.analysis.facts import PageFacts, links_to
 from farmwatch.analysis.matching import Edge, text_names
-from farmwatch.analysis.urls import host_of, normalize_url, registrable_domain
+from farmwatch.analysis.urls import normalize_url, registrable_domain, url_domain
 
 MODEL_PATH = Path(__file__).with_name("direction_model.json")
 _ALTERNATE_URL = re.compile(r"(?:[/.?&=_-]amp(?:[/.?&=_-]|$)|[?&](?:print|output)=|/print/|[?&]outputType=amp)", re.I)
@@ -125,17 +125,10 @@ def is_alternate_url(url: str) -> bool:
     return bool(_ALTERNATE_URL.search(url))
 
 
-@lru_cache(maxsize=65536)
-def _domain_of(url: str) -> str:
-    """The registrable domain of a URL's host, kept: a page's links are weighed again in every pair it is in
-    (and at every judgement of its neighbours), and splitting a URL costs more than the rest of a feature."""
-    return registrable_domain(host_of(url))
-
-
 def _site_links(page: PageFacts, other: PageFacts) -> int:
     """How many of page's text links go to other's site (a copy keeps the original's internal links)."""
     site = registrable_domain(other.site)
-    return sum(1 for link in page.links if _domain_of(link) == site)
+    return sum(1 for link in page.links if url_domain(link) == site)
 
 
 def _credits_name(page: PageFacts, other: PageFacts) -> str | None:
@@ -150,7 +143,7 @@ def _credits_name(page: PageFacts, other: PageFacts) -> str | None:
         text = f"{credit.get('name', '')} {credit.get('text', '')} {credit.get('url') or ''}"
         if text_names(text, names) or (credit.get("url") and normalize_url(credit["url"]) in other.urls()):
             return credit.get("text") or credit.get("name")
-        if credit.get("url") and _domain_of(credit["url"]) == registrable_domain(other.site):
+        if credit.get("url") and url_domain(credit["url"]) == registrable_domain(other.site):
             return credit.get("text") or credit.get("name")
     return None
 

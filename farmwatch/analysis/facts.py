@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.page import PageAnalysis
-from farmwatch.analysis.urls import absolute_url, host_of, normalize_url, registrable_domain
+from farmwatch.analysis.urls import absolute_url, host_of, normalize_url, registrable_domain, url_domain
 
 # Links in these regions are the site's own furniture, not the article's references.
 LINK_KINDS_SKIPPED = (
@@ -104,7 +104,7 @@ def facts_of(analysis: PageAnalysis, page_id: int, origin: str, first_seen: floa
             if not href.startswith(("http", "//")):
                 continue  # a relative link stays on the page's own site
             # The host first (cheap, and most links stay on the site); only links elsewhere are normalised.
-            if registrable_domain(host_of(href if href[0] == "h" else "http:" + href)) == own_domain:
+            if url_domain(href if href[0] == "h" else "http:" + href) == own_domain:
                 continue
             link = absolute_url(analysis.url, href)
             if link:

@@ -119,8 +119,15 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
+@lru_cache(maxsize=65536)
+def url_domain(url: str) -> str:
+    """The registrable domain of a URL's host, kept: a page's links are asked about again in every pair the
+    page is in (and at every judgement of its neighbours), and splitting a URL costs more than the rest."""
+    return registrable_domain(host_of(url))
+
+
 def same_site(url_a: str, url_b: str) -> bool:
-    return registrable_domain(host_of(url_a)) == registrable_domain(host_of(url_b))
+    return url_domain(url_a) == url_domain(url_b)
 
 
 # An absolute http(s) URL without port, user, ";", an empty "?" or "#", spaces or non-ASCII: urljoin gives it back
