@@ -87,11 +87,10 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
                 accused += 1
         elif actual:
             fn += 1
-        first_source = (provenance.get("sources") or [{}])[0].get("url")
         if said and not actual:  # an original accused: which page it is said to copy, and how sure
-            mistakes.append(_mistake(row, kind, "republished", provenance, source=first_source))
+            mistakes.append(_mistake(row, kind, "accused", provenance))
         elif actual and not said:
-            mistakes.append(_mistake(row, kind, provenance.get("verdict"), provenance))
+            mistakes.append(_mistake(row, kind, "missed", provenance))
         if actual:
             true_republished += 1
             found = [normalize_url(s["url"]) for s in provenance.get("sources", [])]
@@ -101,7 +100,7 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
                 first_ok = first_ok and wanted <= set(found)
             source_hits += first_ok
             if said and not first_ok:  # found, but traced to the wrong original
-                mistakes.append(_mistake(row, kind, "republished", provenance, source=first_source))
+                mistakes.append(_mistake(row, kind, "wrong_source", provenance))
             if truth.get("attributed") is not None:  # corpora without attribution truth give null
                 attribution_known += 1
                 attribution_hits += bool(provenance.get("attributed")) == bool(truth["attributed"])
@@ -130,12 +129,17 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
 _MISTAKE_ORDER = {"accused": 0, "wrong_source": 1, "missed": 2}
 
 
-def _mistake(row: dict, kind: str, said: str | None, provenance: dict, source: str | None = None) -> dict:
-    actual = row["truth"]["verdict"] == "republished"
-    mistake = "missed" if said != "republished" else ("wrong_source" if actual else "accused")
-    entry = {"id": row["id"], "kind": kind, "mistake": mistake, "said": said, "score": provenance.get("score")}
-    if source is not None or mistake != "missed":
-        entry["source"] = source
+def _mistake(row: dict, kind: str, mistake: str, provenance: dict) -> dict:
+    """One line of --show-mistakes: what the report said, and for a page said republished its first source."""
+    entry = {
+        "id": row["id"],
+        "kind": kind,
+        "mistake": mistake,
+        "said": provenance.get("verdict"),
+        "score": provenance.get("score"),
+    }
+    if mistake != "missed":
+        entry["source"] = (provenance.get("sources") or [{}])[0].get("url")
     return entry
 
 
