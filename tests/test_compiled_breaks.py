@@ -49,6 +49,9 @@ def test_break_classes_are_the_regex_classes() -> None:
         astral = "".join(map(chr, range(0x10000, 0x110000)))
         assert pattern.search(astral) is None
     assert np.flatnonzero(table & text._IS_NEWLINE).tolist() == [10]
+    # The space bit, found by \s, is str.isspace on every character (none past the BMP is one).
+    assert np.flatnonzero(table & text._IS_SPACE).tolist() == [c for c in range(0x10000) if chr(c).isspace()]
+    assert not any(chr(code).isspace() for code in range(0x10000, 0x110000))
     for bit, chars in text._CLAUSE_CLASSES:  # what _CLAUSE reads besides \s and \w
         pattern = re.compile(chars)
         assert np.flatnonzero(table & bit).tolist() == [code for code in range(0x10000) if pattern.match(chr(code))]
