@@ -18,11 +18,15 @@ FARM_SCORE_TTL_SPREAD_S = FARM_SCORE_TTL_S // 5
 
 
 def page_report(services: Services, url: str) -> PageReport | None:
-    page_id = services.pages.page_id(normalize_url(url))
-    if page_id is None:
-        return None
-    doc = services.pages.docs([page_id]).get(page_id)
-    return PageReport.model_validate(doc) if doc is not None else None
+    return page_reports(services, [url])[0]
+
+
+def page_reports(services: Services, urls: list[str]) -> list[PageReport | None]:
+    """The report of each URL (None when unknown), in two round trips whatever their number."""
+    ids = services.pages.page_ids([normalize_url(url) for url in urls])
+    docs = services.pages.docs(sorted({page_id for page_id in ids if page_id is not None}))
+    reports = {page_id: PageReport.model_validate(doc) for page_id, doc in docs.items()}
+    return [reports.get(page_id) if page_id is not None else None for page_id in ids]
 
 
 def site_report(services: Services, host: str, sample: int = 2000) -> dict | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from farmwatch.services import Services
 from tests.conftest import CORPORA
 
 CORPUS = CORPORA / "provenance-dev"
@@ -115,3 +116,22 @@ def test_every_mistake_is_listed_originals_accused_first() -> None:
     }
     assert {m["mistake"] for m in mistakes[1:]} == {"missed"}
     assert mistakes[1] == {"id": "m0", "kind": "wholly_derived", "mistake": "missed", "said": None, "score": None}
+
+
+def test_page_reports_reads_many_urls_at_once_as_page_report_reads_one(services: Services) -> None:
+    from farmwatch.ingest import submit_html
+    from farmwatch.reports import page_report, page_reports
+
+    body = "<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>{}</article></body></html>"
+    text = "".join(
+        f"<p>The harbour council met on day {n} to discuss the ferry budget and the bridge.</p>" for n in range(8)
+    )
+    known = "https://news.example.com/harbour"
+    submit_html(services, known, body.format(text))
+    unknown = "https://news.example.com/never-seen"
+    # In the order asked, an unknown URL as None, a URL given twice (or spelled otherwise) read twice.
+    reports = page_reports(services, [unknown, known, "https://NEWS.example.com/harbour", unknown])
+    assert reports[0] is None and reports[3] is None
+    assert reports[1] is not None and reports[1] == reports[2] == page_report(services, known)
+    assert reports[1].url == known and reports[1].provenance is not None
+    assert page_reports(services, []) == []

@@ -29,7 +29,7 @@ from farmwatch.config import Settings
 from farmwatch.ingest import submit_html
 from farmwatch.judging import settle
 from farmwatch.report import PageReport
-from farmwatch.reports import page_report
+from farmwatch.reports import page_reports
 from farmwatch.services import Services
 from farmwatch.store.connection import connect
 from farmwatch.store.embedded import EmbeddedRedis, free_port
@@ -175,7 +175,8 @@ def evaluate_provenance(
             # What the service's workers do between jobs: pages judged again where sites' records moved.
             settle(services, max_pages=len(rows) * 10)
             elapsed = time.perf_counter() - started
-            reports = {row["id"]: page_report(services, row["url"]) for row in rows}
+            read = page_reports(services, [row["url"] for row in rows])
+            reports = {row["id"]: report for row, report in zip(rows, read, strict=True)}
             client.close()
         finally:
             if server is not None:
