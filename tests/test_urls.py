@@ -213,3 +213,15 @@ def test_registrable_domains_are_tlds() -> None:
     for host in hosts:
         assert urls._first_level_domain(host) == get_fld(host, fix_protocol=True, fail_silently=True), repr(host)
     assert len(nodes) > len(ends) > 9000  # the whole list was read
+
+
+def test_plain_absolute_classes_are_the_excluding_ones() -> None:
+    """_PLAIN_ABSOLUTE's ranges of printable ASCII read every character as the classes written as exclusions."""
+    excluding = re.compile(
+        r"https?://[A-Za-z0-9.-]+(?:/[^?#;\x00-\x20\x7f-\U0010ffff]*)?(?:\?[^#\x00-\x20\x7f-\U0010ffff]+)?"
+        r"(?:#[^\x00-\x20\x7f-\U0010ffff]+)?"
+    )
+    characters = [*map(chr, range(0x3000)), "\ud800", "\uffff", "\U0001f600", "\U0010ffff"]
+    for char in characters:
+        for url in (f"https://a.b/{char}", f"http://a.b/x?{char}", f"https://a.b/#{char}", f"https://a.b/?q#{char}"):
+            assert (urls._PLAIN_ABSOLUTE.fullmatch(url) is None) == (excluding.fullmatch(url) is None), repr(url)
