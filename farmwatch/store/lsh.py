@@ -92,6 +92,15 @@ local function split(group, n)
   redis.call('HSET', group, 'n', n + 1)
 end
 """
+# Where a bucket's packed 4-byte ids hold `member` (nil if they do not): a plain find, kept where it lands on
+# an id's boundary, instead of a substring made and compared per id (a bucket of 500 pages: 27 -> 0.2 us).
+_MEMBER_AT = """
+local function member_at(v, member)
+  local at = string.find(v, member, 1, true)
+  while at and at % 4 ~= 1 do at = string.find(v, member, at + 1, true) end
+  return at
+end
+"""
 # KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, full, most, first, then one
 # field per key. Appends the member to each bucket unless present. Returns how many buckets were new for it, then
 # (when `want` is 1) each bucket's members as they were before (false for an empty one): a match and an
@@ -101,6 +110,7 @@ end
 # client counts apart (Hits), so the server does not send the hundreds of members the client would drop.
 _INSERT = (
     _LINEAR_HASHING
+    + _MEMBER_AT
     + """
 local member, cap, split_below, want = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
 local full, most, first = tonumber(ARGV[5]), 4 * tonumber(ARGV[6]), 4 * tonumber(ARGV[7])
@@ -130,9 +140,7 @@ for k = 1, #KEYS do
     -- ids are uniform), so no counter has to be kept up to date on every insert.
     if string.byte(field, 4) < split_below then split(group, n) end
   elseif #v / 4 < cap then
-    local found = false
-    for i = 1, #v, 4 do if string.sub(v, i, i + 3) == member then found = true break end end
-    if not found then
+    if not member_at(v, member) then
       redis.call('HSET', key, field, v .. member)
       out[1] = out[1] + 1
     end
@@ -160,6 +168,7 @@ return out
 # KEYS: groups; ARGV: member, then one field per key. Takes the member out of each bucket.
 _REMOVE = (
     _LINEAR_HASHING
+    + _MEMBER_AT
     + """
 local member, removed = ARGV[1], 0
 for k = 1, #KEYS do
@@ -168,19 +177,15 @@ for k = 1, #KEYS do
   if n then
     local key = hash_of(group, field, n)
     local v = redis.call('HGET', key, field)
-    if v then
-      for i = 1, #v, 4 do
-        if string.sub(v, i, i + 3) == member then
-          local rest = string.sub(v, 1, i - 1) .. string.sub(v, i + 4)
-          if #rest == 0 then
-            redis.call('HDEL', key, field)
-          else
-            redis.call('HSET', key, field, rest)
-          end
-          removed = removed + 1
-          break
-        end
+    local i = v and member_at(v, member)
+    if i then
+      local rest = string.sub(v, 1, i - 1) .. string.sub(v, i + 4)
+      if #rest == 0 then
+        redis.call('HDEL', key, field)
+      else
+        redis.call('HSET', key, field, rest)
       end
+      removed = removed + 1
     end
   end
 end
