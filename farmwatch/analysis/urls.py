@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import re
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
+from tld import get_fld
 from w3lib.url import canonicalize_url
 
 # Query parameters that never change what a page says: names starting with utm_, and these exact names
@@ -104,87 +102,13 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-@functools.cache
-def _suffix_rules() -> tuple[set[str], set[str], dict[str, str]]:
-    """The public suffix list bundled with `tld`, read as tld's loader reads it into its trie (the same lines,
-    the same rules), with each trie node written as "." and its labels in URL order (".co.uk" for uk, then co):
-    the nodes, the nodes that end a rule and each node's exception (the last "!" rule under it, as tld keeps).
-    tld's own loader takes 30 ms of CPU a process (a Python object a node); this takes 10, and `tld`'s import
-    (urllib.request, ~30 ms more) is not needed: the file is found without running the package."""
-    spec = importlib.util.find_spec("tld")
-    assert spec is not None and spec.submodule_search_locations
-    listing = Path(spec.submodule_search_locations[0], "res", "effective_tld_names.dat.txt")
-    nodes: set[str] = set()
-    ends: set[str] = set()
-    exceptions: dict[str, str] = {}
-    for line in listing.read_text(encoding="utf8").splitlines(keepends=True):
-        if "// xn--" in line:  # tld reads the punycode named in these comments as a rule
-            line = line.split()[1]
-        if line[0] in ("/", "\n"):
-            continue
-        node = "." + line.strip()
-        if "!" in node:  # label by label from the right, up to the first exception (as tld's Trie.add)
-            labels, node = node[1:].split("."), ""
-            for at in range(len(labels) - 1, -1, -1):
-                if labels[at].startswith("!"):
-                    exceptions[node] = labels[at][1:]
-                    break
-                node = "." + ".".join(labels[at:])
-                nodes.add(node)
-            ends.add(node)
-            continue
-        ends.add(node)
-        while node not in nodes:  # the node and every node above it (once one is known, all above it are)
-            nodes.add(node)
-            cut = node.find(".", 1)
-            if cut < 0:
-                break
-            node = node[cut:]
-    return nodes, ends, exceptions
-
-
-_PROTOCOL = re.compile(r"^[a-z0-9.+:-]*//")  # tld's protocol_re
-
-
-def _first_level_domain(host: str) -> str | None:
-    """tld's get_fld(host, fix_protocol=True, fail_silently=True, search_private=True), step for step: the
-    host's labels walked from the right down the suffix rules' trie (an exact label first, else "*"), stopping
-    at an exception, and the longest rule met kept; the domain is one label more than that rule."""
-    nodes, ends, exceptions = _suffix_rules()
-    url = host if _PROTOCOL.match(host.lower()) else f"https://{host}"
-    try:
-        hostname = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not hostname:
-        return None
-    parts = hostname.lower().rstrip(".").split(".")
-    node, depth, suffix_labels = "", 0, 0
-    for at in range(len(parts) - 1, -1, -1):
-        if exceptions.get(node) == parts[at]:
-            break
-        child = f".{parts[at]}{node}"
-        if child not in nodes:
-            child = f".*{node}"
-            if child not in nodes:
-                break
-        node, depth = child, depth + 1
-        if node in ends:
-            suffix_labels = depth
-    if not suffix_labels:
-        return None
-    if suffix_labels == len(parts):  # the host is a public suffix itself
-        return hostname
-    return ".".join(parts[max(1, len(parts) - suffix_labels) - 1 :])
-
-
 @lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
     """The publisher-level domain: example.com for news.example.com, example.co.uk for
     www.example.co.uk, and one blog per name on hosting platforms (someone.blogspot.com),
     following the public suffix list bundled with `tld`."""
     host = host.lower().strip(".")
-    found = _first_level_domain(host)
+    found = get_fld(host, fix_protocol=True, fail_silently=True, search_private=True)
     if found:
         return found
     labels = host.split(".")  # IP addresses, localhost, unknown suffixes
