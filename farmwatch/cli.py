@@ -17,6 +17,7 @@ An error is reported as one line on stderr, `farmwatch: error: …`, without a t
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -648,6 +649,10 @@ def main() -> None:
         down = StoreUnavailable(f"cannot reach Redis: {error}")
         typer.echo(f"farmwatch: error: {down}", err=True)
         sys.exit(exit_code(down))
+    finally:
+        # The command is done (its files closed, its Redis stopped): the interpreter's exit need not sweep every
+        # object the imports made for cycles, ~70 ms of a one-page `eval provenance`.
+        gc.freeze()
 
 
 if __name__ == "__main__":
