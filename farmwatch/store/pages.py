@@ -298,14 +298,19 @@ class PageStore:
         pipe = self.client.pipeline(transaction=False)
         queue_script(pipe, self._id_script, [self._url2id, self._pid], [url], cluster=self._cluster)
         pipe.zcard(self._site(host))
-        pipe.hmget(self._template(host), [str(k) for k in template_keys] or ["-"])
-        pipe.hmget(self._url2id, linked or ["-"])
+        # Nothing asked where there is nothing to ask (most pages name no other page as their source).
+        if template_keys:
+            pipe.hmget(self._template(host), [str(k) for k in template_keys])
+        if linked:
+            pipe.hmget(self._url2id, linked)
         try:
-            (page_id, created), site_pages, counts, linked_ids = pipe.execute()
+            (page_id, created), site_pages, *asked = pipe.execute()
         except NoScriptError:  # the server lost its scripts (a restart): load it, ask again
             self.client.script_load(self._id_script.script)
             return self.open_page(url, host, template_keys, linked)
         page_id = int(page_id)
+        counts = asked.pop(0) if template_keys else []
+        linked_ids = asked.pop(0) if linked else []
         state = IngestState(
             first_seen=None,
             provenance=None,
@@ -313,7 +318,7 @@ class PageStore:
             neighbours=[],
             site_pages=int(site_pages),
             template_counts={k: int(v) for k, v in zip(template_keys, counts, strict=False) if v is not None},
-            linked_ids=[int(v) for v in linked_ids if v is not None and int(v) != page_id] if linked else [],
+            linked_ids=[int(v) for v in linked_ids if v is not None and int(v) != page_id],
         )
         if created:
             return page_id, state
