@@ -91,6 +91,17 @@ def test_version(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout.startswith("farmwatch 0.")
 
 
+@pytest.mark.parametrize(("given", "used"), [(None, "1"), ("3", "3")])
+def test_openblas_threads_default_to_one_unless_set(given: str | None, used: str) -> None:
+    # The default is set when the command loads, before numpy (and OpenBLAS with it) is first imported.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = "import os, sys, farmwatch.cli; print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'])"
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", used]
+
+
 def test_stdin_and_a_local_page_named_by_its_canonical_link(tmp_path: Path) -> None:
     result = farmwatch("analyze", "-", tmp_path=tmp_path, stdin=ORIGINAL.read_bytes())
     assert result.returncode == 0, result.stderr
