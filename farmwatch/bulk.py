@@ -33,7 +33,7 @@ from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.page import PageAnalysis, analyze_html
 from farmwatch.config import FingerprintSettings, Settings
 from farmwatch.errors import FetchedOriginal
-from farmwatch.ingest import ingest, refuse_fetched_original
+from farmwatch.ingest import ingest
 from farmwatch.judging import settle
 from farmwatch.services import Services
 from farmwatch.store.layout import KeyLayout
@@ -101,11 +101,18 @@ def _analyse_and_ingest(record: _Record) -> bool | str:
     if not isinstance(analysis, PageAnalysis) or _SERVICES is None:
         return analysis if isinstance(analysis, str) else False
     try:
-        refuse_fetched_original(_SERVICES, analysis.url)
+        _ingest_archived(_SERVICES, analysis)
     except FetchedOriginal as error:
         return f"{analysis.url}: {error}"
-    ingest(_SERVICES, analysis, origin="client")
     return True
+
+
+def _ingest_archived(services: Services, analysis: PageAnalysis) -> None:
+    """Ingest an archived page, analysed already: FetchedOriginal where a page the service fetched is stored
+    under its URL, nothing written (an archived copy never replaces it). That is the record's own check
+    (ingest's save_page): a check before ingest, as the API makes before analysing, would cost a round trip
+    a page and spare no work here."""
+    ingest(services, analysis, origin="client")
 
 
 def _analyse(record: _Record) -> PageAnalysis | str | None:
@@ -258,11 +265,10 @@ class WarcImporter:
                 stats.skipped += 1
                 continue
             try:
-                refuse_fetched_original(self.services, analysis.url)
-            except FetchedOriginal as error:  # an archived copy never replaces a page the service fetched
+                _ingest_archived(self.services, analysis)
+            except FetchedOriginal as error:
                 self._bad(stats, f"{analysis.url}: {error}")
                 continue
-            ingest(self.services, analysis, origin="client")
             stats.pages += 1
         stats.offset = end
         self._save(path, stats)

@@ -21,6 +21,7 @@ from farmwatch.config import Settings
 from farmwatch.reports import page_report
 from farmwatch.services import Services
 from farmwatch.store.embedded import EmbeddedRedis
+from farmwatch.store.layout import KeyLayout
 from tests.conftest import CORPORA, SEED, seed_case
 
 CASE = seed_case()
@@ -111,3 +112,25 @@ def test_a_killed_import_resumes_where_it_stopped(
     services = Services.create(redis_client, Settings())
     ids = services.pages.page_ids(sorted({normalize_url(r["url"]) for r in rows}))
     assert None not in ids and services.pages.count() == len(set(ids))
+
+
+def test_an_archived_copy_never_replaces_a_page_the_service_fetched(tmp_path: Path, services: Services) -> None:
+    from farmwatch.bulk import WarcImporter
+    from farmwatch.ingest import submit_html
+
+    original, repost = CASE["original"], CASE["repost"]
+    submit_html(services, original["url"], (SEED / original["html_file"]).read_bytes(), origin="fetched")
+    page_id = services.pages.page_id(normalize_url(original["url"]))
+    assert page_id is not None
+    record = ("facts", "doc", "text", "fp")  # what the page is (its verdict and edges move as copies arrive)
+    stored = services.client.hmget(KeyLayout().page(page_id), record)
+    # The archive holds other HTML under the fetched page's URL, and a page of its own.
+    warc = tmp_path / "archive.warc.gz"
+    other = (SEED / repost["html_file"]).read_bytes()
+    _write_warc(warc, [(original["url"], other), (repost["url"], other)])
+    stats = WarcImporter(services, jobs=1).run(warc)
+    assert (stats.pages, stats.bad) == (1, 1)
+    assert stats.bad_records[0].startswith(normalize_url(original["url"]))
+    assert "was fetched by the service itself" in stats.bad_records[0]
+    assert services.client.hmget(KeyLayout().page(page_id), record) == stored  # nothing written over it
+    assert services.pages.count() == 2
