@@ -589,6 +589,19 @@ def settle_command(
 
 
 @contextmanager
+def _imports_uncollected() -> Iterator[None]:
+    """No garbage collection while an evaluation's modules load: they make many objects that live to the end and
+    next to no garbage, so the collections their allocations set off only walked them."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@contextmanager
 def _eval_progress(name: str) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar for an evaluation when stderr is a terminal (else none): yields its update callback."""
     if not sys.stderr.isatty():  # before importing rich (~25 ms): piped and CI runs draw nothing
@@ -607,7 +620,8 @@ def _eval_progress(name: str) -> Iterator[Callable[[int, int], None] | None]:
 @eval_app.command("extraction")
 def eval_extraction(corpus: Annotated[Path, typer.Argument(help="Corpus directory (truth.jsonl + html/).")]) -> None:
     """Main text vs boilerplate: precision, recall, F1, pages/s. Last line: one JSON object."""
-    from farmwatch.evaluation.extraction import evaluate_extraction
+    with _imports_uncollected():
+        from farmwatch.evaluation.extraction import evaluate_extraction
 
     with _eval_progress("extraction") as advance:
         result = evaluate_extraction(corpus, progress=advance)
@@ -626,7 +640,8 @@ def eval_provenance(
     ] = False,
 ) -> None:
     """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""
-    from farmwatch.evaluation.provenance import evaluate_provenance
+    with _imports_uncollected():
+        from farmwatch.evaluation.provenance import evaluate_provenance
 
     with _eval_progress("provenance") as advance:
         result = evaluate_provenance(corpus, progress=advance)

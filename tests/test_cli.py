@@ -102,6 +102,22 @@ def test_openblas_threads_default_to_one_unless_set(given: str | None, used: str
     assert done.stdout.split() == ["False", used]
 
 
+def test_collection_is_as_it_was_after_an_evaluation_loads() -> None:
+    import gc
+
+    from farmwatch.cli import _imports_uncollected
+
+    for was in (True, False):
+        (gc.enable if was else gc.disable)()
+        try:
+            with pytest.raises(ImportError), _imports_uncollected():
+                assert not gc.isenabled()
+                import farmwatch.no_such_module  # noqa: F401
+            assert gc.isenabled() is was
+        finally:
+            gc.enable()
+
+
 def test_stdin_and_a_local_page_named_by_its_canonical_link(tmp_path: Path) -> None:
     result = farmwatch("analyze", "-", tmp_path=tmp_path, stdin=ORIGINAL.read_bytes())
     assert result.returncode == 0, result.stderr
