@@ -86,7 +86,8 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     A new page that shares text with no other page takes two round trips: its id and state; its record
     with its first verdict, then its index insert and query (one call). A client-supplied page takes one
     more, its record written first on its own, only where no page the service fetched is stored under its
-    URL. A page with candidates, one more for their signatures and texts, then judging's."""
+    URL. A page stored before, one more for its own state; its old edges and buckets go out with its
+    record. A page with candidates, one more for their signatures and texts, then judging's."""
     settings, pages, index = services.settings, services.pages, services.index
     template_keys = template_candidates(analysis.blocks)
     page_id, state = pages.open_page(analysis.url, analysis.site, template_keys, claimed_urls(analysis))
@@ -104,14 +105,22 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
     min_shared, min_common = (1, MIN_SHARED_SAMPLES), min_common_keys(len(samples))
     # A new page's verdict before matching (original, no edges) goes out with its record: most pages share
     # text with no other, and for them that verdict is final. It is written before the page enters the
-    # index, so no other page's judgement of it can come earlier and be overwritten. A new page has no edges
-    # or buckets to take out first: its index insert and look-up go in that round trip too, after them.
+    # index, so no other page's judgement of it can come earlier and be overwritten. A page stored before
+    # has its edges and its old buckets taken out in that round trip too, then every page's index insert
+    # and look-up go in it (Redis runs a pipeline in order: out, then in). All after the record: a client
+    # page refused there (a page the service fetched is stored under its URL) has changed nothing.
     first: list[Judgement] = []
     found_in: list[Callable[[list], Hits | None]] = []
+    removed_in: list[Callable[[list], bool]] = []
+    previous_neighbours: list[int] = []
 
     def with_record(pipe: redis.client.Pipeline) -> None:
-        first.append(judge(services, page_id, (facts, None, []), pipe=pipe))
-        if matchable and not state.neighbours and not state.buckets:
+        if new:
+            first.append(judge(services, page_id, (facts, None, []), pipe=pipe))
+        previous_neighbours.extend(pages.drop_edges(page_id, state.neighbours, pipe=pipe))
+        if state.buckets and state.buckets != buckets:
+            removed_in.append(index.queue_remove(pipe, page_id, state.buckets))
+        if matchable:
             found_in.append(
                 index.queue_insert_and_query(
                     pipe, page_id, bands, samples, min_shared=min_shared, keep=linked, min_common=min_common
@@ -127,13 +136,13 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         buckets,
         new=new,
         template_keys=template_keys if new else None,
-        also=with_record if new else None,
+        also=with_record,
     )
-    # After the record: a client page refused there (a page the service fetched is stored under its URL)
-    # has changed nothing.
-    previous_neighbours = pages.drop_edges(page_id, state.neighbours)
-    if state.buckets and state.buckets != buckets:
+    if removed_in and not removed_in[0](replies):
+        # The server had lost the scripts (a restart): the old buckets out now, loading them, and the new
+        # ones in again after that (below), as in one round trip.
         index.remove(page_id, state.buckets)
+        found_in.clear()
 
     if settings.store_text and analysis.prepared is not None:
         # Its text comes back as a candidate's when a copy arrives: prepared already, it is kept for that.
@@ -147,7 +156,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         # Inserted and matched in one atomic call: of two copies ingested at once by two workers, the
         # second call always finds the first page (matching, then inserting, both could miss each other).
         found = found_in[0](replies) if found_in else None
-        if found is None:  # a page stored before, or the server had lost the script
+        if found is None:  # the server had lost the script
             found = index.insert_and_query(
                 page_id, bands, samples, min_shared=min_shared, keep=linked, min_common=min_common
             )

@@ -139,3 +139,39 @@ def test_a_copy_is_stored_matched_and_judged_with_its_source_in_six_round_trips_
     for page_id in ids:
         alone = judging.judge(services, page_id)
         assert alone is not None and alone.provenance.model_dump() == stored[page_id]
+
+
+def test_a_page_ingested_again_has_its_old_edges_and_buckets_out_with_its_record(services, monkeypatch) -> None:
+    """A copy ingested again takes seven round trips: its id, then its own state; its record (alone, then
+    with its old edges and index buckets taken out and its new ones in, looked up in the same call); the
+    candidates; judging's two. And it is stored as after one ingest: one edge each way, once in each bucket."""
+    from farmwatch import ingest as ingest_module
+    from farmwatch.analysis.page import analyze_html
+
+    original, copy = (analyze_html((SEED / p["html_file"]).read_bytes(), p["url"]) for p in (ORIGINAL, REPOST))
+    ingest_module.ingest(services, original)
+    first = ingest_module.ingest(services, copy)
+    before = services.pages.raw_records([first.page_id])[0][1]  # the copy's edges
+    trips: list[str] = []
+    execute, command = redis.client.Pipeline.execute, redis.Redis.execute_command
+
+    def counted(pipe: redis.client.Pipeline, *args: object, **kwargs: object) -> list:
+        if pipe.command_stack:
+            trips.append("pipeline")
+        return execute(pipe, *args, **kwargs)
+
+    def one(client: redis.Redis, *args: object, **kwargs: object) -> object:
+        trips.append(str(args[0]))
+        return command(client, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    monkeypatch.setattr(redis.Redis, "execute_command", one)
+    again = ingest_module.ingest(services, analyze_html((SEED / REPOST["html_file"]).read_bytes(), REPOST["url"]))
+    monkeypatch.undo()
+    assert again.page_id == first.page_id and again.provenance == first.provenance
+    assert len(trips) == 7, trips
+    assert services.pages.raw_records([first.page_id])[0][1].keys() == before.keys()
+    source_id = services.pages.page_id(normalize_url(ORIGINAL["url"]))
+    assert [e.other for e in services.pages.edges(source_id)] == [first.page_id]
+    members = services.index.members(services.pages.buckets(first.page_id))
+    assert members and all(m.count(first.page_id) == 1 for m in members)

@@ -411,12 +411,17 @@ class LshIndex:
 
     def remove(self, page_id: int, buckets: list[int]) -> int:
         """Take the page out of its buckets; returns how many held it."""
-        member = struct.pack("<I", page_id)
+        return sum(self._run(lambda pipe: self.queue_remove(pipe, page_id, buckets)))
 
-        def build(pipe: redis.client.Pipeline) -> None:
-            self._calls(self._remove, buckets, [member], pipe)
-
-        return sum(self._run(build))
+    def queue_remove(self, pipe: redis.client.Pipeline, page_id: int, buckets: list[int]) -> Callable[[list], bool]:
+        """remove queued on the caller's pipeline, after what is queued on it already (a re-analysed page's old
+        buckets go out in the round trip that writes its record). Returns what tells from the pipeline's
+        replies (executed with raise_on_error=False) whether it ran: False where the server had lost the
+        script, and the caller calls remove (which loads it)."""
+        start = len(pipe)
+        self._calls(self._remove, buckets, [struct.pack("<I", page_id)], pipe)
+        end = len(pipe)
+        return lambda replies: not any(isinstance(reply, NoScriptError) for reply in replies[start:end])
 
     def members(self, buckets: list[int]) -> list[list[int]]:
         """The page ids in each bucket, as stored (for checks and debugging)."""

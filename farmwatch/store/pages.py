@@ -478,17 +478,21 @@ class PageStore:
         raw = self.client.hgetall(self._edges(page_id))
         return [Edge(**orjson.loads(value)) for value in raw.values()]
 
-    def drop_edges(self, page_id: int, neighbours: list[int] | None = None) -> list[int]:
-        """Forget every edge of a page (before it is re-analysed); returns the former neighbours."""
+    def drop_edges(
+        self, page_id: int, neighbours: list[int] | None = None, pipe: redis.client.Pipeline | None = None
+    ) -> list[int]:
+        """Forget every edge of a page (before it is re-analysed); returns the former neighbours. On `pipe`
+        when given: the caller sends it."""
         if neighbours is None:
             neighbours = [int(k) for k in self.client.hkeys(self._edges(page_id))]
         if not neighbours:
             return []
-        pipe = self.client.pipeline(transaction=False)
+        writes = self.client.pipeline(transaction=False) if pipe is None else pipe
         for other in neighbours:
-            pipe.hdel(self._edges(other), str(page_id))
-        pipe.delete(self._edges(page_id))
-        pipe.execute()
+            writes.hdel(self._edges(other), str(page_id))
+        writes.delete(self._edges(page_id))
+        if pipe is None:
+            writes.execute()
         return neighbours
 
     # --- site templates ---
