@@ -79,6 +79,10 @@ def test_pipeline_and_queue_on_a_cluster(cluster_client: RedisCluster) -> None:
     assert buckets and services.index.insert(page_id, buckets) == 0
     (band_hits,) = services.index.query(buckets[: services.settings.fingerprint.bands])
     assert band_hits[page_id] == services.settings.fingerprint.bands
+    # Ingested again: its old edges and buckets out, its new buckets in, with its record (one call a bucket).
+    submit_html(services, REPOST["url"], (SEED / REPOST["html_file"]).read_bytes())
+    assert page_report(services, REPOST["url"]).provenance.verdict == "republished"
+    assert all(members.count(page_id) == 1 for members in services.index.members(buckets))
 
     queue = JobQueue(cluster_client, "fw")
     job_id, created = queue.submit("https://example.com/a")
