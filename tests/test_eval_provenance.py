@@ -135,3 +135,20 @@ def test_page_reports_reads_many_urls_at_once_as_page_report_reads_one(services:
     assert reports[1] is not None and reports[1] == reports[2] == page_report(services, known)
     assert reports[1].url == known and reports[1].provenance is not None
     assert page_reports(services, []) == []
+
+
+def test_the_evaluations_server_listens_on_a_socket_in_its_folder_or_a_port_when_the_path_is_too_long(
+    tmp_path: Path,
+) -> None:
+    import redis
+
+    from farmwatch.evaluation.provenance import _throwaway_server
+
+    for folder, on_socket in ((tmp_path / "short", True), (tmp_path / ("long-" * 20), False)):
+        server = _throwaway_server(folder)
+        url = server.start()
+        try:
+            assert url.startswith("unix://") is on_socket and (server.port is None) is on_socket
+            assert redis.Redis.from_url(url).ping()
+        finally:
+            server.stop()
