@@ -34,6 +34,7 @@ from farmwatch.errors import FetchedOriginal
 from farmwatch.judging import Judgement, Neighbourhood, judge, rejudge
 from farmwatch.report import PageReport, Provenance
 from farmwatch.services import Services
+from farmwatch.store.lsh import pack_buckets
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -118,7 +119,9 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         if new:
             first.append(judge(services, page_id, (facts, None, []), pipe=pipe))
         previous_neighbours.extend(pages.drop_edges(page_id, state.neighbours, pipe=pipe))
-        if state.buckets and state.buckets != buckets:
+        # Compared as stored (48-bit ids): an unchanged page stays where it is in its buckets, ahead of the
+        # pages that came after it (a bucket too common to count keeps only its earliest members).
+        if state.buckets and pack_buckets(state.buckets) != pack_buckets(buckets):
             removed_in.append(index.queue_remove(pipe, page_id, state.buckets))
         if matchable:
             found_in.append(

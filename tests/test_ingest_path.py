@@ -175,3 +175,24 @@ def test_a_page_ingested_again_has_its_old_edges_and_buckets_out_with_its_record
     assert [e.other for e in services.pages.edges(source_id)] == [first.page_id]
     members = services.index.members(services.pages.buckets(first.page_id))
     assert members and all(m.count(first.page_id) == 1 for m in members)
+
+
+def test_a_page_ingested_again_unchanged_keeps_its_place_in_its_buckets(services) -> None:
+    """The first publisher, fetched again with the same text, stays ahead of its copy in every bucket the two
+    share (a bucket too common to count keeps only its earliest members), and is still their source."""
+    from farmwatch import ingest as ingest_module
+    from farmwatch.analysis.page import analyze_html
+
+    def analysed(page: dict):
+        return analyze_html((SEED / page["html_file"]).read_bytes(), page["url"])
+
+    original = ingest_module.ingest(services, analysed(ORIGINAL))
+    copy = ingest_module.ingest(services, analysed(REPOST))
+    buckets = services.pages.buckets(original.page_id)
+    before = services.index.members(buckets)
+    shared = [m for m in before if copy.page_id in m]
+    assert shared and all(m.index(original.page_id) < m.index(copy.page_id) for m in shared)
+    again = ingest_module.ingest(services, analysed(ORIGINAL))
+    assert again.page_id == original.page_id
+    assert services.index.members(buckets) == before
+    assert ingest_module.ingest(services, analysed(REPOST)).provenance == copy.provenance
