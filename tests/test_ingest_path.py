@@ -101,6 +101,25 @@ def test_prepared_texts_drop_the_least_recently_used() -> None:
     assert texts.features(second.text, 5)[1] is not second  # dropped, prepared anew
 
 
+def _count_round_trips(monkeypatch) -> list[str]:
+    """Every round trip to Redis from here until monkeypatch.undo(): "pipeline" or the lone command's name."""
+    trips: list[str] = []
+    execute, command = redis.client.Pipeline.execute, redis.Redis.execute_command
+
+    def counted(pipe: redis.client.Pipeline, *args: object, **kwargs: object) -> list:
+        if pipe.command_stack:
+            trips.append("pipeline")
+        return execute(pipe, *args, **kwargs)
+
+    def one(client: redis.Redis, *args: object, **kwargs: object) -> object:
+        trips.append(str(args[0]))
+        return command(client, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    monkeypatch.setattr(redis.Redis, "execute_command", one)
+    return trips
+
+
 def test_a_copy_is_stored_matched_and_judged_with_its_source_in_six_round_trips_as_each_judged_alone(
     services, monkeypatch
 ) -> None:
@@ -116,20 +135,7 @@ def test_a_copy_is_stored_matched_and_judged_with_its_source_in_six_round_trips_
 
     pages = [analyze_html((SEED / p["html_file"]).read_bytes(), p["url"]) for p in (ORIGINAL, REPOST)]
     ingest_module.ingest(services, pages[0])
-    trips: list[str] = []
-    execute, command = redis.client.Pipeline.execute, redis.Redis.execute_command
-
-    def counted(pipe: redis.client.Pipeline, *args: object, **kwargs: object) -> list:
-        if pipe.command_stack:
-            trips.append("pipeline")
-        return execute(pipe, *args, **kwargs)
-
-    def one(client: redis.Redis, *args: object, **kwargs: object) -> object:
-        trips.append(str(args[0]))
-        return command(client, *args, **kwargs)
-
-    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
-    monkeypatch.setattr(redis.Redis, "execute_command", one)
+    trips = _count_round_trips(monkeypatch)
     done = ingest_module.ingest(services, pages[1])
     monkeypatch.undo()
     assert done.provenance is not None and done.provenance.verdict == "republished"
@@ -152,20 +158,7 @@ def test_a_page_ingested_again_has_its_old_edges_and_buckets_out_with_its_record
     ingest_module.ingest(services, original)
     first = ingest_module.ingest(services, copy)
     before = services.pages.raw_records([first.page_id])[0][1]  # the copy's edges
-    trips: list[str] = []
-    execute, command = redis.client.Pipeline.execute, redis.Redis.execute_command
-
-    def counted(pipe: redis.client.Pipeline, *args: object, **kwargs: object) -> list:
-        if pipe.command_stack:
-            trips.append("pipeline")
-        return execute(pipe, *args, **kwargs)
-
-    def one(client: redis.Redis, *args: object, **kwargs: object) -> object:
-        trips.append(str(args[0]))
-        return command(client, *args, **kwargs)
-
-    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
-    monkeypatch.setattr(redis.Redis, "execute_command", one)
+    trips = _count_round_trips(monkeypatch)
     again = ingest_module.ingest(services, analyze_html((SEED / REPOST["html_file"]).read_bytes(), REPOST["url"]))
     monkeypatch.undo()
     assert again.page_id == first.page_id and again.provenance == first.provenance
