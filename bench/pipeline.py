@@ -403,11 +403,10 @@ def main() -> None:
             warc = Path(tmp) / "pages.warc.gz"
             write_warc(warc, pages)
             bulk_url = server.url.rsplit("/", 1)[0] + "/2"
-            importer = WarcImporter(
-                Services.create(connect(bulk_url), settings), jobs=args.jobs, batch=64, redis_url=bulk_url
-            )
-            started = time.perf_counter()
-            stats = importer.run(warc)
+            bulk_services = Services.create(connect(bulk_url), settings)
+            started = time.perf_counter()  # the workers' start and stop are the import's time too
+            with WarcImporter(bulk_services, jobs=args.jobs, batch=64, redis_url=bulk_url) as importer:
+                stats = importer.run(warc)
             bulk_time = time.perf_counter() - started
         finally:
             server.stop()

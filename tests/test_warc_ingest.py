@@ -134,3 +134,26 @@ def test_an_archived_copy_never_replaces_a_page_the_service_fetched(tmp_path: Pa
     assert "was fetched by the service itself" in stats.bad_records[0]
     assert services.client.hmget(KeyLayout().page(page_id), record) == stored  # nothing written over it
     assert services.pages.count() == 2
+
+
+def test_worker_processes_import_several_files_and_refuse_archived_copies(
+    tmp_path: Path, redis_server: EmbeddedRedis, services: Services
+) -> None:
+    """One importer with two worker processes (they ingest themselves) runs two files in turn: every page of
+    each is indexed, and the archived copy under a fetched page's URL is a bad record with its message."""
+    from farmwatch.bulk import WarcImporter
+    from farmwatch.ingest import submit_html
+
+    original, repost = CASE["original"], CASE["repost"]
+    submit_html(services, original["url"], (SEED / original["html_file"]).read_bytes(), origin="fetched")
+    rows = [json.loads(line) for line in (PROVENANCE / "pages.jsonl").read_text().splitlines()[:12]]
+    first, second = tmp_path / "first.warc.gz", tmp_path / "second.warc.gz"
+    _write_warc(first, [(r["url"], (PROVENANCE / r["html_file"]).read_bytes()) for r in rows[:6]])
+    other = (SEED / repost["html_file"]).read_bytes()
+    pages = [(r["url"], (PROVENANCE / r["html_file"]).read_bytes()) for r in rows[6:]]
+    _write_warc(second, [*pages, (original["url"], other), (repost["url"], other)])
+    with WarcImporter(services, jobs=2, batch=4, redis_url=redis_server.url) as importer:
+        done = [importer.run(first), importer.run(second)]
+    assert [(s.pages, s.bad, s.skipped, s.done) for s in done] == [(6, 0, 2, True), (7, 1, 3, True)]
+    assert "was fetched by the service itself" in done[1].bad_records[0]
+    assert services.pages.count() == 1 + 12 + 1
