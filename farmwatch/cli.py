@@ -516,9 +516,11 @@ def ingest_warc(
         raise NotFound(f"no such file: {', '.join(missing)}", code="no_such_file")
     url, server = _redis_url(start_embedded=True)
     try:
-        importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch, redis_url=url)
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-        with progress_bar(*columns) as progress:
+        # The importer forks its workers as it is made, before the progress bar's thread starts; they stop
+        # with the block, before the embedded server does.
+        importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch, redis_url=url)
+        with importer, progress_bar(*columns) as progress:
             for path in files:
                 before = importer.status(path)
                 task = progress.add_task(path.name, total=path.stat().st_size, completed=before.offset)
