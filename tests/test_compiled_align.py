@@ -54,7 +54,18 @@ def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: p
     compiled = [
         (align(prepare(x), prepare(y), thresholds), align_both(prepare(x), prepare(y), thresholds)) for x, y in pairs
     ]
-    for name in ("best_units", "shared_cells", "members", "shared_maps", "verbatim_hits", "gram_hashes", "span_runs"):
+    for name in (
+        "best_units",
+        "shared_cells",
+        "members",
+        "shared_maps",
+        "verbatim_hits",
+        "gram_hashes",
+        "span_runs",
+        "own_cells",
+        "sentence_pairs",
+        "vocabulary",
+    ):
         monkeypatch.setattr(align_module, f"_compiled_{name}", None)
     for dense_products in (align_module.DENSE_PRODUCTS, 0):  # numpy's dense product, then its join of cells
         monkeypatch.setattr(align_module, "DENSE_PRODUCTS", dense_products)
@@ -197,3 +208,50 @@ def test_span_runs_are_numpy() -> None:
     with pytest.raises(ValueError):  # a unit past b's sentences
         one = np.array([0])
         span_runs(one, one, one + 3, np.zeros(1, dtype=np.uint8), one, np.ones(3, dtype=np.int64), 3)
+
+
+def _same(got: tuple, expected: tuple) -> None:
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        assert g.dtype == e.dtype and np.array_equal(g, e)
+
+
+def _words_and_sentences(rng: np.random.Generator, n: int, vocab: int, n_sent: int) -> tuple[np.ndarray, np.ndarray]:
+    """n content words from a vocabulary of `vocab` hashes, in text order over n_sent sentences."""
+    hashes = rng.integers(0, 2**64 - 1, max(1, vocab), dtype=np.uint64, endpoint=True)
+    return rng.choice(hashes, n), np.sort(rng.integers(0, max(1, n_sent), n)).astype(np.int32)
+
+
+def test_text_tables_are_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text's content-word pairs, vocabularies and distinct (sentence, word) cells, compiled and numpy's."""
+    rng = np.random.default_rng(12)
+    cases = [(0, 1, 1), (1, 1, 1), (2, 1, 1), (2, 2, 2), (40, 5, 3), (300, 60, 30), (500, 400, 2), (2000, 300, 200)]
+    cases = [(*_words_and_sentences(rng, n, vocab, n_sent), n_sent) for n, vocab, n_sent in cases]
+    compiled = []
+    for stems, sent, n_sent in cases:
+        pairs, psent = align_module._sentence_pairs(stems, sent)
+        vocab, inverse = align_module._vocabulary(stems)
+        pvocab, pinverse = align_module._vocabulary(pairs)
+        cells = align_module._cells_of(inverse, sent, len(vocab), n_sent)
+        compiled.append(((pairs, psent), (vocab, inverse), (pvocab, pinverse), cells))
+    for name in ("own_cells", "sentence_pairs", "vocabulary"):
+        monkeypatch.setattr(align_module, f"_compiled_{name}", None)
+    for (stems, sent, n_sent), (pairs, words, pair_words, cells) in zip(cases, compiled, strict=True):
+        _same(pairs, align_module._sentence_pairs(stems, sent))
+        _same(words, np.unique(stems, return_inverse=True))
+        _same(pair_words, np.unique(pairs[0], return_inverse=True))
+        _same(cells, align_module._cells_of(words[1], sent, len(words[0]), n_sent))
+
+
+def test_text_tables_refuse_what_they_cannot_read() -> None:
+    from farmwatch.analysis._align import own_cells, vocabulary
+
+    values = np.array([3, 1, 2], dtype=np.uint64)
+    with pytest.raises(ValueError):  # not a sorting permutation
+        vocabulary(values, np.arange(3))
+    with pytest.raises(ValueError):
+        vocabulary(values, np.array([1, 2, 5]))
+    with pytest.raises(ValueError):  # a sentence past the text's
+        own_cells(np.zeros(2, dtype=np.int64), np.array([0, 3], dtype=np.int32), 1, 2)
+    with pytest.raises(ValueError):  # a word past the vocabulary
+        own_cells(np.array([0, 1]), np.zeros(2, dtype=np.int32), 1, 1)

@@ -11,6 +11,7 @@ import numpy as np
 
 from farmwatch.analysis._hashing cimport splitmix64 as _splitmix64
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport qsort
 from libc.string cimport memset
 
 
@@ -82,7 +83,7 @@ def shared_cells(
 
 
 def best_units(
-    const int64_t[::1] rows,
+    Py_ssize_t na_sent,
     const int64_t[::1] a_start,
     const int64_t[::1] a_word,
     const int64_t[::1] a_pstart,
@@ -100,17 +101,24 @@ def best_units(
     double min_pairs,
     double sentence_share,
     double pair_share,
-    int64_t[::1] best,
-    double[::1] best_share,
-) -> None:
-    """For each a sentence i in `rows` (its shared words a_word[a_start[i]:a_start[i + 1]], its pairs
-    likewise; shared_cells): the best b unit (sentences 0..n_b-1, then pairs of neighbouring sentences) and
-    its score, as numpy's path gives them, in best[i] and best_share[i]. b's postings (shared_cells): for
-    shared word w, the b sentences holding it, w_sent[w_start[w]:w_start[w + 1]], and whether each is in
-    the next b sentence too (w_both); the same for pairs. size_a, pairs_a: distinct content words and pairs
-    of each a sentence."""
-    cdef Py_ssize_t n_rows = rows.shape[0]
+) -> tuple:
+    """For each of a's na_sent sentences: the best b unit (sentences 0..n_b-1, then pairs of neighbouring
+    sentences) and its score, as numpy's path gives them (best, best_share; 0 and -1.0 for a sentence not
+    scored). Scored: the sentences of a_start (its shared words a_word[a_start[i]:a_start[i + 1]], its
+    pairs likewise; shared_cells: the first MAX_SENTENCES); when min_pairs >= 1 only those holding a shared
+    pair (the others score -1 everywhere, which leaves 0 and -1.0). b's postings (shared_cells): for shared
+    word w, the b sentences holding it, w_sent[w_start[w]:w_start[w + 1]], and whether each is in the next b
+    sentence too (w_both); the same for pairs. size_a, pairs_a: distinct content words and pairs of each a
+    sentence."""
+    cdef Py_ssize_t n_rows = a_start.shape[0] - 1
     cdef Py_ssize_t n_units = 2 * n_b - 1 if n_b > 1 else 1
+    if n_rows < 0 or n_rows > na_sent or a_pstart.shape[0] != n_rows + 1:
+        raise ValueError("one start per scored sentence, and one more")
+    best_arr = np.zeros(na_sent, dtype=np.int64)
+    best_share_arr = np.full(na_sent, -1.0)
+    cdef int64_t[::1] best = best_arr
+    cdef double[::1] best_share = best_share_arr
+    cdef bint all_rows = min_pairs < 1
     cdef int32_t[::1] counts = np.zeros(4 * max(n_b, 1), dtype=np.int32)
     cdef int32_t *cw = &counts[0]
     cdef int32_t *dw = cw + n_b
@@ -120,10 +128,11 @@ def best_units(
     cdef float s_share = <float>sentence_share, p_share = <float>pair_share
     cdef float merged = <float>1e-6
     cdef float sa, pa, fc, fp, share, pshare, score, top
-    cdef Py_ssize_t r, i, u, j, at
+    cdef Py_ssize_t i, u, j, at
     with nogil:
-        for r in range(n_rows):
-            i = rows[r]
+        for i in range(n_rows):
+            if not all_rows and a_pstart[i + 1] == a_pstart[i]:
+                continue
             memset(cw, 0, 4 * n_b * sizeof(int32_t))
             _count(a_word, a_start[i], a_start[i + 1], w_start, w_sent, w_both, cw, dw)
             _count(a_pword, a_pstart[i], a_pstart[i + 1], p_start, p_sent, p_both, cp, dp)
@@ -152,6 +161,7 @@ def best_units(
                     at = u
             best[i] = at
             best_share[i] = top
+    return best_arr, best_share_arr
 
 
 cdef Py_ssize_t _merge(
@@ -391,3 +401,164 @@ def span_runs(
         firsts_arr[:m], lasts_arr[:m], s_j0_arr[:m], s_j1_arr[:m], s_quoted_arr[:m],
         int(covered_len), int(length_sum), int(quoted_len),
     )
+
+
+def sentence_pairs(const uint64_t[::1] stems, const int32_t[::1] sent, Py_ssize_t window) -> tuple:
+    """text.sentence_pairs in two passes (count, fill), in its order: by distance, then position; each pair's
+    hash min(x, y) * 0x100000001B3 ^ splitmix64(max(x, y)) of the stems' splitmix64s, and its sentence."""
+    cdef Py_ssize_t n = stems.shape[0], d, i, m = 0, top
+    cdef uint64_t x, y
+    if sent.shape[0] != n:
+        raise ValueError("one sentence per stem")
+    top = min(window, n - 1)
+    with nogil:
+        for d in range(1, top + 1):
+            for i in range(n - d):
+                if sent[i + d] == sent[i]:
+                    m += 1
+    pairs_arr = np.empty(m, dtype=np.uint64)
+    psent_arr = np.empty(m, dtype=np.int32)
+    if m == 0:
+        return pairs_arr, psent_arr
+    mixed_arr = np.empty(n, dtype=np.uint64)
+    cdef uint64_t[::1] mixed = mixed_arr
+    cdef uint64_t[::1] pairs = pairs_arr
+    cdef int32_t[::1] psent = psent_arr
+    m = 0
+    with nogil:
+        for i in range(n):
+            mixed[i] = _splitmix64(stems[i])
+        for d in range(1, top + 1):
+            for i in range(n - d):
+                if sent[i + d] == sent[i]:
+                    x = mixed[i]
+                    y = mixed[i + d]
+                    if y < x:
+                        x, y = y, x
+                    pairs[m] = x * 0x100000001B3ULL ^ _splitmix64(y)
+                    psent[m] = sent[i + d]
+                    m += 1
+    return pairs_arr, psent_arr
+
+
+def vocabulary(const uint64_t[::1] values, const int64_t[::1] order) -> tuple:
+    """np.unique(values, return_inverse=True) from a sorting permutation of values (np.argsort): the sorted
+    unique values, and each value's index among them."""
+    cdef Py_ssize_t n = values.shape[0], i, k = -1
+    cdef int64_t at
+    cdef uint64_t v, last = 0
+    cdef bint sorted_ok = True
+    if order.shape[0] != n:
+        raise ValueError("one index per value")
+    vocab_arr = np.empty(n, dtype=np.uint64)
+    inverse_arr = np.empty(n, dtype=np.int64)
+    cdef uint64_t[::1] vocab = vocab_arr
+    cdef int64_t[::1] inverse = inverse_arr
+    with nogil:
+        for i in range(n):
+            at = order[i]
+            if at < 0 or at >= n:
+                sorted_ok = False
+                break
+            v = values[at]
+            if k < 0 or v != last:
+                if k >= 0 and v < last:
+                    sorted_ok = False
+                    break
+                k += 1
+                vocab[k] = v
+                last = v
+            inverse[at] = k
+    if not sorted_ok:
+        raise ValueError("order does not sort values")
+    return vocab_arr[: k + 1].copy(), inverse_arr
+
+
+cdef inline void _sort_small(int64_t *x, Py_ssize_t n) noexcept nogil:
+    # insertion sort: a sentence's distinct words, a few dozen
+    cdef Py_ssize_t i, j
+    cdef int64_t v
+    for i in range(1, n):
+        v = x[i]
+        j = i - 1
+        while j >= 0 and x[j] > v:
+            x[j + 1] = x[j]
+            j -= 1
+        x[j + 1] = v
+
+
+cdef int _compare(const void *x, const void *y) noexcept nogil:
+    cdef int64_t u = (<const int64_t *>x)[0], v = (<const int64_t *>y)[0]
+    return (u > v) - (u < v)
+
+
+def own_cells(const int64_t[::1] inverse, const int32_t[::1] sent, Py_ssize_t vocab_size, Py_ssize_t n_sent) -> tuple:
+    """align._cells_of in one pass: a text's distinct (sentence, word) cells sorted by sentence then word
+    (`inverse`: each token's word, `sent`: its sentence), as sentences and words, whether each is in the
+    next sentence too, and each sentence's distinct words (float32, as bincount(...).astype(np.float32))."""
+    cdef Py_ssize_t n = inverse.shape[0], k, s, m = 0, lo, hi, q
+    cdef int64_t w
+    cdef bint valid = True
+    if sent.shape[0] != n:
+        raise ValueError("one sentence per word")
+    with nogil:
+        for k in range(n):
+            if sent[k] < 0 or sent[k] >= n_sent or inverse[k] < 0 or inverse[k] >= vocab_size:
+                valid = False
+                break
+    if not valid:
+        raise ValueError("a word outside the vocabulary or a sentence outside the text")
+    start_arr = np.zeros(n_sent + 1, dtype=np.int64)
+    bucket_arr = np.empty(n, dtype=np.int64)
+    mark_arr = np.full(vocab_size, -1, dtype=np.int64)
+    rows_arr = np.empty(n, dtype=np.int64)
+    words_arr = np.empty(n, dtype=np.int64)
+    both_arr = np.zeros(n, dtype=bool)
+    counts_arr = np.zeros(n_sent, dtype=np.float32)
+    cdef int64_t[::1] start = start_arr
+    cdef int64_t[::1] bucket = bucket_arr
+    cdef int64_t[::1] mark = mark_arr
+    cdef int64_t[::1] rows = rows_arr
+    cdef int64_t[::1] words = words_arr
+    cdef uint8_t[::1] both = both_arr.view(np.uint8)
+    cdef float[::1] counts = counts_arr
+    with nogil:
+        for k in range(n):  # tokens bucketed by sentence (counting sort)
+            start[sent[k] + 1] += 1
+        for s in range(n_sent):
+            start[s + 1] += start[s]
+        for k in range(n):
+            s = sent[k]
+            bucket[start[s]] = inverse[k]
+            start[s] += 1
+        lo = 0
+        for s in range(n_sent):  # start[s] is now sentence s's end
+            hi = start[s]
+            q = m
+            for k in range(lo, hi):
+                w = bucket[k]
+                if mark[w] != s:
+                    mark[w] = s
+                    words[m] = w
+                    rows[m] = s
+                    m += 1
+            if m - q <= 32:
+                _sort_small(&words[q], m - q)
+            else:
+                qsort(&words[q], m - q, sizeof(int64_t), _compare)
+            counts[s] = <float>(m - q)
+            lo = hi
+        # in the next sentence: mark[w] ends as the last sentence holding w; walk back from the end
+        for k in range(vocab_size):
+            mark[k] = -1
+        k = m - 1
+        while k >= 0:
+            s = rows[k]
+            q = k
+            while q >= 0 and rows[q] == s:
+                q -= 1
+            for lo in range(q + 1, k + 1):
+                both[lo] = mark[words[lo]] == s + 1
+                mark[words[lo]] = s
+            k = q
+    return rows_arr[:m].copy(), words_arr[:m].copy(), both_arr[:m].copy(), counts_arr

@@ -32,19 +32,23 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from farmwatch.analysis.text import PreparedText, sentence_pairs, splitmix64, unique_sorted
+from farmwatch.analysis.text import KEY_WINDOW, PreparedText, sentence_pairs, splitmix64, unique_sorted
 
 try:  # the compiled loops (setup.py: _align.pyx); without them, numpy's calls (the same arithmetic)
     from farmwatch.analysis._align import best_units as _compiled_best_units  # type: ignore[import-not-found]
     from farmwatch.analysis._align import gram_hashes as _compiled_gram_hashes  # type: ignore[import-not-found]
     from farmwatch.analysis._align import members as _compiled_members  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import own_cells as _compiled_own_cells  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import sentence_pairs as _compiled_sentence_pairs  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_cells as _compiled_shared_cells  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_maps as _compiled_shared_maps  # type: ignore[import-not-found]
     from farmwatch.analysis._align import span_runs as _compiled_span_runs  # type: ignore[import-not-found]
     from farmwatch.analysis._align import verbatim_hits as _compiled_verbatim_hits  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import vocabulary as _compiled_vocabulary  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the build
     _compiled_best_units = _compiled_shared_cells = _compiled_members = _compiled_gram_hashes = None
     _compiled_shared_maps = _compiled_verbatim_hits = _compiled_span_runs = None
+    _compiled_own_cells = _compiled_sentence_pairs = _compiled_vocabulary = None
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -148,11 +152,25 @@ def _features(p: PreparedText) -> tuple[np.ndarray, ...]:
     found = p.derived.get("align")
     if found is None:
         stems, sent = _content(p)
-        pairs, psent = sentence_pairs(stems, sent)
-        vocab, inverse = np.unique(stems, return_inverse=True)
-        pvocab, pinverse = np.unique(pairs, return_inverse=True)
+        pairs, psent = _sentence_pairs(stems, sent)
+        vocab, inverse = _vocabulary(stems)
+        pvocab, pinverse = _vocabulary(pairs)
         found = p.derived["align"] = (stems, sent, vocab, inverse, pairs, psent, pvocab, pinverse)
     return found
+
+
+def _sentence_pairs(stems: np.ndarray, sent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """text.sentence_pairs, in two C passes when compiled (the numpy one makes a dozen arrays per distance)."""
+    if _compiled_sentence_pairs is not None and stems.dtype == np.uint64 and sent.dtype == np.int32:
+        return _compiled_sentence_pairs(stems, sent, KEY_WINDOW)
+    return sentence_pairs(stems, sent, KEY_WINDOW)
+
+
+def _vocabulary(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True); when compiled, from one argsort and one pass."""
+    if _compiled_vocabulary is not None and values.dtype == np.uint64:
+        return _compiled_vocabulary(values, np.argsort(values))
+    return np.unique(values, return_inverse=True)
 
 
 def _shared_map(positions: np.ndarray, vocab_size: int) -> np.ndarray:
@@ -165,21 +183,30 @@ def _shared_map(positions: np.ndarray, vocab_size: int) -> np.ndarray:
 
 def _own_cells(p: PreparedText) -> tuple[np.ndarray, ...]:
     """The text's distinct (sentence, vocabulary index) cells of content words and of content-word pairs,
-    sorted, each with whether it is in the next sentence too; computed once per prepared text (an
-    alignment keeps the shared ones: their order and that property hold among them)."""
+    sorted, each with whether it is in the next sentence too, then each sentence's distinct ones; computed once
+    per prepared text (an alignment keeps the shared ones: their order and that property hold among them)."""
     found = p.derived.get("cells")
     if found is None:
         _, sent, vocab, inverse, _, psent, pvocab, pinverse = _features(p)
+        n = len(p.sent_starts)
         found = p.derived["cells"] = (
-            *_cells_of(inverse, sent, len(vocab)),
-            *_cells_of(pinverse, psent, len(pvocab)),
+            *_cells_of(inverse, sent, len(vocab), n),
+            *_cells_of(pinverse, psent, len(pvocab), n),
         )
     return found
 
 
-def _cells_of(inverse: np.ndarray, sent: np.ndarray, vocab_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cells_of(
+    inverse: np.ndarray, sent: np.ndarray, vocab_size: int, n_sent: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct cells' sentences and words, whether each is in the next sentence, and each sentence's
+    distinct words (float32); one pass when compiled (_align.own_cells)."""
+    if _compiled_own_cells is not None and sent.dtype == np.int32 and inverse.dtype == np.int64:
+        return _compiled_own_cells(inverse, sent, vocab_size, n_sent)
     cells = unique_sorted(sent.astype(np.int64) * vocab_size + inverse)
-    return cells // max(1, vocab_size), cells % max(1, vocab_size), _found_in(cells + vocab_size, cells)
+    rows = cells // max(1, vocab_size)
+    sizes = np.bincount(rows, minlength=n_sent).astype(np.float32)
+    return rows, cells % max(1, vocab_size), _found_in(cells + vocab_size, cells), sizes
 
 
 def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
@@ -187,11 +214,11 @@ def _per_sentence(p: PreparedText) -> tuple[np.ndarray, ...]:
     tokens, characters; computed once per prepared text."""
     found = p.derived.get("per_sentence")
     if found is None:
-        rows, _, _, prows, _, _ = _own_cells(p)
+        _, _, _, sizes, _, _, _, pair_sizes = _own_cells(p)
         n = len(p.sent_starts)
         found = p.derived["per_sentence"] = (
-            np.bincount(rows, minlength=n).astype(np.float32),  # distinct content words per sentence
-            np.bincount(prows, minlength=n).astype(np.float32),
+            sizes,  # distinct content words per sentence
+            pair_sizes,
             _quoted_share(p, n),
             np.bincount(p.tok_sent, minlength=n),
             (p.sent_ends - p.sent_starts).astype(np.int64),
@@ -224,7 +251,11 @@ def _grams(p: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             found = (_EMPTY, np.zeros(0, dtype=bool), _EMPTY)
         else:
             g, unquoted = _gram_hashes(h, p.tok_quoted)
-            found = (g, unquoted, unique_sorted(g))
+            if _compiled_vocabulary is not None:  # the vocabulary and each 3-gram's place in it at once
+                vocab, p.derived["gram_at"] = _vocabulary(g)
+                found = (g, unquoted, vocab)
+            else:
+                found = (g, unquoted, unique_sorted(g))
         p.derived["grams"] = found
     return found
 
@@ -355,14 +386,9 @@ def _shared_per_unit(ar: np.ndarray, aw: np.ndarray, n_a: int, b: _BCells) -> np
 
 
 class _Shared(NamedTuple):
-    """What both directions of an alignment share: each text's content words and content-word pairs as
-    indices into the vocabularies the two texts share (-1: not shared, or past MAX_SENTENCES), and the sizes
-    of those vocabularies."""
+    """What both directions of an alignment share: the sizes of the vocabularies the two texts share, and
+    where each text's words and pairs sit in them."""
 
-    a_word: np.ndarray
-    a_pword: np.ndarray
-    b_word: np.ndarray
-    b_pword: np.ndarray
     width: int
     pwidth: int
     a_map: np.ndarray  # each word of a's vocabulary: its shared index (-1: not shared); _shared_map
@@ -379,30 +405,31 @@ def _cut(p: PreparedText, index: np.ndarray, sent: np.ndarray) -> np.ndarray:
 
 def _shared(a: PreparedText, b: PreparedText, t: ReuseThresholds) -> _Shared | None:
     """The shared vocabularies, or None when the texts share too few words or pairs to align anything."""
-    _, a_sent, a_vocab, a_inv, _, a_psent, a_pvocab, a_pinv = _features(a)
-    _, b_sent, b_vocab, b_inv, _, b_psent, b_pvocab, b_pinv = _features(b)
+    a_vocab, a_pvocab = _features(a)[2::4]
+    b_vocab, b_pvocab = _features(b)[2::4]
     width, a_map, b_map = _shared_maps(a_vocab, b_vocab)
     if width < t.min_shared_words:
         return None
     pwidth, a_pmap, b_pmap = _shared_maps(a_pvocab, b_pvocab)
     if pwidth < t.min_shared_pairs:
         return None
-    return _Shared(
-        _cut(a, a_map[a_inv], a_sent),
-        _cut(a, a_pmap[a_pinv], a_psent),
-        _cut(b, b_map[b_inv], b_sent),
-        _cut(b, b_pmap[b_pinv], b_psent),
-        width,
-        pwidth,
-        a_map,
-        a_pmap,
-        b_map,
-        b_pmap,
-    )
+    return _Shared(width, pwidth, a_map, a_pmap, b_map, b_pmap)
 
 
 def _swap(s: _Shared) -> _Shared:
-    return _Shared(s.b_word, s.b_pword, s.a_word, s.a_pword, s.width, s.pwidth, s.b_map, s.b_pmap, s.a_map, s.a_pmap)
+    return _Shared(s.width, s.pwidth, s.b_map, s.b_pmap, s.a_map, s.a_pmap)
+
+
+def _shared_words(matrices: dict, p: PreparedText, index: np.ndarray, pindex: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The text's content words and content-word pairs as indices into the shared vocabularies (`index`,
+    `pindex`: _shared_map; -1: not shared, or past MAX_SENTENCES), with their sentences, kept in `matrices`
+    for the other direction (numpy's path)."""
+    key = (id(p), "shared_words")
+    found = matrices.get(key)
+    if found is None:
+        _, sent, _, inverse, _, psent, _, pinverse = _features(p)
+        found = matrices[key] = (_cut(p, index[inverse], sent), sent, _cut(p, pindex[pinverse], psent), psent)
+    return found
 
 
 def align(a: PreparedText, b: PreparedText, thresholds: ReuseThresholds | None = None) -> Alignment:
@@ -466,26 +493,12 @@ def _align_sentences(
     a: PreparedText, b: PreparedText, s: _Shared, t: ReuseThresholds, result: Alignment, matrices: dict
 ) -> None:
     """The sentence alignment of a with b: spans, coverage both ways, aligned sentences and words, similarity."""
-    na_sent, nb_sent = len(a.sent_starts), min(len(b.sent_starts), MAX_SENTENCES)
-    a_psent = _features(a)[5]
-
-    # Only sentences of a holding a shared content-word pair can align (min_shared_pairs >= 1): the matrices
-    # are built for those rows alone, so two long unrelated pages cost a few rows, not all of them.
-    a_hit = np.zeros(na_sent, dtype=bool)
-    a_hit[a_psent[s.a_pword >= 0]] = True
-    a_hit[MAX_SENTENCES:] = False
-    rows = np.flatnonzero(a_hit)
-    best = np.zeros(na_sent, dtype=np.int64)
-    best_share = np.full(na_sent, -1.0)
-    if not len(rows) or t.min_shared_pairs < 1:
-        a_hit[: min(na_sent, MAX_SENTENCES)] = True
-        rows = np.flatnonzero(a_hit)
-
+    nb_sent = min(len(b.sent_starts), MAX_SENTENCES)
     _, _, qa, words_per_sentence, a_len = _per_sentence(a)
     if _compiled_best_units is not None:
-        _best_compiled(a, b, s, t, rows, nb_sent, best, best_share, matrices)
+        best, best_share = _best_compiled(a, b, s, t, nb_sent, matrices)
     else:
-        _best_numpy(a, b, s, t, a_hit, rows, nb_sent, best, best_share, matrices)
+        best, best_share = _best_numpy(a, b, s, t, nb_sent, matrices)
     aligned = np.flatnonzero(best_share >= 0)
     if not len(aligned):
         return
@@ -504,7 +517,7 @@ def _side_cells(
     key = (id(p), "cells")
     found = matrices.get(key)
     if found is None:
-        rows, words, both, prows, pwords, pboth = _own_cells(p)
+        rows, words, both, _, prows, pwords, pboth, _ = _own_cells(p)
         n = min(len(p.sent_starts), MAX_SENTENCES)
         found = matrices[key] = (
             _compiled_shared_cells(rows, words, both.view(np.uint8), index, n, width),
@@ -518,14 +531,12 @@ def _best_compiled(
     b: PreparedText,
     s: _Shared,
     t: ReuseThresholds,
-    rows: np.ndarray,
     nb_sent: int,
-    best: np.ndarray,
-    best_share: np.ndarray,
     matrices: dict,
-) -> None:
-    """Each row's best b unit and its score (`best`, `best_share`), by the compiled loop: a's shared cells
-    by sentence met with b's by word, no (a sentences × b units) matrix."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's best b unit and its score, by the compiled loop: a's shared cells by sentence met with
+    b's by word, no (a sentences × b units) matrix; it scores only the sentences holding a shared pair, as
+    numpy's path does."""
     (a_start, a_word, _, _, _), (a_pstart, a_pword, _, _, _) = _side_cells(
         matrices, a, s.a_map, s.a_pmap, s.width, s.pwidth
     )
@@ -533,8 +544,8 @@ def _best_compiled(
         matrices, b, s.b_map, s.b_pmap, s.width, s.pwidth
     )
     a_sizes, a_pair_sizes, _, _, _ = _per_sentence(a)
-    _compiled_best_units(
-        rows,
+    return _compiled_best_units(
+        len(a.sent_starts),
         a_start,
         a_word,
         a_pstart,
@@ -552,8 +563,6 @@ def _best_compiled(
         float(t.min_shared_pairs),
         float(t.sentence_share),
         float(t.pair_share),
-        best,
-        best_share,
     )
 
 
@@ -562,18 +571,25 @@ def _best_numpy(
     b: PreparedText,
     s: _Shared,
     t: ReuseThresholds,
-    a_hit: np.ndarray,
-    rows: np.ndarray,
     nb_sent: int,
-    best: np.ndarray,
-    best_share: np.ndarray,
     matrices: dict,
-) -> None:
-    """Each row's best b unit and its score (`best`, `best_share`), by numpy's matrices."""
-    na_sent, n_rows = len(a.sent_starts), len(rows)
-    _, a_sent, _, _, _, a_psent, _, _ = _features(a)
-    _, b_sent, _, _, _, b_psent, _, _ = _features(b)
-    a_word, a_pword = s.a_word, s.a_pword
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's best b unit and its score (0 and -1.0 when not scored), by numpy's matrices."""
+    na_sent = len(a.sent_starts)
+    a_word, a_sent, a_pword, a_psent = _shared_words(matrices, a, s.a_map, s.a_pmap)
+    b_word, b_sent, b_pword, b_psent = _shared_words(matrices, b, s.b_map, s.b_pmap)
+    # Only sentences of a holding a shared content-word pair can align (min_shared_pairs >= 1): the matrices
+    # are built for those rows alone, so two long unrelated pages cost a few rows, not all of them.
+    a_hit = np.zeros(na_sent, dtype=bool)
+    a_hit[a_psent[a_pword >= 0]] = True
+    a_hit[MAX_SENTENCES:] = False
+    rows = np.flatnonzero(a_hit)
+    best = np.zeros(na_sent, dtype=np.int64)
+    best_share = np.full(na_sent, -1.0)
+    if not len(rows) or t.min_shared_pairs < 1:
+        a_hit[: min(na_sent, MAX_SENTENCES)] = True
+        rows = np.flatnonzero(a_hit)
+    n_rows = len(rows)
     # Shared words per (a sentence, b unit). Small texts: a product of the two sides' dense 0/1 matrices (a
     # few numpy calls; the counts are small integers, exact in float32). Otherwise counted by joining the two
     # sides' (sentence, word) cells on the word: the cost is what the shared words cost, not sentences ×
@@ -591,12 +607,12 @@ def _best_numpy(
     else:
         # The shared cells of a's rows, renumbered; b's shared cells.
         renumber = np.cumsum(a_hit) - 1
-        a_rows, a_words, _, a_prows, a_pwords, _ = _own_cells(a)
+        a_rows, a_words, _, _, a_prows, a_pwords, _, _ = _own_cells(a)
         ra_word, ra_pword = s.a_map[a_words], s.a_pmap[a_pwords]
         keep_words, keep_pairs = (ra_word >= 0) & a_hit[a_rows], (ra_pword >= 0) & a_hit[a_prows]
         ra_word, ra_sent = ra_word[keep_words], renumber[a_rows[keep_words]]
         ra_pword, ra_psent = ra_pword[keep_pairs], renumber[a_prows[keep_pairs]]
-        b_rows, b_words, b_both, b_prows, b_pwords, b_pboth = _own_cells(b)
+        b_rows, b_words, b_both, _, b_prows, b_pwords, b_pboth, _ = _own_cells(b)
         b_words = _b_cells(b_rows, b_words, b_both, s.b_map, nb_sent, s.width)
         b_pairs = _b_cells(b_prows, b_pwords, b_pboth, s.b_pmap, nb_sent, s.pwidth)
         chunk = max(1, CHUNK_CELLS // (2 * nb_sent))
@@ -605,11 +621,11 @@ def _best_numpy(
         if dense:
             shared = _product(
                 _dense(matrices, a, "words", a_word, a_sent, s.width)[0][rows],
-                _dense(matrices, b, "words", s.b_word, b_sent, s.width)[1],
+                _dense(matrices, b, "words", b_word, b_sent, s.width)[1],
             )
             shared_pairs = _product(
                 _dense(matrices, a, "pairs", a_pword, a_psent, s.pwidth)[0][rows],
-                _dense(matrices, b, "pairs", s.b_pword, b_psent, s.pwidth)[1],
+                _dense(matrices, b, "pairs", b_pword, b_psent, s.pwidth)[1],
             )
         else:
             in_words = (ra_sent >= lo) & (ra_sent < hi)
@@ -633,6 +649,7 @@ def _best_numpy(
         row_best = score.argmax(axis=1)
         best[rows[lo:hi]] = row_best
         best_share[rows[lo:hi]] = score[np.arange(hi - lo), row_best]
+    return best, best_share
 
 
 def _spans_and_coverage(
