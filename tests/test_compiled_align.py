@@ -57,14 +57,14 @@ def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: p
     for name in (
         "best_units",
         "shared_cells",
-        "members",
         "shared_maps",
-        "verbatim_hits",
+        "verbatim",
         "gram_hashes",
         "span_runs",
         "own_cells",
         "sentence_pairs",
         "vocabulary",
+        "quoted_share",
     ):
         monkeypatch.setattr(align_module, f"_compiled_{name}", None)
     for dense_products in (align_module.DENSE_PRODUCTS, 0):  # numpy's dense product, then its join of cells
@@ -74,35 +74,40 @@ def test_compiled_scores_match_numpy(thresholds: ReuseThresholds, monkeypatch: p
             assert got == expected
 
 
-def test_members_and_shared_maps_are_intersect1d() -> None:
-    from farmwatch.analysis._align import members, shared_maps
+def test_shared_maps_are_intersect1d() -> None:
+    from farmwatch.analysis._align import shared_maps
 
     rng = np.random.default_rng(3)
     for _ in range(2000):
         pool = [20, 1000, 2**64 - 1][int(rng.integers(3))]
         x, y = (np.unique(rng.integers(0, pool, rng.integers(0, 40), dtype=np.uint64)) for _ in range(2))
-        in_x, in_y = members(x, y)
         _, at_x, at_y = np.intersect1d(x, y, assume_unique=True, return_indices=True)
-        assert np.array_equal(np.flatnonzero(in_x), at_x) and np.array_equal(np.flatnonzero(in_y), at_y)
-        assert in_x.dtype == bool and np.array_equal(in_x, np.isin(x, y))
         width, map_x, map_y = shared_maps(x, y)
         assert width == len(at_x)
         assert np.array_equal(map_x, align_module._shared_map(at_x, len(x)))
         assert np.array_equal(map_y, align_module._shared_map(at_y, len(y)))
 
 
-def test_verbatim_hits_is_numpy() -> None:
-    from farmwatch.analysis._align import verbatim_hits
+def test_verbatim_is_numpy() -> None:
+    from farmwatch.analysis._align import verbatim
 
     rng = np.random.default_rng(4)
     for _ in range(3000):
-        n, m = int(rng.integers(0, 30)), int(rng.integers(1, 10))
-        at = rng.integers(0, m, n)
-        unquoted, found = rng.random(n) < 0.8, rng.random(m) < rng.random()
-        hit = found[at] & unquoted
-        kept, hits, run = verbatim_hits(at, unquoted.view(np.uint8), found.view(np.uint8))
-        assert (kept, hits) == (int(unquoted.sum()), int(hit.sum()))
-        assert (run + 2 if run else 0) == align_module._longest_run(hit)
+        sides = []
+        for _ in range(2):  # each text's 3-grams from a small pool, so that the two share some
+            n = int(rng.integers(0, 30))
+            grams = rng.integers(0, int(rng.integers(1, 12)), n).astype(np.uint64)
+            vocab, at = np.unique(grams, return_inverse=True)
+            sides.append((grams, vocab, at, rng.random(n) < 0.8))
+        (ga, va, at_a, ua), (gb, vb, at_b, ub) = sides
+        got = verbatim(va, at_a, ua.view(np.uint8), vb, at_b, ub.view(np.uint8))
+        hit_a, hit_b = np.isin(ga, gb) & ua, np.isin(gb, ga) & ub
+        for (kept, hits, run), unquoted, hit in zip((got[:3], got[3:]), (ua, ub), (hit_a, hit_b), strict=True):
+            assert (kept, hits) == (int(unquoted.sum()), int(hit.sum()))
+            assert (run + 2 if run else 0) == align_module._longest_run(hit)
+    with pytest.raises(ValueError):  # a 3-gram past its vocabulary
+        one = np.ones(1, dtype=np.uint8)
+        verbatim(np.zeros(1, dtype=np.uint64), np.array([1]), one, np.zeros(1, dtype=np.uint64), np.array([0]), one)
 
 
 def test_shared_count_is_intersect1d() -> None:
@@ -234,8 +239,12 @@ def test_text_tables_are_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
         pvocab, pinverse = align_module._vocabulary(pairs)
         cells = align_module._cells_of(inverse, sent, len(vocab), n_sent)
         compiled.append(((pairs, psent), (vocab, inverse), (pvocab, pinverse), cells))
-    for name in ("own_cells", "sentence_pairs", "vocabulary"):
+    texts = [prepare(text) for text in _texts()]
+    quoted = [align_module._quoted_share(p, len(p.sent_starts)) for p in texts]
+    for name in ("own_cells", "sentence_pairs", "vocabulary", "quoted_share"):
         monkeypatch.setattr(align_module, f"_compiled_{name}", None)
+    for p, share in zip(texts, quoted, strict=True):
+        _same((share,), (align_module._quoted_share(p, len(p.sent_starts)),))
     for (stems, sent, n_sent), (pairs, words, pair_words, cells) in zip(cases, compiled, strict=True):
         _same(pairs, align_module._sentence_pairs(stems, sent))
         _same(words, np.unique(stems, return_inverse=True))

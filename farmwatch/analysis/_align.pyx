@@ -199,30 +199,58 @@ def shared_maps(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
     return n, map_x_arr, map_y_arr
 
 
-def members(const uint64_t[::1] x, const uint64_t[::1] y) -> tuple:
-    """Which values of x are in y and which of y are in x, both sorted and unique (shared_maps' merge)."""
-    _, map_x, map_y = shared_maps(x, y)
-    return map_x >= 0, map_y >= 0
-
-
-def verbatim_hits(const int64_t[::1] at, const uint8_t[::1] unquoted, const uint8_t[::1] found) -> tuple:
-    """A text's word 3-grams (`at`: each one's index in its vocabulary; `found`: which of those are in the
-    other text): how many touch no quoted token, how many of those are found, and the longest run of
-    consecutive found ones (0 when none)."""
+cdef void _hits(
+    const int64_t[::1] at, const uint8_t[::1] unquoted, const int64_t[::1] found, Py_ssize_t *out
+) noexcept nogil:
+    """A text's word 3-grams (`at`: each one's index in its vocabulary; found[at] >= 0: in the other text):
+    how many touch no quoted token, how many of those are found, and the longest run of consecutive found
+    ones (0 when none), in out[0:3]."""
     cdef Py_ssize_t n = at.shape[0], k
     cdef Py_ssize_t kept = 0, hits = 0, run = 0, longest = 0
+    for k in range(n):
+        if unquoted[k]:
+            kept += 1
+            if found[at[k]] >= 0:
+                hits += 1
+                run += 1
+                if run > longest:
+                    longest = run
+                continue
+        run = 0
+    out[0] = kept
+    out[1] = hits
+    out[2] = longest
+
+
+def verbatim(
+    const uint64_t[::1] vocab_a,
+    const int64_t[::1] at_a,
+    const uint8_t[::1] unquoted_a,
+    const uint64_t[::1] vocab_b,
+    const int64_t[::1] at_b,
+    const uint8_t[::1] unquoted_b,
+) -> tuple:
+    """Two texts' word 3-grams (each text's sorted unique ones, each 3-gram's index among them, whether it
+    touches no quoted token): for each text, how many touch no quoted token, how many of those are in the
+    other text, and the longest run of consecutive such ones (0 when none). One merge of the vocabularies
+    (shared_maps), one pass over each text's 3-grams."""
+    cdef Py_ssize_t out[6]
+    cdef Py_ssize_t k
+    if at_a.shape[0] != unquoted_a.shape[0] or at_b.shape[0] != unquoted_b.shape[0]:
+        raise ValueError("one quoted flag per 3-gram")
+    for k in range(at_a.shape[0]):
+        if at_a[k] < 0 or at_a[k] >= vocab_a.shape[0]:
+            raise ValueError("a 3-gram outside its vocabulary")
+    for k in range(at_b.shape[0]):
+        if at_b[k] < 0 or at_b[k] >= vocab_b.shape[0]:
+            raise ValueError("a 3-gram outside its vocabulary")
+    cdef const int64_t[::1] map_a
+    cdef const int64_t[::1] map_b
+    _, map_a, map_b = shared_maps(vocab_a, vocab_b)
     with nogil:
-        for k in range(n):
-            if unquoted[k]:
-                kept += 1
-                if found[at[k]]:
-                    hits += 1
-                    run += 1
-                    if run > longest:
-                        longest = run
-                    continue
-            run = 0
-    return kept, hits, longest
+        _hits(at_a, unquoted_a, map_a, out)
+        _hits(at_b, unquoted_b, map_b, out + 3)
+    return out[0], out[1], out[2], out[3], out[4], out[5]
 
 
 def shared_count(const uint64_t[::1] x, const uint64_t[::1] y) -> int:
@@ -471,7 +499,7 @@ def vocabulary(const uint64_t[::1] values, const int64_t[::1] order) -> tuple:
             inverse[at] = k
     if not sorted_ok:
         raise ValueError("order does not sort values")
-    return vocab_arr[: k + 1].copy(), inverse_arr
+    return vocab_arr[: k + 1], inverse_arr
 
 
 cdef inline void _sort_small(int64_t *x, Py_ssize_t n) noexcept nogil:
@@ -561,4 +589,35 @@ def own_cells(const int64_t[::1] inverse, const int32_t[::1] sent, Py_ssize_t vo
                 both[lo] = mark[words[lo]] == s + 1
                 mark[words[lo]] = s
             k = q
-    return rows_arr[:m].copy(), words_arr[:m].copy(), both_arr[:m].copy(), counts_arr
+    return rows_arr[:m], words_arr[:m], both_arr[:m], counts_arr
+
+
+def quoted_share(
+    const int32_t[::1] sent, const uint8_t[::1] content, const uint8_t[::1] quoted, Py_ssize_t n_sent
+) -> object:
+    """align._quoted_share in one pass: per sentence, the share of its content words inside quotation marks
+    (float32, divided as numpy divides float32s; 0 for a sentence without content words)."""
+    cdef Py_ssize_t n = sent.shape[0], k
+    cdef bint valid = True
+    if content.shape[0] != n or quoted.shape[0] != n:
+        raise ValueError("one flag per token")
+    total_arr = np.zeros(n_sent, dtype=np.float32)
+    share_arr = np.zeros(n_sent, dtype=np.float32)
+    cdef float[::1] total = total_arr
+    cdef float[::1] share = share_arr
+    with nogil:
+        for k in range(n):
+            if content[k]:
+                if sent[k] < 0 or sent[k] >= n_sent:
+                    valid = False
+                    break
+                total[sent[k]] += 1
+                if quoted[k]:
+                    share[sent[k]] += 1
+        if valid:
+            for k in range(n_sent):
+                if total[k] > 0:
+                    share[k] = share[k] / total[k]
+    if not valid:
+        raise ValueError("a sentence outside the text")
+    return share_arr

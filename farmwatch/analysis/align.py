@@ -37,18 +37,18 @@ from farmwatch.analysis.text import KEY_WINDOW, PreparedText, sentence_pairs, sp
 try:  # the compiled loops (setup.py: _align.pyx); without them, numpy's calls (the same arithmetic)
     from farmwatch.analysis._align import best_units as _compiled_best_units  # type: ignore[import-not-found]
     from farmwatch.analysis._align import gram_hashes as _compiled_gram_hashes  # type: ignore[import-not-found]
-    from farmwatch.analysis._align import members as _compiled_members  # type: ignore[import-not-found]
     from farmwatch.analysis._align import own_cells as _compiled_own_cells  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import quoted_share as _compiled_quoted_share  # type: ignore[import-not-found]
     from farmwatch.analysis._align import sentence_pairs as _compiled_sentence_pairs  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_cells as _compiled_shared_cells  # type: ignore[import-not-found]
     from farmwatch.analysis._align import shared_maps as _compiled_shared_maps  # type: ignore[import-not-found]
     from farmwatch.analysis._align import span_runs as _compiled_span_runs  # type: ignore[import-not-found]
-    from farmwatch.analysis._align import verbatim_hits as _compiled_verbatim_hits  # type: ignore[import-not-found]
+    from farmwatch.analysis._align import verbatim as _compiled_verbatim  # type: ignore[import-not-found]
     from farmwatch.analysis._align import vocabulary as _compiled_vocabulary  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the build
-    _compiled_best_units = _compiled_shared_cells = _compiled_members = _compiled_gram_hashes = None
-    _compiled_shared_maps = _compiled_verbatim_hits = _compiled_span_runs = None
-    _compiled_own_cells = _compiled_sentence_pairs = _compiled_vocabulary = None
+    _compiled_best_units = _compiled_shared_cells = _compiled_verbatim = _compiled_gram_hashes = None
+    _compiled_shared_maps = _compiled_span_runs = None
+    _compiled_own_cells = _compiled_sentence_pairs = _compiled_vocabulary = _compiled_quoted_share = None
 
 _THRESHOLDS_FILE = Path(__file__).with_name("align_thresholds.json")
 _MODEL_FILE = Path(__file__).with_name("reuse_model.json")
@@ -303,10 +303,10 @@ def _verbatim(a: PreparedText, b: PreparedText, result: Alignment, backward: Ali
     the same of b with a there too (the containments swap, the run is b's)."""
     ga, ua, va = _grams(a)
     gb, ub, vb = _grams(b)
-    if _compiled_members is not None:  # one merge of the two vocabularies, then one pass over each text's 3-grams
-        in_a, in_b = _compiled_members(va, vb)
-        kept_a, hits_a, run_a = _compiled_verbatim_hits(_gram_at(a), ua.view(np.uint8), in_a.view(np.uint8))
-        kept_b, hits_b, run_b = _compiled_verbatim_hits(_gram_at(b), ub.view(np.uint8), in_b.view(np.uint8))
+    if _compiled_verbatim is not None:  # one merge of the two vocabularies, then one pass over each text's 3-grams
+        kept_a, hits_a, run_a, kept_b, hits_b, run_b = _compiled_verbatim(
+            va, _gram_at(a), ua.view(np.uint8), vb, _gram_at(b), ub.view(np.uint8)
+        )
         result.containment = float(hits_a) / max(1, kept_a)
         result.source_containment = float(hits_b) / max(1, kept_b)
         result.longest_run = run_a + 2 if run_a else 0  # as _longest_run: two tokens more than the 3-grams
@@ -756,6 +756,8 @@ def _numpy_span_runs(
 
 
 def _quoted_share(p: PreparedText, n_sent: int) -> np.ndarray:
+    if _compiled_quoted_share is not None and p.tok_sent.dtype == np.int32:
+        return _compiled_quoted_share(p.tok_sent, p.tok_content.view(np.uint8), p.tok_quoted.view(np.uint8), n_sent)
     mask = p.tok_content
     sent = p.tok_sent[mask]
     total = np.bincount(sent, minlength=n_sent).astype(np.float32)
