@@ -190,29 +190,31 @@ def test_span_runs_are_numpy() -> None:
     for _ in range(3000):
         nb_sent = int(rng.integers(1, 30))
         n_a = int(rng.integers(1, 40))
-        aligned = np.flatnonzero(rng.random(n_a) < rng.random())
-        if not len(aligned):
-            continue
-        # Units as _spans_and_coverage reads them: a sentence j, or past nb_sent the pair (j, j + 1).
-        units = rng.integers(0, 2 * nb_sent - 1 if nb_sent > 1 else 1, len(aligned))
+        n_units = 2 * nb_sent - 1 if nb_sent > 1 else 1
+        # Units as best_units gives them: a sentence j, or past nb_sent the pair (j, j + 1); scored when >= 0.
+        best = rng.integers(0, n_units, n_a)
         if rng.random() < 0.5:  # runs in order on both sides, as copies make them
-            units = np.minimum(np.sort(units), 2 * nb_sent - 2 if nb_sent > 1 else 0)
-        pair = units >= nb_sent
-        j0 = units - nb_sent * pair
-        j1 = j0 + pair
-        quoted = rng.random(len(aligned)) < [0.0, 0.3, 1.0][int(rng.integers(3))]
-        lengths = rng.integers(0, 300, len(aligned))
+            best = np.minimum(np.sort(best), n_units - 1)
+        best_share = np.where(rng.random(n_a) < rng.random(), rng.random(n_a), -1.0)
+        qa = (rng.random(n_a) < [0.0, 0.3, 1.0][int(rng.integers(3))]).astype(np.float32)
+        qb_units = rng.choice(np.array([0.0, 0.5, 0.25, 1.0], dtype=np.float32), n_units)
+        a_len, a_words = rng.integers(0, 300, n_a), rng.integers(0, 40, n_a)
         b_len = rng.integers(0, 300, nb_sent + int(rng.integers(0, 3)))
-        got = span_runs(aligned, j0, j1, quoted.view(np.uint8), lengths, b_len, nb_sent)
-        expected = align_module._numpy_span_runs(aligned, j0, j1, quoted, lengths, b_len, nb_sent)
+        args = (best, best_share, qa, qb_units, a_len, b_len, a_words, nb_sent)
+        got, expected = span_runs(*args), align_module._numpy_span_runs(*args)
+        if expected is None:
+            assert got is None
+            continue
         for g, e in zip(got, expected, strict=True):
             if isinstance(e, np.ndarray):
                 assert g.dtype == e.dtype and np.array_equal(g, e)
             else:
                 assert type(g) is type(e) and g == e
-    with pytest.raises(ValueError):  # a unit past b's sentences
-        one = np.array([0])
-        span_runs(one, one, one + 3, np.zeros(1, dtype=np.uint8), one, np.ones(3, dtype=np.int64), 3)
+    one, f32 = np.array([0]), np.zeros(1, dtype=np.float32)
+    with pytest.raises(ValueError):  # a unit past b's
+        span_runs(one + 5, np.ones(1), f32, np.zeros(5, dtype=np.float32), one, np.ones(3, dtype=np.int64), one, 3)
+    with pytest.raises(ValueError):  # b's units fewer than its sentences make
+        span_runs(one, np.ones(1), f32, f32, one, np.ones(3, dtype=np.int64), one, 3)
 
 
 def _same(got: tuple, expected: tuple) -> None:

@@ -360,74 +360,116 @@ def gram_hashes(const uint64_t[::1] tokens, const uint8_t[::1] quoted) -> tuple:
 
 
 def span_runs(
-    const int64_t[::1] aligned,
-    const int64_t[::1] j0,
-    const int64_t[::1] j1,
-    const uint8_t[::1] quoted,
-    const int64_t[::1] lengths,
+    const int64_t[::1] best,
+    const double[::1] best_share,
+    const float[::1] qa,
+    const float[::1] qb_units,
+    const int64_t[::1] a_len,
     const int64_t[::1] b_len,
+    const int64_t[::1] a_words,
     Py_ssize_t nb_sent,
-) -> tuple:
-    """The integer part of align._spans_and_coverage in one pass: where each span starts (index into
-    `aligned`: sentences that follow each other in a and in b, quoted alike) and its last aligned sentence,
-    its first and last b sentences and whether it is quoted; the characters of b's first nb_sent sentences
-    covered by some unit, of the aligned sentences, and of the quoted ones. (The floats, the spans'
-    similarities, stay numpy's.)"""
-    cdef Py_ssize_t n = aligned.shape[0], k, m = 0, s
-    cdef int64_t covered_len = 0, length_sum = 0, quoted_len = 0, depth = 0
-    if j0.shape[0] != n or j1.shape[0] != n or quoted.shape[0] != n or lengths.shape[0] != n or n == 0:
-        raise ValueError("one value per aligned sentence, at least one")
-    if b_len.shape[0] < nb_sent:
-        raise ValueError("b_len shorter than nb_sent")
+) -> object:
+    """The integer part of align._spans_and_coverage in one pass, from each a sentence's best b unit and
+    score (best_units; aligned: score >= 0; a unit past nb_sent is the pair (j, j + 1)), the quoted shares
+    of a's sentences and of b's units (quoted on both sides: both >= 0.5), and the sentences' characters and
+    tokens (a_words). Returns None when no sentence is aligned, else the aligned sentences, their characters
+    and scores; each span's first index into them (sentences that follow each other in a and in b, quoted
+    alike), first and last a sentences, first and last b sentences and whether it is quoted; the aligned
+    sentences not quoted; the characters of b's first nb_sent sentences covered by some unit, of the aligned
+    sentences, of the quoted ones; the tokens of the unquoted ones; the characters of a and of b. (The
+    floats, the spans' similarities, stay numpy's.)"""
+    cdef Py_ssize_t na = best.shape[0], n = 0, i, k, m = 0, s, n_units = 2 * nb_sent - 1 if nb_sent > 1 else 1
+    cdef int64_t covered_len = 0, length_sum = 0, quoted_len = 0, depth = 0, words = 0, total_a = 0, total_b = 0
+    cdef int64_t u, j0, j1, prev_j1 = 0, prev_i = 0
+    cdef bint q, prev_q = False, inside = True
+    if best_share.shape[0] != na or qa.shape[0] != na or a_len.shape[0] != na or a_words.shape[0] != na:
+        raise ValueError("one value per sentence of a")
+    if nb_sent < 1 or b_len.shape[0] < nb_sent or qb_units.shape[0] < n_units:
+        raise ValueError("b's sentences or units shorter than nb_sent")
+    with nogil:
+        for i in range(na):
+            if best_share[i] >= 0:
+                n += 1
+                if best[i] < 0 or best[i] >= n_units:
+                    inside = False
+    if not inside:
+        raise ValueError("a unit outside b's sentences")
+    if n == 0:
+        return None
+    aligned_arr = np.empty(n, dtype=np.int64)
+    lengths_arr = np.empty(n, dtype=np.int64)
+    shares_arr = np.empty(n, dtype=np.float64)
     firsts_arr = np.empty(n, dtype=np.int64)
-    lasts_arr = np.empty(n, dtype=np.int64)
+    a_first_arr = np.empty(n, dtype=np.int64)
+    a_last_arr = np.empty(n, dtype=np.int64)
     s_j0_arr = np.empty(n, dtype=np.int64)
     s_j1_arr = np.empty(n, dtype=np.int64)
     s_quoted_arr = np.empty(n, dtype=bool)
+    unquoted_arr = np.empty(n, dtype=np.int64)
     delta_arr = np.zeros(nb_sent + 1, dtype=np.int64)
+    cdef int64_t[::1] aligned = aligned_arr
+    cdef int64_t[::1] lengths = lengths_arr
+    cdef double[::1] shares = shares_arr
     cdef int64_t[::1] firsts = firsts_arr
-    cdef int64_t[::1] lasts = lasts_arr
+    cdef int64_t[::1] a_first = a_first_arr
+    cdef int64_t[::1] a_last = a_last_arr
     cdef int64_t[::1] s_j0 = s_j0_arr
     cdef int64_t[::1] s_j1 = s_j1_arr
     cdef uint8_t[::1] s_quoted = s_quoted_arr.view(np.uint8)
+    cdef int64_t[::1] unquoted = unquoted_arr
     cdef int64_t[::1] delta = delta_arr
-    cdef bint inside = True
+    cdef Py_ssize_t n_unquoted = 0
     with nogil:
-        for k in range(n):
-            if j0[k] < 0 or j1[k] >= nb_sent or j0[k] > j1[k]:
-                inside = False
-    if not inside:
-        raise ValueError("a unit outside b's sentences")
-    with nogil:
-        for k in range(n):
-            length_sum += lengths[k]
-            if quoted[k]:
-                quoted_len += lengths[k]
-            delta[j0[k]] += 1
-            delta[j1[k] + 1] -= 1
-            if k and aligned[k] - aligned[k - 1] == 1 and j0[k] == j1[k - 1] + 1 and quoted[k] == quoted[k - 1]:
-                s = m - 1  # joins the span before
-                if j0[k] < s_j0[s]:
-                    s_j0[s] = j0[k]
-                if j1[k] > s_j1[s]:
-                    s_j1[s] = j1[k]
-                s_quoted[s] = s_quoted[s] and quoted[k]
+        k = 0
+        for i in range(na):
+            total_a += a_len[i]
+            if best_share[i] < 0:
+                continue
+            u = best[i]
+            j0 = u - nb_sent if u >= nb_sent else u
+            j1 = j0 + 1 if u >= nb_sent else j0
+            q = qa[i] >= 0.5 and qb_units[u] >= 0.5
+            aligned[k] = i
+            lengths[k] = a_len[i]
+            shares[k] = best_share[i]
+            length_sum += a_len[i]
+            if q:
+                quoted_len += a_len[i]
             else:
-                if m:
-                    lasts[m - 1] = k - 1
+                unquoted[n_unquoted] = i
+                n_unquoted += 1
+                words += a_words[i]
+            delta[j0] += 1
+            delta[j1 + 1] -= 1
+            if k and i - prev_i == 1 and j0 == prev_j1 + 1 and q == prev_q:
+                s = m - 1  # joins the span before
+                if j0 < s_j0[s]:
+                    s_j0[s] = j0
+                if j1 > s_j1[s]:
+                    s_j1[s] = j1
+                s_quoted[s] = s_quoted[s] and q
+                a_last[s] = i
+            else:
                 firsts[m] = k
-                s_j0[m] = j0[k]
-                s_j1[m] = j1[k]
-                s_quoted[m] = quoted[k] != 0
+                a_first[m] = i
+                a_last[m] = i
+                s_j0[m] = j0
+                s_j1[m] = j1
+                s_quoted[m] = q
                 m += 1
-        lasts[m - 1] = n - 1
+            prev_i, prev_j1, prev_q = i, j1, q
+            k += 1
         for s in range(nb_sent):
             depth += delta[s]
             if depth > 0:
                 covered_len += b_len[s]
+        for s in range(b_len.shape[0]):
+            total_b += b_len[s]
     return (
-        firsts_arr[:m], lasts_arr[:m], s_j0_arr[:m], s_j1_arr[:m], s_quoted_arr[:m],
-        int(covered_len), int(length_sum), int(quoted_len),
+        aligned_arr, lengths_arr, shares_arr,
+        firsts_arr[:m], a_first_arr[:m], a_last_arr[:m], s_j0_arr[:m], s_j1_arr[:m], s_quoted_arr[:m],
+        unquoted_arr[:n_unquoted],
+        int(covered_len), int(length_sum), int(quoted_len), int(words), int(total_a), int(total_b),
     )
 
 

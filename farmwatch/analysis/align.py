@@ -499,13 +499,8 @@ def _align_sentences(
         best, best_share = _best_compiled(a, b, s, t, nb_sent, matrices)
     else:
         best, best_share = _best_numpy(a, b, s, t, nb_sent, matrices)
-    aligned = np.flatnonzero(best_share >= 0)
-    if not len(aligned):
-        return
     _, _, b_quoted, _, b_len = _per_sentence(b)
-    _spans_and_coverage(
-        a, b, nb_sent, best, best_share, aligned, qa, b_quoted, a_len, b_len, words_per_sentence, result
-    )
+    _spans_and_coverage(a, b, nb_sent, best, best_share, qa, b_quoted, a_len, b_len, words_per_sentence, result)
 
 
 def _side_cells(
@@ -658,7 +653,6 @@ def _spans_and_coverage(
     nb_sent: int,
     best: np.ndarray,
     best_share: np.ndarray,
-    aligned: np.ndarray,
     qa: np.ndarray,
     b_quoted: np.ndarray,
     a_len: np.ndarray,
@@ -666,92 +660,98 @@ def _spans_and_coverage(
     words_per_sentence: np.ndarray,
     result: Alignment,
 ) -> None:
-    """From each aligned sentence's best b unit and share: spans, coverage both ways, aligned sentences and
-    words, similarity."""
+    """From each sentence's best b unit and share (aligned: share >= 0): spans, coverage both ways, aligned
+    sentences and words, similarity."""
     # Quotations: the share of each sentence's content words inside quotation marks (of b's units: a pair's
     # is the smaller of its two; kept with b, which meets many texts).
     qb2 = b.derived.get("quoted_units")
     if qb2 is None:
         qb = b_quoted[:nb_sent]
         qb2 = b.derived["quoted_units"] = np.concatenate([qb, np.minimum(qb[:-1], qb[1:])]) if nb_sent > 1 else qb
-    units = best[aligned]
-    pair = units >= nb_sent  # a unit past n_b is the pair (j, j + 1)
-    j0 = units - nb_sent * pair
-    j1 = j0 + pair
-    quoted = (qa[aligned] >= 0.5) & (qb2[units] >= 0.5)
-    shares = best_share[aligned]
-    lengths = a_len[aligned]
-
     # A span is a passage in the same order on both sides: sentences that follow each other in a and in b
     # merge; a reordered or skipped sentence starts a span of its own, so each highlight points at the text
     # it was taken from.
-    if _compiled_span_runs is not None:  # the integer part in one pass; the floats below stay numpy's
-        firsts, lasts, span_j0, span_j1, span_quoted, covered_len, length_sum, quoted_len = _compiled_span_runs(
-            aligned, j0, j1, quoted.view(np.uint8), lengths, b_len, nb_sent
-        )
-    else:
-        firsts, lasts, span_j0, span_j1, span_quoted, covered_len, length_sum, quoted_len = _numpy_span_runs(
-            aligned, j0, j1, quoted, lengths, b_len, nb_sent
-        )
+    runs = (_compiled_span_runs or _numpy_span_runs)(
+        best, best_share, qa, qb2, a_len, b_len, words_per_sentence, nb_sent
+    )
+    if runs is None:
+        return
+    lengths, shares, firsts, a_first, a_last, span_j0, span_j1, span_quoted, unquoted_sents = runs[1:10]
+    covered_len, length_sum, quoted_len, aligned_words, total_a, total_b = runs[10:]
+    # The floats stay numpy's (the same sums in the same order).
     weighted = np.add.reduceat(lengths * shares, firsts)
     weight = np.add.reduceat(lengths, firsts)
     sims = weighted / np.maximum(1, weight)
     # Offsets gathered in numpy and handed over as Python ints in one tolist() each (not a numpy scalar each).
-    spans = list(
+    result.spans = list(
         map(
             Span,
-            a.sent_starts[aligned[firsts]].tolist(),
-            a.sent_ends[aligned[lasts]].tolist(),
+            a.sent_starts[a_first].tolist(),
+            a.sent_ends[a_last].tolist(),
             b.sent_starts[span_j0].tolist(),
             b.sent_ends[span_j1].tolist(),
             [round(sim, 4) for sim in sims.tolist()],
             span_quoted.tolist(),
         )
     )
-
-    total_a = int(a_len.sum()) or 1
-    total_b = int(b_len.sum()) or 1
-    unquoted_sents = aligned[~quoted]
-    result.spans = spans
+    total_a, total_b = total_a or 1, total_b or 1
     result.coverage = length_sum / total_a
     result.quoted_share = quoted_len / total_a
     result.source_coverage = float(covered_len) / total_b
     result.aligned_sentences = len(unquoted_sents)
     if len(unquoted_sents):
-        result.aligned_words = int(words_per_sentence[unquoted_sents].sum())
+        result.aligned_words = aligned_words
         weights = a_len[unquoted_sents]
         result.similarity = float(np.dot(weights, best_share[unquoted_sents]) / max(1, int(weights.sum())))
 
 
 def _numpy_span_runs(
-    aligned: np.ndarray,
-    j0: np.ndarray,
-    j1: np.ndarray,
-    quoted: np.ndarray,
-    lengths: np.ndarray,
+    best: np.ndarray,
+    best_share: np.ndarray,
+    qa: np.ndarray,
+    qb_units: np.ndarray,
+    a_len: np.ndarray,
     b_len: np.ndarray,
+    a_words: np.ndarray,
     nb_sent: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int, int]:
-    """_align.span_runs in numpy: each span's first and last index into `aligned`, first and last b
-    sentences and whether it is quoted; b's characters covered, a's aligned and a's quoted."""
+) -> tuple | None:
+    """_align.span_runs in numpy: None when no sentence is aligned, else the aligned sentences, their
+    characters and scores; each span's first index into them, first and last a sentences, first and last b
+    sentences and whether it is quoted; the aligned sentences not quoted; b's characters covered, a's
+    aligned and a's quoted; the unquoted ones' tokens; a's characters and b's."""
+    aligned = np.flatnonzero(best_share >= 0)
+    if not len(aligned):
+        return None
+    units = best[aligned]
+    pair = units >= nb_sent  # a unit past n_b is the pair (j, j + 1)
+    j0 = units - nb_sent * pair
+    j1 = j0 + pair
+    quoted = (qa[aligned] >= 0.5) & (qb_units[units] >= 0.5)
+    lengths = a_len[aligned]
     joins = (np.diff(aligned) == 1) & (j0[1:] == j1[:-1] + 1) & (quoted[1:] == quoted[:-1])
     firsts = np.flatnonzero(np.concatenate(([True], ~joins)))
     lasts = np.concatenate((firsts[1:], [len(aligned)])) - 1
-    span_j0 = np.minimum.reduceat(j0, firsts)
-    span_j1 = np.maximum.reduceat(j1, firsts)
-    span_quoted = np.logical_and.reduceat(quoted, firsts)
     # +1 at each unit's first sentence, -1 after its last (bincount: np.add.at is several times slower)
     covered_b = np.bincount(j0, minlength=nb_sent + 1) - np.bincount(j1 + 1, minlength=nb_sent + 1)
     covered = np.cumsum(covered_b[:nb_sent]) > 0
+    unquoted = aligned[~quoted]
     return (
+        aligned,
+        lengths,
+        best_share[aligned],
         firsts,
-        lasts,
-        span_j0,
-        span_j1,
-        span_quoted,
+        aligned[firsts],
+        aligned[lasts],
+        np.minimum.reduceat(j0, firsts),
+        np.maximum.reduceat(j1, firsts),
+        np.logical_and.reduceat(quoted, firsts),
+        unquoted,
         int(b_len[:nb_sent][covered].sum()),
         int(lengths.sum()),
         int(lengths[quoted].sum()),
+        int(a_words[unquoted].sum()),
+        int(a_len.sum()),
+        int(b_len.sum()),
     )
 
 
