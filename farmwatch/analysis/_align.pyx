@@ -18,7 +18,7 @@ from libc.string cimport memset
 cdef inline void _count(
     const int64_t[::1] words, Py_ssize_t lo, Py_ssize_t hi,
     const int64_t[::1] post_start, const int64_t[::1] post_sent, const uint8_t[::1] post_both,
-    int32_t *single, int32_t *double,
+    int32_t *single, int32_t *double, uint8_t *seen, int64_t *touched, Py_ssize_t *n_touched,
 ) noexcept nogil:
     cdef Py_ssize_t k, q
     cdef int64_t w, s
@@ -26,9 +26,38 @@ cdef inline void _count(
         w = words[k]
         for q in range(post_start[w], post_start[w + 1]):
             s = post_sent[q]
+            if not seen[s]:  # the b sentences counted: to score and to reset them alone
+                seen[s] = 1
+                touched[n_touched[0]] = s
+                n_touched[0] += 1
             single[s] += 1
             if post_both[q]:
                 double[s] += 1
+
+
+cdef inline float _unit_score(
+    Py_ssize_t u, Py_ssize_t n_b, const int32_t *cw, const int32_t *dw, const int32_t *cp, const int32_t *dp,
+    float sa, float pa, float min_w, float min_p, float s_share, float p_share,
+) noexcept nogil:
+    """A unit's score, in numpy's float32 arithmetic: its share of the a sentence's words when valid, else
+    -1; a pair unit 1e-6 less (a single sentence is preferred at equal share)."""
+    cdef float fc, fp, share, pshare, score = -1
+    cdef Py_ssize_t j
+    if u < n_b:
+        fc = <float>cw[u]
+        fp = <float>cp[u]
+    else:  # |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|
+        j = u - n_b
+        fc = <float>(cw[j] + cw[j + 1] - dw[j])
+        fp = <float>(cp[j] + cp[j + 1] - dp[j])
+    if fc >= min_w and fp >= min_p:  # the counts first: most units share too little to divide
+        share = fc / sa if sa > 0 else 0
+        pshare = fp / pa if pa > 0 else 0
+        if share >= s_share and pshare >= p_share:
+            score = share
+    if u >= n_b:
+        score = score - <float>1e-6
+    return score
 
 
 def shared_cells(
@@ -119,46 +148,58 @@ def best_units(
     cdef int64_t[::1] best = best_arr
     cdef double[::1] best_share = best_share_arr
     cdef bint all_rows = min_pairs < 1
-    cdef int32_t[::1] counts = np.zeros(4 * max(n_b, 1), dtype=np.int32)
+    counts_arr = np.zeros(4 * max(n_b, 1), dtype=np.int32)
+    seen_arr = np.zeros(max(n_b, 1), dtype=np.uint8)
+    touched_arr = np.empty(max(n_b, 1), dtype=np.int64)
+    cdef int32_t[::1] counts = counts_arr
+    cdef uint8_t[::1] seen = seen_arr
+    cdef int64_t[::1] touched = touched_arr
     cdef int32_t *cw = &counts[0]
     cdef int32_t *dw = cw + n_b
     cdef int32_t *cp = dw + n_b
     cdef int32_t *dp = cp + n_b
     cdef float min_w = <float>min_words, min_p = <float>min_pairs
     cdef float s_share = <float>sentence_share, p_share = <float>pair_share
-    cdef float merged = <float>1e-6
-    cdef float sa, pa, fc, fp, share, pshare, score, top
-    cdef Py_ssize_t i, u, j, at
+    cdef float sa, pa, score, top
+    cdef Py_ssize_t i, u, k, j, at, n_touched
+    cdef int64_t s
+    # When a valid unit needs a shared word or pair, one without any (none counted in its sentences) scores
+    # -1 or less, never above unit 0's (a share or -1): then unit 0 and the units of the sentences counted
+    # are scored, no others, in any order, the best the first in unit order at equal score, as argmax keeps.
+    cdef bint sparse = min_w > 0 or min_p > 0
     with nogil:
         for i in range(n_rows):
             if not all_rows and a_pstart[i + 1] == a_pstart[i]:
                 continue
-            memset(cw, 0, 4 * n_b * sizeof(int32_t))
-            _count(a_word, a_start[i], a_start[i + 1], w_start, w_sent, w_both, cw, dw)
-            _count(a_pword, a_pstart[i], a_pstart[i + 1], p_start, p_sent, p_both, cp, dp)
+            n_touched = 0
+            _count(a_word, a_start[i], a_start[i + 1], w_start, w_sent, w_both, cw, dw, &seen[0], &touched[0], &n_touched)
+            _count(a_pword, a_pstart[i], a_pstart[i + 1], p_start, p_sent, p_both, cp, dp, &seen[0], &touched[0], &n_touched)
             sa = size_a[i]
             pa = pairs_a[i]
-            top = 0
+            top = _unit_score(0, n_b, cw, dw, cp, dp, sa, pa, min_w, min_p, s_share, p_share)
             at = 0
-            for u in range(n_units):
-                if u < n_b:
-                    fc = <float>cw[u]
-                    fp = <float>cp[u]
-                else:  # |A ∩ (B_j ∪ B_j+1)| = c_j + c_j+1 - |A ∩ B_j ∩ B_j+1|
-                    j = u - n_b
-                    fc = <float>(cw[j] + cw[j + 1] - dw[j])
-                    fp = <float>(cp[j] + cp[j + 1] - dp[j])
-                share = fc / sa if sa > 0 else 0
-                pshare = fp / pa if pa > 0 else 0
-                if fc >= min_w and fp >= min_p and share >= s_share and pshare >= p_share:
-                    score = share
-                else:
-                    score = -1
-                if u >= n_b:
-                    score = score - merged
-                if u == 0 or score > top:
-                    top = score
-                    at = u
+            if sparse:
+                for k in range(n_touched):
+                    s = touched[k]
+                    # the sentence s, and the pairs (s - 1, s) and (s, s + 1)
+                    for j in range(3):
+                        u = s if j == 0 else n_b + s + j - 2
+                        if j and (u < n_b or u >= n_units):  # no pair before the first, none past the last
+                            continue
+                        score = _unit_score(u, n_b, cw, dw, cp, dp, sa, pa, min_w, min_p, s_share, p_share)
+                        if score > top or score == top and u < at:
+                            top = score
+                            at = u
+            else:
+                for u in range(1, n_units):
+                    score = _unit_score(u, n_b, cw, dw, cp, dp, sa, pa, min_w, min_p, s_share, p_share)
+                    if score > top:
+                        top = score
+                        at = u
+            for k in range(n_touched):
+                s = touched[k]
+                cw[s] = dw[s] = cp[s] = dp[s] = 0
+                seen[s] = 0
             best[i] = at
             best_share[i] = top
     return best_arr, best_share_arr
