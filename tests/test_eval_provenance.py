@@ -83,8 +83,38 @@ def test_a_copy_traced_to_the_wrong_original_is_listed_as_a_mistake() -> None:
             "said": "republished",
             "score": 0.95,
             "source": "https://paper.example/story",
+            "labelled": "https://agency.example/story",
+            "labelled_text_in_source": None,  # neither page's report is known here
         }
     ]
+
+
+def test_a_wrong_source_says_how_much_of_the_labelled_sources_text_it_carries() -> None:
+    """An agency that ran one story twice: the copy named the earlier run, which holds the labelled text whole."""
+    from farmwatch.evaluation.provenance import score
+    from farmwatch.report import PageReport, Provenance, Source
+
+    story = "Rescue teams reached the flooded valley on Tuesday after two days of heavy rain cut the only road."
+    first = {"id": "first", "url": "https://agency.example/1", "truth": {"verdict": "original", "sources": []}}
+    again = {"id": "again", "url": "https://agency.example/2", "truth": {"verdict": "original", "sources": []}}
+    truth = {"verdict": "republished", "sources": ["again"], "kind": "wholly_derived", "attributed": None}
+    paper = {"id": "paper", "url": "https://paper.example/flood", "truth": truth}
+    said = Provenance.model_construct(
+        verdict="republished", score=0.9, sources=[Source.model_construct(url="https://agency.example/1")]
+    )
+    original = Provenance.model_construct(verdict="original", score=0.0, sources=[])
+    reports = {
+        "first": PageReport.model_construct(main_text=story + " More later.", provenance=original),
+        "again": PageReport.model_construct(main_text=story, provenance=original),
+        "paper": PageReport.model_construct(main_text=story, provenance=said),
+    }
+    (mistake,) = score([first, again, paper], reports)["mistakes"]
+    assert mistake["mistake"] == "wrong_source" and mistake["labelled"] == "https://agency.example/2"
+    assert mistake["labelled_text_in_source"] == 1.0
+    other_story = "A council vote on parking was delayed."
+    reports["first"] = PageReport.model_construct(main_text=other_story, provenance=original)
+    (mistake,) = score([first, again, paper], reports)["mistakes"]
+    assert mistake["labelled_text_in_source"] == 0.0
 
 
 def test_every_mistake_is_listed_originals_accused_first() -> None:

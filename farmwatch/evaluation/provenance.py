@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -60,6 +61,7 @@ def load_pages(corpus_dir: Path) -> list[dict]:
 
 def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
     url_of = {row["id"]: normalize_url(row["url"]) for row in rows}
+    report_of = {url_of[row_id]: report for row_id, report in reports.items() if row_id in url_of}
     tp = fp = fn = 0
     source_hits = attribution_hits = attribution_known = true_republished = 0
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind → [detected, total]
@@ -103,7 +105,14 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
                 first_ok = first_ok and wanted <= set(found)
             source_hits += first_ok
             if said and not first_ok:  # found, but traced to the wrong original
-                mistakes.append(_mistake(row, kind, "wrong_source", provenance))
+                entry = _mistake(row, kind, "wrong_source", provenance)
+                labelled = next((url_of[s] for s in truth.get("sources", []) if s in url_of), None)
+                named = found[0] if found else None
+                entry["labelled"] = labelled
+                # The named source may carry the labelled one's text (an agency that ran a story twice, a paper
+                # that printed it whole): how much of it, read from the two pages' main texts.
+                entry["labelled_text_in_source"] = _text_held(report_of.get(named), report_of.get(labelled))
+                mistakes.append(entry)
             if truth.get("attributed") is not None:  # corpora without attribution truth give null
                 attribution_known += 1
                 attribution_hits += bool(provenance.get("attributed")) == bool(truth["attributed"])
@@ -130,6 +139,20 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
 
 
 _MISTAKE_ORDER = {"accused": 0, "wrong_source": 1, "missed": 2}
+_WORDS = re.compile(r"\w+")
+
+
+def _text_held(holder: PageReport | None, text_of: PageReport | None, n: int = 5) -> float | None:
+    """The share of `text_of`'s main-text word n-grams found in `holder`'s (None when either is unknown)."""
+    if holder is None or text_of is None or not holder.main_text or not text_of.main_text:
+        return None
+
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = _WORDS.findall(text.lower())
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    wanted = grams(text_of.main_text)
+    return round(len(wanted & grams(holder.main_text)) / len(wanted), 3) if wanted else None
 
 
 def _mistake(row: dict, kind: str, mistake: str, provenance: dict) -> dict:
