@@ -61,18 +61,29 @@ def test_attribution_accuracy_counts_only_pages_whose_truth_says() -> None:
     assert score([source, row(1, None), row(2, None)], {})["attribution_accuracy"] is None
 
 
+def _original(page_id: str, url: str) -> dict:
+    return {"id": page_id, "url": url, "truth": {"verdict": "original", "sources": []}}
+
+
+def _said_to_copy(url: str, probability: float):
+    """A report's provenance: republished, from `url`, with that score."""
+    from farmwatch.report import Provenance, Source
+
+    return Provenance.model_construct(
+        verdict="republished", score=probability, sources=[Source.model_construct(url=url)]
+    )
+
+
 def test_a_copy_traced_to_the_wrong_original_is_listed_as_a_mistake() -> None:
     from farmwatch.evaluation.provenance import score
-    from farmwatch.report import PageReport, Provenance, Source
+    from farmwatch.report import PageReport
 
-    agency = {"id": "agency", "url": "https://agency.example/story", "truth": {"verdict": "original", "sources": []}}
-    paper = {"id": "paper", "url": "https://paper.example/story", "truth": {"verdict": "original", "sources": []}}
+    agency = _original("agency", "https://agency.example/story")
+    paper = _original("paper", "https://paper.example/story")
     truth = {"verdict": "republished", "sources": ["agency"], "kind": "wholly_derived", "attributed": None}
     tabloid = {"id": "tabloid", "url": "https://tabloid.example/story", "truth": truth}
     # The tabloid is found, but through the paper that printed the same agency story.
-    said = Provenance.model_construct(
-        verdict="republished", score=0.95, sources=[Source.model_construct(url="https://paper.example/story")]
-    )
+    said = _said_to_copy("https://paper.example/story", 0.95)
     result = score([agency, paper, tabloid], {"tabloid": PageReport.model_construct(provenance=said)})
     assert result["recall"] == 1.0 and result["source_accuracy"] == 0.0
     assert result["mistakes"] == [
@@ -92,16 +103,13 @@ def test_a_copy_traced_to_the_wrong_original_is_listed_as_a_mistake() -> None:
 def test_a_wrong_source_says_how_much_of_the_labelled_sources_text_it_carries() -> None:
     """An agency that ran one story twice: the copy named the earlier run, which holds the labelled text whole."""
     from farmwatch.evaluation.provenance import score
-    from farmwatch.report import PageReport, Provenance, Source
+    from farmwatch.report import PageReport, Provenance
 
     story = "Rescue teams reached the flooded valley on Tuesday after two days of heavy rain cut the only road."
-    first = {"id": "first", "url": "https://agency.example/1", "truth": {"verdict": "original", "sources": []}}
-    again = {"id": "again", "url": "https://agency.example/2", "truth": {"verdict": "original", "sources": []}}
+    first, again = _original("first", "https://agency.example/1"), _original("again", "https://agency.example/2")
     truth = {"verdict": "republished", "sources": ["again"], "kind": "wholly_derived", "attributed": None}
     paper = {"id": "paper", "url": "https://paper.example/flood", "truth": truth}
-    said = Provenance.model_construct(
-        verdict="republished", score=0.9, sources=[Source.model_construct(url="https://agency.example/1")]
-    )
+    said = _said_to_copy("https://agency.example/1", 0.9)
     original = Provenance.model_construct(verdict="original", score=0.0, sources=[])
     reports = {
         "first": PageReport.model_construct(main_text=story + " More later.", provenance=original),
