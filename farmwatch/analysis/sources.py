@@ -71,8 +71,14 @@ def reuse_features(edge: Edge) -> np.ndarray:
     aligned to the source or found in it word for word, whichever is larger (matching.verify sets
     `coverage` so; an edge made by `compare` alone, as bench/fit_direction.py makes them, or stored before
     alignment, has only the verbatim shares)."""
+    return np.array(_reuse_values(edge))
+
+
+def _reuse_values(edge: Edge) -> tuple[float, float]:
+    """reuse_features as Python floats (the same values: a two-element array costs more to make than the
+    term it feeds, once per source per judgement)."""
     coverage = max(edge.coverage, edge.containment, edge.jaccard)
-    return np.array([float(coverage), math.log1p(edge.shared) / math.log1p(1000)])
+    return float(coverage), math.log1p(edge.shared) / math.log1p(1000)
 
 
 def reuse_probability(edge: Edge) -> float:
@@ -81,7 +87,7 @@ def reuse_probability(edge: Edge) -> float:
     if not reuse:
         return 1.0
     z = float(reuse["intercept"]) + sum(
-        float(reuse[name]) * value for name, value in zip(REUSE_FEATURES, reuse_features(edge), strict=True)
+        float(reuse[name]) * value for name, value in zip(REUSE_FEATURES, _reuse_values(edge), strict=True)
     )
     return sigmoid(z)
 

@@ -75,6 +75,10 @@ class ReviewIndex:
     def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
         self.client = client
         self.keys = KeyLayout(prefix)
+        # The keys every update writes, made once (an update is queued on each judgement).
+        self._score, self._date, self._undated = self.key("score"), self.key("date"), self.key("undated")
+        self._verdicts = tuple((name, self.key("verdict", name)) for name in VERDICTS)
+        self._credited = tuple((flag, self.key("credited", str(int(flag)))) for flag in (True, False))
 
     def key(self, *parts: str) -> str:
         return self.keys.review(*parts)
@@ -91,23 +95,17 @@ class ReviewIndex:
         attributed = provenance.get("attributed")
         run = pipe is None
         pipe = self.client.pipeline(transaction=False) if pipe is None else pipe
-        pipe.zadd(self.key("score"), {member: float(provenance.get("score") or 0.0)})
-        pipe.zadd(self.key("date"), {member: page_date(facts)})
-        if facts.published_at is None:
-            pipe.sadd(self.key("undated"), member)
-        else:
-            pipe.srem(self.key("undated"), member)
-        pipe.sadd(self.key("site", facts.site), member)
-        for name in VERDICTS:
-            if name == verdict:
-                pipe.sadd(self.key("verdict", name), member)
-            else:
-                pipe.srem(self.key("verdict", name), member)
-        for flag in (True, False):
-            if verdict == "republished" and bool(attributed) == flag:
-                pipe.sadd(self.key("credited", str(int(flag))), member)
-            else:
-                pipe.srem(self.key("credited", str(int(flag))), member)
+        # execute_command with the arguments zadd/sadd/srem would send (their checks cost more than the
+        # command here, eight times a judgement).
+        command = pipe.execute_command
+        command("ZADD", self._score, float(provenance.get("score") or 0.0), member)
+        command("ZADD", self._date, page_date(facts), member)
+        command("SREM" if facts.published_at is not None else "SADD", self._undated, member)
+        command("SADD", self.key("site", facts.site), member)
+        for name, key in self._verdicts:
+            command("SADD" if name == verdict else "SREM", key, member)
+        for flag, key in self._credited:
+            command("SADD" if verdict == "republished" and bool(attributed) == flag else "SREM", key, member)
         if run:
             pipe.execute()
 
