@@ -132,6 +132,8 @@ def _site_links(page: PageFacts, other: PageFacts) -> int:
 
 
 def _credits_name(page: PageFacts, other: PageFacts) -> str | None:
+    if not page.credits:  # most pages credit no one: other's names need not be made
+        return None
     names = other.names()
     # A wire credit the other page carries too ("LOS ANGELES (Reuters) -" on Reuters' own story) came with
     # the copied text: it is the source's own dateline, not the copier's credit.
