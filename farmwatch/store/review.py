@@ -35,6 +35,7 @@ from farmwatch.store.layout import KeyLayout
 from farmwatch.store.paging import Position, zrev_after, zrev_at
 
 VERDICTS = ("republished", "original")
+_CREDITED_FLAGS = ("1", "0")  # {fw:rq}:credited:{flag}: republished pages that credit their source, and not
 SORTS = ("priority", "score", "newest")
 RESULT_TTL_S = 10
 
@@ -90,16 +91,13 @@ class ReviewIndex:
     def __init__(self, client: redis.Redis, prefix: str = "fw") -> None:
         self.client = client
         self.keys = KeyLayout(prefix)
-        # The keys every update writes, made once (an update is queued on each judgement).
-        self._score, self._date, self._undated = self.key("score"), self.key("date"), self.key("undated")
-        self._verdicts = tuple((name, self.key("verdict", name)) for name in VERDICTS)
-        self._credited = tuple((flag, self.key("credited", str(int(flag)))) for flag in (True, False))
+        # The keys every update writes, in _UPDATE's order, made once (an update is queued on each judgement).
         self._update_keys = (
-            self._score,
-            self._date,
-            self._undated,
-            *(key for _, key in self._verdicts),
-            *(key for _, key in self._credited),
+            self.key("score"),
+            self.key("date"),
+            self.key("undated"),
+            *(self.key("verdict", name) for name in VERDICTS),
+            *(self.key("credited", flag) for flag in _CREDITED_FLAGS),
         )
 
     def key(self, *parts: str) -> str:
@@ -118,8 +116,8 @@ class ReviewIndex:
         run = pipe is None
         pipe = self.client.pipeline(transaction=False) if pipe is None else pipe
         dated = facts.published_at is not None
-        adds = [name == verdict for name, _ in self._verdicts]
-        adds += [verdict == "republished" and bool(attributed) == flag for flag, _ in self._credited]
+        adds = [name == verdict for name in VERDICTS]
+        adds += [verdict == "republished" and bool(attributed) == (flag == "1") for flag in _CREDITED_FLAGS]
         # One script call where eight commands went (each costs the client more to send and read than the
         # server to run). EVAL, not EVALSHA: a server that lost its scripts (a restart) cannot refuse it, and
         # Redis keeps it compiled under its SHA. The numbers go as redis-py sends floats (repr).
@@ -149,7 +147,7 @@ class ReviewIndex:
         pipe.srem(self.key("undated"), member)
         for name in VERDICTS:
             pipe.srem(self.key("verdict", name), member)
-        for flag in ("0", "1"):
+        for flag in _CREDITED_FLAGS:
             pipe.srem(self.key("credited", flag), member)
         if run:
             pipe.execute()
