@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from farmwatch.analysis.decode import InputError
+from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import Settings
 from farmwatch.ingest import submit_html
@@ -139,20 +139,15 @@ def score(rows: list[dict], reports: dict[str, PageReport | None]) -> dict:
 
 
 _MISTAKE_ORDER = {"accused": 0, "wrong_source": 1, "missed": 2}
-_WORDS = re.compile(r"\w+")
 
 
 def _text_held(holder: PageReport | None, text_of: PageReport | None, n: int = 5) -> float | None:
-    """The share of `text_of`'s main-text word n-grams found in `holder`'s (None when either is unknown)."""
+    """The share of `text_of`'s main-text word n-grams (the service's own shingles) found in `holder`'s (None when
+    either is unknown or too short to shingle)."""
     if holder is None or text_of is None or not holder.main_text or not text_of.main_text:
         return None
-
-    def grams(text: str) -> set[tuple[str, ...]]:
-        words = _WORDS.findall(text.lower())
-        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-    wanted = grams(text_of.main_text)
-    return round(len(wanted & grams(holder.main_text)) / len(wanted), 3) if wanted else None
+    wanted = shingle_hashes(text_of.main_text, n)
+    return round(overlap(shingle_hashes(holder.main_text, n), wanted).containment_b, 3) if len(wanted) else None
 
 
 def _mistake(row: dict, kind: str, mistake: str, provenance: dict) -> dict:
