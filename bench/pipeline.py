@@ -24,13 +24,15 @@ interleaved page by page. Times are wall clock, Redis included. Pages that one s
 --stages runs only our per-page path and times its steps (each wrapped in a timer, which adds a little),
 with the Redis server's CPU time per page (INFO cpu).
 
---whole times each side's whole evaluation of a corpus in provenance-dev's format (pages.jsonl with truth) as
-one process, start-up included, the two taking turns R times (the order swapped every round): ours is
-`farmwatch eval provenance CORPUS` (starts its own Redis server, ingests page by page, settles sites'
-records, reads every report, scores); the naive side is this script's --naive-eval (starts its own Redis
-server the same way, then trafilatura → MinHash → LSH query then insert, page by page, a page with an
-earlier candidate called a copy of it, scored by precision and recall). Each side's figures are printed
-beside the times: a ratio of speed means little without what each finds.
+--whole times each side's whole evaluation of a corpus in provenance-dev's format (pages.jsonl with truth) as a
+process of its own, start-up included, the sides taking turns R times (the order rotated every round): ours is
+`farmwatch eval provenance CORPUS` (starts its own Redis server, ingests page by page in file order, settles
+sites' records, reads every report, scores), as it runs by default (pages analysed in one worker process per
+core but one, while it stores them) and with `--jobs 0` (analysis in the same process, one process as the naive
+side is; the bench checks both print the same figures); the naive side is this script's --naive-eval (starts its
+own Redis server the same way, then trafilatura → MinHash → LSH query then insert, page by page, a page with an
+earlier candidate called a copy of it, scored by precision and recall). Each side's figures are printed beside
+the times: a ratio of speed means little without what each finds.
 
 --fingerprint analyses the pages once, then times fingerprint() alone over all of them, pass by pass: the
 first pass meets every word for the first time (the word table of text.py is empty, as in a fresh worker),
@@ -339,31 +341,36 @@ def naive_eval(corpus: Path) -> dict:
 
 
 def whole(corpus: Path, rounds: int) -> dict:
-    """Both whole evaluations as processes of their own, start-up included, taking turns."""
+    """The whole evaluations as processes of their own, start-up included, taking turns: ours as it runs by
+    default (pages analysed in worker processes while it stores them in order) and with --jobs 0 (one process,
+    as the naive side is)."""
+    ours = [sys.executable, "-m", "farmwatch.cli", "eval", "provenance", str(corpus)]
     sides = {
-        "ours": [sys.executable, "-m", "farmwatch.cli", "eval", "provenance", str(corpus)],
+        "ours": ours,
+        "ours_one_process": [*ours, "--jobs", "0"],
         "naive": [sys.executable, str(Path(__file__).resolve()), str(corpus), "--naive-eval"],
     }
-    times: dict[str, list[float]] = {"ours": [], "naive": []}
+    names = list(sides)
+    times: dict[str, list[float]] = {name: [] for name in names}
     figures: dict[str, dict] = {}
     for number in range(rounds):
-        for name in ("ours", "naive") if number % 2 == 0 else ("naive", "ours"):
+        for name in names[number % 3 :] + names[: number % 3]:
             started = time.perf_counter()
             done = subprocess.run(sides[name], capture_output=True, text=True, check=True, cwd=REPO)
             times[name].append(time.perf_counter() - started)
             figures[name] = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"round {number + 1}: ours {times['ours'][-1]:.2f} s, naive {times['naive'][-1]:.2f} s", file=sys.stderr)
-    ratios = [n / o for o, n in zip(times["ours"], times["naive"], strict=True)]
+        print(f"round {number + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names), file=sys.stderr)
     keep = ("precision", "recall", "source_accuracy", "originals_accused", "per_kind")
-    return {
-        "pages": figures["naive"]["pages"],
-        "ours_s": [round(t, 2) for t in times["ours"]],
-        "naive_s": [round(t, 2) for t in times["naive"]],
-        "ratio_whole": round(statistics.median(ratios), 2),
-        "ratio_whole_range": [round(min(ratios), 2), round(max(ratios), 2)],
-        "ours": {k: figures["ours"][k] for k in keep if k in figures["ours"]},
-        "naive": {k: figures["naive"][k] for k in keep if k in figures["naive"]},
-    }
+    result: dict = {"pages": figures["naive"]["pages"]}
+    result |= {f"{name}_s": [round(t, 2) for t in times[name]] for name in names}
+    for name, label in (("ours", "ratio_whole"), ("ours_one_process", "ratio_whole_one_process")):
+        ratios = [n / o for o, n in zip(times[name], times["naive"], strict=True)]
+        result[label] = round(statistics.median(ratios), 2)
+        result[f"{label}_range"] = [round(min(ratios), 2), round(max(ratios), 2)]
+    assert figures["ours"] == {**figures["ours_one_process"], "pages_per_s": figures["ours"]["pages_per_s"]}
+    result["ours"] = {k: figures["ours"][k] for k in keep if k in figures["ours"]}
+    result["naive"] = {k: figures["naive"][k] for k in keep if k in figures["naive"]}
+    return result
 
 
 def main() -> None:

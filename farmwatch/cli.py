@@ -640,13 +640,25 @@ def eval_provenance(
             " (with the page they are said to copy), copies traced to the wrong original, copies missed."
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes analysing pages while this one stores them in file order (default: one per core"
+            " but one; 0: analyse here too). The figures are the same whatever the number.",
+            min=0,
+        ),
+    ] = None,
 ) -> None:
     """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""
     with _imports_uncollected():
-        from farmwatch.evaluation.provenance import evaluate_provenance
+        from farmwatch.config import Settings
+        from farmwatch.evaluation.provenance import PageAnalysers, evaluate_provenance
 
-    with _eval_progress("provenance") as advance:
-        result = evaluate_provenance(corpus, progress=advance)
+    settings = Settings()
+    workers = jobs if jobs is not None else (os.cpu_count() or 1) - 1
+    # The workers are forked before the progress bar's thread starts.
+    with PageAnalysers(settings.fingerprint, workers) as analysers, _eval_progress("provenance") as advance:
+        result = evaluate_provenance(corpus, settings=settings, progress=advance, analysers=analysers)
     mistakes = result.pop("mistakes")
     if show_mistakes:
         for mistake in mistakes:

@@ -16,18 +16,23 @@ from tests.conftest import CORPORA
 CORPUS = CORPORA / "provenance-dev"
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpora not present")
-def test_eval_provenance_on_a_slice(tmp_path: Path) -> None:
+def write_slice(folder: Path, first: int = 60) -> list[dict]:
+    """Every copy in the corpus's first rows with its sources, so the slice is self-contained."""
     rows = [json.loads(line) for line in (CORPUS / "pages.jsonl").read_text().splitlines()]
     ids = {r["id"] for r in rows}
-    # Every copy in the first 60 rows with its sources, so the slice is self-contained.
-    chosen = {r["id"] for r in rows[:60]}
-    chosen |= {s for r in rows[:60] for s in r["truth"]["sources"] if s in ids}
+    chosen = {r["id"] for r in rows[:first]}
+    chosen |= {s for r in rows[:first] for s in r["truth"]["sources"] if s in ids}
     slice_rows = [r for r in rows if r["id"] in chosen]
-    (tmp_path / "html").mkdir()
+    (folder / "html").mkdir()
     for r in slice_rows:
-        shutil.copy(CORPUS / r["html_file"], tmp_path / r["html_file"])
-    (tmp_path / "pages.jsonl").write_text("\n".join(json.dumps(r) for r in slice_rows) + "\n")
+        shutil.copy(CORPUS / r["html_file"], folder / r["html_file"])
+    (folder / "pages.jsonl").write_text("\n".join(json.dumps(r) for r in slice_rows) + "\n")
+    return slice_rows
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpora not present")
+def test_eval_provenance_on_a_slice(tmp_path: Path) -> None:
+    slice_rows = write_slice(tmp_path)
     # Run as `farmwatch eval provenance DIR` is, reporting at exit which costly optional imports it made:
     # none of them is needed for an evaluation piped to a file (start-up is part of its time).
     run = (
@@ -45,6 +50,44 @@ def test_eval_provenance_on_a_slice(tmp_path: Path) -> None:
         assert key in result
     assert result["precision"] >= 0.9 and result["recall"] >= 0.85
     assert result["own_or_alternate_accused"] == 0
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpora not present")
+def test_pages_analysed_in_worker_processes_give_the_same_evaluation(tmp_path: Path) -> None:
+    """--jobs only says where pages are analysed: the store still takes them in file order, so every figure
+    and every mistake listed is the same (an unusable page included)."""
+    rows = write_slice(tmp_path, first=40)
+    (tmp_path / "html" / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    unusable = {"id": "binary", "url": "https://binary.example/x", "site": "binary.example"}
+    unusable |= {"html_file": "html/binary.html", "truth": {"verdict": "original", "sources": [], "kind": "original"}}
+    rows.insert(5, unusable)
+    (tmp_path / "pages.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    printed = {}
+    for jobs in ("0", "2"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "farmwatch.cli",
+                "eval",
+                "provenance",
+                str(tmp_path),
+                "--show-mistakes",
+                "--jobs",
+                jobs,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        lines = [json.loads(line) for line in done.stdout.strip().splitlines()]
+        lines[-1].pop("pages_per_s")
+        printed[jobs] = lines
+    assert printed["0"] == printed["2"]
+    assert printed["2"][-1]["unusable_pages"] == 1
+    assert printed["2"][-1]["pages"] == len(rows)
 
 
 def test_attribution_accuracy_counts_only_pages_whose_truth_says() -> None:

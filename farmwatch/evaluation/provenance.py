@@ -17,20 +17,23 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
+from farmwatch.analysis.page import PageAnalysis, analyze_html
 from farmwatch.analysis.urls import normalize_url
-from farmwatch.config import Settings
-from farmwatch.ingest import submit_html
+from farmwatch.config import FingerprintSettings, Settings
+from farmwatch.ingest import ingest
 from farmwatch.judging import settle
 from farmwatch.report import PageReport
 from farmwatch.reports import page_reports
@@ -164,6 +167,62 @@ def _mistake(row: dict, kind: str, mistake: str, provenance: dict) -> dict:
     return entry
 
 
+def _analyse_row(corpus_dir: Path, row: dict, settings: FingerprintSettings) -> PageAnalysis | None:
+    """A corpus page's analysis, as POST /v1/pages makes it (None when it is no usable HTML page)."""
+    body = (corpus_dir / row["html_file"]).read_bytes()
+    try:
+        return analyze_html(body, row["url"], published_hint=row.get("published_at"), settings=settings)
+    except InputError:
+        return None
+
+
+def _analyse_rows(corpus_dir: Path, rows: list[dict], settings: FingerprintSettings) -> list[PageAnalysis | None]:
+    return [_analyse_row(corpus_dir, row, settings) for row in rows]
+
+
+class PageAnalysers:
+    """Analyses a corpus's pages in `jobs` worker processes (0: in this one), handing them back in file order,
+    while this process stores and judges the ones before: analysis is pure, so where it runs changes no
+    report, and the store still sees the pages one at a time in file order. Provenance-dev's run on two
+    cores: 2.36-2.52 -> 1.85-2.08 s (one worker; a second changes nothing: storing is then the slower side).
+
+    The workers are forked when this is made, with every module imported: make it before any thread starts
+    (the CLI's progress bar), as a fork copies the locks other threads hold."""
+
+    BATCH = 16  # pages sent to a worker at once
+    AHEAD = 4  # batches analysed ahead of the one being stored, at most (memory stays flat on big corpora)
+
+    def __init__(self, settings: FingerprintSettings, jobs: int) -> None:
+        self.settings = settings
+        self.pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 0 else None
+
+    def analysed(self, corpus_dir: Path, rows: list[dict]) -> Iterator[PageAnalysis | None]:
+        if self.pool is None:
+            for row in rows:
+                yield _analyse_row(corpus_dir, row, self.settings)
+            return
+        batches = iter([rows[i : i + self.BATCH] for i in range(0, len(rows), self.BATCH)])
+        pending: deque[multiprocessing.pool.AsyncResult] = deque()
+        for batch in batches:
+            pending.append(self.pool.apply_async(_analyse_rows, (corpus_dir, batch, self.settings)))
+            if len(pending) > self.AHEAD:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    def __enter__(self) -> PageAnalysers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 SOCKET_PATH_MAX = 107  # bytes of a unix socket's path (sun_path less its final NUL)
 
 
@@ -196,8 +255,11 @@ def evaluate_provenance(
     settings: Settings | None = None,
     redis_url: str | None = None,
     progress: bool | Callable[[int, int], None] = False,
+    analysers: PageAnalysers | None = None,
 ) -> dict:
+    """`analysers`: where the pages are analysed (default: in this process)."""
     settings = settings or Settings()
+    analysers = analysers or PageAnalysers(settings.fingerprint, jobs=0)
     rows = load_pages(corpus_dir)
     with tempfile.TemporaryDirectory(prefix="farmwatch-eval-") as tmp:
         server = None
@@ -211,12 +273,13 @@ def evaluate_provenance(
             with _collections_skip_what_is_alive():
                 started = time.perf_counter()
                 errors = 0
-                for number, row in enumerate(rows, 1):
-                    body = (corpus_dir / row["html_file"]).read_bytes()
-                    try:
-                        submit_html(services, row["url"], body, origin="client", published_hint=row.get("published_at"))
-                    except InputError:
+                # Client-supplied pages, as the API's POST /v1/pages takes them (its check against a fetched
+                # original can never refuse one here: the store is fresh and nothing in it was fetched).
+                for number, analysis in enumerate(analysers.analysed(corpus_dir, rows), 1):
+                    if analysis is None:
                         errors += 1
+                    else:
+                        ingest(services, analysis, "client")
                     if callable(progress):
                         progress(number, len(rows))
                     elif progress and number % 50 == 0:
