@@ -4,6 +4,7 @@ every other block is."""
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,15 @@ def test_blocks_are_in_document_order_with_tags_paths_and_links() -> None:
     assert paragraph.tag == "p"
     assert paragraph.link_density == 0.0
     assert "article" in paragraph.path and paragraph.path.endswith("/p")
+
+
+def test_blocks_come_back_from_a_worker_process_as_they_were() -> None:
+    """Analysis worker processes (eval, bulk import) hand blocks back pickled: every field and kind survives."""
+    blocks = blocks_of(SYNTHETIC)
+    again = pickle.loads(pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == blocks
+    assert {b.kind for b in again} == {b.kind for b in blocks}
+    assert all(type(b.kind) is BlockKind for b in again)
 
 
 def test_the_tree_is_left_intact_for_metadata() -> None:
