@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.facts import PageFacts, facts_of
 from farmwatch.analysis.fingerprint import (
     band_keys,
@@ -55,6 +56,19 @@ class Ingested:
 def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
     """The stored, client-facing part of a report that does not change after analysis."""
     meta = analysis.metadata
+    # The blocks in one pass: PageAnalysis's main_blocks, boilerplate_blocks and boilerplate_share (the
+    # boilerplate's share of the characters) would take three, the boilerplate blocks twice.
+    paragraphs: list[str] = []
+    boilerplate: list[dict] = []
+    chars = boilerplate_chars = 0
+    for block in analysis.blocks:
+        kind, text = block.kind, block.text
+        chars += len(text)
+        if kind is BlockKind.MAIN:
+            paragraphs.append(text)
+        elif kind is not BlockKind.TITLE:
+            boilerplate.append({"kind": str(kind), "text": text})
+            boilerplate_chars += len(text)
     return {
         "url": analysis.url,
         "site": analysis.site,
@@ -70,12 +84,12 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
         "amphtml": meta.amphtml,
         # main_text is the paragraphs joined by newlines: PageStore.docs() rebuilds it, so the stored (and
         # compressed) record holds the article's text once, not twice.
-        "paragraphs": [b.text for b in analysis.main_blocks],
+        "paragraphs": paragraphs,
         "credits": [c.as_dict() for c in analysis.credits],
         "source_links": analysis.source_links,
         "boilerplate": {
-            "score": round(analysis.boilerplate_share, 4),
-            "blocks": [{"kind": str(b.kind), "text": b.text} for b in analysis.boilerplate_blocks],
+            "score": round(boilerplate_chars / chars if chars else 0.0, 4),
+            "blocks": boilerplate,
         },
         "warnings": analysis.warnings,
     }
@@ -189,7 +203,7 @@ def index_keys(analysis: PageAnalysis, settings: FingerprintSettings) -> tuple[l
     sentences, not only verbatim text); none for a page with too little text to match."""
     if len(analysis.shingles) < settings.min_shingles:
         return [], []
-    samples = [int(k) for k in analysis.reuse_keys] if analysis.reuse_keys is not None else []
+    samples = analysis.reuse_keys.tolist() if analysis.reuse_keys is not None else []  # Python ints, as int(k)
     return band_keys(analysis.signature, settings), samples
 
 
