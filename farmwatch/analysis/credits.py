@@ -134,31 +134,50 @@ _OTHER_SCRIPT_ALT = "|".join(
     sorted((re.escape(a) for aliases in WIRE_NAMES_IN_OTHER_SCRIPTS.values() for a in aliases), key=len, reverse=True)
 )
 
+
+class _Lazy:
+    """A pattern compiled at its first search or match. The patterns below took 14 ms of every process's start
+    (each wire pattern holds every alias), and most are read on few blocks: a page naming no wire, or a process
+    analysing a few pages, never needs some of them."""
+
+    __slots__ = ("flags", "match", "pattern", "search")
+    search: Callable[..., re.Match[str] | None]  # the compiled pattern's own, once set
+    match: Callable[..., re.Match[str] | None]
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+
+    def __getattr__(self, name: str) -> Callable[..., re.Match[str] | None]:  # only while search and match are unset
+        if name not in ("search", "match"):
+            raise AttributeError(name)
+        compiled = re.compile(self.pattern, self.flags)
+        self.search, self.match = compiled.search, compiled.match
+        return getattr(compiled, name)
+
+
 # Credit lines that name a wire service.
 _WIRE_PATTERNS = (
-    re.compile(
+    _Lazy(
         rf"\b(?P<name>{_WIRE_ALT})\b(?:\s+\w+)?\s+contributed(?:\s+\w+)?\s+to\s+this\s+(?:report|story|article)", re.I
     ),
     # A dateline: "WASHINGTON (Reuters) -", "Bogotá (dpa) -", "Frankfurt/Main (dpa) -" (letters of any script).
-    re.compile(rf"^\s*[^\W\d_](?:[^\W\d_]|[ .,'’/-]){{1,40}}\((?P<name>{_WIRE_ALT})\)\s*[-–—:]", re.I),
+    _Lazy(rf"^\s*[^\W\d_](?:[^\W\d_]|[ .,'’/-]){{1,40}}\((?P<name>{_WIRE_ALT})\)\s*[-–—:]", re.I),
     # A dateline with its date: "WASHINGTON, Nov 30 (Reuters) -", "PARIS, 30 novembre (AFP) -", and the
     # Indian and Pakistani agencies' "NEW DELHI, Nov 30 (PTI) The …" (no dash: a capital opens the story).
-    re.compile(
+    _Lazy(
         rf"^\s*[^\W\d_][\w .,'’/-]{{0,40}}\d[\w .,'’/-]{{0,20}}\((?P<name>{_WIRE_ALT})\)\s*"
         rf"(?:[-–—:]|(?=(?-i:[A-Z])))",
         re.I,
     ),
-    re.compile(rf"^\s*\((?P<name>{_WIRE_ALT})\)\s*[-–—]", re.I),
+    _Lazy(rf"^\s*\((?P<name>{_WIRE_ALT})\)\s*[-–—]", re.I),
     # The same dateline in other scripts, where papers print no dash: "اسلام آباد (اے پی پی) وزیراعظم نے",
     # "МОСКВА, 30 ноября. /ТАСС/." (these names are no ordinary words, so the line needs no more).
-    re.compile(rf"^\s*[^\W\d_][^()/\n]{{0,60}}?[(/]\s*(?P<name>{_OTHER_SCRIPT_ALT})\s*[)/]", re.I),
-    re.compile(rf"(?:^|[\s(])(?:source|quelle|fuente|źródło|fonte|bron)\s*:\s*(?P<name>{_WIRE_ALT})\b", re.I),
-    re.compile(
-        rf"\b(?:with|mit)\s+(?:reporting|material|agencies|files)\s+(?:from|by|von)\s+(?P<name>{_WIRE_ALT})\b", re.I
-    ),
-    re.compile(rf"\(\s*(?P<name>{_WIRE_ALT})\s*\)\s*$", re.I),
-    re.compile(rf"^\s*[-–—©]\s*(?P<name>{_WIRE_ALT})\s*$", re.I),
-    re.compile(rf"\bcopyright\s+(?:\d{{4}}\s+)?(?:the\s+)?(?P<name>{_WIRE_ALT})\b", re.I),
+    _Lazy(rf"^\s*[^\W\d_][^()/\n]{{0,60}}?[(/]\s*(?P<name>{_OTHER_SCRIPT_ALT})\s*[)/]", re.I),
+    _Lazy(rf"(?:^|[\s(])(?:source|quelle|fuente|źródło|fonte|bron)\s*:\s*(?P<name>{_WIRE_ALT})\b", re.I),
+    _Lazy(rf"\b(?:with|mit)\s+(?:reporting|material|agencies|files)\s+(?:from|by|von)\s+(?P<name>{_WIRE_ALT})\b", re.I),
+    _Lazy(rf"\(\s*(?P<name>{_WIRE_ALT})\s*\)\s*$", re.I),
+    _Lazy(rf"^\s*[-–—©]\s*(?P<name>{_WIRE_ALT})\s*$", re.I),
+    _Lazy(rf"\bcopyright\s+(?:\d{{4}}\s+)?(?:the\s+)?(?P<name>{_WIRE_ALT})\b", re.I),
 )
 # For each wire pattern, words one of which its every match holds (in lower case), or None (anchored, or cheap
 # already): read as _PATTERN_NEEDS is. "contributed" spares the first pattern's alternation at every position.
@@ -174,27 +193,25 @@ _WIRE_NEEDS: tuple[tuple[str, ...] | None, ...] = (
     None,
     ("copyright",),
 )
-_REUTERS_SIGNOFF = re.compile(
-    r"\b(?:reporting|writing)\s+by\s+[^;]{2,80};\s*(?:additional reporting|editing)\s+by", re.I
-)
+_REUTERS_SIGNOFF = _Lazy(r"\b(?:reporting|writing)\s+by\s+[^;]{2,80};\s*(?:additional reporting|editing)\s+by", re.I)
 
 # Republication notes; the group "name" (when present) names the credited source.
 _NAME = r"(?P<name>[A-Z0-9][\w&'.\- ]{1,60}?)"
 _DOMAIN = r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}"  # a publisher named by its domain: "jis.gov.jm"
-_REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_REPUBLICATION_PATTERNS: tuple[tuple[str, _Lazy], ...] = (
     (
         "originally_published",
-        re.compile(
+        _Lazy(
             rf"\b(?:this\s+(?:article|story|post|piece)\s+)?(?:was\s+)?(?:originally|first)\s+(?:published|appeared|posted|ran)"
             rf"(?:\s+(?:in|on|at|by))?\s+{_NAME}(?:[.,;:(]|\s+on\b|\s+and\b|$)",
             re.I,
         ),
     ),
-    ("originally_published", re.compile(r"\b(?:originally|first)\s+(?:published|appeared|posted)\b", re.I)),
+    ("originally_published", _Lazy(r"\b(?:originally|first)\s+(?:published|appeared|posted)\b", re.I)),
     # The same note in the other languages of the corpora: German, French, Spanish, Italian, Portuguese, Polish, Dutch.
     (
         "originally_published",
-        re.compile(
+        _Lazy(
             rf"(?:(?:erschien|erschienen)\s+(?:zuerst|ursprünglich)\s+(?:bei|auf|in|im)"
             rf"|(?:initialement|originellement|d'abord)\s+(?:publié|paru)e?\s+(?:sur|dans|par)"
             rf"|(?:publicad[oa]|aparecid[oa])\s+(?:originalmente|inicialmente|primero)\s+(?:en|por)"
@@ -205,18 +222,18 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("appeared_first", re.compile(rf"\bappeared\s+first\s+on\s+{_NAME}(?:[.,;]|$)", re.I)),
+    ("appeared_first", _Lazy(rf"\bappeared\s+first\s+on\s+{_NAME}(?:[.,;]|$)", re.I)),
     (
         "republished",
-        re.compile(
+        _Lazy(
             rf"\b(?:re(?:published|printed|posted)|shared)\s+(?:here\s+)?(?:with|by)\s+(?:kind\s+)?permission(?:\s+(?:of|from)\s+{_NAME}(?:[.,;]|$))?",
             re.I,
         ),
     ),
-    ("republished", re.compile(rf"\brepublished\s+(?:from|under)\s+{_NAME}(?:[.,;]|$)", re.I)),
+    ("republished", _Lazy(rf"\brepublished\s+(?:from|under)\s+{_NAME}(?:[.,;]|$)", re.I)),
     (
         "source_link",
-        re.compile(
+        _Lazy(
             r"^\s*(?:source\s+link|source|original\s+(?:source|article|story|link)|read\s+(?:the\s+)?"
             r"(?:original|full)\s+(?:article|story)(?:\s+(?:here|at|on))?|read\s+(?:the\s+)?original"
             r"(?:\s+(?:post|piece))?\s+(?:here|at|on)|read\s+more\s+(?:at|on))\s*[:.]?\s*"
@@ -224,25 +241,25 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("source_named", re.compile(rf"^\s*(?:source|sources|quelle|fuente|źródło|fonte)\s*:\s*{_NAME}\s*\.?\s*$", re.I)),
-    ("via", re.compile(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
+    ("source_named", _Lazy(rf"^\s*(?:source|sources|quelle|fuente|źródło|fonte)\s*:\s*{_NAME}\s*\.?\s*$", re.I)),
+    ("via", _Lazy(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
     # "(via The Atlantic)" inside a paragraph; "Via Stack Overflow Blog: …" opening one.
-    ("via", re.compile(rf"\((?:h/t|hat tip|via)\s*:?\s+{_NAME}\)", re.I)),
+    ("via", _Lazy(rf"\((?:h/t|hat tip|via)\s*:?\s+{_NAME}\)", re.I)),
     # "Via Python⇒Speed: …": the name runs to the colon, capitalised, or is a domain ("H/T wsvn.com: …").
-    ("via", re.compile(rf"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][^:\n]{{1,60}}?|{_DOMAIN})\s*:\s")),
+    ("via", _Lazy(rf"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][^:\n]{{1,60}}?|{_DOMAIN})\s*:\s")),
     # A hat tip in words: "Thanks to Vice for the story."
     (
         "via",
-        re.compile(
+        _Lazy(
             rf"^\s*(?:many\s+)?thanks\s+to\s+{_NAME}\s+for\s+(?:the|this)\s+(?:story|tip|article|post|report)\b",
             re.I,
         ),
     ),
-    ("courtesy", re.compile(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
+    ("courtesy", _Lazy(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
     # A credit for the text itself ("Story credit - KnowTechie"); a bare "Credit:" is usually a photo's.
     (
         "courtesy",
-        re.compile(rf"^\s*(?:story|article|text|content|post)\s+credits?\s*[:\-–—]\s*{_NAME}\s*\.?\s*$", re.I),
+        _Lazy(rf"^\s*(?:story|article|text|content|post)\s+credits?\s*[:\-–—]\s*{_NAME}\s*\.?\s*$", re.I),
     ),
 )
 # For each pattern above, words one of which its every match holds (in lower case), or None (anchored patterns,

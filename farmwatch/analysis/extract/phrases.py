@@ -8,190 +8,149 @@ text. Only short blocks are checked, and only their start (or whole text).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.extract.thresholds import CACHED_PHRASE, MAX_CTA_BLOCK, MAX_PHRASE_BLOCK, MAX_TEASER_BLOCK
 
 _I = re.IGNORECASE
 
-# (kind, pattern, longest block it applies to)
-_PHRASES: list[tuple[BlockKind, re.Pattern[str], int]] = [
+# (kind, pattern, longest block it applies to). Read through _ANY_PHRASE below; each is compiled on its own
+# (_phrase_pattern) only for the rare block that alternation cannot answer.
+_PHRASES: list[tuple[BlockKind, str, int]] = [
     (
         BlockKind.SOURCE_CREDIT,
-        re.compile(
-            r"^(?:source\s*link|original\s*(?:source|article|post)|sources?\s*:|quelle\s*:|quellen\s*:|fuente\s*:|fonte\s*:"
-            r"|originally\s+(?:published|posted|appeared)|this\s+(?:article|story|post)\s+(?:was\s+)?(?:originally|first)\s+"
-            r"(?:published|appeared|posted)|the\s+post\s+.{1,200}\s+appeared\s+first\s+on|read\s+the\s+original"
-            r"|republished\s+(?:from|with)|via\s*:|source\s*$|\[\s*source\s*:|(?:story|article|text|content|post)\s+credits?"
-            r"\s*[:\-–—]|(?:article|story|content|post)\s+courtesy\s+of\b|(?:h/t|hat\s+tip)\b\s*:?\s*(?![^\n:]{1,64}:\s*\S)"
-            r"|(?:many\s+)?thanks\s+to\s+"
-            r".{1,80}\s+for\s+(?:the|this)\s+(?:story|tip|article|post)\b)",
-            _I,
-        ),
+        r"^(?:source\s*link|original\s*(?:source|article|post)|sources?\s*:|quelle\s*:|quellen\s*:|fuente\s*:|fonte\s*:"
+        r"|originally\s+(?:published|posted|appeared)|this\s+(?:article|story|post)\s+(?:was\s+)?(?:originally|first)\s+"
+        r"(?:published|appeared|posted)|the\s+post\s+.{1,200}\s+appeared\s+first\s+on|read\s+the\s+original"
+        r"|republished\s+(?:from|with)|via\s*:|source\s*$|\[\s*source\s*:|(?:story|article|text|content|post)\s+credits?"
+        r"\s*[:\-–—]|(?:article|story|content|post)\s+courtesy\s+of\b|(?:h/t|hat\s+tip)\b\s*:?\s*(?![^\n:]{1,64}:\s*\S)"
+        r"|(?:many\s+)?thanks\s+to\s+"
+        r".{1,80}\s+for\s+(?:the|this)\s+(?:story|tip|article|post)\b)",
         MAX_PHRASE_BLOCK,
     ),
     (
         BlockKind.COMMENTS,
-        re.compile(
-            r"^(?:leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|add\s+(?:a\s+)?comment|write\s+a\s+comment|join\s+the\s+"
-            r"(?:discussion|conversation)|\d+\s+(?:comments?|responses?|replies|kommentare?|comentarios?|commentaires?)\b"
-            r"|comments?\s*(?:\(\d+\))?\s*$|kommentare?\s*(?:\(\d+\))?\s*$|comentarios?\s*$|commentaires?\s*$"
-            r"|kommentieren|your\s+email\s+address\s+will\s+not\s+be\s+published|this\s+site\s+uses\s+akismet"
-            r"|you\s+must\s+be\s+logged\s+in\s+to\s+post|cancel\s+reply|reply\s*$|antworten\s*$|responder\s*$)",
-            _I,
-        ),
+        r"^(?:leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|add\s+(?:a\s+)?comment|write\s+a\s+comment|join\s+the\s+"
+        r"(?:discussion|conversation)|\d+\s+(?:comments?|responses?|replies|kommentare?|comentarios?|commentaires?)\b"
+        r"|comments?\s*(?:\(\d+\))?\s*$|kommentare?\s*(?:\(\d+\))?\s*$|comentarios?\s*$|commentaires?\s*$"
+        r"|kommentieren|your\s+email\s+address\s+will\s+not\s+be\s+published|this\s+site\s+uses\s+akismet"
+        r"|you\s+must\s+be\s+logged\s+in\s+to\s+post|cancel\s+reply|reply\s*$|antworten\s*$|responder\s*$)",
         MAX_PHRASE_BLOCK,
     ),
     (
         BlockKind.SHARE,
-        re.compile(
-            r"^(?:share(?:\s+(?:this|on|via|article|story|post))?\b|sharing\s+is|teilen\b|artikel\s+teilen|diesen\s+artikel"
-            r"\s+teilen|compart(?:ir|e)\b|partag(?:er|ez)\b|condividi\b|deel\s|dela\s|udostępnij|поделиться|follow\s+us"
-            r"|folg(?:en\s+sie|t)\s+uns|síguenos|suivez[-\s]nous|seguici|like\s+us\s+on|tweet\s*$|pin\s+it|e-?mail\s*$"
-            r"|print\s*$|drucken\s*$|imprimir\s*$|url\s+(?:zum\s+)?kopieren|copy\s+link|link\s+kopieren"
-            # an icon bar whose glyphs fall back to letters ("Share f t in")
-            r"|(?:share|teilen|compartir|partager|condividi)(?:\s*(?:f|fb|t|tw|x|in|li|p|pin|wa|g\+|mail|e-?mail))+\s*$"
-            r"|(?:e-?mail|print|send|forward)\s+(?:this|the)\s+(?:story|article|page|post)\b|(?:artikel|beitrag)\s+"
-            r"(?:drucken|versenden|per\s+e-?mail)|(?:imprimir|enviar)\s+(?:este\s+)?(?:artículo|noticia|nota)"
-            r"|(?:imprimer|envoyer)\s+(?:cet\s+)?article)",
-            _I,
-        ),
+        r"^(?:share(?:\s+(?:this|on|via|article|story|post))?\b|sharing\s+is|teilen\b|artikel\s+teilen|diesen\s+artikel"
+        r"\s+teilen|compart(?:ir|e)\b|partag(?:er|ez)\b|condividi\b|deel\s|dela\s|udostępnij|поделиться|follow\s+us"
+        r"|folg(?:en\s+sie|t)\s+uns|síguenos|suivez[-\s]nous|seguici|like\s+us\s+on|tweet\s*$|pin\s+it|e-?mail\s*$"
+        r"|print\s*$|drucken\s*$|imprimir\s*$|url\s+(?:zum\s+)?kopieren|copy\s+link|link\s+kopieren"
+        # an icon bar whose glyphs fall back to letters ("Share f t in")
+        r"|(?:share|teilen|compartir|partager|condividi)(?:\s*(?:f|fb|t|tw|x|in|li|p|pin|wa|g\+|mail|e-?mail))+\s*$"
+        r"|(?:e-?mail|print|send|forward)\s+(?:this|the)\s+(?:story|article|page|post)\b|(?:artikel|beitrag)\s+"
+        r"(?:drucken|versenden|per\s+e-?mail)|(?:imprimir|enviar)\s+(?:este\s+)?(?:artículo|noticia|nota)"
+        r"|(?:imprimer|envoyer)\s+(?:cet\s+)?article)",
         120,
     ),
     (
         BlockKind.RELATED,
-        re.compile(
-            r"^(?:(?:read|lea|lee|leer|lire|leggi|lees|lesen\s+sie|czytaj|читайте)\s*(?:also|more|too|también|tambien|más|mas|"
-            r"aussi|anche|ook|auch|mehr|także|też|также)?\s*[:\-–|»]|read\s+(?:also|more)\b|also\s+read|see\s+also|related\b"
-            r"|recommended|more\s+(?:from|on|about|stories|news|articles)\b|you\s+(?:may|might)\s+(?:also\s+)?like"
-            r"|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant|mehr\s+zum\s+thema|mehr\s+dazu|weitere\s+(?:artikel|beiträge|news)"
-            r"|das\s+könnte\s+sie\s+auch|ver\s+también|te\s+puede\s+interesar|noticias\s+relacionadas|(?:à\s+)?lire\s+aussi"
-            r"|voir\s+aussi|vedi\s+anche|zie\s+ook|lees\s+ook|tags?\s*:|schlagw(?:orte|örter)\s*:|etiquetas\s*:|mots[-\s]clés"
-            r"|posted\s+in\b|filed\s+under|categor(?:y|ies)\s*:|kategorien?\s*:|themen\s*:|topics\s*:"
-            r"|(?:das|dieses)\s+thema\s+könnte|könnte\s+(?:dich|sie|euch)\s+auch\s+interessieren|mehr\s+themen|ähnliche\s+"
-            r"(?:themen|artikel|beiträge|news)|zum\s+weiterlesen|weiterlesen\s*:|neueste\s+(?:artikel|beiträge)|aktuelle\s+"
-            r"(?:artikel|beiträge)|(?:veja|leia)\s+também|vous\s+aimerez\s+aussi|explore\s+further|(?:top|more|related|latest"
-            r"|popular|recent)\s+(?:stories|articles|posts|news)\b|most\s+(?:read|popular|viewed)|also\s+on\b|also\s+in\b"
-            r"|similar\s+(?:topics|threads|posts|articles|stories|questions|discussions)\b|(?:sujets|articles|messages)\s+"
-            r"similaires|(?:temas|artículos|publicaciones|hilos)\s+similares|(?:argomenti|articoli|discussioni)\s+simili"
-            r"|(?:tópicos|artigos|temas)\s+(?:semelhantes|similares)|vergelijkbare\s+(?:onderwerpen|artikelen|berichten)"
-            r"|podobne\s+(?:tematy|artykuły|wątki)"
-            r"|(?:también\s+)?te\s+puede\s+interesar|más\s+noticias|notas\s+relacionadas|zobacz\s+(?:także|też|również)"
-            r"|potrebbe\s+interessarti|articoli\s+correlati|gerelateerd|meer\s+nieuws|auch\s+auf\s+\S+\.\w+"
-            r"|keep\s+reading\s*$|more\s+(?:\S+\s+){1,3}(?:stories|articles|posts|news|reads)\s*$"
-            r"|(?:#[^\W\d_][\w-]*\s*){2,}$)",  # a line of hashtags is the post's tags
-            _I,
-        ),
+        r"^(?:(?:read|lea|lee|leer|lire|leggi|lees|lesen\s+sie|czytaj|читайте)\s*(?:also|more|too|también|tambien|más|mas|"
+        r"aussi|anche|ook|auch|mehr|także|też|также)?\s*[:\-–|»]|read\s+(?:also|more)\b|also\s+read|see\s+also|related\b"
+        r"|recommended|more\s+(?:from|on|about|stories|news|articles)\b|you\s+(?:may|might)\s+(?:also\s+)?like"
+        r"|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant|mehr\s+zum\s+thema|mehr\s+dazu|weitere\s+(?:artikel|beiträge|news)"
+        r"|das\s+könnte\s+sie\s+auch|ver\s+también|te\s+puede\s+interesar|noticias\s+relacionadas|(?:à\s+)?lire\s+aussi"
+        r"|voir\s+aussi|vedi\s+anche|zie\s+ook|lees\s+ook|tags?\s*:|schlagw(?:orte|örter)\s*:|etiquetas\s*:|mots[-\s]clés"
+        r"|posted\s+in\b|filed\s+under|categor(?:y|ies)\s*:|kategorien?\s*:|themen\s*:|topics\s*:"
+        r"|(?:das|dieses)\s+thema\s+könnte|könnte\s+(?:dich|sie|euch)\s+auch\s+interessieren|mehr\s+themen|ähnliche\s+"
+        r"(?:themen|artikel|beiträge|news)|zum\s+weiterlesen|weiterlesen\s*:|neueste\s+(?:artikel|beiträge)|aktuelle\s+"
+        r"(?:artikel|beiträge)|(?:veja|leia)\s+também|vous\s+aimerez\s+aussi|explore\s+further|(?:top|more|related|latest"
+        r"|popular|recent)\s+(?:stories|articles|posts|news)\b|most\s+(?:read|popular|viewed)|also\s+on\b|also\s+in\b"
+        r"|similar\s+(?:topics|threads|posts|articles|stories|questions|discussions)\b|(?:sujets|articles|messages)\s+"
+        r"similaires|(?:temas|artículos|publicaciones|hilos)\s+similares|(?:argomenti|articoli|discussioni)\s+simili"
+        r"|(?:tópicos|artigos|temas)\s+(?:semelhantes|similares)|vergelijkbare\s+(?:onderwerpen|artikelen|berichten)"
+        r"|podobne\s+(?:tematy|artykuły|wątki)"
+        r"|(?:también\s+)?te\s+puede\s+interesar|más\s+noticias|notas\s+relacionadas|zobacz\s+(?:także|też|również)"
+        r"|potrebbe\s+interessarti|articoli\s+correlati|gerelateerd|meer\s+nieuws|auch\s+auf\s+\S+\.\w+"
+        r"|keep\s+reading\s*$|more\s+(?:\S+\s+){1,3}(?:stories|articles|posts|news|reads)\s*$"
+        r"|(?:#[^\W\d_][\w-]*\s*){2,}$)",  # a line of hashtags is the post's tags
         MAX_PHRASE_BLOCK,
     ),
     (
         BlockKind.NEWSLETTER,
-        re.compile(
-            r"^(?:subscribe|sign\s+up|newsletter|abonnieren|jetzt\s+abonnieren|suscr[ií]bete|inscrivez[-\s]vous|iscriviti"
-            r"|get\s+our\s+newsletter|join\s+our\s+(?:newsletter|mailing)|sign\s+me\s+up|count\s+me\s+in"
-            r"|(?:join|über|más\s+de|rejoignez|unisciti\s+a)\s+(?:over\s+|more\s+than\s+|the\s+|a\s+|les\s+)?[\d.,\s]+"
-            r"(?:k|m|million|mil|tausend)?\+?\s*(?:other\s+|weitere\s+|otros\s+|autres\s+|altri\s+)?(?:readers|subscribers"
-            r"|members|people|leser(?:innen)?|abonnenten|lectores|suscriptores|lecteurs|abonnés|lettori|iscritti)\b)",
-            _I,
-        ),
+        r"^(?:subscribe|sign\s+up|newsletter|abonnieren|jetzt\s+abonnieren|suscr[ií]bete|inscrivez[-\s]vous|iscriviti"
+        r"|get\s+our\s+newsletter|join\s+our\s+(?:newsletter|mailing)|sign\s+me\s+up|count\s+me\s+in"
+        r"|(?:join|über|más\s+de|rejoignez|unisciti\s+a)\s+(?:over\s+|more\s+than\s+|the\s+|a\s+|les\s+)?[\d.,\s]+"
+        r"(?:k|m|million|mil|tausend)?\+?\s*(?:other\s+|weitere\s+|otros\s+|autres\s+|altri\s+)?(?:readers|subscribers"
+        r"|members|people|leser(?:innen)?|abonnenten|lectores|suscriptores|lecteurs|abonnés|lettori|iscritti)\b)",
         160,
     ),
     (
         BlockKind.NEWSLETTER,
-        re.compile(
-            r"^(?:never\s+miss|don['’]t\s+miss|stay\s+(?:up[-\s]to[-\s]date|informed|in\s+touch)|we\s+rely\s+on|support\s+"
-            r"(?:us|our|independent)|become\s+a\s+(?:member|subscriber|patron)|donate\b|unterstütze|jetzt\s+spenden|jede\s+"
-            r"(?:kleine\s+)?spende|gefällt\s+(?:dir|ihnen)\s+unser|hazte\s+miembro|hazte\s+socio|únete|join\s+us|"
-            r"download\s+(?:the|our)\s+app|descarga\s+(?:la|nuestra)\s+app|lade\s+dir|holen\s+sie\s+sich|"
-            r"(?:follow|síguenos|siguenos|folgen\s+sie)\b.{0,80}\b(?:twitter|facebook|instagram|telegram|youtube|whatsapp"
-            r"|linkedin|tiktok))",
-            _I,
-        ),
+        r"^(?:never\s+miss|don['’]t\s+miss|stay\s+(?:up[-\s]to[-\s]date|informed|in\s+touch)|we\s+rely\s+on|support\s+"
+        r"(?:us|our|independent)|become\s+a\s+(?:member|subscriber|patron)|donate\b|unterstütze|jetzt\s+spenden|jede\s+"
+        r"(?:kleine\s+)?spende|gefällt\s+(?:dir|ihnen)\s+unser|hazte\s+miembro|hazte\s+socio|únete|join\s+us|"
+        r"download\s+(?:the|our)\s+app|descarga\s+(?:la|nuestra)\s+app|lade\s+dir|holen\s+sie\s+sich|"
+        r"(?:follow|síguenos|siguenos|folgen\s+sie)\b.{0,80}\b(?:twitter|facebook|instagram|telegram|youtube|whatsapp"
+        r"|linkedin|tiktok))",
         MAX_PHRASE_BLOCK,
     ),
     (
         BlockKind.CAPTION,
-        re.compile(
-            r"^(?:crédits?\s+photos?|titelbild|beitragsbild|bildquelle|fotos?|photos?|imagen|bild)\s*:",
-            _I,
-        ),
+        r"^(?:crédits?\s+photos?|titelbild|beitragsbild|bildquelle|fotos?|photos?|imagen|bild)\s*:",
         120,
     ),
     # A line that is only a "via" ("Via HearYa", "(via The Atlantic)"): a credit, not a sentence.
-    (BlockKind.SOURCE_CREDIT, re.compile(r"^\(?via\s+(?:[^.!?]{1,50}|[\w-]+(?:\.[\w-]+)+)\)?\.?$", _I), 60),
+    (BlockKind.SOURCE_CREDIT, r"^\(?via\s+(?:[^.!?]{1,50}|[\w-]+(?:\.[\w-]+)+)\)?\.?$", 60),
     # A gallery's counter ("1 / 3", "2 of 12") under its photos.
-    (BlockKind.CAPTION, re.compile(r"^\d{1,3}\s*(?:/|of|von|de|sur|di|z)\s*\d{1,3}$", _I), 12),
+    (BlockKind.CAPTION, r"^\d{1,3}\s*(?:/|of|von|de|sur|di|z)\s*\d{1,3}$", 12),
     (
         BlockKind.BYLINE,
-        re.compile(
-            r"^[\s(]*(?:\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|\d{1,2}\.?\s+\w{3,10}\.?\s+\d{4}|\w{3,10}\.?\s+\d{1,2},?\s+\d{4}"
-            r"|\w{3,10}\s+\d{4}|\w{3,10}\.?\s+\d{1,2})(?:[,\s|·-]+\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?"
-            r"(?:\s*(?:gmt|utc|[ecmp][sd]t|bst|cest|cet|mesz|mez)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)?[\s)]*$"
-            r"|^\(?(?:noch\s+)?keine\s+bewertungen|^sorted\s+by|^\d+\s+(?:views|aufrufe|visitas|vues)\b",
-            _I,
-        ),
+        r"^[\s(]*(?:\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|\d{1,2}\.?\s+\w{3,10}\.?\s+\d{4}|\w{3,10}\.?\s+\d{1,2},?\s+\d{4}"
+        r"|\w{3,10}\s+\d{4}|\w{3,10}\.?\s+\d{1,2})(?:[,\s|·-]+\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?"
+        r"(?:\s*(?:gmt|utc|[ecmp][sd]t|bst|cest|cet|mesz|mez)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)?[\s)]*$"
+        r"|^\(?(?:noch\s+)?keine\s+bewertungen|^sorted\s+by|^\d+\s+(?:views|aufrufe|visitas|vues)\b",
         40,
     ),
     (
         BlockKind.AUTHOR_BIO,
-        re.compile(
-            r"^(?:about|meet)\s+the\s+(?:authors?|writers?|reporters?|contributors?)\s*:?\s*$|^(?:über\s+(?:den|die)|zu[mr])"
-            r"\s+autor(?:in|en)?\s*:?\s*$|^sobre\s+(?:el|la|o|a)\s+autor(?:a)?\s*:?\s*$|^(?:à|a)\s+propos\s+de\s+"
-            r"l['’]auteur(?:e|ice)?\s*:?\s*$|^(?:sull['’]autore|l['’]autore)\s*:?\s*$|^o\s+autorze\s*:?\s*$"
-            r"|^over\s+de\s+(?:auteur|schrijver)\s*:?\s*$",
-            _I,
-        ),
+        r"^(?:about|meet)\s+the\s+(?:authors?|writers?|reporters?|contributors?)\s*:?\s*$|^(?:über\s+(?:den|die)|zu[mr])"
+        r"\s+autor(?:in|en)?\s*:?\s*$|^sobre\s+(?:el|la|o|a)\s+autor(?:a)?\s*:?\s*$|^(?:à|a)\s+propos\s+de\s+"
+        r"l['’]auteur(?:e|ice)?\s*:?\s*$|^(?:sull['’]autore|l['’]autore)\s*:?\s*$|^o\s+autorze\s*:?\s*$"
+        r"|^over\s+de\s+(?:auteur|schrijver)\s*:?\s*$",
         60,
     ),
     (
         BlockKind.ADS,
-        re.compile(
-            r"^(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|sponsored|advertentie|reklama"
-            r"|ad\b|ads\b)\s*[:\-]?\s*$|(?:advertise|place\s+(?:an|your)\s+ad)\s+(?:here|with\s+us)\b|werben\s+sie\s+"
-            r"(?:hier|bei\s+uns)|an[uú]nciese\s+(?:aquí|con\s+nosotros)|annoncez\s+ici|pubblicizza(?:ti)?\s+qui",
-            _I,
-        ),
+        r"^(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|sponsored|advertentie|reklama"
+        r"|ad\b|ads\b)\s*[:\-]?\s*$|(?:advertise|place\s+(?:an|your)\s+ad)\s+(?:here|with\s+us)\b|werben\s+sie\s+"
+        r"(?:hier|bei\s+uns)|an[uú]nciese\s+(?:aquí|con\s+nosotros)|annoncez\s+ici|pubblicizza(?:ti)?\s+qui",
         40,
     ),
     (
         BlockKind.LEGAL,
-        re.compile(
-            r"^(?:©|\(c\)|copyright\b|all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|todos\s+los\s+derechos"
-            r"|tous\s+droits\s+réservés|we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|diese\s+website\s+verwendet"
-            r"\s+cookies|wir\s+verwenden\s+cookies)",
-            _I,
-        ),
+        r"^(?:©|\(c\)|copyright\b|all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|todos\s+los\s+derechos"
+        r"|tous\s+droits\s+réservés|we\s+use\s+cookies|this\s+(?:web)?site\s+uses\s+cookies|diese\s+website\s+verwendet"
+        r"\s+cookies|wir\s+verwenden\s+cookies)",
         MAX_PHRASE_BLOCK,
     ),
     (
         BlockKind.BYLINE,
-        re.compile(
-            r"^(?:(?:posted|written|published|updated|veröffentlicht|aktualisiert|publiziert|verfasst|erstellt|publicado|actualizado"
-            r"|publié|pubblicato|opublikowano|gepubliceerd)"
-            r"(?:\s+(?:by|on|am|von|el|le|il))?\b|(?:by|von|por|par|door|av|przez)\s+\S.{0,60}$|\d+\s*(?:min(?:ute)?s?|minuten)"
-            r"\s+(?:read|lesezeit|de\s+lectura)|lesezeit|reading\s+time|(?:news\s+|last\s+)?(?:date|modified)\s*:|datum\s*:"
-            r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4},?(?:\s+\d{1,2}[:.]\d{2}(?:\s*(?:am|pm|uhr|h))?)?\s*(?:[|·•]|[-–]\s|kategorie|category))",
-            _I,
-        ),
+        r"^(?:(?:posted|written|published|updated|veröffentlicht|aktualisiert|publiziert|verfasst|erstellt|publicado|actualizado"
+        r"|publié|pubblicato|opublikowano|gepubliceerd)"
+        r"(?:\s+(?:by|on|am|von|el|le|il))?\b|(?:by|von|por|par|door|av|przez)\s+\S.{0,60}$|\d+\s*(?:min(?:ute)?s?|minuten)"
+        r"\s+(?:read|lesezeit|de\s+lectura)|lesezeit|reading\s+time|(?:news\s+|last\s+)?(?:date|modified)\s*:|datum\s*:"
+        r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4},?(?:\s+\d{1,2}[:.]\d{2}(?:\s*(?:am|pm|uhr|h))?)?\s*(?:[|·•]|[-–]\s|kategorie|category))",
         100,
     ),
     (
         BlockKind.CAPTION,
-        re.compile(
-            r"^(?:(?:photo|foto|image|bild|picture|credit|photograph|imagen|immagine|grafik)s?\s*(?::|©|by\b|credit)|©\s*\w"
-            r"|\(?(?:photo|foto)\s*:)",
-            _I,
-        ),
+        r"^(?:(?:photo|foto|image|bild|picture|credit|photograph|imagen|immagine|grafik)s?\s*(?::|©|by\b|credit)|©\s*\w"
+        r"|\(?(?:photo|foto)\s*:)",
         160,
     ),
     (
         BlockKind.NAVIGATION,
-        re.compile(
-            r"^(?:previous|next|prev|older\s+posts?|newer\s+posts?|back\s+to\s+top|zurück|weiter|anterior|siguiente"
-            r"|précédent|suivant|skip\s+to|zum\s+inhalt|home\s*[>»/›]|startseite\s*[>»/›]|inicio\s*[>»/›])",
-            _I,
-        ),
+        r"^(?:previous|next|prev|older\s+posts?|newer\s+posts?|back\s+to\s+top|zurück|weiter|anterior|siguiente"
+        r"|précédent|suivant|skip\s+to|zum\s+inhalt|home\s*[>»/›]|startseite\s*[>»/›]|inicio\s*[>»/›])",
         80,
     ),
 ]
@@ -271,7 +230,14 @@ _CALL = re.compile(
 # the first group that matches is what the loop below would find, in one call.
 # Matched against the lower-cased text without IGNORECASE, which re handles far slower
 # (the patterns are written in lower case).
-_ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern.pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)))
+_ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)))
+
+
+@cache
+def _phrase_pattern(index: int) -> re.Pattern[str]:
+    """_PHRASES' pattern `index`, case-insensitive, compiled at its first use: compiling all of them took 9 ms
+    of every process's start, for a few blocks a corpus (a block longer than its first match allows)."""
+    return re.compile(_PHRASES[index][1], _I)
 
 
 # Wording found near the start rather than at it; searched separately, since a leading
@@ -377,8 +343,8 @@ def _phrase_kind(text: str) -> BlockKind | None:
     if n <= longest:
         return kind
     # The first match is for shorter blocks only: try the others one by one.
-    for kind, pattern, longest in _PHRASES:
-        if n <= longest and pattern.match(text):
+    for index, (kind, _pattern, longest) in enumerate(_PHRASES):
+        if n <= longest and _phrase_pattern(index).match(text):
             return kind
     return None
 
