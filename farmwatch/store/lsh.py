@@ -101,22 +101,24 @@ local function member_at(v, member)
   return at
 end
 """
-# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, full, most, first, then one
-# field per key. Appends the member to each bucket unless present. Returns how many buckets were new for it, then
-# (when `want` is 1) each bucket's members as they were before (false for an empty one): a match and an
-# insert in one atomic call, so of two copies indexed at once the second always sees the first. Past the
-# first `full` keys (the bands), a bucket of more than `most` pages comes back cut to its `first` earliest
-# members and marked by one byte more (a length that is no multiple of 4): a common reuse key, which the
-# client counts apart (Hits), so the server does not send the hundreds of members the client would drop.
+# KEYS: the buckets' groups; ARGV: member, cap, split_below (256 / load), want, full, most, first, then the
+# keys' fields in one MessagePack array (_msgpack_strings). Appends the member to each bucket unless present.
+# Returns how many buckets were new for it, then (when `want` is 1) each bucket's members as they were before
+# (false for an empty one): a match and an insert in one atomic call, so of two copies indexed at once the
+# second always sees the first. Past the first `full` keys (the bands), a bucket of more than `most` pages
+# comes back cut to its `first` earliest members and marked by one byte more (a length that is no multiple of
+# 4): a common reuse key, which the client counts apart (Hits), so the server does not send the hundreds of
+# members the client would drop.
 _INSERT = (
     _LINEAR_HASHING
     + _MEMBER_AT
     + """
 local member, cap, split_below, want = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
 local full, most, first = tonumber(ARGV[5]), 4 * tonumber(ARGV[6]), 4 * tonumber(ARGV[7])
+local fields = cmsgpack.unpack(ARGV[8])
 local out = {0}
 for k = 1, #KEYS do
-  local group, field = KEYS[k], ARGV[k + 7]
+  local group, field = KEYS[k], fields[k]
   local n = tonumber(redis.call('HGET', group, 'n'))
   -- A group's first hash holds n from its first bucket on: a group without n has no buckets.
   local key, v = group, false
@@ -149,30 +151,33 @@ end
 return out
 """
 )
-# KEYS: groups; ARGV: full, most, first, then one field per key. The members of each bucket (false for an
-# empty one; past the first `full` keys, a bucket of more than `most` pages cut and marked, as _INSERT).
+# KEYS: groups; ARGV: full, most, first, then the keys' fields (one MessagePack array). The members of each
+# bucket (false for an empty one; past the first `full` keys, a bucket of more than `most` pages cut and
+# marked, as _INSERT).
 _QUERY = (
     _LINEAR_HASHING
     + """
 local full, most, first = tonumber(ARGV[1]), 4 * tonumber(ARGV[2]), 4 * tonumber(ARGV[3])
+local fields = cmsgpack.unpack(ARGV[4])
 local out = {}
 for k = 1, #KEYS do
+  local field = fields[k]
   local n = tonumber(redis.call('HGET', KEYS[k], 'n')) or 1
-  local v = redis.call('HGET', hash_of(KEYS[k], ARGV[k + 3], n), ARGV[k + 3])
+  local v = redis.call('HGET', hash_of(KEYS[k], field, n), field)
   if v and k > full and #v > most then v = string.sub(v, 1, first) .. '+' end
   out[k] = v
 end
 return out
 """
 )
-# KEYS: groups; ARGV: member, then one field per key. Takes the member out of each bucket.
+# KEYS: groups; ARGV: member, then the keys' fields (one MessagePack array). Takes the member out of each bucket.
 _REMOVE = (
     _LINEAR_HASHING
     + _MEMBER_AT
     + """
-local member, removed = ARGV[1], 0
+local member, fields, removed = ARGV[1], cmsgpack.unpack(ARGV[2]), 0
 for k = 1, #KEYS do
-  local group, field = KEYS[k], ARGV[k + 1]
+  local group, field = KEYS[k], fields[k]
   local n = tonumber(redis.call('HGET', group, 'n'))
   if n then
     local key = hash_of(group, field, n)
@@ -204,6 +209,18 @@ def pack_buckets(buckets: list[int]) -> bytes:
     id's low 6 bytes, little-endian (numpy: 28 -> 12 us for a page's ~114)."""
     ids = np.array(buckets, dtype=np.uint64) >> np.uint64(64 - BUCKET_BITS)
     return ids.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :6].tobytes()
+
+
+def _msgpack_strings(fields: np.ndarray) -> bytes:
+    """4-byte fields as one MessagePack array of 4-byte strings (fixstr each), which a script reads with one
+    cmsgpack.unpack: one argument, not one a key, for the client to format (hiredis formats each argument's
+    length with sprintf) and the server to parse, and one C call in the script rather than one string.sub a
+    key. On provenance-dev's ingest: client instructions -3.7%, server -1.4%."""
+    out = np.empty((len(fields), 5), dtype=np.uint8)
+    out[:, 0] = 0xA4
+    out[:, 1:] = fields.view(np.uint8).reshape(-1, 4)
+    head = struct.pack(">BH", 0xDC, len(fields)) if len(fields) < 1 << 16 else struct.pack(">BI", 0xDD, len(fields))
+    return head + out.tobytes()
 
 
 def unpack_buckets(raw: bytes) -> list[int]:
@@ -288,13 +305,14 @@ class LshIndex:
             self._group_keys = [keys.index_group(g) for g in range(1 << self.group_bits)]
         return self._group_keys
 
-    def _locate(self, buckets: list[int]) -> tuple[list[str], list[bytes]]:
-        """The buckets' group keys and 4-byte fields (on every query and insert: kept cheap)."""
-        group_shift, field_shift, keys = 64 - self.group_bits, self._field_shift, self._group_table()
-        return (
-            [keys[b >> group_shift] for b in buckets],
-            [((b >> field_shift) & 0xFFFFFFFF).to_bytes(4, "little") for b in buckets],
-        )
+    def _locate(self, buckets: list[int]) -> tuple[list[str], np.ndarray]:
+        """The buckets' group keys and their 4-byte fields (as uint32; on every query and insert: kept cheap,
+        numpy: 15 -> 9 us for a page's ~114 buckets)."""
+        ids = np.array(buckets, dtype=np.uint64)
+        keys = self._group_table()
+        groups = (ids >> np.uint64(64 - self.group_bits)).tolist()
+        # The field: the 32 bits below the group's, little-endian (astype keeps the low 32).
+        return [keys[g] for g in groups], (ids >> np.uint64(self._field_shift)).astype("<u4")
 
     def _pipeline(self) -> redis.client.Pipeline:
         return self.client.pipeline(transaction=False)
@@ -309,14 +327,14 @@ class LshIndex:
             return
         keys, fields = self._locate(buckets)
         if self.cluster:
-            for i, (key, field) in enumerate(zip(keys, fields, strict=True)):
+            for i, key in enumerate(keys):
                 mine = head
                 if full_at is not None:
                     mine = [*head]
                     mine[full_at] = 1 if i < head[full_at] else 0
-                queue_script(pipe, script, [key], [*mine, field], cluster=True)
+                queue_script(pipe, script, [key], [*mine, _msgpack_strings(fields[i : i + 1])], cluster=True)
         else:
-            queue_script(pipe, script, keys, [*head, *fields], cluster=False)
+            queue_script(pipe, script, keys, [*head, _msgpack_strings(fields)], cluster=False)
 
     def _run(self, build: Callable[[redis.client.Pipeline], None]) -> list:
         """Build and execute a pipeline of script calls, loading the scripts once if the server lacks them."""
