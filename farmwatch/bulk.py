@@ -33,6 +33,7 @@ from farmwatch.analysis.decode import InputError
 from farmwatch.analysis.page import PageAnalysis, analyze_html
 from farmwatch.config import FingerprintSettings, Settings
 from farmwatch.errors import FetchedOriginal
+from farmwatch.forked import ForkedWorkers
 from farmwatch.ingest import ingest
 from farmwatch.judging import settle
 from farmwatch.services import Services
@@ -129,7 +130,7 @@ def _analyse(record: _Record) -> PageAnalysis | str | None:
         return f"{record.url}: {type(error).__name__}: {error}"[:500]
 
 
-class WarcImporter:
+class WarcImporter(ForkedWorkers):
     def __init__(
         self, services: Services, jobs: int | None = None, batch: int = 64, redis_url: str | None = None
     ) -> None:
@@ -138,27 +139,11 @@ class WarcImporter:
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.batch = batch
         self.progress_key = KeyLayout(services.settings.key_prefix).import_progress
-        # Forked workers start with every module imported: spawned ones re-imported them (~0.5 s of CPU each,
-        # before their first page; provenance-dev's 253 pages: 2.07-2.32 -> 1.48-1.78 s). They are forked
-        # here, before the caller starts threads (the CLI's progress bar), as a fork copies the locks other
-        # threads hold; the pool serves every file this importer runs, until close().
-        self.pool: multiprocessing.pool.Pool | None = None
-        if self.jobs > 1:
-            initargs = (services.settings.fingerprint, redis_url, services.settings)
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_init, initargs=initargs)
-
-    def close(self) -> None:
-        """Stop the worker processes (they stop with this process otherwise)."""
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
-            self.pool = None
-
-    def __enter__(self) -> WarcImporter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        # Forked here, before the caller starts threads (the CLI's progress bar): the pool serves every file this
+        # importer runs, until close() (provenance-dev's 253 pages: 2.07-2.32 -> 1.48-1.78 s against spawning
+        # workers for each file).
+        initargs = (services.settings.fingerprint, redis_url, services.settings)
+        super().__init__(self.jobs if self.jobs > 1 else 0, initializer=_init, initargs=initargs)
 
     @staticmethod
     def file_key(path: Path) -> str:

@@ -33,6 +33,7 @@ from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.page import PageAnalysis, analyze_html
 from farmwatch.analysis.urls import normalize_url
 from farmwatch.config import FingerprintSettings, Settings
+from farmwatch.forked import ForkedWorkers
 from farmwatch.ingest import ingest
 from farmwatch.judging import settle
 from farmwatch.report import PageReport
@@ -180,21 +181,20 @@ def _analyse_rows(corpus_dir: Path, rows: list[dict], settings: FingerprintSetti
     return [_analyse_row(corpus_dir, row, settings) for row in rows]
 
 
-class PageAnalysers:
+class PageAnalysers(ForkedWorkers):
     """Analyses a corpus's pages in `jobs` worker processes (0: in this one), handing them back in file order,
     while this process stores and judges the ones before: analysis is pure, so where it runs changes no
     report, and the store still sees the pages one at a time in file order. Provenance-dev's run on two
     cores: 2.36-2.52 -> 1.85-2.08 s (one worker; a second changes nothing: storing is then the slower side).
 
-    The workers are forked when this is made, with every module imported: make it before any thread starts
-    (the CLI's progress bar), as a fork copies the locks other threads hold."""
+    The workers are forked when this is made (farmwatch.forked): before any thread starts."""
 
     BATCH = 16  # pages sent to a worker at once
     AHEAD = 4  # batches analysed ahead of the one being stored, at most (memory stays flat on big corpora)
 
     def __init__(self, settings: FingerprintSettings, jobs: int) -> None:
         self.settings = settings
-        self.pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 0 else None
+        super().__init__(jobs)
 
     def analysed(self, corpus_dir: Path, rows: list[dict]) -> Iterator[PageAnalysis | None]:
         if self.pool is None:
@@ -214,18 +214,6 @@ class PageAnalysers:
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
-            self.pool = None
-
-    def __enter__(self) -> PageAnalysers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 SOCKET_PATH_MAX = 107  # bytes of a unix socket's path (sun_path less its final NUL)
