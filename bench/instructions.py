@@ -23,29 +23,16 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from debian_tool import ensure  # bench/, this script's folder
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "provenance-dev"
 MARK = "functools.reduce"  # the pass runs inside one reduce call: callgrind collects only there
-
-
-def ensure_valgrind() -> str:
-    found = shutil.which("valgrind")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("installing valgrind with apt-get …", file=sys.stderr)
-        subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True, stdout=subprocess.DEVNULL)
-        found = shutil.which("valgrind")
-    if not found:
-        sys.exit("bench/instructions.py needs valgrind (Debian: apt-get install valgrind)")
-    return found
 
 
 def child(corpus: Path, limit: int | None, analysis_only: bool) -> None:
@@ -149,7 +136,7 @@ def main() -> None:
     if args.child:
         child(corpus, args.limit, args.analysis)
         return
-    valgrind = ensure_valgrind()
+    valgrind = ensure("valgrind", "bench/instructions.py")
     result: dict = {"corpus": str(corpus), "pass": "analysis" if args.analysis else "ingest"}
     result["this"] = count(valgrind, REPO, corpus, args.limit, args.analysis)
     print(f"this checkout: {result['this']}", file=sys.stderr)

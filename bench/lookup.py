@@ -53,6 +53,8 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from debian_tool import ensure  # noqa: E402  (bench/, this script's folder)
+
 from farmwatch.store.api_keys import KeyStore  # noqa: E402
 from farmwatch.store.connection import connect  # noqa: E402
 from farmwatch.store.embedded import EmbeddedRedis, free_port  # noqa: E402
@@ -114,20 +116,6 @@ request = function()
   return wrk.format("GET", paths[i], headers)
 end
 """
-
-
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("installing wrk with apt-get …", file=sys.stderr)
-        subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
-        found = shutil.which("wrk")
-    if not found:
-        sys.exit("bench/lookup.py needs wrk (Debian: apt-get install wrk)")
-    return found
 
 
 def lua_list(items: list[str]) -> str:
@@ -286,7 +274,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora")
     parser.add_argument("--profile", action="store_true", help="py-spy profile of one API process (known look-ups)")
     args = parser.parse_args()
-    wrk = ensure_wrk()
+    wrk = ensure("wrk", "bench/lookup.py")
     loop = "uvloop" if _importable("uvloop") else "asyncio"
     parser_name = "httptools" if _importable("httptools") else "h11"
     print(f"uvicorn loop {loop}, http {parser_name}; wrk -t{args.threads} -c{args.connections}; {os.cpu_count()} cpus")
