@@ -19,7 +19,6 @@ edges are idempotent).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import multiprocessing.pool
 import os
 from collections.abc import Callable, Iterator
@@ -108,6 +107,12 @@ def _analyse_and_ingest(record: _Record) -> bool | str:
     return True
 
 
+def _analyse_batch(batch: tuple[list[_Record], int]) -> tuple[list[PageAnalysis | str | None], int]:
+    """A batch's analyses (_analyse), with the offset where the next batch starts."""
+    records, end = batch
+    return [_analyse(record) for record in records], end
+
+
 def _ingest_archived(services: Services, analysis: PageAnalysis) -> None:
     """Ingest an archived page, analysed already: FetchedOriginal where a page the service fetched is stored
     under its URL, nothing written (an archived copy never replaces it). That is the record's own check
@@ -179,19 +184,9 @@ class WarcImporter(ForkedWorkers):
         if pool is not None and self.redis_url is not None:
             self._run_parallel(path, stats, pool, on_progress)
         else:
-            pending: tuple[Callable[[], list[PageAnalysis | str | None]], int] | None = None
-            for records, end in self._batches(path, stats.offset):
-                # The workers analyse this batch while this process stores and judges the one before.
-                if pool is not None:
-                    future = pool.map_async(_analyse, records, chunksize=4)
-                    analysed: Callable[[], list[PageAnalysis | str | None]] = future.get
-                else:
-                    analysed = lambda records=records: [_analyse(r) for r in records]  # noqa: E731
-                if pending is not None:
-                    self._finish(path, stats, *pending, on_progress)
-                pending = (analysed, end)
-            if pending is not None:
-                self._finish(path, stats, *pending, on_progress)
+            # The workers analyse the next batches while this process stores and judges this one.
+            for analysed, end in self.in_order(_analyse_batch, self._batches(path, stats.offset), ahead=self.jobs):
+                self._finish(path, stats, analysed, end, on_progress)
         # Pages judged before their sites had a record are judged again (judging.settle).
         settle(self.services)
         stats.done = True
@@ -247,11 +242,11 @@ class WarcImporter(ForkedWorkers):
         self,
         path: Path,
         stats: ImportStats,
-        analysed: Callable[[], list[PageAnalysis | str | None]],
+        analysed: list[PageAnalysis | str | None],
         end: int,
         on_progress: Callable[[int], None] | None,
     ) -> None:
-        for analysis in analysed():
+        for analysis in analysed:
             if isinstance(analysis, str):
                 self._bad(stats, analysis)
                 continue

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
-from collections.abc import Callable
-from typing import Any, Self
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Self, TypeVar
+
+Batch = TypeVar("Batch")
+Result = TypeVar("Result")
 
 
 class ForkedWorkers:
@@ -22,6 +26,22 @@ class ForkedWorkers:
         self.pool: multiprocessing.pool.Pool | None = None
         if jobs > 0:
             self.pool = multiprocessing.get_context("fork").Pool(jobs, initializer=initializer, initargs=initargs)
+
+    def in_order(self, work: Callable[[Batch], Result], batches: Iterable[Batch], ahead: int = 1) -> Iterator[Result]:
+        """work(batch) of each batch, handed back in the batches' order while the workers run up to `ahead`
+        batches beyond the one handed back (so the caller stores one while the next are analysed); in this
+        process, one batch at a time, when there are no workers. `work` is pickled: a module's function."""
+        if self.pool is None:
+            for batch in batches:
+                yield work(batch)
+            return
+        pending: deque[multiprocessing.pool.AsyncResult] = deque()
+        for batch in batches:
+            pending.append(self.pool.apply_async(work, (batch,)))
+            if len(pending) > ahead:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
     def close(self) -> None:
         if self.pool is not None:

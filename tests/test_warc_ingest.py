@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import redis
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -136,11 +137,13 @@ def test_an_archived_copy_never_replaces_a_page_the_service_fetched(tmp_path: Pa
     assert services.pages.count() == 2
 
 
+@pytest.mark.parametrize("workers_ingest", [True, False])
 def test_worker_processes_import_several_files_and_refuse_archived_copies(
-    tmp_path: Path, redis_server: EmbeddedRedis, services: Services
+    tmp_path: Path, redis_server: EmbeddedRedis, services: Services, workers_ingest: bool
 ) -> None:
-    """One importer with two worker processes (they ingest themselves) runs two files in turn: every page of
-    each is indexed, and the archived copy under a fetched page's URL is a bad record with its message."""
+    """One importer with two worker processes (ingesting themselves, or analysing while this process stores in
+    order) runs two files in turn: every page of each is indexed, and the archived copy under a fetched page's
+    URL is a bad record with its message."""
     from farmwatch.bulk import WarcImporter
     from farmwatch.ingest import submit_html
 
@@ -152,7 +155,8 @@ def test_worker_processes_import_several_files_and_refuse_archived_copies(
     other = (SEED / repost["html_file"]).read_bytes()
     pages = [(r["url"], (PROVENANCE / r["html_file"]).read_bytes()) for r in rows[6:]]
     _write_warc(second, [*pages, (original["url"], other), (repost["url"], other)])
-    with WarcImporter(services, jobs=2, batch=4, redis_url=redis_server.url) as importer:
+    redis_url = redis_server.url if workers_ingest else None
+    with WarcImporter(services, jobs=2, batch=4, redis_url=redis_url) as importer:
         done = [importer.run(first), importer.run(second)]
     assert [(s.pages, s.bad, s.skipped, s.done) for s in done] == [(6, 0, 2, True), (7, 1, 3, True)]
     assert "was fetched by the service itself" in done[1].bad_records[0]

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
-import multiprocessing.pool
 import os
 import sys
 import tempfile
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from farmwatch.analysis.decode import InputError
@@ -197,23 +196,15 @@ class PageAnalysers(ForkedWorkers):
         super().__init__(jobs)
 
     def analysed(self, corpus_dir: Path, rows: list[dict]) -> Iterator[PageAnalysis | None]:
-        if self.pool is None:
-            for row in rows:
-                yield _analyse_row(corpus_dir, row, self.settings)
-            return
         # The first batches are small, so this process starts storing while the workers go on (a page's analysis
         # and its storing take about as long: a first batch of BATCH pages left this one idle ~60 ms).
         chunks, start, size = [], 0, 1
         while start < len(rows):
             chunks.append(rows[start : start + size])
             start, size = start + size, min(self.BATCH, 2 * size)
-        pending: deque[multiprocessing.pool.AsyncResult] = deque()
-        for batch in chunks:
-            pending.append(self.pool.apply_async(_analyse_rows, (corpus_dir, batch, self.settings)))
-            if len(pending) > self.AHEAD:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+        work = partial(_analyse_rows, corpus_dir, settings=self.settings)
+        for analysed in self.in_order(work, chunks, ahead=self.AHEAD):
+            yield from analysed
 
 
 SOCKET_PATH_MAX = 107  # bytes of a unix socket's path (sun_path less its final NUL)
