@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.facts import PageFacts, facts_of
 from farmwatch.analysis.fingerprint import (
     band_keys,
@@ -56,19 +55,7 @@ class Ingested:
 def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
     """The stored, client-facing part of a report that does not change after analysis."""
     meta = analysis.metadata
-    # The blocks in one pass: PageAnalysis's main_blocks, boilerplate_blocks and boilerplate_share (the
-    # boilerplate's share of the characters) would take three, the boilerplate blocks twice.
-    paragraphs: list[str] = []
-    boilerplate: list[dict] = []
-    chars = boilerplate_chars = 0
-    for block in analysis.blocks:
-        kind, text = block.kind, block.text
-        chars += len(text)
-        if kind is BlockKind.MAIN:
-            paragraphs.append(text)
-        elif kind is not BlockKind.TITLE:
-            boilerplate.append({"kind": str(kind), "text": text})
-            boilerplate_chars += len(text)
+    paragraphs, boilerplate, share = analysis.main_and_boilerplate()  # one pass over the blocks, not three
     return {
         "url": analysis.url,
         "site": analysis.site,
@@ -88,8 +75,8 @@ def document_of(analysis: PageAnalysis, facts: PageFacts) -> dict:
         "credits": [c.as_dict() for c in analysis.credits],
         "source_links": analysis.source_links,
         "boilerplate": {
-            "score": round(boilerplate_chars / chars if chars else 0.0, 4),
-            "blocks": boilerplate,
+            "score": round(share, 4),
+            "blocks": [{"kind": str(b.kind), "text": b.text} for b in boilerplate],
         },
         "warnings": analysis.warnings,
     }

@@ -60,15 +60,29 @@ class PageAnalysis:
 
     @property
     def boilerplate_blocks(self) -> list[Block]:
-        return [b for b in self.blocks if b.kind not in (BlockKind.MAIN, BlockKind.TITLE)]
+        return self.main_and_boilerplate()[1]
 
     @property
     def boilerplate_share(self) -> float:
         """Share of the page's visible text (in characters) that is boilerplate."""
-        total = sum(len(b.text) for b in self.blocks)
-        if not total:
-            return 0.0
-        return sum(len(b.text) for b in self.boilerplate_blocks) / total
+        return self.main_and_boilerplate()[2]
+
+    def main_and_boilerplate(self) -> tuple[list[str], list[Block], float]:
+        """The main blocks' texts, the boilerplate blocks (neither main text nor the headline) and the
+        boilerplate's share of the page's visible characters, in one pass over the blocks (a stored report
+        takes all three)."""
+        paragraphs: list[str] = []
+        boilerplate: list[Block] = []
+        chars = boilerplate_chars = 0
+        for block in self.blocks:
+            kind, text = block.kind, block.text
+            chars += len(text)
+            if kind is BlockKind.MAIN:
+                paragraphs.append(text)
+            elif kind is not BlockKind.TITLE:
+                boilerplate.append(block)
+                boilerplate_chars += len(text)
+        return paragraphs, boilerplate, boilerplate_chars / chars if chars else 0.0
 
 
 def analyze_html(
