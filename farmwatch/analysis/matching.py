@@ -112,10 +112,9 @@ _SHORT_DOMAIN = re.compile(r"[a-z0-9]{2,3}(?:\.[a-z]{2,6})+", re.ASCII | re.I)
 
 # The characters other than ASCII that a case-insensitive pattern of ASCII letters matches though their
 # lower case is no ASCII letter (İ and ı match i, ſ matches s; checked in tests/test_fingerprint.py).
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
-# Looked for one by one: `in` skips a text whose widest character is narrower at once and searches the rest
-# as fast as memchr, where the pattern tests every character (a page's whole text, once per candidate).
-_FOLD_CHARS = tuple(_FOLDS_TO_ASCII.pattern[1:-1])
+# Looked for one by one with `in`, which skips a text whose widest character is narrower at once and searches
+# the rest as fast as memchr, where a pattern tests every character (a page's whole text, once per candidate).
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f"
 
 
 @lru_cache(maxsize=4096)
@@ -132,7 +131,7 @@ def _lowered(text: str) -> str:
     """The text in lower case, for text_names' shortcut; "" when there is none for this text (a character
     whose lower case is longer, or one of _FOLDS_TO_ASCII)."""
     lowered = text.lower()
-    if len(lowered) != len(text) or any(c in text for c in _FOLD_CHARS):
+    if len(lowered) != len(text) or any(c in text for c in _FOLDS_TO_ASCII):
         return ""
     return lowered
 
