@@ -39,7 +39,7 @@ def test_lazy_credit_patterns_match_as_compiled_ones(text: str) -> None:
 def _first_phrase(text: str) -> BlockKind | None:
     """The kind of the first phrase pattern (case-insensitive, in list order) that matches and allows the length."""
     for kind, pattern, longest in phrases._PHRASES:
-        if len(text) <= longest and re.match(pattern, text, re.IGNORECASE):
+        if len(text) <= longest and re.match(pattern.pattern, text, re.IGNORECASE):
             return kind
     return None
 

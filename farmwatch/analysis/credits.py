@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from farmwatch.analysis.blocks import Block
+from farmwatch.analysis.lazy_pattern import LazyPattern
 from farmwatch.analysis.urls import absolute_url, host_of, same_site
 
 try:  # the compiled word screen (setup.py); without it, the word list below (_WordScreen), the same answers
@@ -135,49 +136,31 @@ _OTHER_SCRIPT_ALT = "|".join(
 )
 
 
-class _Lazy:
-    """A pattern compiled at its first search or match. The patterns below took 14 ms of every process's start
-    (each wire pattern holds every alias), and most are read on few blocks: a page naming no wire, or a process
-    analysing a few pages, never needs some of them."""
-
-    __slots__ = ("flags", "match", "pattern", "search")
-    search: Callable[..., re.Match[str] | None]  # the compiled pattern's own, once set
-    match: Callable[..., re.Match[str] | None]
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern, self.flags = pattern, flags
-
-    def __getattr__(self, name: str) -> Callable[..., re.Match[str] | None]:  # only while search and match are unset
-        if name not in ("search", "match"):
-            raise AttributeError(name)
-        compiled = re.compile(self.pattern, self.flags)
-        self.search, self.match = compiled.search, compiled.match
-        return getattr(compiled, name)
-
-
 # Credit lines that name a wire service.
 _WIRE_PATTERNS = (
-    _Lazy(
+    LazyPattern(
         rf"\b(?P<name>{_WIRE_ALT})\b(?:\s+\w+)?\s+contributed(?:\s+\w+)?\s+to\s+this\s+(?:report|story|article)", re.I
     ),
     # A dateline: "WASHINGTON (Reuters) -", "Bogotá (dpa) -", "Frankfurt/Main (dpa) -" (letters of any script).
-    _Lazy(rf"^\s*[^\W\d_](?:[^\W\d_]|[ .,'’/-]){{1,40}}\((?P<name>{_WIRE_ALT})\)\s*[-–—:]", re.I),
+    LazyPattern(rf"^\s*[^\W\d_](?:[^\W\d_]|[ .,'’/-]){{1,40}}\((?P<name>{_WIRE_ALT})\)\s*[-–—:]", re.I),
     # A dateline with its date: "WASHINGTON, Nov 30 (Reuters) -", "PARIS, 30 novembre (AFP) -", and the
     # Indian and Pakistani agencies' "NEW DELHI, Nov 30 (PTI) The …" (no dash: a capital opens the story).
-    _Lazy(
+    LazyPattern(
         rf"^\s*[^\W\d_][\w .,'’/-]{{0,40}}\d[\w .,'’/-]{{0,20}}\((?P<name>{_WIRE_ALT})\)\s*"
         rf"(?:[-–—:]|(?=(?-i:[A-Z])))",
         re.I,
     ),
-    _Lazy(rf"^\s*\((?P<name>{_WIRE_ALT})\)\s*[-–—]", re.I),
+    LazyPattern(rf"^\s*\((?P<name>{_WIRE_ALT})\)\s*[-–—]", re.I),
     # The same dateline in other scripts, where papers print no dash: "اسلام آباد (اے پی پی) وزیراعظم نے",
     # "МОСКВА, 30 ноября. /ТАСС/." (these names are no ordinary words, so the line needs no more).
-    _Lazy(rf"^\s*[^\W\d_][^()/\n]{{0,60}}?[(/]\s*(?P<name>{_OTHER_SCRIPT_ALT})\s*[)/]", re.I),
-    _Lazy(rf"(?:^|[\s(])(?:source|quelle|fuente|źródło|fonte|bron)\s*:\s*(?P<name>{_WIRE_ALT})\b", re.I),
-    _Lazy(rf"\b(?:with|mit)\s+(?:reporting|material|agencies|files)\s+(?:from|by|von)\s+(?P<name>{_WIRE_ALT})\b", re.I),
-    _Lazy(rf"\(\s*(?P<name>{_WIRE_ALT})\s*\)\s*$", re.I),
-    _Lazy(rf"^\s*[-–—©]\s*(?P<name>{_WIRE_ALT})\s*$", re.I),
-    _Lazy(rf"\bcopyright\s+(?:\d{{4}}\s+)?(?:the\s+)?(?P<name>{_WIRE_ALT})\b", re.I),
+    LazyPattern(rf"^\s*[^\W\d_][^()/\n]{{0,60}}?[(/]\s*(?P<name>{_OTHER_SCRIPT_ALT})\s*[)/]", re.I),
+    LazyPattern(rf"(?:^|[\s(])(?:source|quelle|fuente|źródło|fonte|bron)\s*:\s*(?P<name>{_WIRE_ALT})\b", re.I),
+    LazyPattern(
+        rf"\b(?:with|mit)\s+(?:reporting|material|agencies|files)\s+(?:from|by|von)\s+(?P<name>{_WIRE_ALT})\b", re.I
+    ),
+    LazyPattern(rf"\(\s*(?P<name>{_WIRE_ALT})\s*\)\s*$", re.I),
+    LazyPattern(rf"^\s*[-–—©]\s*(?P<name>{_WIRE_ALT})\s*$", re.I),
+    LazyPattern(rf"\bcopyright\s+(?:\d{{4}}\s+)?(?:the\s+)?(?P<name>{_WIRE_ALT})\b", re.I),
 )
 # For each wire pattern, words one of which its every match holds (in lower case), or None (anchored, or cheap
 # already): read as _PATTERN_NEEDS is. "contributed" spares the first pattern's alternation at every position.
@@ -193,25 +176,27 @@ _WIRE_NEEDS: tuple[tuple[str, ...] | None, ...] = (
     None,
     ("copyright",),
 )
-_REUTERS_SIGNOFF = _Lazy(r"\b(?:reporting|writing)\s+by\s+[^;]{2,80};\s*(?:additional reporting|editing)\s+by", re.I)
+_REUTERS_SIGNOFF = LazyPattern(
+    r"\b(?:reporting|writing)\s+by\s+[^;]{2,80};\s*(?:additional reporting|editing)\s+by", re.I
+)
 
 # Republication notes; the group "name" (when present) names the credited source.
 _NAME = r"(?P<name>[A-Z0-9][\w&'.\- ]{1,60}?)"
 _DOMAIN = r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}"  # a publisher named by its domain: "jis.gov.jm"
-_REPUBLICATION_PATTERNS: tuple[tuple[str, _Lazy], ...] = (
+_REPUBLICATION_PATTERNS: tuple[tuple[str, LazyPattern], ...] = (
     (
         "originally_published",
-        _Lazy(
+        LazyPattern(
             rf"\b(?:this\s+(?:article|story|post|piece)\s+)?(?:was\s+)?(?:originally|first)\s+(?:published|appeared|posted|ran)"
             rf"(?:\s+(?:in|on|at|by))?\s+{_NAME}(?:[.,;:(]|\s+on\b|\s+and\b|$)",
             re.I,
         ),
     ),
-    ("originally_published", _Lazy(r"\b(?:originally|first)\s+(?:published|appeared|posted)\b", re.I)),
+    ("originally_published", LazyPattern(r"\b(?:originally|first)\s+(?:published|appeared|posted)\b", re.I)),
     # The same note in the other languages of the corpora: German, French, Spanish, Italian, Portuguese, Polish, Dutch.
     (
         "originally_published",
-        _Lazy(
+        LazyPattern(
             rf"(?:(?:erschien|erschienen)\s+(?:zuerst|ursprünglich)\s+(?:bei|auf|in|im)"
             rf"|(?:initialement|originellement|d'abord)\s+(?:publié|paru)e?\s+(?:sur|dans|par)"
             rf"|(?:publicad[oa]|aparecid[oa])\s+(?:originalmente|inicialmente|primero)\s+(?:en|por)"
@@ -222,18 +207,18 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, _Lazy], ...] = (
             re.I,
         ),
     ),
-    ("appeared_first", _Lazy(rf"\bappeared\s+first\s+on\s+{_NAME}(?:[.,;]|$)", re.I)),
+    ("appeared_first", LazyPattern(rf"\bappeared\s+first\s+on\s+{_NAME}(?:[.,;]|$)", re.I)),
     (
         "republished",
-        _Lazy(
+        LazyPattern(
             rf"\b(?:re(?:published|printed|posted)|shared)\s+(?:here\s+)?(?:with|by)\s+(?:kind\s+)?permission(?:\s+(?:of|from)\s+{_NAME}(?:[.,;]|$))?",
             re.I,
         ),
     ),
-    ("republished", _Lazy(rf"\brepublished\s+(?:from|under)\s+{_NAME}(?:[.,;]|$)", re.I)),
+    ("republished", LazyPattern(rf"\brepublished\s+(?:from|under)\s+{_NAME}(?:[.,;]|$)", re.I)),
     (
         "source_link",
-        _Lazy(
+        LazyPattern(
             r"^\s*(?:source\s+link|source|original\s+(?:source|article|story|link)|read\s+(?:the\s+)?"
             r"(?:original|full)\s+(?:article|story)(?:\s+(?:here|at|on))?|read\s+(?:the\s+)?original"
             r"(?:\s+(?:post|piece))?\s+(?:here|at|on)|read\s+more\s+(?:at|on))\s*[:.]?\s*"
@@ -241,25 +226,25 @@ _REPUBLICATION_PATTERNS: tuple[tuple[str, _Lazy], ...] = (
             re.I,
         ),
     ),
-    ("source_named", _Lazy(rf"^\s*(?:source|sources|quelle|fuente|źródło|fonte)\s*:\s*{_NAME}\s*\.?\s*$", re.I)),
-    ("via", _Lazy(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
+    ("source_named", LazyPattern(rf"^\s*(?:source|sources|quelle|fuente|źródło|fonte)\s*:\s*{_NAME}\s*\.?\s*$", re.I)),
+    ("via", LazyPattern(rf"^\s*(?:h/t|hat tip|via)\s*:?\s+{_NAME}\s*\.?\s*$", re.I)),
     # "(via The Atlantic)" inside a paragraph; "Via Stack Overflow Blog: …" opening one.
-    ("via", _Lazy(rf"\((?:h/t|hat tip|via)\s*:?\s+{_NAME}\)", re.I)),
+    ("via", LazyPattern(rf"\((?:h/t|hat tip|via)\s*:?\s+{_NAME}\)", re.I)),
     # "Via Python⇒Speed: …": the name runs to the colon, capitalised, or is a domain ("H/T wsvn.com: …").
-    ("via", _Lazy(rf"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][^:\n]{{1,60}}?|{_DOMAIN})\s*:\s")),
+    ("via", LazyPattern(rf"^\s*(?i:h/t|hat tip|via)\s+(?P<name>[A-Z0-9][^:\n]{{1,60}}?|{_DOMAIN})\s*:\s")),
     # A hat tip in words: "Thanks to Vice for the story."
     (
         "via",
-        _Lazy(
+        LazyPattern(
             rf"^\s*(?:many\s+)?thanks\s+to\s+{_NAME}\s+for\s+(?:the|this)\s+(?:story|tip|article|post|report)\b",
             re.I,
         ),
     ),
-    ("courtesy", _Lazy(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
+    ("courtesy", LazyPattern(rf"\bcourtesy\s+of\s+{_NAME}(?:[.,;]|$)", re.I)),
     # A credit for the text itself ("Story credit - KnowTechie"); a bare "Credit:" is usually a photo's.
     (
         "courtesy",
-        _Lazy(rf"^\s*(?:story|article|text|content|post)\s+credits?\s*[:\-–—]\s*{_NAME}\s*\.?\s*$", re.I),
+        LazyPattern(rf"^\s*(?:story|article|text|content|post)\s+credits?\s*[:\-–—]\s*{_NAME}\s*\.?\s*$", re.I),
     ),
 )
 # For each pattern above, words one of which its every match holds (in lower case), or None (anchored patterns,

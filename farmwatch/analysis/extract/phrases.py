@@ -8,16 +8,17 @@ text. Only short blocks are checked, and only their start (or whole text).
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.extract.thresholds import CACHED_PHRASE, MAX_CTA_BLOCK, MAX_PHRASE_BLOCK, MAX_TEASER_BLOCK
+from farmwatch.analysis.lazy_pattern import LazyPattern
 
 _I = re.IGNORECASE
 
 # (kind, pattern, longest block it applies to). Read through _ANY_PHRASE below; each is compiled on its own
-# (_phrase_pattern) only for the rare block that alternation cannot answer.
-_PHRASES: list[tuple[BlockKind, str, int]] = [
+# (case-insensitive, at its first use) only for the rare block that alternation cannot answer.
+_PHRASE_SOURCES: list[tuple[BlockKind, str, int]] = [
     (
         BlockKind.SOURCE_CREDIT,
         r"^(?:source\s*link|original\s*(?:source|article|post)|sources?\s*:|quelle\s*:|quellen\s*:|fuente\s*:|fonte\s*:"
@@ -230,14 +231,8 @@ _CALL = re.compile(
 # the first group that matches is what the loop below would find, in one call.
 # Matched against the lower-cased text without IGNORECASE, which re handles far slower
 # (the patterns are written in lower case).
-_ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASES)))
-
-
-@cache
-def _phrase_pattern(index: int) -> re.Pattern[str]:
-    """_PHRASES' pattern `index`, case-insensitive, compiled at its first use: compiling all of them took 9 ms
-    of every process's start, for a few blocks a corpus (a block longer than its first match allows)."""
-    return re.compile(_PHRASES[index][1], _I)
+_ANY_PHRASE = re.compile("|".join(f"(?P<g{i}>{pattern})" for i, (_k, pattern, _n) in enumerate(_PHRASE_SOURCES)))
+_PHRASES = [(kind, LazyPattern(pattern, _I), longest) for kind, pattern, longest in _PHRASE_SOURCES]
 
 
 # Wording found near the start rather than at it; searched separately, since a leading
@@ -343,8 +338,8 @@ def _phrase_kind(text: str) -> BlockKind | None:
     if n <= longest:
         return kind
     # The first match is for shorter blocks only: try the others one by one.
-    for index, (kind, _pattern, longest) in enumerate(_PHRASES):
-        if n <= longest and _phrase_pattern(index).match(text):
+    for kind, pattern, longest in _PHRASES:
+        if n <= longest and pattern.match(text):
             return kind
     return None
 
