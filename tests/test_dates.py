@@ -66,3 +66,61 @@ def test_the_page_s_own_metadata_comes_before_the_client_s_date() -> None:
         page_dated("June 3, 2021 10:00 CEST"), "https://news.example/council-votes", published_hint="2013-10-17"
     )
     assert analysis.published_at == datetime(2021, 6, 3, 8, 0, tzinfo=UTC)
+
+
+def page_with_a_byline(byline: str, below: str = "", head: str = "") -> bytes:
+    """An article whose date shows only in its byline under the headline (no meta tag, JSON-LD or <time>)."""
+    return (
+        f"<html><head><title>Council votes</title>{head}</head><body><article><h1>Council votes on the budget</h1>"
+        f'<div class="byline">{byline}</div>'
+        + "<p>The council voted on the budget after a long debate about roads and schools in the city.</p>" * 4
+        + f"</article>{below}</body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("byline", "day"),
+    [
+        ("Von Anna Weber, 12.10.2015, 19:16 Uhr", datetime(2015, 10, 12, tzinfo=UTC)),
+        ("Veröffentlicht am 1. Mai 2019", datetime(2019, 5, 1, tzinfo=UTC)),
+        ("By Jane Doe · April 21, 2022", datetime(2022, 4, 21, tzinfo=UTC)),
+        ("Published March 3, 2020, updated March 9, 2020", datetime(2020, 3, 3, tzinfo=UTC)),
+    ],
+)
+def test_the_byline_under_the_headline_dates_the_page(byline: str, day: datetime) -> None:
+    analysis = analyze_html(page_with_a_byline(byline), "https://news.example/council-votes")
+    assert (analysis.published_at, analysis.published_from, analysis.published_date_only) == (day, "byline", True)
+
+
+def test_the_byline_s_date_comes_before_htmldate_s_guess_of_a_last_updated_date() -> None:
+    # htmldate alone reads the og:updated_time tag here: the day of an edit, weeks after the article.
+    updated = '<meta property="og:updated_time" content="2020-06-02T11:57:06+02:00">'
+    without_byline = analyze_html(page_with_a_byline("By Jane Doe", head=updated), "https://news.example/council")
+    assert (without_byline.published_at, without_byline.published_from) == (
+        datetime(2020, 6, 2, tzinfo=UTC),
+        "htmldate",
+    )
+    with_byline = analyze_html(page_with_a_byline("31.03.2020", head=updated), "https://news.example/council")
+    assert (with_byline.published_at, with_byline.published_from) == (datetime(2020, 3, 31, tzinfo=UTC), "byline")
+
+
+def test_an_update_s_date_in_the_byline_is_not_taken_for_the_publication_s() -> None:
+    for byline in ("Updated June 13, 2019", "Aktualisiert am 13.06.2019", "Actualizado 27/04/2022 00:00"):
+        analysis = analyze_html(page_with_a_byline(byline), "https://news.example/council-votes")
+        assert analysis.published_from != "byline", byline
+
+
+def test_a_dated_teaser_below_the_article_is_not_its_byline() -> None:
+    teasers = "".join(
+        f'<div class="teaser"><div class="byline">0{n}.02.2021</div><a href="/story-{n}">Story {n}</a></div>'
+        for n in range(1, 4)
+    )
+    analysis = analyze_html(page_with_a_byline("By Jane Doe", below=teasers), "https://news.example/council-votes")
+    assert analysis.published_from != "byline"
+
+
+def test_a_client_s_date_still_comes_before_the_byline_s() -> None:
+    analysis = analyze_html(
+        page_with_a_byline("Veröffentlicht am 1. Mai 2019"), "https://news.example/council", published_hint="2019-04-30"
+    )
+    assert (analysis.published_at, analysis.published_from) == (datetime(2019, 4, 30, tzinfo=UTC), "client")

@@ -2,7 +2,7 @@
 publisher, author, language and publication time.
 
 Only structured signals are read here (meta tags, link tags, JSON-LD); the date
-falls back to htmldate, which also looks at the URL and visible dates.
+falls back to the URL's, the byline's (byline_date) and then htmldate's guess from the page.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from farmwatch.analysis.blocks import Block, BlockKind
 from farmwatch.analysis.urls import absolute_url
 
 # Time-zone abbreviations pages write after a time ("09:16 CET"), as offsets from UTC in hours. dateutil knows
@@ -235,6 +237,54 @@ def date_from_url(url: str | None) -> datetime | None:
         return datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), tzinfo=UTC)
     except ValueError:
         return None
+
+
+# Where a byline gives an update's date ("Updated June 13, 2019", "Published 3 May, updated 4 May",
+# "aktualisiert am …"), what follows the cue is not the publication's date.
+_UPDATE_CUE = re.compile(
+    r"\b(?:updated?|modified|last edited|edited|aktualisiert|geändert|mis à jour|modifié|actualizad[oa]|"
+    r"actualización|modificad[oa]|aggiornat[oa]|modificat[oa]|atualizad[oa]|bijgewerkt|gewijzigd|"
+    r"zaktualizowano|güncellendi|обновлено|обновлён)\b|更新",
+    re.IGNORECASE,
+)
+
+
+HEAD_REACH = 2  # blocks around the headline and the text's first paragraph where the article's own byline sits
+
+
+def byline_date(blocks: Sequence[Block]) -> tuple[datetime | None, bool]:
+    """The day the article's byline shows ("By X · 12.10.2015, 19:16 Uhr", "Veröffentlicht am 1. Mai 2019"),
+    read as htmldate reads the text of a visible date element, up to an update's cue.
+
+    Only a byline at the article's head counts, under its headline down to just after its first paragraph,
+    or just above the headline: dated lines further off are mostly teasers of other articles. The extractor
+    has found the byline already, so this reads one line, where htmldate's fallback parses the page again
+    with lxml and walks it (~3 ms); and it is the date the reader sees by the headline, where that walk can
+    stop first at a "last updated" date or another article's."""
+    kinds = [block.kind for block in blocks]
+    if BlockKind.MAIN not in kinds:
+        return None, False
+    first_text = kinds.index(BlockKind.MAIN)
+    head = min(first_text, kinds.index(BlockKind.TITLE) if BlockKind.TITLE in kinds else first_text)
+    # Under the headline first; then just above it (a dateline over the headline), where a teaser's date can also sit.
+    under, above = range(head, first_text + HEAD_REACH + 1), range(max(0, head - HEAD_REACH), head)
+    options = None
+    for index in (*under, *above):
+        if index >= len(blocks) or kinds[index] is not BlockKind.BYLINE:
+            continue
+        text = _UPDATE_CUE.split(blocks[index].text, maxsplit=1)[0]
+        if not any(c.isdigit() for c in text):
+            continue
+        from htmldate.core import examine_text
+        from htmldate.utils import Extractor
+        from htmldate.validators import get_max_date, get_min_date
+
+        # As find_date(extensive_search=False, original_date=True) reads it; the latest date allowed is today's end.
+        options = options or Extractor(False, get_max_date(None), get_min_date(None), True, "%Y-%m-%d")
+        found = examine_text(text, options)
+        if found:
+            return parse_datetime(found)
+    return None, False
 
 
 def find_date_fallback(html: str, url: str | None) -> tuple[datetime | None, bool]:

@@ -23,6 +23,7 @@ from farmwatch.analysis.extract import extract_blocks
 from farmwatch.analysis.fingerprint import minhash_values, prepared_shingle_hashes
 from farmwatch.analysis.metadata import (
     PageMetadata,
+    byline_date,
     date_from_url,
     extract_metadata,
     find_date_fallback,
@@ -120,11 +121,15 @@ def analyze_html(
     published, date_only, source = metadata.published_at, metadata.published_date_only, metadata.published_from
     if published is None:
         published, date_only, source = date_from_url(normalized), True, "url"
-    # A date the client gives (a feed's pubDate, an archive's record) before htmldate's guess from the visible
-    # text, which can be a "last edited" date later than the page's copies (an original then looks copied).
+    # A date the client gives (a feed's pubDate, an archive's record) before the dates read from the visible
+    # text: its byline's, then htmldate's guess, which can be a "last edited" date later than the page's copies
+    # (an original then looks copied).
     if published is None and published_hint:
         published, date_only = parse_datetime(published_hint)
         source = "client" if published else None
+    if published is None:
+        published, date_only = byline_date(blocks)
+        source = "byline" if published else None
     if published is None:
         published, date_only = find_date_fallback(html, normalized)
         source = "htmldate" if published else None
