@@ -299,7 +299,9 @@ class PageReport(BaseModel):
     language: str | None = Field(None, description="The page's declared language (BCP 47).")
     published_at: str | None = Field(description="Publication time, ISO-8601, when known.")
     published_from: str | None = Field(
-        None, description="Where the publication time was read (a meta tag, JSON-LD, the URL, the client…)."
+        None,
+        description="Where the publication time was read (a meta tag, JSON-LD, the URL, the client, the byline, "
+        "htmldate's guess…).",
     )
     first_seen: float = Field(description="When the service first saw the page (Unix time).")
     origin: Origin = Field(description="fetched: the service fetched the page itself; client: a client supplied it.")
