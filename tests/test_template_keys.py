@@ -41,6 +41,7 @@ def test_spacing_case_and_numbers_do_not_change_the_key(text: str) -> None:
         "zero\u200bwidth space and soft\u00adhyphen",
         "Ünïcödé ÀÉÎ “quoted” ‘text’ 42",
         "Arabic-Indic ١٢٣ and Devanagari ४५६ and fullwidth ７８ digits 9",
+        "Only Arabic-Indic ١٢٣ digits, “no” others",
         "İstanbul ΣΟΦΟΣ ẞtraße ǅemal",
         "line\u2028separator\u2029paragraph\x85next",
         "tab\tat end\t",
