@@ -1,5 +1,6 @@
-"""phrases._ends_read_more screens blocks by their last character before its patterns: screened and
-unscreened must agree on every text."""
+"""phrases._ends_read_more screens blocks by their last character before its patterns, and phrases._phrase_kind
+screens blocks for the near-start wording by its words anywhere in the block: screened and unscreened must agree
+on every text."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from farmwatch.analysis.blocks import BlockKind
 from farmwatch.analysis.decode import decode_html
 from farmwatch.analysis.extract import extract_blocks
-from farmwatch.analysis.extract.phrases import _READ_MORE_ANY, _READ_MORE_END, _READ_MORE_LAST, _ends_read_more
+from farmwatch.analysis.extract.phrases import (
+    _ANY_PHRASE,
+    _CALL,
+    _NEAR_START,
+    _READ_MORE_ANY,
+    _READ_MORE_END,
+    _READ_MORE_LAST,
+    _ends_read_more,
+    _phrase_kind,
+)
+from farmwatch.analysis.extract.thresholds import MAX_PHRASE_BLOCK
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
@@ -30,6 +42,24 @@ _ALPHABET = 'abcdefghijklmnopqrstuvwxyz .,:;-–()[]"«»…>›→•éüñçİ
 def _unscreened(text: str) -> bool:
     start = max(0, len(text) - 40)
     return _READ_MORE_ANY.search(text[start:].lower()) is not None and _READ_MORE_END.search(text, start) is not None
+
+
+def _near_start_unscreened(text: str) -> BlockKind | None:
+    """What a block that no other phrase takes gets from the near-start wording, every entry tried in turn."""
+    head = text[:120].lower()
+    for kind, words, pattern, latest, longest in _NEAR_START:
+        if len(text) <= longest and any(word in head for word in words):
+            found = pattern.search(text, 0, latest + 40)
+            if found is not None and found.start() <= latest:
+                return kind
+    return BlockKind.RELATED if _ends_read_more(text) else None
+
+
+def _near_start_agrees(text: str) -> bool:
+    lowered = text.lower()
+    if len(text) > MAX_PHRASE_BLOCK or _CALL.match(lowered) or _ANY_PHRASE.match(lowered):
+        return True  # decided before the near-start wording
+    return _phrase_kind(text) is _near_start_unscreened(text)
 
 
 def _random_texts(seed: int, count: int) -> list[str]:
@@ -62,6 +92,7 @@ def test_the_read_more_screen_agrees_on_the_dev_corpora_blocks() -> None:
         pytest.skip("shared corpora not available")
     for text in dict.fromkeys(texts):
         assert _ends_read_more(text) is _unscreened(text), text
+        assert _near_start_agrees(text), text
 
 
 def test_read_more_endings_last_characters_are_all_listed() -> None:
@@ -75,3 +106,20 @@ def test_read_more_endings_last_characters_are_all_listed() -> None:
     ):  # fmt: skip
         assert _ends_read_more(f"Some excerpt. {ending}  \n")
         assert _ends_read_more(f"Some excerpt. {ending.upper()}")
+
+
+# The near-start words, and what puts them past the head or changes the text's length when lower-cased.
+_NEAR_PIECES = [
+    "Getty Images", "iStockphoto", "Shutterstock", "imago images", "picture-alliance", "Adobe Stock", "Unsplash",
+    "Pixabay", "is not responsible for the views", "does not provide legal advice", "© AP", "©", "unsubscribe any time",
+    "channel on Telegram", "Kanal auf YouTube", "WhatsApp", "Photo: ", "Lorem ipsum dolor sit amet. ", "İ", "ſ", "Σ",
+    " ", "\n", "x" * 40, "read more",
+]  # fmt: skip
+
+
+def test_the_near_start_screen_agrees_on_random_texts() -> None:
+    rnd = random.Random(2)
+    texts = ["".join(rnd.choice(_NEAR_PIECES) for _ in range(rnd.randrange(1, 10))) for _ in range(30_000)]
+    assert sum(_near_start_unscreened(text) is not None for text in texts) > 1000  # the texts do reach the wording
+    for text in texts:
+        assert _near_start_agrees(text), text
