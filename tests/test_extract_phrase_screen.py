@@ -1,6 +1,6 @@
-"""phrases._ends_read_more screens blocks by their last character before its patterns, and phrases._phrase_kind
-screens blocks for the near-start wording by its words anywhere in the block: screened and unscreened must agree
-on every text."""
+"""phrases._ends_read_more screens blocks by their last character before its patterns, phrases._phrase_kind
+screens blocks for the near-start wording by its words anywhere in the block, and the phrase patterns fail fast
+(possessive optional words, a look-ahead before the dates): screened and unscreened must agree on every text."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from farmwatch.analysis.extract import extract_blocks
 from farmwatch.analysis.extract.phrases import (
     _ANY_PHRASE,
     _CALL,
+    _CALLS,
     _NEAR_START,
+    _PHRASE_SOURCES,
     _READ_MORE_ANY,
     _READ_MORE_END,
     _READ_MORE_LAST,
@@ -62,6 +64,35 @@ def _near_start_agrees(text: str) -> bool:
     return _phrase_kind(text) is _near_start_unscreened(text)
 
 
+_DATE_LOOKAHEAD = r"(?=\d|\w{3,10}+\.?\s+\d)"
+
+
+def _plain(pattern: str) -> str:
+    """The pattern without what makes it fail fast: the same texts must match."""
+    return pattern.replace(_DATE_LOOKAHEAD, "").replace("?+", "?").replace("{3,10}+", "{3,10}")
+
+
+# Each phrase pattern twice, fail-fast and plain, as phrase_kind runs it: on the lower-cased text, and (the
+# one-by-one fallback) case-insensitive on the text; the calls to action after their opening quotes and brackets.
+_OPENING = _CALL.pattern[: _CALL.pattern.index("(?:")]  # the quotes and brackets before a call to action
+
+
+def _pair(pattern: str, flags: int = 0, opening: str = "") -> tuple[re.Pattern[str], re.Pattern[str], bool]:
+    return re.compile(f"{opening}(?:{pattern})", flags), re.compile(f"{opening}(?:{_plain(pattern)})", flags), not flags
+
+
+_PAIRS = [_pair(p) for _k, p, _n in _PHRASE_SOURCES] + [_pair(p, re.IGNORECASE) for _k, p, _n in _PHRASE_SOURCES]
+_PAIRS += [_pair(p, opening=_OPENING) for _k, p in _CALLS]
+
+
+def _fail_fast_agrees(text: str) -> bool:
+    lowered = text.lower()
+    return all(
+        (fast.match(lowered if lower else text) is None) is (plain.match(lowered if lower else text) is None)
+        for fast, plain, lower in _PAIRS
+    )
+
+
 def _random_texts(seed: int, count: int) -> list[str]:
     rnd = random.Random(seed)
     texts = []
@@ -93,6 +124,7 @@ def test_the_read_more_screen_agrees_on_the_dev_corpora_blocks() -> None:
     for text in dict.fromkeys(texts):
         assert _ends_read_more(text) is _unscreened(text), text
         assert _near_start_agrees(text), text
+        assert _fail_fast_agrees(text), text
 
 
 def test_read_more_endings_last_characters_are_all_listed() -> None:
@@ -123,3 +155,26 @@ def test_the_near_start_screen_agrees_on_random_texts() -> None:
     assert sum(_near_start_unscreened(text) is not None for text in texts) > 1000  # the texts do reach the wording
     for text in texts:
         assert _near_start_agrees(text), text
+        assert _fail_fast_agrees(text), text
+
+
+# The optional words, brackets and dates the fail-fast forms are about, and what may follow them.
+_FAST_PIECES = [
+    "12", "2024", "03", "12.", "-", "/", ".", ",", " ", "  ", "\n", "(", ")", "March", "mar.", "international",
+    "12:30", "pm", "uhr", " gmt", "+1", "İ", "ſ", "\u212a", "x", "Please ", "please\n", "consider ", "supporting us",
+    "donating to our", "jetzt ", "Mitglied werden", "the ", "views expressed here", "möchten sie ",
+    "den artikel teilen", "php ", "warning: x on line 3", "many ", "thanks to you for the story", "à ", "lire aussi",
+    "también ", "te puede interesar", "news ", "last ", "date:", "modified:", "photo:", "foto :", "via The Atlantic",
+    "noch ", "keine bewertungen", "sorted by", "views",
+]  # fmt: skip
+
+
+def test_the_fail_fast_patterns_match_as_the_plain_ones_on_random_texts() -> None:
+    assert sum(fast.pattern != plain.pattern for fast, plain, _l in _PAIRS) >= 10  # the rewritten ones are here
+    rnd = random.Random(3)
+    texts = ["".join(rnd.choice(_FAST_PIECES) for _ in range(rnd.randrange(1, 8))) for _ in range(30_000)]
+    matched = 0
+    for text in texts:
+        assert _fail_fast_agrees(text), text
+        matched += any(fast.match(text.lower()) for fast, _p, lower in _PAIRS if lower)
+    assert matched > 3000  # the texts do reach the rewritten alternatives

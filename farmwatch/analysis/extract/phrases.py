@@ -18,6 +18,10 @@ _I = re.IGNORECASE
 
 # (kind, pattern, longest block it applies to). Read through _ANY_PHRASE below; each is compiled on its own
 # (case-insensitive, at its first use) only for the rare block that alternation cannot answer.
+# An optional word or bracket opening an alternative ("(?:many\s+)?+thanks", "\(?+via") is possessive ("?+"), and
+# so is the word before a date ("\w{3,10}+"): what follows can't start where they would give back, so the same texts
+# match, and re tries these alternatives, which every block enters, without keeping a way back (the date's five
+# forms, now behind a look-ahead, were a third of the alternation's time). Likewise in _CALLS.
 _PHRASE_SOURCES: list[tuple[BlockKind, str, int]] = [
     (
         BlockKind.SOURCE_CREDIT,
@@ -26,7 +30,7 @@ _PHRASE_SOURCES: list[tuple[BlockKind, str, int]] = [
         r"(?:published|appeared|posted)|the\s+post\s+.{1,200}\s+appeared\s+first\s+on|read\s+the\s+original"
         r"|republished\s+(?:from|with)|via\s*:|source\s*$|\[\s*source\s*:|(?:story|article|text|content|post)\s+credits?"
         r"\s*[:\-–—]|(?:article|story|content|post)\s+courtesy\s+of\b|(?:h/t|hat\s+tip)\b\s*:?\s*(?![^\n:]{1,64}:\s*\S)"
-        r"|(?:many\s+)?thanks\s+to\s+"
+        r"|(?:many\s+)?+thanks\s+to\s+"
         r".{1,80}\s+for\s+(?:the|this)\s+(?:story|tip|article|post)\b)",
         MAX_PHRASE_BLOCK,
     ),
@@ -58,7 +62,7 @@ _PHRASE_SOURCES: list[tuple[BlockKind, str, int]] = [
         r"aussi|anche|ook|auch|mehr|także|też|также)?\s*[:\-–|»]|read\s+(?:also|more)\b|also\s+read|see\s+also|related\b"
         r"|recommended|more\s+(?:from|on|about|stories|news|articles)\b|you\s+(?:may|might)\s+(?:also\s+)?like"
         r"|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant|mehr\s+zum\s+thema|mehr\s+dazu|weitere\s+(?:artikel|beiträge|news)"
-        r"|das\s+könnte\s+sie\s+auch|ver\s+también|te\s+puede\s+interesar|noticias\s+relacionadas|(?:à\s+)?lire\s+aussi"
+        r"|das\s+könnte\s+sie\s+auch|ver\s+también|te\s+puede\s+interesar|noticias\s+relacionadas|(?:à\s+)?+lire\s+aussi"
         r"|voir\s+aussi|vedi\s+anche|zie\s+ook|lees\s+ook|tags?\s*:|schlagw(?:orte|örter)\s*:|etiquetas\s*:|mots[-\s]clés"
         r"|posted\s+in\b|filed\s+under|categor(?:y|ies)\s*:|kategorien?\s*:|themen\s*:|topics\s*:"
         r"|(?:das|dieses)\s+thema\s+könnte|könnte\s+(?:dich|sie|euch)\s+auch\s+interessieren|mehr\s+themen|ähnliche\s+"
@@ -69,7 +73,7 @@ _PHRASE_SOURCES: list[tuple[BlockKind, str, int]] = [
         r"similaires|(?:temas|artículos|publicaciones|hilos)\s+similares|(?:argomenti|articoli|discussioni)\s+simili"
         r"|(?:tópicos|artigos|temas)\s+(?:semelhantes|similares)|vergelijkbare\s+(?:onderwerpen|artikelen|berichten)"
         r"|podobne\s+(?:tematy|artykuły|wątki)"
-        r"|(?:también\s+)?te\s+puede\s+interesar|más\s+noticias|notas\s+relacionadas|zobacz\s+(?:także|też|również)"
+        r"|(?:también\s+)?+te\s+puede\s+interesar|más\s+noticias|notas\s+relacionadas|zobacz\s+(?:także|też|również)"
         r"|potrebbe\s+interessarti|articoli\s+correlati|gerelateerd|meer\s+nieuws|auch\s+auf\s+\S+\.\w+"
         r"|keep\s+reading\s*$|more\s+(?:\S+\s+){1,3}(?:stories|articles|posts|news|reads)\s*$"
         r"|(?:#[^\W\d_][\w-]*\s*){2,}$)",  # a line of hashtags is the post's tags
@@ -100,15 +104,17 @@ _PHRASE_SOURCES: list[tuple[BlockKind, str, int]] = [
         120,
     ),
     # A line that is only a "via" ("Via HearYa", "(via The Atlantic)"): a credit, not a sentence.
-    (BlockKind.SOURCE_CREDIT, r"^\(?via\s+(?:[^.!?]{1,50}|[\w-]+(?:\.[\w-]+)+)\)?\.?$", 60),
+    (BlockKind.SOURCE_CREDIT, r"^\(?+via\s+(?:[^.!?]{1,50}|[\w-]+(?:\.[\w-]+)+)\)?\.?$", 60),
     # A gallery's counter ("1 / 3", "2 of 12") under its photos.
     (BlockKind.CAPTION, r"^\d{1,3}\s*(?:/|of|von|de|sur|di|z)\s*\d{1,3}$", 12),
     (
         BlockKind.BYLINE,
-        r"^[\s(]*(?:\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|\d{1,2}\.?\s+\w{3,10}\.?\s+\d{4}|\w{3,10}\.?\s+\d{1,2},?\s+\d{4}"
+        # Every form starts with a digit, or a word and a digit: the look-ahead turns prose away once.
+        r"^[\s(]*(?=\d|\w{3,10}+\.?\s+\d)"
+        r"(?:\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|\d{1,2}\.?\s+\w{3,10}\.?\s+\d{4}|\w{3,10}\.?\s+\d{1,2},?\s+\d{4}"
         r"|\w{3,10}\s+\d{4}|\w{3,10}\.?\s+\d{1,2})(?:[,\s|·-]+\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?"
         r"(?:\s*(?:gmt|utc|[ecmp][sd]t|bst|cest|cet|mesz|mez)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)?[\s)]*$"
-        r"|^\(?(?:noch\s+)?keine\s+bewertungen|^sorted\s+by|^\d+\s+(?:views|aufrufe|visitas|vues)\b",
+        r"|^\(?+(?:noch\s+)?+keine\s+bewertungen|^sorted\s+by|^\d+\s+(?:views|aufrufe|visitas|vues)\b",
         40,
     ),
     (
@@ -138,14 +144,14 @@ _PHRASE_SOURCES: list[tuple[BlockKind, str, int]] = [
         r"^(?:(?:posted|written|published|updated|veröffentlicht|aktualisiert|publiziert|verfasst|erstellt|publicado|actualizado"
         r"|publié|pubblicato|opublikowano|gepubliceerd)"
         r"(?:\s+(?:by|on|am|von|el|le|il))?\b|(?:by|von|por|par|door|av|przez)\s+\S.{0,60}$|\d+\s*(?:min(?:ute)?s?|minuten)"
-        r"\s+(?:read|lesezeit|de\s+lectura)|lesezeit|reading\s+time|(?:news\s+|last\s+)?(?:date|modified)\s*:|datum\s*:"
+        r"\s+(?:read|lesezeit|de\s+lectura)|lesezeit|reading\s+time|(?:news\s+|last\s+)?+(?:date|modified)\s*:|datum\s*:"
         r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4},?(?:\s+\d{1,2}[:.]\d{2}(?:\s*(?:am|pm|uhr|h))?)?\s*(?:[|·•]|[-–]\s|kategorie|category))",
         100,
     ),
     (
         BlockKind.CAPTION,
         r"^(?:(?:photo|foto|image|bild|picture|credit|photograph|imagen|immagine|grafik)s?\s*(?::|©|by\b|credit)|©\s*\w"
-        r"|\(?(?:photo|foto)\s*:)",
+        r"|\(?+(?:photo|foto)\s*:)",
         160,
     ),
     (
@@ -170,8 +176,8 @@ _CALLS: list[tuple[BlockKind, str]] = [
         r"\s+(?:the\s+)?(?:full|whole|rest|entire)|(?:for|get)\s+the\s+latest\b.{0,80}\b(?:download|apps?\b|newsletter"
         r"|subscribe|sign\s+up|straight\s+to)|(?:download|get|install)\s+(?:the|our)\b.{0,40}\bapps?\b"
         r"|(?:submit|send|write)\s+(?:a|your)\s+letter\s+to\s+the\s+editor|we\s+want\s+to\s+hear\s+(?:what|from)"
-        r"|(?:please\s+)?(?:consider\s+)?(?:supporting|donating\s+to)\s+(?:us|our)"
-        r"|werden\s+sie\s+(?:jetzt\s+)?(?:mitglied|abonnent|unterstützer)|(?:jetzt\s+)?mitglied\s+werden"
+        r"|(?:please\s+)?+(?:consider\s+)?+(?:supporting|donating\s+to)\s+(?:us|our)"
+        r"|werden\s+sie\s+(?:jetzt\s+)?(?:mitglied|abonnent|unterstützer)|(?:jetzt\s+)?+mitglied\s+werden"
         r"|unterstützen\s+sie\s+(?:uns|unsere|unseren|diese|den|die|das)\b|unterstütze\s+(?:uns|unsere|unseren)\b"
         r"|wenn\s+(?:ihnen|dir|euch)\s+(?:unser|dieser|der|das|die)\s+(?:\w+\s+)?(?:artikel|beitrag|text|inhalt|arbeit"
         r"|journalismus)\w*\s+gef(?:ällt|allen)|gefällt\s+(?:dir|ihnen|euch)\s+(?:unser|dieser|der|das)\b|lust\s+auf\s+mehr\b"
@@ -194,7 +200,7 @@ _CALLS: list[tuple[BlockKind, str]] = [
     (
         BlockKind.LEGAL,
         r"(?:this|the)\s+(?:article|content|material|story)\s+is\s+(?:the\s+)?(?:copyrighted|copyright|property)"
-        r"|materiał\s+chroniony\s+prawem|written\s+permission|(?:the\s+)?(?:views|opinions?)\s+expressed\s+(?:in|here|by)"
+        r"|materiał\s+chroniony\s+prawem|written\s+permission|(?:the\s+)?+(?:views|opinions?)\s+expressed\s+(?:in|here|by)"
         r"|les\s+opinions\s+exprimées"
         r"|durch\s+die\s+(?:weitere\s+)?nutzung\s+(?:der|dieser|unserer)\s+(?:seite|website|webseite)"
         r"|wir\s+respektieren\s+(?:deine|ihre)\s+privatsphäre|sofern\s+nicht\s+anders\s+(?:angegeben|ausgewiesen|vermerkt)"
@@ -207,12 +213,12 @@ _CALLS: list[tuple[BlockKind, str]] = [
     ),
     (
         BlockKind.SHARE,
-        r"(?:möchten\s+sie\s+)?(?:den|diesen)\s+(?:artikel|beitrag)\s+(?:\w+\s+){0,3}teilen|empfiehl\s+(?:dies|diesen|uns)",
+        r"(?:möchten\s+sie\s+)?+(?:den|diesen)\s+(?:artikel|beitrag)\s+(?:\w+\s+){0,3}teilen|empfiehl\s+(?:dies|diesen|uns)",
     ),
     (
         BlockKind.OTHER,
         r"(?:war|ist)\s+(?:der|dieser)\s+(?:artikel|beitrag)\s+(?:\w+\s+)?(?:nützlich|hilfreich)|(?:was|is)\s+this\s+"
-        r"(?:article|page|post|answer)\s+(?:helpful|useful)|(?:php\s+)?(?:warning|notice|deprecated|fatal\s+error)\s*:"
+        r"(?:article|page|post|answer)\s+(?:helpful|useful)|(?:php\s+)?+(?:warning|notice|deprecated|fatal\s+error)\s*:"
         r".{0,300}\son\s+line\s+\d|(?:kontakt|contact|telefon|phone|ansprechpartner(?:in)?)\s*:?\s*$",
     ),
     (BlockKind.SOURCE_CREDIT, r"(?:quellenangaben|originalartikel|originalpublikation)\s*:?\s*$"),
