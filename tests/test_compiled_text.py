@@ -108,3 +108,63 @@ def test_word_screen_reads_the_regex_words() -> None:
         compiled, python = WordScreen(first, second), _WordScreen(first, second)
         for sample in samples:
             assert compiled.meet(sample) == python.meet(sample), (repr(sample), first, second)
+
+
+@pytest.mark.skipif(text._WordTable is None, reason="the compiled module is not built")
+def test_word_table_adds_the_words_it_meets() -> None:
+    """Asked to add, the table gives every word a row: a known word its row, a new one the next row the first
+    time it is met (the same row after), and answers the new words in the order they took their rows."""
+    from farmwatch.analysis._text import WordTable
+
+    rng = random.Random(3)
+    alphabet = [*"abcdef", "é", "日", "\U0001d41b"]
+    known: dict[str, int] = {}
+    table = WordTable()
+    for _ in range(400):
+        sample = " ".join("".join(rng.choices(alphabet, k=rng.randint(1, 4))) for _ in range(rng.randint(0, 30)))
+        spans = [m.span() for m in re.finditer(r"\S+", sample)]
+        starts = np.array([s for s, _ in spans], dtype=np.intp)
+        ends = np.array([e for _, e in spans], dtype=np.intp)
+        words = [sample[s:e] for s, e in spans]
+        new = [w for w in dict.fromkeys(words) if w not in known]
+        known.update({w: row for row, w in enumerate(new, start=len(known))})
+        rows, added = table.rows(sample, starts, ends, True)
+        assert added == new
+        assert rows.tolist() == [known[w] for w in words]
+        assert len(table) == len(known)
+        assert table.rows(sample, starts, ends).tolist() == rows.tolist()
+
+
+@pytest.mark.skipif(text._compiled_word_infos is None, reason="the compiled module is not built")
+def test_compiled_word_infos_are_pythons() -> None:
+    """The compiled word_infos gives _word_infos' hashes, stems and content flags: digits of every script,
+    function words, short words of alphabets and abjads, long words and stems cut inside a character past ASCII."""
+    words = [
+        *["a", "b", "1", "٣", "ß"],
+        *["12", "٣٤", "²³", "123456", "the", "les", "und", "في", "के", "is", "an", "of"],
+        *[
+            "cat",
+            "dog",
+            "هو",
+            "من",
+            "كتاب",
+            "सर",
+            "Straße",
+            "naïveté",
+            "日本語テキスト",
+            "𝐛abcdef",
+            "İstanbul",
+            "xx_yy",
+            "1st",
+            "20th",
+        ],
+        "x" * 40,
+    ]
+    hashes, stems, content = text._compiled_word_infos(
+        words, text.xxhash.xxh3_64_intdigest, text.STOPWORDS, text.STEM_CHARS, text._ABJAD.match
+    )
+    expected = text._word_infos(words)
+    assert hashes.tolist() == expected[0]
+    assert stems.tolist() == expected[1]
+    assert content.tolist() == expected[2]
+    assert content.dtype == bool and hashes.dtype == stems.dtype == np.uint64

@@ -7,7 +7,8 @@ and numpy code, which gives the same results; tests compare the two).
 - content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page);
 - char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
 - strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
-- WordTable: the word table's rows read from the words' spans in the text, no string made for each word;
+- WordTable: the word table's rows read from the words' spans in the text, no string made for each word
+  (but for the words it adds); word_infos: what the table keeps of each new word;
 - WordScreen: whether a text's \\w+ words meet two fixed sets, looking up only words whose length, first and
   last characters some word of the sets has (credits' screens)."""
 
@@ -17,6 +18,8 @@ from cpython.list cimport PyList_GET_ITEM
 from cpython.set cimport PySet_Contains
 from cpython.unicode cimport (
     Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISDIGIT,
+    PyUnicode_AsUTF8String,
     PyUnicode_4BYTE_KIND,
     PyUnicode_DATA,
     PyUnicode_KIND,
@@ -448,15 +451,41 @@ cdef class WordTable:
             if rows[i] >= 0:
                 self._put(hashes[i], rows[i])
 
-    def rows(self, str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends):
-        """The row of each word text[starts[i]:ends[i]], -1 for a word not in the table."""
-        cdef Py_ssize_t n = starts.shape[0], i, s, e, slot, length, c
-        cdef int kind = PyUnicode_KIND(text), wkind
-        cdef void* data = PyUnicode_DATA(text)
+    cdef int64_t _find(self, uint64_t h, int kind, void* data, Py_ssize_t s, Py_ssize_t e) noexcept:
+        """The row of the word data[s:e] (hash h), -1 when it is not in the table."""
+        cdef Py_ssize_t slot = <Py_ssize_t>(h & <uint64_t>self.mask), length, c
+        cdef int64_t row
+        cdef int wkind
         cdef void* wdata
+        cdef object word
+        while True:
+            row = self.slot_rows[slot]
+            if row < 0:
+                return -1
+            if self.slot_hashes[slot] == h:
+                word = <object>PyList_GET_ITEM(self.words, row)
+                length = len(<str>word)
+                if length == e - s:
+                    wkind = PyUnicode_KIND(word)
+                    wdata = PyUnicode_DATA(word)
+                    c = 0
+                    while c < length and PyUnicode_READ(wkind, wdata, c) == PyUnicode_READ(kind, data, s + c):
+                        c += 1
+                    if c == length:
+                        return row
+            slot = (slot + 1) & self.mask
+
+    def rows(self, str text, const Py_ssize_t[:] starts, const Py_ssize_t[:] ends, bint adding=False):
+        """The row of each word text[starts[i]:ends[i]], -1 for a word not in the table; with `adding`, a word
+        not in the table is added as it is met (the next row) and the words added are answered too:
+        (rows, added words in order), what the vocabulary adds to its dict (no second pass over the unknown
+        words to cut them out, dedupe them and look them up again)."""
+        cdef Py_ssize_t n = starts.shape[0], i, s, e
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
         cdef uint64_t h
         cdef int64_t row
-        cdef object word
+        cdef list added = []
         out = np.empty(n, dtype=np.intp)
         cdef Py_ssize_t[::1] found = out
         if ends.shape[0] != n:
@@ -466,23 +495,54 @@ cdef class WordTable:
             if s < 0 or e < s or e > len(text):
                 raise IndexError("a word's span is outside the text")
             h = _word_hash(kind, data, s, e)
-            slot = <Py_ssize_t>(h & <uint64_t>self.mask)
-            found[i] = -1
-            while True:
-                row = self.slot_rows[slot]
-                if row < 0:
-                    break
-                if self.slot_hashes[slot] == h:
-                    word = <object>PyList_GET_ITEM(self.words, row)
-                    length = len(<str>word)
-                    if length == e - s:
-                        wkind = PyUnicode_KIND(word)
-                        wdata = PyUnicode_DATA(word)
-                        c = 0
-                        while c < length and PyUnicode_READ(wkind, wdata, c) == PyUnicode_READ(kind, data, s + c):
-                            c += 1
-                        if c == length:
-                            found[i] = row
-                            break
-                slot = (slot + 1) & self.mask
-        return out
+            row = self._find(h, kind, data, s, e)
+            if row < 0 and adding:
+                if 2 * (self.count + 1) > self.mask + 1:
+                    self._grow()
+                word = PyUnicode_Substring(text, s, e)
+                self.words.append(word)
+                added.append(word)
+                row = self.count
+                self._put(h, row)
+                self.count += 1
+            found[i] = row
+        return (out, added) if adding else out
+
+
+cdef inline bint _is_digits(str word) noexcept:
+    # str.isdigit of a non-empty word (the same test of each character)
+    cdef Py_ssize_t i
+    for i in range(len(word)):
+        if not Py_UNICODE_ISDIGIT(word[i]):
+            return False
+    return len(word) > 0
+
+
+def word_infos(list words, digest, frozenset stopwords, Py_ssize_t stem_chars, abjad_match):
+    """text._word_infos of the words as arrays (hashes and stem hashes uint64, content flags bool), in one loop:
+    `digest` hashes bytes (xxhash's), `abjad_match` is text._ABJAD.match. New words are met by the hundred a
+    page on a first pass over a corpus, and three comprehensions and three lists made into arrays cost more than
+    the hashing."""
+    cdef Py_ssize_t n = len(words), i, size
+    cdef str word
+    cdef bint digits
+    hashes_arr = np.empty(n, dtype=np.uint64)
+    stems_arr = np.empty(n, dtype=np.uint64)
+    content_arr = np.empty(n, dtype=np.bool_)
+    cdef uint64_t[::1] hashes = hashes_arr
+    cdef uint64_t[::1] stems = stems_arr
+    cdef unsigned char[::1] content = content_arr.view(np.uint8)
+    for i in range(n):
+        word = <str>PyList_GET_ITEM(words, i)
+        size = len(word)
+        digits = _is_digits(word)
+        hashes[i] = digest(PyUnicode_AsUTF8String(word))
+        if size > stem_chars and not digits:
+            stems[i] = digest(PyUnicode_AsUTF8String(PyUnicode_Substring(word, 0, stem_chars)))
+        else:
+            stems[i] = hashes[i]
+        if digits:
+            content[i] = size > 1
+        else:
+            content[i] = word not in stopwords and (size > 2 or abjad_match(word) is not None)
+    return hashes_arr, stems_arr, content_arr

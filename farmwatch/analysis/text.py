@@ -34,9 +34,11 @@ try:  # the compiled word look-up and sentence breaks (setup.py); without them t
     from farmwatch.analysis._text import content_pair_hashes as _compiled_pairs  # type: ignore[import-not-found]
     from farmwatch.analysis._text import sentence_breaks as _compiled_breaks  # type: ignore[import-not-found]
     from farmwatch.analysis._text import strip_and_join as _compiled_strip  # type: ignore[import-not-found]
+    from farmwatch.analysis._text import word_infos as _compiled_word_infos  # type: ignore[import-not-found]
 except ImportError:
     _WordTable = None
     _compiled_breaks = _compiled_clauses = _compiled_pairs = _compiled_scan = _compiled_strip = None
+    _compiled_word_infos = None
 
 # Sentence ends. "." "!" "?" end a sentence only before whitespace (or the end); the ends of scripts
 # that do not put spaces after them (Urdu/Arabic ۔ ؟, CJK 。！？, Devanagari । ॥, Thai/Khmer/Myanmar
@@ -137,27 +139,28 @@ class _Vocabulary(dict):
         when it is built (starts and ends: intp arrays)."""
         if _WordTable is None:
             return self.lookup([text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
-        return self._lookup(
-            lambda: self._rows(text, starts, ends),
-            lambda at: [text[s:e] for s, e in zip(starts[at].tolist(), ends[at].tolist(), strict=True)],
-        )
+        return self._lookup(lambda: self._rows(text, starts, ends))  # no row unknown: _rows adds the words
 
     def _rows(self, text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """The words' rows (-1: unknown) in compiled code: read by the WordTable kept beside the dict, which
-        hashes each word's characters where they are (a string made of each word for the dict took 0.088 ms
-        a page, this 0.037). The table is (re)built from the dict, whose order is the rows', whenever it is
-        missing or holds another number of words."""
+        """The words' rows in compiled code: read by the WordTable kept beside the dict, which hashes each
+        word's characters where they are (a string made of each word for the dict took 0.088 ms a page, this
+        0.037), and adds the words it does not hold as it meets them (the dict then takes them in the same
+        order). The table is (re)built from the dict, whose order is the rows', whenever it is missing or
+        holds another number of words."""
         if self.table is None or len(self.table) != len(self):
             self.table = _WordTable()
             self.table.add(list(self))
-        return self.table.rows(text, starts, ends)
+        rows, added = self.table.rows(text, starts, ends, True)
+        if added:
+            self._add(added, in_table=True)
+        return rows
 
     def clear(self) -> None:
         super().clear()
         self.table = None
 
     def _lookup(
-        self, find_rows: Callable[[], np.ndarray], words_at: Callable[[np.ndarray], list[str]]
+        self, find_rows: Callable[[], np.ndarray], words_at: Callable[[np.ndarray], list[str]] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The tables' values at the words' rows (`find_rows`: -1 for a word not in the table yet), the
         unknown words (`words_at` their places) added first; the table emptied past MAX beforehand."""
@@ -165,14 +168,14 @@ class _Vocabulary(dict):
             if len(self) >= self.MAX:
                 self.clear()
             rows = find_rows()
-            unknown = np.flatnonzero(rows < 0)
-            if len(unknown):
+            if words_at is not None and len(unknown := np.flatnonzero(rows < 0)):
                 missing = words_at(unknown)
                 self._add(list(dict.fromkeys(missing)))
                 rows[unknown] = np.fromiter(map(self.__getitem__, missing), dtype=np.intp, count=len(missing))
             return self.hash[rows], self.stem[rows], self.content[rows]
 
-    def _add(self, new: list[str]) -> None:
+    def _add(self, new: list[str], in_table: bool = False) -> None:
+        """The new words (none known yet, in order) take the next rows; `in_table`: the WordTable has them."""
         first = len(self)
         size = first + len(new)
         if size > len(self.hash):
@@ -182,12 +185,13 @@ class _Vocabulary(dict):
                 table = np.zeros(grown, dtype=old.dtype)
                 table[:first] = old[:first]
                 setattr(self, name, table)
-        hashes, stems, content = _word_infos(new)
-        self.hash[first:size] = np.array(hashes, dtype=np.uint64)
-        self.stem[first:size] = np.array(stems, dtype=np.uint64)
-        self.content[first:size] = content
+        if _compiled_word_infos is not None:
+            infos = _compiled_word_infos(new, xxhash.xxh3_64_intdigest, STOPWORDS, STEM_CHARS, _ABJAD.match)
+        else:
+            infos = _word_infos(new)
+        self.hash[first:size], self.stem[first:size], self.content[first:size] = infos
         self.update(zip(new, range(first, size), strict=True))
-        if self.table is not None:
+        if self.table is not None and not in_table:
             if len(self.table) == first:
                 self.table.add(new)
             else:
