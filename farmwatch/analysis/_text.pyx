@@ -4,7 +4,8 @@ and numpy code, which gives the same results; tests compare the two).
 
 - sentence_breaks and clause_cuts: _BREAK's and _CLAUSE's matches read from the character classes (the
   regex engine's match objects and the bisect loop were most of _sentences' time);
-- content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page);
+- content_pair_hashes: the content-word pairs hashed in one loop (a dozen numpy calls a page); sampled_keys:
+  the index keys sampled from them;
 - char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
 - strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
 - WordTable: the word table's rows read from the words' spans in the text, no string made for each word
@@ -234,6 +235,55 @@ def content_pair_hashes(
             out[i] = _splitmix64(_pair_hash(mixed[i], mixed[i + 1]))
         return out_arr
     return out_arr[:k]
+
+
+cdef Py_ssize_t _unique_in_place(uint64_t[::1] values) noexcept:
+    # the sorted values kept where they differ from the one before, moved to the front: how many are left
+    cdef Py_ssize_t n = values.shape[0], i, k = 1
+    if n == 0:
+        return 0
+    for i in range(1, n):
+        if values[i] != values[k - 1]:
+            values[k] = values[i]
+            k += 1
+    return k
+
+
+def sampled_keys(
+    const uint64_t[:] stems,
+    const int32_t[:] sent,
+    const unsigned char[:] content,
+    Py_ssize_t window,
+    uint64_t limit,
+    Py_ssize_t key_min,
+    Py_ssize_t key_cap,
+):
+    """text.candidate_keys from the prepared arrays: content_pair_hashes' pairs made unique and sorted, those
+    below `limit` kept (at least key_min, at most key_cap, smallest first), mixed again. Only the pairs below
+    limit (a quarter) are sorted when key_min of them differ, else all: the same keys, a smaller sort and no
+    numpy calls on the few hundred keys."""
+    pairs = content_pair_hashes(stems, sent, content, window)
+    cdef uint64_t[::1] values = pairs
+    cdef Py_ssize_t n = values.shape[0], i, below = 0, count
+    cdef uint64_t v
+    for i in range(n):  # the pairs below limit moved to the front
+        v = values[i]
+        if v < limit:
+            values[i] = values[below]
+            values[below] = v
+            below += 1
+    front = pairs[:below]
+    front.sort()
+    count = _unique_in_place(front)
+    if count < key_min:
+        pairs.sort()
+        count = min(key_min, _unique_in_place(pairs))
+    count = min(count, key_cap)
+    keys_arr = np.empty(count, dtype=np.uint64)
+    cdef uint64_t[::1] keys = keys_arr
+    for i in range(count):  # front is pairs' start: the smallest either way
+        keys[i] = _splitmix64(values[i] ^ 0x5851F42D4C957F2DULL)
+    return keys_arr
 
 
 cdef enum:

@@ -32,12 +32,13 @@ try:  # the compiled word look-up and sentence breaks (setup.py); without them t
     from farmwatch.analysis._text import char_scan as _compiled_scan  # type: ignore[import-not-found]
     from farmwatch.analysis._text import clause_cuts as _compiled_clauses  # type: ignore[import-not-found]
     from farmwatch.analysis._text import content_pair_hashes as _compiled_pairs  # type: ignore[import-not-found]
+    from farmwatch.analysis._text import sampled_keys as _compiled_keys  # type: ignore[import-not-found]
     from farmwatch.analysis._text import sentence_breaks as _compiled_breaks  # type: ignore[import-not-found]
     from farmwatch.analysis._text import strip_and_join as _compiled_strip  # type: ignore[import-not-found]
     from farmwatch.analysis._text import word_infos as _compiled_word_infos  # type: ignore[import-not-found]
 except ImportError:
     _WordTable = None
-    _compiled_breaks = _compiled_clauses = _compiled_pairs = _compiled_scan = _compiled_strip = None
+    _compiled_breaks = _compiled_clauses = _compiled_keys = _compiled_pairs = _compiled_scan = _compiled_strip = None
     _compiled_word_infos = None
 
 # Sentence ends. "." "!" "?" end a sentence only before whitespace (or the end); the ends of scripts
@@ -647,12 +648,7 @@ def content_pairs(prepared: PreparedText, window: int = KEY_WINDOW) -> np.ndarra
     """Unique order-free hashes of pairs of content-word stems at most `window` content words apart within
     one sentence. A reworded sentence keeps most of its content words and their rough order, so it keeps
     many such pairs where it loses most word n-grams; order-free pairs survive swapped words too."""
-    if (
-        _compiled_pairs is not None
-        and prepared.tok_stem.dtype == np.uint64
-        and prepared.tok_sent.dtype == np.int32
-        and prepared.tok_content.dtype == bool
-    ):
+    if _compiled_pairs is not None and _compiled_dtypes(prepared):
         # The same pairs hashed in one compiled loop (a dozen numpy calls a page otherwise).
         content = prepared.tok_content.view(np.uint8)
         return unique_sorted(_compiled_pairs(prepared.tok_stem, prepared.tok_sent, content, window))
@@ -666,6 +662,15 @@ def content_pairs(prepared: PreparedText, window: int = KEY_WINDOW) -> np.ndarra
         mixed = splitmix64(stems)
         allp = _pair_hash(mixed[:-1], mixed[1:])
     return unique_sorted(splitmix64(allp))
+
+
+def _compiled_dtypes(prepared: PreparedText) -> bool:
+    """Whether the compiled pairs can read the prepared arrays as they are."""
+    return (
+        prepared.tok_stem.dtype == np.uint64
+        and prepared.tok_sent.dtype == np.int32
+        and prepared.tok_content.dtype == bool
+    )
 
 
 def sentence_pairs(stems: np.ndarray, sent: np.ndarray, window: int = KEY_WINDOW) -> tuple[np.ndarray, np.ndarray]:
@@ -696,10 +701,14 @@ def candidate_keys(prepared: PreparedText) -> np.ndarray:
     most KEY_CAP. A page of up to KEY_MIN pairs (about 60 content words) gives all of its pairs, so a
     short copy shares every surviving pair with its source's sample; two pages sharing reworded sentences
     share about shared_pairs/KEY_SAMPLE_RATE keys. Two pages are candidates when they share 2 keys."""
+    limit = np.uint64((1 << 64) // KEY_SAMPLE_RATE)
+    if _compiled_keys is not None and _compiled_dtypes(prepared):
+        # The pairs, the sample and the mixing in one compiled call, which sorts only the pairs it may keep.
+        content = prepared.tok_content.view(np.uint8)
+        return _compiled_keys(prepared.tok_stem, prepared.tok_sent, content, KEY_WINDOW, limit, KEY_MIN, KEY_CAP)
     pairs = content_pairs(prepared)  # sorted, uniformly mixed
     if not len(pairs):
         return pairs
-    limit = np.uint64((1 << 64) // KEY_SAMPLE_RATE)
     count = max(KEY_MIN, int(np.searchsorted(pairs, limit)))
     chosen = pairs[: min(count, KEY_CAP)]
     # Mixed again (a bijection) so the keys spread over the whole hash space.
