@@ -122,7 +122,39 @@ def test_compiled_strip_and_join_is_numpys(monkeypatch: pytest.MonkeyPatch) -> N
         classes, run_starts, run_ends, _ = text._scan(sample)
         compiled = text._sentences(sample, classes, run_starts, run_ends)
         with monkeypatch.context() as m:
+            m.setattr(text, "_compiled_sentences", None)
+            assert [a.tolist() for a in text._sentences(sample, classes, run_starts, run_ends)] == [
+                a.tolist() for a in compiled
+            ]
             m.setattr(text, "_compiled_strip", None)
             expected = text._sentences(sample, classes, run_starts, run_ends)
         assert [a.tolist() for a in compiled] == [a.tolist() for a in expected], repr(sample)
         assert compiled[0].dtype == compiled[1].dtype == expected[0].dtype == np.int32
+
+
+@pytest.mark.skipif(text._compiled_sentences is None, reason="the compiled module is not built")
+def test_compiled_sentence_spans_are_the_python_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sentences of the one compiled call are those of the regex and numpy steps, long sentences cut at clause
+    marks by every rule (none, the default, short sentences cut too, few words a clause)."""
+    rng = random.Random(41)
+    pieces = [*PIECES, "!", "?” ", "。", "\t", "\n\n", " . ", ".\n", "\u3000", "\U0001f600", "word word word "]
+    samples = ["", " ", ".", " . ", "a", "\n\na. . b\n", ". x", "» y. « z", "a, " * 60, ("word " * 40 + ", ") * 4]
+    for _ in range(2000):
+        weights = [rng.random() for _ in pieces]
+        samples.append("".join(rng.choices(pieces, weights, k=rng.randint(1, 400))))
+    cut, uncut = 0, {}
+    for clause_words, clause_min in ((0, 8), (text.CLAUSE_WORDS, text.CLAUSE_MIN), (3, 1), (10, 3)):
+        monkeypatch.setattr(text, "CLAUSE_WORDS", clause_words)
+        monkeypatch.setattr(text, "CLAUSE_MIN", clause_min)
+        for sample in samples:
+            classes, run_starts, run_ends, _ = text._scan(sample)
+            compiled = text._sentences(sample, classes, run_starts, run_ends)
+            with monkeypatch.context() as m:
+                for name in ("_compiled_sentences", "_compiled_breaks", "_compiled_clauses", "_compiled_strip"):
+                    m.setattr(text, name, None)
+                expected = text._sentences(sample, classes, run_starts, run_ends)
+            assert [a.tolist() for a in compiled] == [a.tolist() for a in expected], (clause_words, repr(sample))
+            assert compiled[0].dtype == compiled[1].dtype == np.int32
+            found = [a.tolist() for a in expected]
+            cut += uncut.setdefault(sample, found) != found
+    assert cut > 500  # clause marks did cut sentences

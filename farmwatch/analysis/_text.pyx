@@ -8,6 +8,7 @@ and numpy code, which gives the same results; tests compare the two).
   the index keys sampled from them;
 - char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
 - strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
+  sentence_spans: the three steps in one call, all of text._sentences;
 - WordTable: the word table's rows read from the words' spans in the text, no string made for each word
   (but for the words it adds); word_infos: what the table keeps of each new word;
 - WordScreen: whether a text's \\w+ words meet two fixed sets, looking up only words whose length, first and
@@ -57,13 +58,19 @@ def sentence_breaks(const unsigned short[::1] classes):
     character classes: (starts, ends, at_newline). The regex engine's own steps, in one C loop: a sentence
     end (. ! ? …) with the ends and then closing marks after it, kept only before whitespace or the end; an
     end of the scripts without spaces with those after it, always; a line break."""
-    cdef Py_ssize_t n = classes.shape[0], i = 0, j, k = 0
+    cdef Py_ssize_t n = classes.shape[0], k
     starts_arr = np.empty(n, dtype=np.int64)
     ends_arr = np.empty(n, dtype=np.int64)
     newline_arr = np.zeros(n, dtype=np.bool_)
-    cdef int64_t[::1] starts = starts_arr
-    cdef int64_t[::1] ends = ends_arr
-    cdef unsigned char[::1] newline = newline_arr.view(np.uint8)
+    k = _breaks(classes, starts_arr, ends_arr, newline_arr.view(np.uint8))
+    return starts_arr[:k].copy(), ends_arr[:k].copy(), newline_arr[:k].copy()
+
+
+cdef Py_ssize_t _breaks(
+    const unsigned short[::1] classes, int64_t[::1] starts, int64_t[::1] ends, unsigned char[::1] newline
+) noexcept:
+    """sentence_breaks' loop, into arrays of the text's length (newline zeroed): how many breaks."""
+    cdef Py_ssize_t n = classes.shape[0], i = 0, j, k = 0
     cdef unsigned short c
     while i < n:
         c = classes[i]
@@ -90,7 +97,7 @@ def sentence_breaks(const unsigned short[::1] classes):
             i += 1
         else:
             i += 1
-    return starts_arr[:k].copy(), ends_arr[:k].copy(), newline_arr[:k].copy()
+    return k
 
 
 cdef enum:
@@ -120,7 +127,7 @@ def clause_cuts(
     into, in order. The clause marks are text._CLAUSE's matches within each piece (finditer(text, start,
     end): its look-ahead stops at the piece's end, its look-behind does not stop at its start), read from
     the character classes; the cuts are chosen as _clauses chooses them."""
-    cdef Py_ssize_t total = 0, longest = 0, size, x
+    cdef Py_ssize_t total = 0, longest = 0, size, x, i, k = 0
     for x in range(long.shape[0]):
         size = seg_ends[long[x]] - seg_starts[long[x]]
         total += size + 1
@@ -129,70 +136,81 @@ def clause_cuts(
     ends_arr = np.empty(total, dtype=np.int64)
     before_arr = np.empty(longest + 1, dtype=np.intp)
     mark_ends_arr = np.empty(longest + 1, dtype=np.intp)
-    cdef int64_t[::1] out_starts = starts_arr
-    cdef int64_t[::1] out_ends = ends_arr
-    cdef Py_ssize_t[::1] before = before_arr
-    cdef Py_ssize_t[::1] mark_ends = mark_ends_arr
-    cdef Py_ssize_t k = 0, i, start, end, p, ms, me, n_marks, w, lo, hi, n_words, usable, j, cut, cut_words
-    cdef unsigned short c
     for x in range(long.shape[0]):
         i = long[x]
-        start = seg_starts[i]
-        end = seg_ends[i]
-        lo = first[i]
-        hi = last[i]
-        n_words = hi - lo
-        # The marks, in order, with the words ending at or before each one's start.
-        n_marks = 0
-        w = lo
-        p = start
-        while p < end:
-            c = classes[p]
-            if c & IS_CLAUSE_MARK:
-                ms, me = p, p + 1
-            elif (
-                c & IS_SPACE and p + 2 < end and classes[p + 1] & IS_DASH and classes[p + 2] & IS_SPACE
-            ):
-                ms, me = p, p + 3
-            elif (
-                c & IS_HYPHEN
-                and p >= 1
-                and _backslash_w(classes[p - 1])
-                and p + 3 < end
-                and _backslash_w(classes[p + 1])
-                and _backslash_w(classes[p + 2])
-                and _backslash_w(classes[p + 3])
-            ):
-                ms, me = p, p + 1
-            else:
-                p += 1
-                continue
-            while w < hi and run_ends[w] <= ms:
-                w += 1
-            before[n_marks] = w - lo
-            mark_ends[n_marks] = me
-            n_marks += 1
-            p = me
-        # Marks after which fewer than clause_min words follow cannot cut (words before marks ascend).
-        usable = 0
-        while usable < n_marks and before[usable] <= n_words - clause_min:
-            usable += 1
-        # Greedily, the first usable mark clause_min words past the last cut.
-        cut, cut_words, j = start, 0, 0
-        while True:
-            while j < usable and before[j] < cut_words + clause_min:
-                j += 1
-            if j >= usable:
-                break
-            out_starts[k] = cut
-            out_ends[k] = mark_ends[j]
-            k += 1
-            cut, cut_words = mark_ends[j], before[j]
-            j += 1
-        out_starts[k] = cut
-        out_ends[k] = end
-        k += 1
+        k = _cut(
+            classes, seg_starts[i], seg_ends[i], first[i], last[i], run_ends, clause_min,
+            before_arr, mark_ends_arr, starts_arr, ends_arr, k,
+        )
     return starts_arr[:k].copy(), ends_arr[:k].copy()
+
+
+cdef Py_ssize_t _cut(
+    const unsigned short[::1] classes,
+    Py_ssize_t start,
+    Py_ssize_t end,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    const int64_t[:] run_ends,
+    Py_ssize_t clause_min,
+    Py_ssize_t[::1] before,
+    Py_ssize_t[::1] mark_ends,
+    int64_t[::1] out_starts,
+    int64_t[::1] out_ends,
+    Py_ssize_t k,
+) noexcept:
+    """clause_cuts of one long piece [start, end) holding the word runs lo to hi: its pieces written from
+    out_*[k] on (before and mark_ends: room for end - start + 1 marks); answers the next k."""
+    cdef Py_ssize_t p, ms, me, n_marks = 0, w = lo, n_words = hi - lo, usable, j, cut, cut_words
+    cdef unsigned short c
+    # The marks, in order, with the words ending at or before each one's start.
+    p = start
+    while p < end:
+        c = classes[p]
+        if c & IS_CLAUSE_MARK:
+            ms, me = p, p + 1
+        elif (
+            c & IS_SPACE and p + 2 < end and classes[p + 1] & IS_DASH and classes[p + 2] & IS_SPACE
+        ):
+            ms, me = p, p + 3
+        elif (
+            c & IS_HYPHEN
+            and p >= 1
+            and _backslash_w(classes[p - 1])
+            and p + 3 < end
+            and _backslash_w(classes[p + 1])
+            and _backslash_w(classes[p + 2])
+            and _backslash_w(classes[p + 3])
+        ):
+            ms, me = p, p + 1
+        else:
+            p += 1
+            continue
+        while w < hi and run_ends[w] <= ms:
+            w += 1
+        before[n_marks] = w - lo
+        mark_ends[n_marks] = me
+        n_marks += 1
+        p = me
+    # Marks after which fewer than clause_min words follow cannot cut (words before marks ascend).
+    usable = 0
+    while usable < n_marks and before[usable] <= n_words - clause_min:
+        usable += 1
+    # Greedily, the first usable mark clause_min words past the last cut.
+    cut, cut_words, j = start, 0, 0
+    while True:
+        while j < usable and before[j] < cut_words + clause_min:
+            j += 1
+        if j >= usable:
+            break
+        out_starts[k] = cut
+        out_ends[k] = mark_ends[j]
+        k += 1
+        cut, cut_words = mark_ends[j], before[j]
+        j += 1
+    out_starts[k] = cut
+    out_ends[k] = end
+    return k + 1
 
 
 cdef inline uint64_t _pair_hash(uint64_t x, uint64_t y) noexcept nogil:
@@ -411,32 +429,86 @@ def strip_and_join(const unsigned short[::1] classes, const int64_t[:] seg_start
     of whitespace and dropped when nothing is left, then a piece without a word character joined to the one
     before it (unless it is the first). (starts, ends) as int32. Stripping and the word test read the
     characters themselves: the same answers as the searches of the non-space characters and the word runs."""
-    cdef Py_ssize_t n = seg_starts.shape[0], i, k = 0, lo, hi, p
+    cdef Py_ssize_t n = seg_starts.shape[0], i, k = 0
     starts_arr = np.empty(n, dtype=np.int32)
     ends_arr = np.empty(n, dtype=np.int32)
+    for i in range(n):
+        k = _strip_and_join(classes, seg_starts[i], seg_ends[i], starts_arr, ends_arr, k)
+    return starts_arr[:k].copy(), ends_arr[:k].copy()
+
+
+cdef Py_ssize_t _strip_and_join(
+    const unsigned short[::1] classes, Py_ssize_t lo, Py_ssize_t hi, int32_t[::1] starts, int32_t[::1] ends, Py_ssize_t k
+) noexcept:
+    """strip_and_join of the piece [lo, hi) after k sentences: answers how many there are then."""
+    cdef Py_ssize_t p
+    cdef bint worded
+    while lo < hi and classes[lo] & IS_SPACE:
+        lo += 1
+    while hi > lo and classes[hi - 1] & IS_SPACE:
+        hi -= 1
+    if lo == hi:
+        return k
+    worded = k == 0
+    p = lo
+    while not worded and p < hi:
+        worded = (classes[p] & IS_WORD) != 0
+        p += 1
+    if worded:
+        starts[k] = lo
+        ends[k] = hi
+        return k + 1
+    ends[k - 1] = hi
+    return k
+
+
+def sentence_spans(
+    const unsigned short[::1] classes,
+    const int64_t[:] run_starts,
+    const int64_t[:] run_ends,
+    Py_ssize_t clause_words,
+    Py_ssize_t clause_min,
+):
+    """text._sentences from the character classes and the word runs, in one call: the breaks (sentence_breaks)
+    make the pieces, a long one (more than 4 * clause_words characters and clause_words words; none when
+    clause_words is 0) is cut at clause marks (clause_cuts), and each piece is stripped and joined
+    (strip_and_join), in order. (starts, ends) as int32. The two dozen numpy calls between those steps were
+    most of _sentences' time."""
+    cdef Py_ssize_t n = classes.shape[0], n_breaks, b, k = 0, start, end, first = 0, last = 0, n_runs, c, cuts
+    n_runs = run_starts.shape[0]
+    room_arr = np.empty((4, n + 1), dtype=np.int64)
+    marks_arr = np.empty((2, n + 1), dtype=np.intp)
+    cdef int64_t[:, ::1] room = room_arr
+    cdef Py_ssize_t[:, ::1] marks = marks_arr
+    newline_arr = np.zeros(n + 1, dtype=np.uint8)
+    cdef unsigned char[::1] newline = newline_arr
+    starts_arr = np.empty(n + 1, dtype=np.int32)
+    ends_arr = np.empty(n + 1, dtype=np.int32)
     cdef int32_t[::1] starts = starts_arr
     cdef int32_t[::1] ends = ends_arr
-    cdef bint worded
-    for i in range(n):
-        lo = seg_starts[i]
-        hi = seg_ends[i]
-        while lo < hi and classes[lo] & IS_SPACE:
-            lo += 1
-        while hi > lo and classes[hi - 1] & IS_SPACE:
-            hi -= 1
-        if lo == hi:
-            continue
-        worded = k == 0
-        p = lo
-        while not worded and p < hi:
-            worded = (classes[p] & IS_WORD) != 0
-            p += 1
-        if worded:
-            starts[k] = lo
-            ends[k] = hi
-            k += 1
-        else:
-            ends[k - 1] = hi
+    # Rows of room: the breaks' starts and ends, a long piece's cuts' starts and ends; of marks: the clause marks'
+    # words before them and their ends.
+    n_breaks = _breaks(classes, room[0], room[1], newline)
+    start = 0
+    for b in range(n_breaks + 1):
+        end = n if b == n_breaks else (room[0, b] if newline[b] else room[1, b])
+        if end > start:
+            if clause_words:
+                # The word runs starting before the piece and before its end (the pieces ascend).
+                while first < n_runs and run_starts[first] < start:
+                    first += 1
+                while last < n_runs and run_starts[last] < end:
+                    last += 1
+            if clause_words and end - start > 4 * clause_words and last - first > clause_words:
+                cuts = _cut(
+                    classes, start, end, first, last, run_ends, clause_min, marks[0], marks[1], room[2], room[3], 0
+                )
+                for c in range(cuts):
+                    k = _strip_and_join(classes, room[2, c], room[3, c], starts, ends, k)
+            else:
+                k = _strip_and_join(classes, start, end, starts, ends, k)
+        if b < n_breaks:
+            start = room[1, b]
     return starts_arr[:k].copy(), ends_arr[:k].copy()
 
 
