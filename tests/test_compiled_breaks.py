@@ -158,3 +158,45 @@ def test_compiled_sentence_spans_are_the_python_sentences(monkeypatch: pytest.Mo
             found = [a.tolist() for a in expected]
             cut += uncut.setdefault(sample, found) != found
     assert cut > 500  # clause marks did cut sentences
+
+
+@pytest.mark.skipif(text._compiled_quotes is None, reason="the compiled module is not built")
+def test_compiled_quote_spans_are_the_regex_matches() -> None:
+    """The compiled search of quotations, which tries _QUOTE only at opening marks, finds _QUOTE's matches: on texts
+    of every quotation mark, apostrophes inside and after words, doubled marks, line breaks and characters past
+    the BMP; every mark _QUOTE can begin with is an opening mark (a text opening with any other character has no
+    quotation there)."""
+    rng = random.Random(43)
+    marks = [*text._QUOTE_OPENERS, "”", "“", "»", "」", "』", "’’", "‘‘", "''"]
+    pieces = [
+        *marks,
+        "word",
+        "it",
+        "a",
+        " ",
+        "  ",
+        "\n",
+        "\n “",
+        "don't",
+        "don’t",
+        "ि",
+        "\U0001d41b",
+        "\U0001f600",
+        "é",
+    ]
+    samples = ["", "'", "’", "'a'", "’’x‘‘", "a 'b' c", "“a\n“b”", "'(x)'", "x''y'"]
+    for _ in range(20000):
+        weights = [rng.random() for _ in pieces]
+        samples.append("".join(rng.choices(pieces, weights, k=rng.randint(1, 60))))
+    found = 0
+    for sample in samples:
+        expected = [m.span() for m in text._QUOTE.finditer(sample)]
+        classes = text._scan(sample)[0]
+        assert text._compiled_quotes(sample, classes, text._QUOTE.match) == expected, repr(sample)
+        assert text.quoted_ranges(sample, classes) == text.quoted_ranges(sample) == expected
+        found += len(expected)
+    assert found > 10000
+    # No character but the opening marks starts a quotation.
+    everything = "".join(map(chr, range(0x10000))).replace("\n", "")
+    openers = {c for c in everything if text._QUOTE.match(c + "word word”»」』‘‘’’\"'")}
+    assert openers <= set(text._QUOTE_OPENERS)

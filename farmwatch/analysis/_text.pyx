@@ -8,7 +8,7 @@ and numpy code, which gives the same results; tests compare the two).
   the index keys sampled from them;
 - char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
 - strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
-  sentence_spans: the three steps in one call, all of text._sentences;
+  sentence_spans: the three steps in one call, all of text._sentences; quote_spans: text._QUOTE's matches;
 - WordTable: the word table's rows read from the words' spans in the text, no string made for each word
   (but for the words it adds); word_infos: what the table keeps of each new word;
 - WordScreen: whether a text's \\w+ words meet two fixed sets, looking up only words whose length, first and
@@ -111,6 +111,41 @@ cdef enum:
 cdef inline bint _backslash_w(unsigned short c) noexcept nogil:
     # \w: a word character of text._WORD that is not one of the marks only _WORD reads as word characters
     return (c & IS_WORD) != 0 and (c & IS_WORD_ONLY) == 0
+
+
+cdef enum:
+    IS_QUOTE = 4096
+
+
+def quote_spans(str text, const unsigned short[::1] classes, match):
+    """text._QUOTE's matches' spans (finditer), `match` its match method tried only at the marks a quotation
+    begins with (IS_QUOTE: every branch of _QUOTE begins with one, so a match starts at one) and not where a
+    branch's own first test fails: a straight ' after a \\w character, ' or ’ (its look-behind), a ’ not doubled
+    (its only branch is ’’). As finditer, the next match is looked for from the end of the last."""
+    cdef Py_ssize_t n = len(text), p = 0
+    cdef Py_UCS4 ch, near
+    cdef list spans = []
+    if classes.shape[0] != n:
+        raise ValueError("the classes are not the text's")
+    while p < n:
+        if classes[p] & IS_QUOTE:
+            ch = text[p]
+            if ch == u"'" and p > 0:
+                near = text[p - 1]
+                if _backslash_w(classes[p - 1]) or near == u"'" or near == u"’":
+                    p += 1
+                    continue
+            elif ch == u"’" and (p + 1 == n or text[p + 1] != u"’"):
+                p += 1
+                continue
+            found = match(text, p)
+            if found is not None:
+                span = found.span()
+                spans.append(span)
+                p = span[1]
+                continue
+        p += 1
+    return spans
 
 
 def clause_cuts(
