@@ -168,3 +168,28 @@ def test_compiled_word_infos_are_pythons() -> None:
     assert stems.tolist() == expected[1]
     assert content.tolist() == expected[2]
     assert content.dtype == bool and hashes.dtype == stems.dtype == np.uint64
+
+
+@pytest.mark.skipif(text._compiled_places is None, reason="the compiled module is not built")
+def test_compiled_token_places_are_numpys() -> None:
+    """Each token's sentence and quotedness, merged in compiled code, are the binary searches' answers: tokens before
+    the first sentence or quotation, at range ends, inside and between ranges, and out of order."""
+    rng = random.Random(17)
+    for _ in range(3000):
+        size = rng.randint(0, 60)
+        tokens = sorted(rng.sample(range(200), min(size, 200)))
+        if rng.random() < 0.2:
+            rng.shuffle(tokens)
+        sents = sorted(rng.sample(range(200), rng.randint(0, 20)))
+        cuts = sorted(rng.sample(range(201), 2 * rng.randint(0, 8)))
+        quotes = list(zip(cuts[0::2], cuts[1::2], strict=True))
+        tok_starts = np.array(tokens, dtype=np.int32)
+        sent_starts = np.array(sents, dtype=np.int32)
+        sent_of, quoted, quote_array = text._compiled_places(tok_starts, sent_starts, quotes)
+        expected = np.searchsorted(sent_starts, tok_starts, side="right") - 1
+        q = np.array(quotes, dtype=np.int32).reshape(-1, 2)
+        idx = np.searchsorted(q[:, 0], tok_starts, side="right") - 1
+        inside = [bool(i >= 0 and t < q[i, 1]) for t, i in zip(tokens, idx.tolist(), strict=True)]
+        assert sent_of.tolist() == expected.tolist() and sent_of.dtype == np.int32
+        assert quoted.tolist() == inside and quoted.dtype == bool
+        assert quote_array.tolist() == q.tolist() and quote_array.dtype == np.int32 and quote_array.shape == q.shape

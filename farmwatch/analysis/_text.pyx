@@ -9,6 +9,7 @@ and numpy code, which gives the same results; tests compare the two).
 - char_scan: the character classes, the word runs and the union of the classes in one pass over the text;
 - strip_and_join: the end of text._sentences (pieces stripped, pieces without a word joined to the one before);
   sentence_spans: the three steps in one call, all of text._sentences; quote_spans: text._QUOTE's matches;
+- token_places: each token's sentence and whether it is quoted;
 - WordTable: the word table's rows read from the words' spans in the text, no string made for each word
   (but for the words it adds); word_infos: what the table keeps of each new word;
 - WordScreen: whether a text's \\w+ words meet two fixed sets, looking up only words whose length, first and
@@ -703,3 +704,38 @@ def word_infos(list words, digest, frozenset stopwords, Py_ssize_t stem_chars, a
         else:
             content[i] = word not in stopwords and (size > 2 or abjad_match(word) is not None)
     return hashes_arr, stems_arr, content_arr
+
+
+cdef inline Py_ssize_t _after(const int32_t[:] starts, Py_ssize_t j, int32_t at) noexcept:
+    # searchsorted(starts, at, side="right") of ascending starts, from the answer j for the position before
+    while j < starts.shape[0] and starts[j] <= at:
+        j += 1
+    while j > 0 and starts[j - 1] > at:
+        j -= 1
+    return j
+
+
+def token_places(const int32_t[:] tok_starts, const int32_t[:] sent_starts, list quotes):
+    """text.prepare's tok_sent, tok_quoted and quotes array: each token's sentence (the last one starting at or
+    before it, -1 before the first), whether it starts inside a quoted range (the last range starting at or before
+    it ends after it), and the ranges as an (n, 2) int32 array. A merge of the ascending starts (a token before
+    the one before it is searched for backwards, so any order gives searchsorted's answers)."""
+    cdef Py_ssize_t n = tok_starts.shape[0], n_quotes = len(quotes), i, s = 0, q = 0
+    cdef int32_t at
+    quotes_arr = np.empty((n_quotes, 2), dtype=np.int32)
+    cdef int32_t[:, ::1] ranges = quotes_arr
+    for i in range(n_quotes):
+        ranges[i, 0], ranges[i, 1] = quotes[i]
+    cdef const int32_t[:] quote_starts = ranges[:, 0]
+    sent_arr = np.empty(n, dtype=np.int32)
+    quoted_arr = np.zeros(n, dtype=np.bool_)
+    cdef int32_t[::1] sent = sent_arr
+    cdef unsigned char[::1] quoted = quoted_arr.view(np.uint8)
+    for i in range(n):
+        at = tok_starts[i]
+        s = _after(sent_starts, s, at)
+        sent[i] = s - 1
+        if n_quotes:
+            q = _after(quote_starts, q, at)
+            quoted[i] = q > 0 and at < ranges[q - 1, 1]
+    return sent_arr, quoted_arr, quotes_arr
