@@ -12,8 +12,8 @@ and numpy code, which gives the same results; tests compare the two).
 - token_places: each token's sentence and whether it is quoted;
 - WordTable: the word table's rows read from the words' spans in the text, no string made for each word
   (but for the words it adds); word_infos: what the table keeps of each new word;
-- WordScreen: whether a text's \\w+ words meet two fixed sets, looking up only words whose length, first and
-  last characters some word of the sets has (credits' screens)."""
+- WordScreen: whether a text's \\w+ words meet two fixed sets, looking up only words whose length and pair of
+  first and last characters (modulo 64) some word of the sets has (credits' screens)."""
 
 import numpy as np
 
@@ -364,14 +364,14 @@ cdef class WordScreen:
     """Whether a word of a text (re.findall(r"\\w+", text): runs of what the regex engine reads as \\w,
     str.isalnum and "_") is in `first`, and whether one is in `second`, two sets fixed once (copied as
     frozensets), without the list of words and with a screen: a word of the text is looked up only if a word
-    of the sets has its length, its first character and its last one (ASCII characters, in bit masks; a word
-    with any other there is always looked up). Of credits' screens' words about 1 in 20 passes, so few are cut
-    out of the text as strings to be hashed (most of the time otherwise)."""
+    of the sets has its length and the same first and last characters modulo 64 (a bit per pair of them and
+    length; words in any script). Of credits' screens' words about 1 in 25 passes (1 in 4 when the first and
+    the last characters were screened apart, and any non-ASCII one let the word through), so few are cut out
+    of the text as strings to be hashed (most of the time otherwise)."""
 
     cdef readonly frozenset first, second
     cdef bint unscreened  # a set holds something not a str (equal to no word, but looked for all the same)
-    cdef uint64_t heads[_SCREENED_LONGEST + 1][2]
-    cdef uint64_t tails[_SCREENED_LONGEST + 1][2]
+    cdef uint64_t pairs[_SCREENED_LONGEST + 1][64]  # by length and first character: the last characters' bits
 
     def __init__(self, first, second):
         cdef Py_ssize_t n
@@ -386,10 +386,7 @@ cdef class WordScreen:
             if n == 0 or n > _SCREENED_LONGEST:
                 continue  # no \w+ word is empty; longer words are never screened
             head, tail = ord(word[0]), ord(word[n - 1])
-            if head < 128:
-                self.heads[n][head >> 6] |= (<uint64_t>1) << (head & 63)
-            if tail < 128:
-                self.tails[n][tail >> 6] |= (<uint64_t>1) << (tail & 63)
+            self.pairs[n][head & 63] |= (<uint64_t>1) << (tail & 63)
 
     def meet(self, str text):
         """(whether a word of the text is in first, whether one is in second)."""
@@ -397,22 +394,19 @@ cdef class WordScreen:
         cdef bint in_first = False, in_second = False
         cdef uint32_t head, tail
         cdef object word
+        # The characters read from the string's own array: text[i] finds its kind and data again at every index.
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
         while i < n:
-            if not _word_char(text[i]):
+            if not _word_char(PyUnicode_READ(kind, data, i)):
                 i += 1
                 continue
             j = i + 1
-            while j < n and _word_char(text[j]):
+            while j < n and _word_char(PyUnicode_READ(kind, data, j)):
                 j += 1
             size = j - i
-            head, tail = <uint32_t>text[i], <uint32_t>text[j - 1]
-            if (
-                self.unscreened
-                or size > _SCREENED_LONGEST
-                or head >= 128
-                or tail >= 128
-                or (_has_bit(self.heads[size], head) and _has_bit(self.tails[size], tail))
-            ):
+            head, tail = PyUnicode_READ(kind, data, i), PyUnicode_READ(kind, data, j - 1)
+            if self.unscreened or size > _SCREENED_LONGEST or (self.pairs[size][head & 63] >> (tail & 63)) & 1:
                 word = PyUnicode_Substring(text, i, j)
                 if not in_first and PySet_Contains(self.first, word):
                     in_first = True
