@@ -314,6 +314,22 @@ def _ends_read_more(text: str) -> bool:
     return _READ_MORE_ANY.search(tail) is not None and _READ_MORE_END.search(text, start) is not None
 
 
+def _near_start_kind(text: str, lowered: str) -> BlockKind | None:
+    """The kind of the first _NEAR_START entry whose wording the block holds near its start, or None."""
+    for word in _NEAR_START_WORDS:
+        if word in lowered:
+            break
+    else:
+        return None  # no entry's words anywhere in the block
+    n, head = len(text), text[:120].lower()
+    for kind, words, pattern, latest, longest in _NEAR_START:
+        if n <= longest and any(word in head for word in words):
+            found = pattern.search(text, 0, latest + 40)
+            if found is not None and found.start() <= latest:
+                return kind
+    return None
+
+
 def phrase_kind(text: str) -> BlockKind | None:
     """The boilerplate kind a short block's wording gives away, or None."""
     if len(text) <= CACHED_PHRASE:
@@ -335,18 +351,7 @@ def _phrase_kind(text: str) -> BlockKind | None:
         lowered = text.lower()
     match = _ANY_PHRASE.match(lowered)
     if match is None:
-        for word in _NEAR_START_WORDS:
-            if word in lowered:
-                break
-        else:
-            return BlockKind.RELATED if _ends_read_more(text) else None
-        head = text[:120].lower()
-        for kind, words, pattern, latest, longest in _NEAR_START:
-            if n <= longest and any(word in head for word in words):
-                found = pattern.search(text, 0, latest + 40)
-                if found is not None and found.start() <= latest:
-                    return kind
-        return BlockKind.RELATED if _ends_read_more(text) else None
+        return _near_start_kind(text, lowered) or (BlockKind.RELATED if _ends_read_more(text) else None)
     kind, _pattern, longest = _PHRASES[int(match.lastgroup[1:])]  # type: ignore[index]
     if n <= longest:
         return kind
