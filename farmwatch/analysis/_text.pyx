@@ -311,11 +311,12 @@ def sampled_keys(
     uint64_t limit,
     Py_ssize_t key_min,
     Py_ssize_t key_cap,
+    uint64_t mix,
 ):
     """text.candidate_keys from the prepared arrays: content_pair_hashes' pairs made unique and sorted, those
-    below `limit` kept (at least key_min, at most key_cap, smallest first), mixed again. Only the pairs below
-    limit (a quarter) are sorted when key_min of them differ, else all: the same keys, a smaller sort and no
-    numpy calls on the few hundred keys."""
+    below `limit` kept (at least key_min, at most key_cap, smallest first), mixed again with `mix`. Only the
+    pairs below limit (a quarter) are sorted when key_min of them differ, else all: the same keys, a smaller
+    sort and no numpy calls on the few hundred keys."""
     pairs = content_pair_hashes(stems, sent, content, window)
     cdef uint64_t[::1] values = pairs
     cdef Py_ssize_t n = values.shape[0], i, below = 0, count
@@ -336,7 +337,7 @@ def sampled_keys(
     keys_arr = np.empty(count, dtype=np.uint64)
     cdef uint64_t[::1] keys = keys_arr
     for i in range(count):  # front is pairs' start: the smallest either way
-        keys[i] = _splitmix64(values[i] ^ 0x5851F42D4C957F2DULL)
+        keys[i] = _splitmix64(values[i] ^ mix)
     return keys_arr
 
 

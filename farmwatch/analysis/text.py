@@ -640,6 +640,7 @@ KEY_SAMPLE_RATE = 4  # content-word pairs hashed into the lowest 1/KEY_SAMPLE_RA
 KEY_MIN = 64  # ...and at least the KEY_MIN smallest (all of them on a short page)...
 KEY_CAP = 128  # ...and at most KEY_CAP, smallest first: the same rule on every page
 KEY_WINDOW = 2  # pairs of content words at most KEY_WINDOW content words apart, within a sentence
+_KEY_MIX = 0x5851F42D4C957F2D  # the kept pairs are mixed again with it (a bijection): the keys spread over 64 bits
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:
@@ -724,11 +725,12 @@ def candidate_keys(prepared: PreparedText) -> np.ndarray:
     if _compiled_keys is not None and _compiled_dtypes(prepared):
         # The pairs, the sample and the mixing in one compiled call, which sorts only the pairs it may keep.
         content = prepared.tok_content.view(np.uint8)
-        return _compiled_keys(prepared.tok_stem, prepared.tok_sent, content, KEY_WINDOW, limit, KEY_MIN, KEY_CAP)
+        return _compiled_keys(
+            prepared.tok_stem, prepared.tok_sent, content, KEY_WINDOW, limit, KEY_MIN, KEY_CAP, _KEY_MIX
+        )
     pairs = content_pairs(prepared)  # sorted, uniformly mixed
     if not len(pairs):
         return pairs
     count = max(KEY_MIN, int(np.searchsorted(pairs, limit)))
     chosen = pairs[: min(count, KEY_CAP)]
-    # Mixed again (a bijection) so the keys spread over the whole hash space.
-    return splitmix64(chosen ^ np.uint64(0x5851F42D4C957F2D))
+    return splitmix64(chosen ^ np.uint64(_KEY_MIX))
