@@ -281,6 +281,7 @@ def per_page_in_processes(pages: list[tuple[str, bytes]], server: EmbeddedRedis,
         mine, theirs = context.Pipe()
         proc = context.Process(target=_side, args=(name, server.url, server.port or 0, theirs))
         proc.start()
+        theirs.close()  # only the child holds its end now: a side that dies is an EOFError here, not a hang
         conns[name], procs = mine, [*procs, proc]
     spent = {"ours": 0.0, "naive": 0.0}
     try:
@@ -373,6 +374,14 @@ def whole(corpus: Path, rounds: int) -> dict:
     return result
 
 
+def _require_naive_side() -> None:
+    import importlib.util
+
+    missing = [name for name in ("trafilatura", "datasketch") if importlib.util.find_spec(name) is None]
+    if missing:
+        sys.exit(f"the naive side needs {', '.join(missing)}: pip install -e '.[bench]' (in .venv)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
@@ -385,6 +394,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="with --whole: turns each side takes")
     parser.add_argument("--naive-eval", action="store_true", help=argparse.SUPPRESS)  # --whole's naive side
     args = parser.parse_args()
+    if not (args.stages or args.fingerprint):
+        _require_naive_side()
     if args.naive_eval:
         print(json.dumps(naive_eval(args.corpus)))
         return
