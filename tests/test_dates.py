@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 import warnings
 from datetime import UTC, datetime
 
@@ -124,3 +126,31 @@ def test_a_client_s_date_still_comes_before_the_byline_s() -> None:
         page_with_a_byline("Veröffentlicht am 1. Mai 2019"), "https://news.example/council", published_hint="2019-04-30"
     )
     assert (analysis.published_at, analysis.published_from) == (datetime(2019, 4, 30, tzinfo=UTC), "client")
+
+
+def test_markup_that_reads_as_a_url_is_never_fetched_for_its_date() -> None:
+    # htmldate takes a string starting "http" with no space for an address to download: a client's page written so
+    # must not make the service fetch it (here a loopback server that would hand back a dated page).
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body><p>Published 2020-01-02</p></body></html>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        body = f"http://127.0.0.1:{server.server_address[1]}/internal<p>text</p>".encode()
+        analysis = analyze_html(body, "https://news.example/a")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests == []
+    assert analysis.published_at is None

@@ -289,6 +289,10 @@ def byline_date(blocks: Sequence[Block]) -> tuple[datetime | None, bool]:
 
 def find_date_fallback(html: str, url: str | None) -> tuple[datetime | None, bool]:
     """htmldate's heuristics (URL, visible dates) when no structured date exists."""
+    if html.startswith("http") and " " not in html:
+        # htmldate downloads a string that reads as a URL instead of parsing it: a client's markup must never make
+        # this process fetch an address (analysis does no I/O, and fetching goes through the workers' guards).
+        return None, False
     try:
         from htmldate import find_date
 
