@@ -288,15 +288,16 @@ def byline_date(blocks: Sequence[Block]) -> tuple[datetime | None, bool]:
 
 
 def find_date_fallback(html: str, url: str | None) -> tuple[datetime | None, bool]:
-    """htmldate's heuristics (URL, visible dates) when no structured date exists."""
+    """htmldate's heuristics (URL, visible dates) when no structured date exists: find_date's fast-mode guess of the
+    original date, with less work where a step provably finds nothing (page_date)."""
     if html.startswith("http") and " " not in html:
         # htmldate downloads a string that reads as a URL instead of parsing it: a client's markup must never make
         # this process fetch an address (analysis does no I/O, and fetching goes through the workers' guards).
         return None, False
     try:
-        from htmldate import find_date
+        from farmwatch.analysis.page_date import guess_date
 
-        found = find_date(html, url=url, extensive_search=False, original_date=True)
+        found = guess_date(html, url)
     except Exception:  # htmldate raises on odd markup; a missing date is fine
         return None, False
     return parse_datetime(found)
