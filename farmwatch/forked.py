@@ -10,6 +10,7 @@ import multiprocessing
 import multiprocessing.pool
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, Self, TypeVar
 
 Batch = TypeVar("Batch")
@@ -30,18 +31,21 @@ class ForkedWorkers:
     def in_order(self, work: Callable[[Batch], Result], batches: Iterable[Batch], ahead: int = 1) -> Iterator[Result]:
         """work(batch) of each batch, handed back in the batches' order while the workers run up to `ahead`
         batches beyond the one handed back (so the caller stores one while the next are analysed); in this
-        process, one batch at a time, when there are no workers. `work` is pickled: a module's function."""
+        process, one batch at a time, when there are no workers. `work` is pickled: a module's function.
+
+        The first batches go to the workers at this call, not at the first result asked for: they start while
+        the caller gets ready for the results (`eval provenance` starts its Redis server)."""
         if self.pool is None:
-            for batch in batches:
-                yield work(batch)
-            return
-        pending: deque[multiprocessing.pool.AsyncResult] = deque()
-        for batch in batches:
-            pending.append(self.pool.apply_async(work, (batch,)))
-            if len(pending) > ahead:
+            return (work(batch) for batch in batches)
+        pool, remaining = self.pool, iter(batches)
+        pending = deque(pool.apply_async(work, (batch,)) for batch in islice(remaining, ahead + 1))
+
+        def handed_back() -> Iterator[Result]:
+            while pending:
                 yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+                pending.extend(pool.apply_async(work, (batch,)) for batch in islice(remaining, 1))
+
+        return handed_back()
 
     def close(self) -> None:
         if self.pool is not None:
