@@ -50,3 +50,13 @@ def test_without_workers_the_batches_are_worked_here_one_at_a_time() -> None:
     assert seen == []  # nothing worked before a result is asked for
     assert next(results) == 3 and seen == [1]
     assert list(results) == [6, 9]
+
+
+def _heavy(seed: int) -> bytes:
+    return bytes([seed]) * (3 << 20)  # more than the result pipe holds at once
+
+
+def test_results_heavier_than_the_result_pipe_come_back_whole_and_in_order() -> None:
+    with ForkedWorkers(2) as workers:
+        results = list(workers.in_order(_heavy, range(6), ahead=2))
+    assert [(len(r), r[0], r[-1]) for r in results] == [(3 << 20, n, n) for n in range(6)]
