@@ -140,3 +140,17 @@ def test_unique_sorted_is_np_unique():
         found = unique_sorted(values)
         assert found.dtype == np.uint64
         assert np.array_equal(found, np.unique(values))
+
+
+def test_a_text_past_the_basic_plane_is_prepared_without_loading_numpy_ma():
+    """Emoji and mathematical letters take the slower path, which loads nothing more (numpy.ma: ~5 ms a process)."""
+    import subprocess
+    import sys
+
+    run = (
+        "import sys; from farmwatch.analysis.text import prepare;"
+        "p = prepare('Math \\U0001d41bold x \\U0001f600 smiles.');"
+        "print(p.text[p.tok_starts[1]:p.tok_ends[1]], 'numpy.ma' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == ["\U0001d41bold", "False"]

@@ -375,7 +375,8 @@ def _classes(text: str) -> np.ndarray:
     if not astral.any():
         return table[codes]
     out = table[np.where(astral, 0, codes)]
-    for code in np.unique(codes[astral]).tolist():
+    # Not np.unique: it imports numpy.ma at its first call (~5 ms of a process), for the few codes of a page.
+    for code in sorted(set(codes[astral].tolist())):
         if _WORD.match(chr(code)):
             out[codes == code] = _IS_WORD
     return out
