@@ -81,6 +81,11 @@ class ForkedWorkers:
 
         return handed_back()
 
+    def finish(self) -> None:
+        """No more batches: the workers exit once done with theirs, while the caller goes on; close() waits for them."""
+        if self.pool is not None:
+            self.pool.close()
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()

@@ -60,3 +60,12 @@ def test_results_heavier_than_the_result_pipe_come_back_whole_and_in_order() -> 
     with ForkedWorkers(2) as workers:
         results = list(workers.in_order(_heavy, range(6), ahead=2))
     assert [(len(r), r[0], r[-1]) for r in results] == [(3 << 20, n, n) for n in range(6)]
+
+
+def test_finished_workers_still_hand_back_the_batches_they_were_given() -> None:
+    workers = ForkedWorkers(1)
+    results = workers.in_order(_where, [[1], [2], [3]], ahead=2)  # all three sent at this call
+    workers.finish()  # no more batches: the worker exits once done with these
+    assert [doubled for doubled, _pid, _frozen in results] == [[2], [4], [6]]
+    workers.close()
+    assert workers.pool is None
