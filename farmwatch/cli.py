@@ -656,6 +656,11 @@ def eval_provenance(
 
     settings = Settings()
     workers = jobs if jobs is not None else (os.cpu_count() or 1) - 1
+    # A young collection every 10,000 allocations, not 700, here and in the workers (set before they fork): an
+    # evaluation's objects are freed by their reference counts (over provenance-dev the collector found ~1,000
+    # objects in this process, 5 in its worker), so each collection only walked live ones. Its time in the
+    # collector: 31-40 -> 17-25 ms here, 12-14 -> 3 ms in the worker; the same peak memory (155 MB).
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
     # The workers are forked before the progress bar's thread starts.
     with PageAnalysers(settings.fingerprint, workers) as analysers, _eval_progress("provenance") as advance:
         result = evaluate_provenance(corpus, settings=settings, progress=advance, analysers=analysers)
