@@ -42,6 +42,7 @@ the later ones only known words; and the parts of the last pass (prepare, shingl
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import multiprocessing
@@ -61,6 +62,7 @@ sys.path.insert(0, str(REPO))
 from farmwatch.analysis.decode import InputError  # noqa: E402
 from farmwatch.analysis.page import analyze_html  # noqa: E402
 from farmwatch.bulk import WarcImporter  # noqa: E402
+from farmwatch.collector import collect_less_often  # noqa: E402
 from farmwatch.config import Settings  # noqa: E402
 from farmwatch.ingest import ingest  # noqa: E402
 from farmwatch.services import Services  # noqa: E402
@@ -108,6 +110,12 @@ class Ours:
     def __init__(self, url: str, settings: Settings) -> None:
         self.services = Services.create(connect(url), settings)
         self.settings = settings
+
+    def as_the_api_process(self) -> None:
+        """The collector as the API's process sets it once started (service.app's lifespan)."""
+        gc.collect()
+        gc.freeze()
+        collect_less_often()
 
     def page(self, url: str, html: bytes) -> None:
         try:
@@ -264,6 +272,8 @@ def fingerprint_only(pages: list[tuple[str, bytes]], settings: Settings, passes:
 def _side(name: str, redis_url: str, port: int, conn: Connection) -> None:
     """One per-page path in a process of its own: runs the batches it is sent, answers the time spent."""
     side = Naive(port, db=1) if name == "naive" else Ours(redis_url, Settings())
+    if isinstance(side, Ours):
+        side.as_the_api_process()
     while (batch := conn.recv()) is not None:
         spent = 0.0
         for url, html in batch:

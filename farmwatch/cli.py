@@ -651,16 +651,13 @@ def eval_provenance(
 ) -> None:
     """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""
     with _imports_uncollected():
+        from farmwatch.collector import collect_less_often
         from farmwatch.config import Settings
         from farmwatch.evaluation.provenance import PageAnalysers, evaluate_provenance
 
     settings = Settings()
     workers = jobs if jobs is not None else (os.cpu_count() or 1) - 1
-    # A young collection every 10,000 allocations, not 700, here and in the workers (set before they fork): an
-    # evaluation's objects are freed by their reference counts (over provenance-dev the collector found ~1,000
-    # objects in this process, 5 in its worker), so each collection only walked live ones. Its time in the
-    # collector: 31-40 -> 17-25 ms here, 12-14 -> 3 ms in the worker; the same peak memory (155 MB).
-    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    collect_less_often()  # here and in the workers, set before they fork
     # The workers are forked before the progress bar's thread starts.
     with PageAnalysers(settings.fingerprint, workers) as analysers, _eval_progress("provenance") as advance:
         result = evaluate_provenance(corpus, settings=settings, progress=advance, analysers=analysers)
