@@ -7,6 +7,7 @@ import asyncio
 import gc
 
 from farmwatch.collector import YOUNG_COLLECTION_EVERY, collect_less_often
+from farmwatch.config import Settings
 from farmwatch.store.embedded import EmbeddedRedis
 from service.app import create_app
 
@@ -22,7 +23,7 @@ def test_collect_less_often_keeps_the_older_generations_settings() -> None:
 
 def test_the_api_process_collects_less_often_while_it_runs(redis_server: EmbeddedRedis) -> None:
     before = gc.get_threshold()
-    app = create_app(redis_server.url)
+    app = create_app(redis_server.url, Settings())  # not get_settings(): its cached copy would outlive this test
     seen: list[tuple[int, ...]] = []
 
     async def run() -> None:
