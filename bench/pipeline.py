@@ -432,6 +432,7 @@ def main() -> None:
             write_warc(warc, pages)
             bulk_url = server.url.rsplit("/", 1)[0] + "/2"
             bulk_services = Services.create(connect(bulk_url), settings)
+            collect_less_often()  # as `farmwatch ingest` sets it, before its workers fork
             started = time.perf_counter()  # the workers' start and stop are the import's time too
             with WarcImporter(bulk_services, jobs=args.jobs, batch=64, redis_url=bulk_url) as importer:
                 stats = importer.run(warc)

@@ -31,6 +31,7 @@ from typing import Annotated
 
 import typer
 
+from farmwatch.collector import collect_less_often
 from farmwatch.config import Settings, get_settings
 from farmwatch.errors import (
     FarmwatchError,
@@ -339,6 +340,7 @@ def worker(
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    collect_less_often()
     threads = _start_workers(url, concurrency, stop)
     typer.echo(f"{concurrency} workers on {url}", err=True)
     while not stop.is_set():
@@ -519,6 +521,7 @@ def ingest_warc(
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
         # The importer forks its workers as it is made, before the progress bar's thread starts; they stop
         # with the block, before the embedded server does.
+        collect_less_often()  # here and in the import's workers, set before they fork
         importer = WarcImporter(Services.create(connect(url), settings), jobs=jobs, batch=batch, redis_url=url)
         with importer, progress_bar(*columns) as progress:
             for path in files:
@@ -651,7 +654,6 @@ def eval_provenance(
 ) -> None:
     """Republication detection: precision, recall, source and attribution accuracy. Last line: one JSON object."""
     with _imports_uncollected():
-        from farmwatch.collector import collect_less_often
         from farmwatch.config import Settings
         from farmwatch.evaluation.provenance import PageAnalysers, evaluate_provenance
 
