@@ -42,7 +42,6 @@ the later ones only known words; and the parts of the last pass (prepare, shingl
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import json
 import multiprocessing
@@ -59,10 +58,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from farmwatch import collector  # noqa: E402
 from farmwatch.analysis.decode import InputError  # noqa: E402
 from farmwatch.analysis.page import analyze_html  # noqa: E402
 from farmwatch.bulk import WarcImporter  # noqa: E402
-from farmwatch.collector import collect_less_often  # noqa: E402
 from farmwatch.config import Settings  # noqa: E402
 from farmwatch.ingest import ingest  # noqa: E402
 from farmwatch.services import Services  # noqa: E402
@@ -113,9 +112,7 @@ class Ours:
 
     def as_the_api_process(self) -> None:
         """The collector as the API's process sets it once started (service.app's lifespan)."""
-        gc.collect()
-        gc.freeze()
-        collect_less_often()
+        collector.started()
 
     def page(self, url: str, html: bytes) -> None:
         try:
@@ -432,7 +429,7 @@ def main() -> None:
             write_warc(warc, pages)
             bulk_url = server.url.rsplit("/", 1)[0] + "/2"
             bulk_services = Services.create(connect(bulk_url), settings)
-            collect_less_often()  # as `farmwatch ingest` sets it, before its workers fork
+            collector.collect_less_often()  # as `farmwatch ingest` sets it, before its workers fork
             started = time.perf_counter()  # the workers' start and stop are the import's time too
             with WarcImporter(bulk_services, jobs=args.jobs, batch=64, redis_url=bulk_url) as importer:
                 stats = importer.run(warc)

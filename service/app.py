@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
-from farmwatch.collector import collect_less_often
+from farmwatch import collector
 from farmwatch.config import Settings, get_settings
 from farmwatch.metrics import RedisMetrics
 from farmwatch.services import Services
@@ -59,14 +59,10 @@ def create_app(
         app.state.farmwatch = AppState(services, services.queue)
         app.state.auth = Auth(client, settings, open_when_no_keys)
         app.state.metrics = RedisMetrics(client, settings.key_prefix)
-        # What is built by now lives as long as the app: out of the collector's sight, so that a full collection
-        # under load scans only what requests create. It scanned everything (~100k objects after start-up) in
-        # 20-60 ms, every request on the event loop waiting: the look-ups' p99. Given back at shutdown.
-        gc.collect()
-        gc.freeze()
-        collect_less_often()  # a request's objects are freed by their reference counts (farmwatch.collector)
+        thresholds = collector.started()  # the start-up's objects out of the collector's sight; given back below
         yield
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
         await app.state.auth.aclose()  # the asyncio client of the key check and look-up reads
         app.state.metrics.close()
         client.close()

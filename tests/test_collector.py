@@ -33,8 +33,10 @@ def test_the_api_process_collects_less_often_while_it_runs(redis_server: Embedde
 
     try:
         asyncio.run(run())
+        after = gc.get_threshold()
     finally:
         gc.set_threshold(*before)
     assert seen[0][0] == YOUNG_COLLECTION_EVERY
     assert seen[1] == (True,)
-    assert gc.get_freeze_count() == 0  # given back at shutdown
+    assert gc.get_freeze_count() == 0  # given back at shutdown, with the thresholds
+    assert after == before
