@@ -28,10 +28,16 @@ restyled), ``partially`` (a third to a half from the agency copy, the rest the p
 nine newspaper sites, dated 1 to 30 hours after the agency story (truth kinds ``wholly_derived``,
 ``partially_derived``, ``independent``, as in reuse-dev).
 
+``--takes N`` (news): the agency story is not one page but N takes on the agency's site, as a news agency moves a
+story (PA's copy in METER: a story in several pieces, each newspaper story derived from them together): take k
+holds the k-th of N consecutive runs of the story's paragraphs, moved 40 minutes after the one before; the papers'
+stories are derived from all of them (truth ``sources``: every take), and the takes are the originals to leave
+alone.
+
 Run::
 
     .venv/bin/python bench/rewrites.py [--texts bench/rewrites] [--out /tmp/rewrites] [--seed 7] [--dates all|none] \
-        [--quotes as-written|single]
+        [--quotes as-written|single] [--takes 1]
     .venv/bin/farmwatch eval provenance /tmp/rewrites --show-mistakes
 """
 
@@ -149,6 +155,33 @@ def tpl_newspaper(paper: str, title: str, body: str, when: datetime | None) -> s
 </body></html>"""
 
 
+def tpl_wire(agency: str, title: str, body: str, when: datetime | None) -> str:
+    """A news agency's page for one take of a story (its wire service's plain layout)."""
+    date = f'<meta property="article:published_time" content="{when.isoformat()}">' if when else ""
+    shown = f'<p class="dateline">{when:%d %B %Y %H:%M} GMT</p>' if when else ""
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>{esc(title)} | {esc(agency)} wire</title>{date}
+<meta property="og:site_name" content="{esc(agency)}"></head><body>
+<div class="wire-header"><a href="/">{esc(agency)} wire service</a> <a href="/subscribers">Subscribers</a></div>
+<div class="story"><h1>{esc(title)}</h1>{shown}
+<div class="copy">{paragraphs_html(body)}</div>
+<p class="endnote">More to follow. Copyright {esc(agency)}. For subscribers' use only.</p></div>
+</body></html>"""
+
+
+def takes_of(source: Article, count: int) -> list[tuple[str, str, str, datetime | None, str]]:
+    """The story as `count` takes: (id, url, html file, time moved, text) each, in order."""
+    paragraphs = source.paragraphs
+    size = -(-len(paragraphs) // count)
+    pieces = [paragraphs[i : i + size] for i in range(0, len(paragraphs), size)]
+    out = []
+    for k, piece in enumerate(pieces, 1):
+        when = source.published_at + timedelta(minutes=40 * (k - 1)) if source.published_at else None
+        take_id = f"{source.id}--take-{k}"
+        out.append((take_id, f"{source.url.rstrip('/')}/take-{k}", f"html/{take_id}.html", when, "\n\n".join(piece)))
+    return out
+
+
 TEMPLATES = (tpl_course_blog, tpl_forum, tpl_personal)
 PAPERS = (
     "daily-courier",
@@ -184,7 +217,7 @@ def british_quotes(text: str) -> str:
 
 
 def build(
-    out: Path, seed: int, dates: str = "all", texts: Path = REWRITES, quotes: str = "as-written"
+    out: Path, seed: int, dates: str = "all", texts: Path = REWRITES, quotes: str = "as-written", takes: int = 1
 ) -> dict[str, int]:
     rng = random.Random(seed)
     sets = load_texts(texts)
@@ -200,7 +233,24 @@ def build(
         shutil.rmtree(out)
     (out / "html").mkdir(parents=True)
     rows: list[tuple[float, dict]] = []
+    # Sources moved as several takes: each take a page of its own, the story's own page left out.
+    source_ids: dict[str, list[str]] = {}
+    for s in sets if news and takes > 1 else []:
+        source = originals.pop(s["source"])
+        source_ids[source.id] = []
+        for take_id, url, html_file, when, text in takes_of(source, takes):
+            source_ids[source.id].append(take_id)
+            moved = when if dates != "none" else None
+            page = tpl_wire(source.outlet, source.headline, text, moved)
+            (out / html_file).write_text(page, encoding="utf-8")
+            truth = {"verdict": "original", "sources": [], "kind": "original", "attributed": None}
+            row = {"id": take_id, "url": url, "site": source.site, "html_file": html_file}
+            row |= {"published_at": moved.isoformat() if moved else None, "truth": truth}
+            rows.append((rng.random(), row))
+        originals[source.id] = source  # still the papers' story and time, not a page
     for a in originals.values():
+        if a.id in source_ids:
+            continue
         body = (PROVENANCE_DEV / a.html_file).read_bytes()
         (out / a.html_file).write_bytes(body if dates != "none" else undated(body))
         truth = {"verdict": "original", "sources": [], "kind": "original", "attributed": None}
@@ -245,7 +295,7 @@ def build(
             derived = kind != "independent"
             truth = {
                 "verdict": "republished" if derived else "original",
-                "sources": [source.id] if derived else [],
+                "sources": source_ids.get(source.id, [source.id]) if derived else [],
                 "kind": kind,
                 "attributed": False if derived else None,
             }
@@ -287,8 +337,9 @@ def main() -> None:
     parser.add_argument(
         "--quotes", choices=["as-written", "single"], default="as-written", help="single: the texts quote 'so'"
     )
+    parser.add_argument("--takes", type=int, default=1, help="news: the agency story as this many takes (pages)")
     args = parser.parse_args()
-    print(json.dumps(build(args.out, args.seed, args.dates, args.texts, args.quotes)))
+    print(json.dumps(build(args.out, args.seed, args.dates, args.texts, args.quotes, args.takes)))
 
 
 if __name__ == "__main__":
