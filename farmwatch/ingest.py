@@ -24,11 +24,18 @@ from farmwatch.analysis.fingerprint import (
     prepared_shingle_hashes,
     signature_from_bytes,
 )
-from farmwatch.analysis.matching import Edge, MatchInput, verify
+from farmwatch.analysis.matching import (
+    Edge,
+    Matched,
+    MatchInput,
+    graded_with_publisher,
+    published_before,
+    verify_all,
+)
 from farmwatch.analysis.page import PageAnalysis, analyze_html, fingerprint
 from farmwatch.analysis.templates import apply_site_template, template_candidates
 from farmwatch.analysis.text import PreparedText, prepare
-from farmwatch.analysis.urls import normalize_url
+from farmwatch.analysis.urls import normalize_url, registrable_domain
 from farmwatch.config import FingerprintSettings
 from farmwatch.errors import FetchedOriginal
 from farmwatch.judging import Judgement, Neighbourhood, judge, rejudge
@@ -153,6 +160,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
         _PREPARED_TEXTS.remember(analysis.prepared)
 
     edges: list[tuple[Edge, Edge]] = []
+    regraded: set[int] = set()  # pages given edges by this one's arrival, beside its own (its publisher's takes)
     # The edges are written with judging's first read (one round trip for both; Redis runs them in order).
     writes = services.client.pipeline(transaction=False)
     sites: dict[int, str] = {}  # the candidates' sites, as matching read them (judging reads their records)
@@ -164,15 +172,21 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
             found = index.insert_and_query(
                 page_id, bands, samples, min_shared=min_shared, keep=linked, min_common=min_common
             )
-        edges = match_page(services, analysis, facts, IndexHits.of(found, bands, samples), linked, sites)
+        matching = _match(services, analysis, facts, IndexHits.of(found, bands, samples), linked, sites)
+        edges = matching.found.edges
+        if matching.found.aligned:
+            pages.save_aligned(matching.found.aligned, writes)
+            edges, regraded = _graded_with_earlier_takes(services, matching, edges, sites, writes)
         if edges:
             pages.save_edges(page_id, edges, pipe=writes)
-    if first and not edges and not previous_neighbours:
+    if first and not edges and not previous_neighbours and not regraded:
+        if len(writes):
+            writes.execute()  # the pages its text aligns with in part (save_aligned)
         return Ingested(page_id, document, first[0].provenance)  # its verdict went out with its record
     # The page's own facts, verdict and edges are in hand: judging it need not read them back.
     previous = first[0].provenance.model_dump() if first else state.provenance
     here: Neighbourhood = (facts, previous, [mine for mine, _ in edges])
-    neighbours = [page_id, *({e.other for e, _ in edges} | set(previous_neighbours))]
+    neighbours = [page_id, *({e.other for e, _ in edges} | set(previous_neighbours) | regraded)]
     latest = rejudge(services, neighbours, {page_id: here}, sites=sites, writes=writes)
     if page_id not in latest:  # deleted while it was being judged: report what is stored, if anything
         stored = pages.provenances([page_id]).get(page_id)
@@ -302,28 +316,105 @@ def match_page(
 ) -> list[tuple[Edge, Edge]]:
     """The page's edges with the candidates that share a story with it; `sites` gets the site of each
     candidate read (page id -> site)."""
+    return _match(services, analysis, facts, hits, linked_ids, sites).found.edges
+
+
+class PageMatching(NamedTuple):
+    """What _match found, with the texts it compared (the page's and its candidates'), prepared."""
+
+    found: Matched
+    page: MatchInput | None  # None when the page has no candidate (its paragraphs are not shingled then)
+    others: dict[int, MatchInput]
+    aligned: dict[int, dict[int, str]]  # each candidate's save_aligned links, as read with it
+
+
+def _match(
+    services: Services,
+    analysis: PageAnalysis,
+    facts: PageFacts,
+    hits: IndexHits,
+    linked_ids: set[int],
+    sites: dict[int, str] | None = None,
+) -> PageMatching:
     settings = services.settings
     kept, records = _candidates(services, analysis, facts, hits, linked_ids)
     candidate_ids = kept[: settings.match.max_aligned]
     if not candidate_ids:
-        return []
-    stored = {i: found for i in candidate_ids if (found := records[i].text_and_facts()) is not None}
+        return PageMatching(Matched([], []), None, {}, {})
     n = settings.fingerprint.shingle_words
     prepared = analysis.prepared or prepare(analysis.main_text)
     # Shingled once for every candidate (passages_found reads them for each edge), from the prepared tokens.
     page = MatchInput(facts, analysis.main_text, analysis.shingles, prepared, paragraph_shingles_kept(prepared, n))
-    edges = []
+    stored = {i: found for i in candidate_ids if (found := records[i].text_and_facts()) is not None}
+    others: dict[int, MatchInput] = {}
     for other_id in candidate_ids:
         other_text, other_facts = stored.get(other_id, (None, None))
         if other_facts is not None and sites is not None:
             sites[other_id] = other_facts.site
         if other_text is None or other_facts is None:
             continue  # stored without text (FARMWATCH_STORE_TEXT=false): the signature cut is all we have
-        other = MatchInput(other_facts, other_text, *stored_text_features(other_text, n))
-        pair = verify(page, other, n, settings.match)
-        if pair is not None:
-            edges.append(pair)
-    return edges
+        others[other_id] = MatchInput(other_facts, other_text, *stored_text_features(other_text, n))
+    aligned = {i: records[i].aligned() for i in others if records[i].packed_aligned}
+    return PageMatching(verify_all(page, list(others.values()), n, settings.match), page, others, aligned)
+
+
+def _graded_with_earlier_takes(
+    services: Services,
+    matching: PageMatching,
+    edges: list[tuple[Edge, Edge]],
+    sites: dict[int, str],
+    writes: redis.client.Pipeline,
+) -> tuple[list[tuple[Edge, Edge]], set[int]]:
+    """A page of a publisher arriving after a page on another publisher that takes from several of its
+    pages (its takes of one story, the paper's story derived from them all): that page, graded with the
+    publisher's pages it aligns with in part (KeyLayout.aligned, read with the candidates) and this one
+    together, as verify_all grades it when it arrives last. Returns the page's edges with this one's in place,
+    and the pages given edges. A round trip only where such earlier pages are found."""
+    page, others = matching.page, matching.others
+    if page is None:
+        return edges, set()
+    publisher = registrable_domain(page.facts.site)
+    takers = [
+        held
+        for held, other, _ in matching.found.aligned
+        if other == page.facts.id and held in others and published_before(page.facts, others[held].facts)
+    ]
+    if not takers:
+        return edges, set()
+    pages, settings = services.pages, services.settings
+    links = matching.aligned
+    earlier = {
+        taker: [o for o, p in links.get(taker, {}).items() if p == publisher and o not in (page.facts.id, taker)]
+        for taker in takers
+    }
+    wanted = sorted({o for found in earlier.values() for o in found} - set(others))
+    if not wanted:
+        return edges, set()
+    n = settings.fingerprint.shingle_words
+    stored = {
+        i: MatchInput(f, t, *stored_text_features(t, n)) for i, (t, f) in pages.texts_and_facts(wanted).items() if t
+    }
+    sites.update({i: m.facts.site for i, m in stored.items()})
+    mine = {e.other: i for i, (e, _) in enumerate(edges)}
+    edges = list(edges)
+    regraded: set[int] = set()
+    for taker in takers:
+        members = [page, *(stored[o] for o in earlier[taker] if o in stored)]
+        if len(members) < 2:
+            continue
+        found = graded_with_publisher(others[taker], members, n, settings.match)
+        for theirs, ours in found:  # from the taker's side: (taker -> member, member -> taker)
+            if theirs.other == page.facts.id:
+                if taker in mine:
+                    edges[mine[taker]] = (ours, theirs)
+                else:
+                    edges.append((ours, theirs))
+            else:
+                pages.save_edges(taker, [(theirs, ours)], pipe=writes)
+                regraded.add(theirs.other)
+        if found:
+            regraded.add(taker)
+    return edges, regraded
 
 
 class _PreparedTexts:

@@ -159,6 +159,14 @@ class Source(BaseModel):
     )
     spans: list[Span] = Field(default_factory=list, description="The aligned passages, in this page's order.")
     passages: list[int] = Field(description="Indexes of this page's paragraphs found in the source.")
+    graded_with: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The source's publisher's other pages that this page was graded against together with it (an agency's "
+            "takes or updates of one story, published before this page): `reuse` and `coverage` are for them "
+            "taken as one source, which none of them is alone; `spans` are this one's."
+        ),
+    )
     probability: float = Field(0.5, description="Probability that this page copied the source (not the reverse).")
     margin: float = Field(description="Log-odds that this page is the copy rather than the source.")
     evidence: list[EvidenceItem] = Field(description="Every signal weighed in deciding who copied whom.")

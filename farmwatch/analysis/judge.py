@@ -106,7 +106,7 @@ def decide(
     findings, undecided = _primaries_join(findings, undecided, facts, other_provenance)
 
     ranked = rank_sources(findings)
-    sources = [source_entry(f) for f in ranked]
+    sources = [source_entry(f, others) for f in ranked]
     return Provenance(
         verdict="republished" if sources else "original",
         score=republication_score(findings),
@@ -188,8 +188,10 @@ def _elsewhere(edge: Edge, confident: list[SourceFinding], most: float = 0.5) ->
     return shared <= most * total
 
 
-def source_entry(finding: SourceFinding) -> Source:
+def source_entry(finding: SourceFinding, others: dict[int, PageFacts] | None = None) -> Source:
+    """The report's entry for a source; `others` (page id -> facts) names the pages it was graded with."""
     facts, edge, verdict = finding.facts, finding.edge, finding.judgement
+    together = [others[i].url for i in edge.graded_with if i in others] if others and edge.graded_with else []
     return Source(
         url=facts.url,
         site=facts.site,
@@ -207,6 +209,7 @@ def source_entry(finding: SourceFinding) -> Source:
             for a, b, c, d, sim, quoted in edge.spans
         ],
         passages=edge.passages,
+        graded_with=together,
         probability=round(getattr(verdict, "probability", 0.5), 4),
         margin=round(verdict.margin, 2),
         evidence=_evidence(verdict),

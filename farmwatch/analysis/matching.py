@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
 
-from farmwatch.analysis.align import THRESHOLDS, Alignment, align_both, reuse_grade
+from farmwatch.analysis.align import THRESHOLDS, Alignment, align, align_both, reuse_grade
 from farmwatch.analysis.facts import PageFacts, links_to
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
-from farmwatch.analysis.text import PreparedText
+from farmwatch.analysis.text import PreparedText, prepare
+from farmwatch.analysis.urls import registrable_domain
 from farmwatch.config import MatchSettings
 
 try:  # the compiled look-up (setup.py: _align.pyx); without it, numpy's (the same counts and comparison)
@@ -43,6 +45,9 @@ class Edge:
     other_coverage: float = 0.0
     reuse: str | None = None
     spans: list[list] = field(default_factory=list)
+    # Pages of b's publisher a was graded against together with b (farmwatch/analysis/matching.py,
+    # graded_together): `reuse` is the grade of all of them as one source, none of which is one alone.
+    graded_with: list[int] = field(default_factory=list)
 
     def seen_from(self, other: int, passages: list[int]) -> Edge:
         """The same edge from b's side: b's sizes and shares first, b's passages, a as the other page.
@@ -246,6 +251,13 @@ def verify(
     sentences; graded as journalists do). The alignment runs from each side, since it is not symmetric:
     a copy made of a source's sentences cut short aligns with the source, while the source's long sentences
     hold too little of theirs in the copy to align back, so either run may find the reuse alone."""
+    return _verify(page, other, shingle_words, settings)[0]
+
+
+def _verify(
+    page: MatchInput, other: MatchInput, shingle_words: int, settings: MatchSettings
+) -> tuple[tuple[Edge, Edge] | None, Alignment, Alignment]:
+    """verify's answer, and the alignments of the page with the other page and of the other with the page."""
     forward, backward = align_both(page.prepared, other.prepared)
     grade = reuse_grade(forward) if forward.spans else None
     other_grade = reuse_grade(backward) if backward.spans else None
@@ -265,7 +277,7 @@ def verify(
         paragraph_shingles_b=other.paragraph_shingles or None,  # cached with the stored text
     )
     if pair is None:
-        return None
+        return None, forward, backward
     mine, theirs = pair
     mine.coverage = round(max(forward.coverage, mine.containment), 4)
     theirs.coverage = round(max(backward.coverage if backward else 0.0, theirs.containment), 4)
@@ -274,7 +286,151 @@ def verify(
     theirs.reuse = other_grade or verbatim_grade(theirs, settings)
     mine.spans = _spans(forward)
     theirs.spans = _spans(backward) if backward is not None else []
-    return mine, theirs
+    return (mine, theirs), forward, backward
+
+
+@dataclass(slots=True)
+class Matched:
+    """What matching a page with its candidates found: its edges, and (page, other page, other's publisher)
+    for each page whose text aligns in part with an earlier page on another publisher that is no source of it
+    alone, either way round (KeyLayout.aligned keeps them: the publisher's later pages are graded with them)."""
+
+    edges: list[tuple[Edge, Edge]]
+    aligned: list[tuple[int, int, str]]
+
+
+def verify_all(page: MatchInput, others: list[MatchInput], shingle_words: int, settings: MatchSettings) -> Matched:
+    """verify with each of the others, in their order; then, per publisher, its pages that the page aligns with
+    but that are no source alone, graded together (graded_together): an agency moves one story as several
+    takes and updates, each a page of its own, and a paper's story derived from all of them holds too little
+    of any one to be graded from it. Their edges take the place of verify's."""
+    edges: dict[int, tuple[Edge, Edge]] = {}
+    partial: dict[str, list[tuple[MatchInput, Alignment, tuple[Edge, Edge] | None]]] = {}
+    aligned: list[tuple[int, int, str]] = []
+    own = registrable_domain(page.facts.site)
+    for other in others:
+        pair, forward, backward = _verify(page, other, shingle_words, settings)
+        if pair is not None:
+            edges[other.facts.id] = pair
+        publisher = registrable_domain(other.facts.site)
+        if publisher == own:
+            continue
+        if forward.aligned_sentences and (pair is None or pair[0].reuse != "wholly"):
+            partial.setdefault(publisher, []).append((other, forward, pair))
+            if published_before(other.facts, page.facts):
+                aligned.append((page.facts.id, other.facts.id, publisher))
+        taken = backward.aligned_sentences and (pair is None or pair[1].reuse != "wholly")
+        if taken and published_before(page.facts, other.facts):
+            aligned.append((other.facts.id, page.facts.id, own))
+    for members in partial.values():
+        members = [m for m in members if published_before(m[0].facts, page.facts)]
+        if len(members) > 1:
+            for mine, theirs in graded_together(page, members, shingle_words, settings):
+                edges[mine.other] = (mine, theirs)
+    return Matched(list(edges.values()), aligned)
+
+
+def graded_with_publisher(
+    page: MatchInput, members: list[MatchInput], shingle_words: int, settings: MatchSettings
+) -> list[tuple[Edge, Edge]]:
+    """graded_together for one publisher's pages the page aligns with in part, aligned with each here: what
+    matching finds for the page when the publisher's last take arrives after it (farmwatch.ingest)."""
+    found = []
+    for other in members:
+        if not published_before(other.facts, page.facts):
+            continue
+        pair, forward, _ = _verify(page, other, shingle_words, settings)
+        if forward.aligned_sentences and (pair is None or pair[0].reuse != "wholly"):
+            found.append((other, forward, pair))
+    return graded_together(page, found, shingle_words, settings) if len(found) > 1 else []
+
+
+def _within(when: datetime | None, anchor: datetime | None, span: timedelta) -> bool:
+    return when is not None and anchor is not None and abs(when - anchor) <= span
+
+
+def published_before(earlier: PageFacts, later: PageFacts) -> bool:
+    """Whether both pages give a date and the first is the earlier (by the day when either gives the day
+    alone). Only pages published before a page are graded together as its source: an original that several
+    copies each took a part of is never read as made of them (their union holds it all)."""
+    if earlier.published_at is None or later.published_at is None:
+        return False
+    if earlier.date_only or later.date_only:
+        return earlier.published_at.date() < later.published_at.date()
+    return earlier.published_at < later.published_at
+
+
+TAKES_SPAN = timedelta(hours=48)  # an agency's takes and updates of one story move within a day or two
+GRADED_TOGETHER_MOST = 8  # a publisher's pages graded together, at most: those the page aligns with most
+_GRADE_RANK = {None: 0, "partially": 1, "wholly": 2}
+
+
+def graded_together(
+    page: MatchInput,
+    members: list[tuple[MatchInput, Alignment, tuple[Edge, Edge] | None]],
+    shingle_words: int,
+    settings: MatchSettings,
+) -> list[tuple[Edge, Edge]]:
+    """The edges with one publisher's pages (each with the page's alignment with it, read for its coverage, and
+    verify's edges, if any) when the page, aligned with their texts joined in the order they were published, is
+    graded higher than with any of them alone: each page its text was aligned to gets an edge with that grade,
+    its own spans, its share of the coverage and the others in `graded_with`. None otherwise (verify's stand)."""
+    members = sorted(members, key=lambda m: -m[1].coverage)
+    # One story's takes: the pages moved within TAKES_SPAN of the one the page aligns with most (a publisher's
+    # stories weeks apart on a recurring event are no one source, though each may share a part of the page).
+    anchor = members[0][0].facts.published_at
+    members = [m for m in members if _within(m[0].facts.published_at, anchor, TAKES_SPAN)][:GRADED_TOGETHER_MOST]
+    if len(members) < 2:
+        return []
+    members.sort(key=lambda m: (m[0].facts.published_at is None, m[0].facts.published_at or 0, m[0].facts.first_seen))
+    alone = max(_GRADE_RANK[pair[0].reuse if pair else None] for _, _, pair in members)
+    starts, at = [], 0
+    for other, _, _ in members:
+        starts.append(at)
+        at += len(other.text) + 1  # joined by newlines: each text's last sentence ends there
+    together = align(page.prepared, prepare("\n".join(other.text for other, _, _ in members)))
+    grade = reuse_grade(together) if together.spans else None
+    if _GRADE_RANK[grade] <= alone:
+        return []
+    spans = _spans(together)
+    aligned = sum(end - start for start, end, *_ in spans) or 1
+    found: list[tuple[MatchInput, tuple[Edge, Edge] | None, list[list]]] = []
+    for (other, _, pair), start in zip(members, starts, strict=True):
+        end = start + len(other.text)
+        own = [
+            [a, b, c - start, min(d, end) - start, sim, quoted] for a, b, c, d, sim, quoted in spans if start <= c < end
+        ]
+        if own:
+            found.append((other, pair, own))
+    edges = []
+    for other, pair, own in found:
+        if pair is None:
+            pair = compare(
+                page.shingles,
+                page.paragraph_shingles,
+                page.text,
+                page.facts,
+                other.shingles,
+                other.text,
+                other.facts,
+                shingle_words,
+                settings,
+                force=True,
+                paragraph_shingles_b=other.paragraph_shingles or None,
+            )
+            if pair is None:  # never: forced
+                continue
+            pair[1].coverage = pair[1].containment
+        mine, theirs = pair
+        share = together.coverage * sum(b - a for a, b, *_ in own) / aligned
+        mine.coverage = round(max(mine.coverage, share, mine.containment), 4)
+        theirs.other_coverage = mine.coverage
+        mine.other_coverage = theirs.coverage
+        mine.reuse = grade
+        mine.spans = own
+        mine.graded_with = [o.facts.id for o, _, _ in found if o is not other]
+        edges.append((mine, theirs))
+    return edges
 
 
 @dataclass(slots=True)

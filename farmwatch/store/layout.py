@@ -23,6 +23,12 @@ class KeyLayout:
         """Hash: other page id -> the edge (shared text) from this page's side."""
         return f"{self.prefix}:edges:{page_id}"
 
+    def aligned(self, page_id: int) -> str:
+        """Hash: other page id -> its publisher (registrable domain), for the pages on other publishers this
+        page's text aligns with in part but that are no source of it alone (matching.verify_all): one
+        publisher's takes of a story, graded together as one source when the last of them arrives."""
+        return f"{self.prefix}:aligned:{page_id}"
+
     @property
     def url_to_id(self) -> str:
         """Hash: normalised URL (and aliases) -> page id."""

@@ -151,6 +151,11 @@ class Candidate:
     keys: int  # reuse keys
     packed_text: bytes | None
     packed_facts: bytes | None
+    packed_aligned: dict[bytes, bytes]  # its save_aligned links, as read
+
+    def aligned(self) -> dict[int, str]:
+        """The pages on other publishers its text aligns with in part (other page id -> publisher)."""
+        return {int(other): publisher.decode() for other, publisher in self.packed_aligned.items()}
 
     def text_and_facts(self) -> tuple[str | None, PageFacts] | None:
         if not self.packed_facts:
@@ -418,15 +423,19 @@ class PageStore:
 
     def candidates(self, ids: list[int]) -> dict[int, Candidate]:
         """What matching reads of each candidate page, in one round trip: its stored MinHash, shingle count
-        and number of reuse keys, with its text and facts (unpacked only for the candidates kept)."""
+        and number of reuse keys, with its text, facts and save_aligned links (unpacked only for the candidates
+        kept)."""
         pipe = self.client.pipeline(transaction=False)
         for page_id in ids:
             pipe.hmget(self._page(page_id), ["fp", "text", "facts"])
+            pipe.hgetall(self.keys.aligned(page_id))
         out = {}
-        for page_id, (raw, text, facts) in zip(ids, pipe.execute(), strict=True):
+        replies = iter(pipe.execute())
+        for page_id, (raw, text, facts), aligned in zip(ids, replies, replies, strict=True):
             if raw:
                 size, sig_len = struct.unpack_from("<IH", raw)
-                out[page_id] = Candidate(raw[6 : 6 + sig_len], size, (len(raw) - 6 - sig_len) // 6, text, facts)
+                keys = (len(raw) - 6 - sig_len) // 6
+                out[page_id] = Candidate(raw[6 : 6 + sig_len], size, keys, text, facts, aligned)
         return out
 
     def texts_and_facts(self, ids: list[int]) -> dict[int, tuple[str | None, PageFacts]]:
@@ -504,6 +513,12 @@ class PageStore:
         if pipe is None:
             writes.execute()
 
+    def save_aligned(self, links: list[tuple[int, int, str]], pipe: redis.client.Pipeline) -> None:
+        """(page, other page, other's publisher): the page's text aligns in part with the other's, which is no
+        source of it alone (KeyLayout.aligned). On the caller's pipeline."""
+        for page_id, other, publisher in links:
+            pipe.hset(self.keys.aligned(page_id), str(other), publisher)
+
     def edges(self, page_id: int) -> list[Edge]:
         raw = self.client.hgetall(self._edges(page_id))
         return [Edge(**orjson.loads(value)) for value in raw.values()]
@@ -511,16 +526,15 @@ class PageStore:
     def drop_edges(
         self, page_id: int, neighbours: list[int] | None = None, pipe: redis.client.Pipeline | None = None
     ) -> list[int]:
-        """Forget every edge of a page (before it is re-analysed); returns the former neighbours. On `pipe`
-        when given: the caller sends it."""
+        """Forget every edge of a page, and the pages it aligns with in part (before it is re-analysed);
+        returns the former neighbours. On `pipe` when given: the caller sends it."""
         if neighbours is None:
             neighbours = [int(k) for k in self.client.hkeys(self._edges(page_id))]
-        if not neighbours:
-            return []
         writes = self.client.pipeline(transaction=False) if pipe is None else pipe
         for other in neighbours:
             writes.hdel(self._edges(other), str(page_id))
         writes.delete(self._edges(page_id))
+        writes.delete(self.keys.aligned(page_id))  # one key a command: a cluster's pipeline takes no more
         if pipe is None:
             writes.execute()
         return neighbours

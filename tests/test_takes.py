@@ -1,0 +1,88 @@
+"""An agency moves one story as several takes, each a page of its own: a paper's story derived from all of
+them holds too little of any one to be graded from it alone. Graded against the takes together, it is found
+whatever the order the pages arrive in; an original that several later pages of one site each took a part
+of, and one site's stories weeks apart, are never read as one source."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.test_reuse_provenance import ORIGINAL, REWORDED, html, report, submit
+
+# The story's sentences edited from the original's 0, 1, 4, 6 and 7: two from the first take, three from the
+# second, each reworded as a sub-editor does.
+STORY = [
+    REWORDED[0],
+    REWORDED[2],
+    "Shop owners near the bridge worry that the closure will drive their customers away, and the chamber of "
+    "commerce wants a fund for businesses that lose trade.",
+    "Engineers will replace the corroded supports first and then resurface the whole deck, so that one lane "
+    "can reopen before the work ends.",
+    "Residents may comment on the detour plan at a public meeting in the library on the first Monday of next month.",
+]
+TAKE_1 = "https://wire.example.com/bridge/take-1"
+TAKE_2 = "https://wire.example.com/bridge/take-2"
+STORY_URL = "https://paper.example.org/bridge"
+
+
+def _pages(first_take: str, second_take: str, story: str = "2025-03-04T18:00:00+00:00") -> dict[str, tuple]:
+    return {
+        "take 1": (TAKE_1, html("Bridge to close", ORIGINAL[0:4], first_take, "wire")),
+        "take 2": (TAKE_2, html("Bridge to close (update)", ORIGINAL[4:8], second_take, "wire")),
+        "story": (STORY_URL, html("Bridge shuts", STORY, story, "paper")),
+    }
+
+
+@pytest.mark.parametrize(
+    "order", [("take 1", "take 2", "story"), ("story", "take 1", "take 2"), ("take 2", "story", "take 1")]
+)
+def test_a_story_taken_from_an_agencys_takes_is_found_in_any_order(api: httpx.Client, order: tuple) -> None:
+    pages = _pages("2025-03-04T09:00:00+00:00", "2025-03-04T09:40:00+00:00")
+    for name in order:
+        submit(api, *pages[name])
+    provenance = report(api, STORY_URL)["provenance"]
+    assert provenance["verdict"] == "republished"
+    sources = {source["url"]: source for source in provenance["sources"]}
+    assert set(sources) == {TAKE_1, TAKE_2}
+    for url, other in ((TAKE_1, TAKE_2), (TAKE_2, TAKE_1)):
+        assert sources[url]["reuse"] == "wholly"
+        assert sources[url]["graded_with"] == [other]
+        assert sources[url]["spans"]  # its own: they slice that take's text
+        take = report(api, url)
+        assert take["provenance"]["verdict"] == "original"
+        for span in sources[url]["spans"]:
+            assert take["main_text"][span["source_start"] : span["source_end"]].strip()
+    # Together the takes account for the story; neither is graded "wholly" on its own.
+    assert sum(source["coverage"] for source in sources.values()) >= 0.8
+
+
+def test_one_take_alone_is_no_wholly_derived_source(api: httpx.Client) -> None:
+    pages = _pages("2025-03-04T09:00:00+00:00", "2025-03-04T09:40:00+00:00")
+    submit(api, *pages["take 1"])
+    submit(api, *pages["story"])
+    provenance = report(api, STORY_URL)["provenance"]
+    assert all(source["reuse"] != "wholly" for source in provenance["sources"])
+
+
+def test_one_sites_stories_weeks_apart_are_not_graded_as_one_source(api: httpx.Client) -> None:
+    pages = _pages("2025-02-01T09:00:00+00:00", "2025-03-04T09:40:00+00:00", story="2025-03-04T18:00:00+00:00")
+    for name in ("take 1", "take 2", "story"):
+        submit(api, *pages[name])
+    provenance = report(api, STORY_URL)["provenance"]
+    assert all(not source["graded_with"] and source["reuse"] != "wholly" for source in provenance["sources"])
+
+
+def test_an_original_that_one_sites_later_pages_each_took_a_part_of_stays_original(api: httpx.Client) -> None:
+    # A farm's three pages, each a part of the story, all published after it: together they hold all of it,
+    # but an original is never read as made of its copies.
+    for n, part in enumerate([ORIGINAL[0:3], ORIGINAL[3:6], ORIGINAL[5:8]]):
+        submit(
+            api, f"https://farm.example.net/part-{n}", html(f"Part {n}", part, f"2025-03-0{5 + n}T08:00:00Z", "farm")
+        )
+    submit(api, STORY_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+    original = report(api, STORY_URL)["provenance"]
+    assert original["verdict"] == "original", original
+    assert all(
+        report(api, f"https://farm.example.net/part-{n}")["provenance"]["verdict"] == "republished" for n in range(3)
+    )
