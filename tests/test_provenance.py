@@ -139,3 +139,20 @@ def test_a_credit_naming_the_sources_domain_is_a_credit() -> None:
     original = page(1, "https://jis.gov.jm/investment-plan")
     copy.credits = [{"name": "jis.gov.jm", "text": "Source link: jis.gov.jm", "kind": "source_named"}]
     assert _credits_name(copy, original) == "Source link: jis.gov.jm"
+
+
+def test_an_agencys_takes_graded_together_rank_by_what_they_cover_together() -> None:
+    story = page(9, COPY, published_at=DAY2)
+    take_1 = page(1, ORIGINAL + "/take-1", published_at=DAY1)
+    take_2 = page(2, ORIGINAL + "/take-2", published_at=DAY1)
+    paper = page(3, "https://paper.example.org/x", published_at=DAY1)
+    takes = [
+        (take_1, edge(1, coverage=0.45, containment=0.1, reuse="wholly", graded_with=[2])),
+        (take_2, edge(2, coverage=0.4, containment=0.1, reuse="wholly", graded_with=[1])),
+    ]
+    findings = [
+        SourceFinding(paper, edge(3, coverage=0.6, containment=0.3), judge_pair(story, paper, edge(3)), False),
+        *(SourceFinding(take, e, judge_pair(story, take, e), False) for take, e in takes),
+    ]
+    # Each take covers less of the story than the other paper's page; together they cover more.
+    assert [f.facts.id for f in rank_sources(findings)][:2] == [1, 2]

@@ -43,17 +43,24 @@ def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
     """Best source first: true originals before copies, then by how much of the page they cover,
     then by how sure the judge is that the page copied it."""
     primaries = _primary_among_alternates(findings)
+    # Pages graded together (a publisher's takes of one story) cover the page together: ranked by what they
+    # cover as one source, each its share, against a single source covering more than any one take.
+    covered = {f.facts.id: max(f.edge.coverage, f.edge.containment) for f in findings}
+    together = {
+        f.facts.id: covered[f.facts.id] + sum(covered.get(i, 0.0) for i in f.edge.graded_with) for f in findings
+    }
     seen_sites: dict[str, int] = {}
     ranked = []
     for f in primaries:
         site = registrable_domain(f.facts.site)
         seen_sites[site] = seen_sites.get(site, 0) + 1
-        ranked.append((f, seen_sites[site] > 1))
+        # A second page of one site goes after other sites (an AMP version), unless graded with the first.
+        ranked.append((f, seen_sites[site] > 1 and not f.edge.graded_with))
     ranked.sort(
         key=lambda item: (
             item[1],
             item[0].other_is_copy,
-            -round(max(item[0].edge.coverage, item[0].edge.containment), 1),
+            -round(together[item[0].facts.id], 1),
             -round(item[0].edge.containment, 2),  # of two sources covering as much, the one copied word for word
             -item[0].judgement.probability,
             item[0].facts.first_seen,
