@@ -213,10 +213,14 @@ def compare(
 def verbatim_grade(edge: Edge, settings: MatchSettings) -> str | None:
     """The reuse grade that verbatim overlap alone shows (when the sentence alignment shows none: text
     without sentence breaks, lists, very long sentences)."""
-    if edge.containment >= THRESHOLDS.wholly:
+    return _verbatim_grade(edge.shared, edge.containment, settings)
+
+
+def _verbatim_grade(shared: int, containment: float, settings: MatchSettings) -> str | None:
+    if containment >= THRESHOLDS.wholly:
         return "wholly"
-    passage = edge.shared >= settings.passage_shingles and edge.containment >= settings.passage_containment
-    if edge.containment >= settings.min_containment or passage:
+    passage = shared >= settings.passage_shingles and containment >= settings.passage_containment
+    if containment >= settings.min_containment or passage:
         return "partially"
     return None
 
@@ -390,6 +394,9 @@ def graded_together(
         at += len(other.text) + 1  # joined by newlines: each text's last sentence ends there
     together = align(page.prepared, prepare("\n".join(other.text for other, _, _ in members)))
     grade = reuse_grade(together) if together.spans else None
+    if grade is None:  # as verify grades one page: the shingles the page shares with them word for word
+        verbatim = overlap(page.shingles, np.unique(np.concatenate([other.shingles for other, _, _ in members])))
+        grade = _verbatim_grade(verbatim.shared, verbatim.containment_a, settings)
     if _GRADE_RANK[grade] <= alone:
         return []
     spans = _spans(together)
