@@ -45,10 +45,6 @@ from farmwatch.errors import (
 )
 from farmwatch.opscli import export_command, import_command, keys_app
 
-# Set before numpy loads (commands import it lazily): OpenBLAS's worker threads would only spin at its start,
-# ~40 ms of CPU a process, since align multiplies in blocks small enough for one thread anyway.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 # FarmwatchError class -> exit code; the most specific class in an error's MRO wins (see the module docstring).
 EXIT_CODES: dict[type[FarmwatchError], int] = {
     InputError: 65,  # EX_DATAERR
