@@ -49,9 +49,9 @@ def export_lines(services: Services, batch: int = 500) -> Iterator[dict]:
             url_of[page_id] = facts.url
     for start in range(0, len(ids), batch):
         chunk = [i for i in dict.fromkeys(ids[start : start + batch]) if i in url_of]
-        for fields, edges in pages.raw_records(chunk):
+        for fields, edges, aligned in pages.raw_records(chunk):
             if fields:
-                yield _page_line(fields, edges, url_of)
+                yield _page_line(fields, edges, aligned, url_of)
     for url, page_id in aliases:
         if page_id in url_of and url != url_of[page_id]:
             yield {"type": "alias", "url": url, "page_url": url_of[page_id]}
@@ -61,7 +61,9 @@ def export_lines(services: Services, batch: int = 500) -> Iterator[dict]:
         yield {"type": "label", **label}
 
 
-def _page_line(fields: dict[bytes, bytes], edges: dict[bytes, bytes], url_of: dict[int, str]) -> dict:
+def _page_line(
+    fields: dict[bytes, bytes], edges: dict[bytes, bytes], aligned: dict[bytes, bytes], url_of: dict[int, str]
+) -> dict:
     facts = asdict(facts_from_json(fields[b"facts"]))
     facts["published_at"] = facts["published_at"].isoformat() if facts["published_at"] else None
     facts["composite_of"] = [url_of[i] for i in facts.get("composite_of", []) if i in url_of]
@@ -71,11 +73,25 @@ def _page_line(fields: dict[bytes, bytes], edges: dict[bytes, bytes], url_of: di
     line["provenance"] = orjson.loads(fields[b"prov"]) if b"prov" in fields else None
     line["text"] = unpack(fields[b"text"]).decode() if b"text" in fields else None
     line["edges"] = [
-        {**{k: v for k, v in orjson.loads(raw).items() if k != "other"}, "other_url": url_of[int(other)]}
+        _edge_line(orjson.loads(raw), url_of[int(other)], url_of)
         for other, raw in edges.items()
         if int(other) in url_of
     ]
+    # The earlier pages on other publishers it aligns with in part (KeyLayout.aligned), by URL.
+    line["aligned"] = [
+        {"url": url_of[int(other)], "publisher": publisher.decode()}
+        for other, publisher in aligned.items()
+        if int(other) in url_of
+    ]
     line["raw"] = {k.decode(): base64.b64encode(v).decode() for k, v in fields.items() if k.decode() not in _READABLE}
+    return line
+
+
+def _edge_line(edge: dict, other_url: str, url_of: dict[int, str]) -> dict:
+    """An edge as exported: the pages it names by URL, not id (the other page, those graded with it)."""
+    line = {k: v for k, v in edge.items() if k != "other"}
+    line["other_url"] = other_url
+    line["graded_with"] = [url_of[i] for i in edge.get("graded_with", []) if i in url_of]
     return line
 
 
@@ -151,13 +167,19 @@ def _import_page(services: Services, row: dict, id_of: dict[str, int], review: R
         mapping["text"] = pack(row["text"].encode())
     edges = {
         str(id_of[e["other_url"]]): orjson.dumps(
-            {**{k: v for k, v in e.items() if k != "other_url"}, "other": id_of[e["other_url"]]}
+            {
+                **{k: v for k, v in e.items() if k != "other_url"},
+                "other": id_of[e["other_url"]],
+                "graded_with": [id_of[url] for url in e.get("graded_with", []) if url in id_of],
+            }
         )
         for e in row.get("edges", [])
         if e.get("other_url") in id_of
     }
+    aligned = {str(id_of[a["url"]]): a["publisher"] for a in row.get("aligned", []) if a.get("url") in id_of}
     before = pages.provenances([page_id]).get(page_id)
-    pages.restore_page(facts, mapping, edges, bool(before and before.get("verdict") == "republished"))
+    was_republished = bool(before and before.get("verdict") == "republished")
+    pages.restore_page(facts, mapping, edges, was_republished, aligned)
     buckets = pages.buckets(page_id)  # decoded by the store, whatever its packing
     if buckets:
         services.index.insert(page_id, buckets)

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
+import redis
 
-from tests.test_reuse_provenance import ORIGINAL, REWORDED, html, report, submit
+from farmwatch.backup import export_lines, import_lines
+from farmwatch.config import Settings
+from farmwatch.ingest import submit_html
+from farmwatch.reports import page_reports
+from farmwatch.services import Services
+from tests.test_reuse_provenance import INDEPENDENT, ORIGINAL, REWORDED, html, report, submit
 
 # The story's sentences edited from the original's 0, 1, 4, 6 and 7: two from the first take, three from the
 # second, each reworded as a sub-editor does.
@@ -86,3 +92,24 @@ def test_an_original_that_one_sites_later_pages_each_took_a_part_of_stays_origin
     assert all(
         report(api, f"https://farm.example.net/part-{n}")["provenance"]["verdict"] == "republished" for n in range(3)
     )
+
+
+def test_takes_graded_together_and_the_links_that_find_them_survive_export_and_import(
+    api: httpx.Client, redis_client: redis.Redis, settings: Settings
+) -> None:
+    pages = _pages("2025-03-04T09:00:00+00:00", "2025-03-04T09:40:00+00:00")
+    submit(api, *pages["take 1"])
+    submit(api, *pages["story"])  # aligns with part of take 1, which is no source of it alone
+    lines = list(export_lines(Services.create(redis_client, settings)))
+    # Into another store whose ids are not the first's: one page there already.
+    moved = Services.create(redis_client, settings.model_copy(update={"key_prefix": "moved"}))
+    submit_html(moved, "https://elsewhere.example/unrelated", html("Other", INDEPENDENT, "2025-01-01", "elsewhere"))
+    import_lines(moved, lines)
+    submit_html(moved, *pages["take 2"])  # the last take arrives there: the story is graded with both
+    story = page_reports(moved, [STORY_URL])[0]
+    assert story is not None and story.provenance is not None
+    graded = {source.url: source.graded_with for source in story.provenance.sources}
+    assert graded == {TAKE_1: [TAKE_2], TAKE_2: [TAKE_1]}
+    # Exported again, the edges name the pages graded with them by URL, as they do the other page.
+    exported = next(line for line in export_lines(moved) if line.get("url") == STORY_URL)
+    assert sorted(u for e in exported["edges"] for u in e["graded_with"]) == [TAKE_1, TAKE_2]

@@ -655,24 +655,34 @@ class PageStore:
         for url, raw_id in self.client.hscan_iter(self._url2id, count=batch):
             yield url.decode(), int(raw_id)
 
-    def raw_records(self, ids: list[int]) -> list[tuple[dict[bytes, bytes], dict[bytes, bytes]]]:
-        """Each page's stored fields and edges as Redis holds them, in one round trip (for export)."""
+    def raw_records(self, ids: list[int]) -> list[tuple[dict[bytes, bytes], dict[bytes, bytes], dict[bytes, bytes]]]:
+        """Each page's stored fields, edges and save_aligned links as Redis holds them, in one round trip (for
+        export)."""
         pipe = self.client.pipeline(transaction=False)
         for page_id in ids:
             pipe.hgetall(self._page(page_id))
             pipe.hgetall(self._edges(page_id))
+            pipe.hgetall(self.keys.aligned(page_id))
         replies = pipe.execute()
-        return [(replies[2 * n], replies[2 * n + 1]) for n in range(len(ids))]
+        return [(replies[3 * n], replies[3 * n + 1], replies[3 * n + 2]) for n in range(len(ids))]
 
     def restore_page(
-        self, facts: PageFacts, fields: dict[str, bytes], edges: dict[str, bytes], was_republished: bool
+        self,
+        facts: PageFacts,
+        fields: dict[str, bytes],
+        edges: dict[str, bytes],
+        was_republished: bool,
+        aligned: dict[str, str] | None = None,
     ) -> None:
         """Write an exported record back under facts.id, replacing whatever that id held."""
         pipe = self.client.pipeline(transaction=False)
         pipe.delete(self._page(facts.id), self._edges(facts.id))
+        pipe.delete(self.keys.aligned(facts.id))
         pipe.hset(self._page(facts.id), mapping=fields)
         if edges:
             pipe.hset(self._edges(facts.id), mapping=edges)
+        if aligned:
+            pipe.hset(self.keys.aligned(facts.id), mapping=aligned)
         pipe.zadd(self._site(facts.site), {str(facts.id): facts.first_seen})
         now_republished = bool(fields.get("prov") and orjson.loads(fields["prov"]).get("verdict") == "republished")
         self.count_verdict_change(facts.site, was_republished, now_republished, pipe)
