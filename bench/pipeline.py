@@ -167,7 +167,7 @@ def stages(pages: list[tuple[str, bytes]], settings: Settings) -> dict:
                 "find_date_fallback",
             ],
         ),
-        (pipeline_module, ["template_candidates", "facts_of", "document_of", "_match", "rejudge"]),
+        (pipeline_module, ["template_candidates", "facts_of", "document_of", "match_page", "rejudge"]),
         (judging_module, ["judge"]),
         (PageStore, ["open_page", "save_page"]),
         (LshIndex, ["insert", "query"]),

@@ -48,7 +48,7 @@ def check(services: Services, analysis: PageAnalysis) -> PageReport:
         if same is not None:
             for found_pages in (hits.bands, hits.samples, hits.common):
                 found_pages.pop(same, None)
-        edges = [mine for mine, _ in match_page(services, analysis, facts, hits, linked)]
+        edges = [mine for mine, _ in match_page(services, analysis, facts, hits, linked).found.edges]
 
     edges, others, other_provenance = read_neighbours(services, facts, None, edges, stored=False)
     provenance = decide(facts, edges, others, other_provenance)

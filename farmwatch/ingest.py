@@ -172,7 +172,7 @@ def ingest(services: Services, analysis: PageAnalysis, origin: str = "client") -
             found = index.insert_and_query(
                 page_id, bands, samples, min_shared=min_shared, keep=linked, min_common=min_common
             )
-        matching = _match(services, analysis, facts, IndexHits.of(found, bands, samples), linked, sites)
+        matching = match_page(services, analysis, facts, IndexHits.of(found, bands, samples), linked, sites)
         edges = matching.found.edges
         if matching.found.aligned:
             pages.save_aligned(matching.found.aligned, writes)
@@ -306,21 +306,8 @@ def _candidates(
     return kept, records
 
 
-def match_page(
-    services: Services,
-    analysis: PageAnalysis,
-    facts: PageFacts,
-    hits: IndexHits,
-    linked_ids: set[int],
-    sites: dict[int, str] | None = None,
-) -> list[tuple[Edge, Edge]]:
-    """The page's edges with the candidates that share a story with it; `sites` gets the site of each
-    candidate read (page id -> site)."""
-    return _match(services, analysis, facts, hits, linked_ids, sites).found.edges
-
-
 class PageMatching(NamedTuple):
-    """What _match found, with the texts it compared (the page's and its candidates'), prepared."""
+    """What match_page found, with the texts it compared (the page's and its candidates'), prepared."""
 
     found: Matched
     page: MatchInput | None  # None when the page has no candidate (its paragraphs are not shingled then)
@@ -328,7 +315,7 @@ class PageMatching(NamedTuple):
     aligned: dict[int, dict[int, str]]  # each candidate's save_aligned links, as read with it
 
 
-def _match(
+def match_page(
     services: Services,
     analysis: PageAnalysis,
     facts: PageFacts,
@@ -336,6 +323,8 @@ def _match(
     linked_ids: set[int],
     sites: dict[int, str] | None = None,
 ) -> PageMatching:
+    """The page's edges with the candidates that share a story with it (`found.edges`), and what else
+    matching found (`found.aligned`); `sites` gets the site of each candidate read (page id -> site)."""
     settings = services.settings
     kept, records = _candidates(services, analysis, facts, hits, linked_ids)
     candidate_ids = kept[: settings.match.max_aligned]

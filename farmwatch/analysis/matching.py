@@ -258,16 +258,11 @@ def verify(
     return _verify(page, other, shingle_words, settings)[0]
 
 
-def _verify(
-    page: MatchInput, other: MatchInput, shingle_words: int, settings: MatchSettings
-) -> tuple[tuple[Edge, Edge] | None, Alignment, Alignment]:
-    """verify's answer, and the alignments of the page with the other page and of the other with the page."""
-    forward, backward = align_both(page.prepared, other.prepared)
-    grade = reuse_grade(forward) if forward.spans else None
-    other_grade = reuse_grade(backward) if backward.spans else None
-    grade = grade or _credited(forward, page.facts, other.facts)
-    other_grade = other_grade or _credited(backward, other.facts, page.facts)
-    pair = compare(
+def _compare(
+    page: MatchInput, other: MatchInput, shingle_words: int, settings: MatchSettings, force: bool
+) -> tuple[Edge, Edge] | None:
+    """compare() of two prepared sides (the other's paragraphs come shingled with its stored text)."""
+    return compare(
         page.shingles,
         page.paragraph_shingles,
         page.text,
@@ -277,9 +272,21 @@ def _verify(
         other.facts,
         shingle_words,
         settings,
-        force=grade is not None or other_grade is not None,
-        paragraph_shingles_b=other.paragraph_shingles or None,  # cached with the stored text
+        force=force,
+        paragraph_shingles_b=other.paragraph_shingles or None,
     )
+
+
+def _verify(
+    page: MatchInput, other: MatchInput, shingle_words: int, settings: MatchSettings
+) -> tuple[tuple[Edge, Edge] | None, Alignment, Alignment]:
+    """verify's answer, and the alignments of the page with the other page and of the other with the page."""
+    forward, backward = align_both(page.prepared, other.prepared)
+    grade = reuse_grade(forward) if forward.spans else None
+    other_grade = reuse_grade(backward) if backward.spans else None
+    grade = grade or _credited(forward, page.facts, other.facts)
+    other_grade = other_grade or _credited(backward, other.facts, page.facts)
+    pair = _compare(page, other, shingle_words, settings, force=grade is not None or other_grade is not None)
     if pair is None:
         return None, forward, backward
     mine, theirs = pair
@@ -412,19 +419,7 @@ def graded_together(
     edges = []
     for other, pair, own in found:
         if pair is None:
-            pair = compare(
-                page.shingles,
-                page.paragraph_shingles,
-                page.text,
-                page.facts,
-                other.shingles,
-                other.text,
-                other.facts,
-                shingle_words,
-                settings,
-                force=True,
-                paragraph_shingles_b=other.paragraph_shingles or None,
-            )
+            pair = _compare(page, other, shingle_words, settings, force=True)
             if pair is None:  # never: forced
                 continue
             pair[1].coverage = pair[1].containment
