@@ -346,9 +346,12 @@ def graded_with_publisher(
 ) -> list[tuple[Edge, Edge]]:
     """graded_together for one publisher's pages the page aligns with in part, aligned with each here: what
     matching finds for the page when the publisher's last take arrives after it (farmwatch.ingest)."""
+    members = [m for m in members if published_before(m.facts, page.facts)]
+    # A page moved within TAKES_SPAN of none of the others is in no set of takes with them: not aligned for it.
+    times = [m.facts.published_at for m in members]
     found = []
     for other in members:
-        if not published_before(other.facts, page.facts):
+        if sum(_within(other.facts.published_at, when, TAKES_SPAN) for when in times) < 2:
             continue
         pair, forward, _ = _verify(page, other, shingle_words, settings)
         if forward.aligned_sentences and (pair is None or pair[0].reuse != "wholly"):
