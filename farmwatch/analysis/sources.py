@@ -39,16 +39,23 @@ def _primary_among_alternates(findings: list[SourceFinding]) -> list[SourceFindi
     return ordered
 
 
+def covered_together(findings: list[SourceFinding]) -> dict[int, float]:
+    """For each source, the share of the page it covers with the sources it was graded with (Edge.graded_with:
+    one publisher's takes of a story, as one source; alone, its own share), aligned or word for word."""
+    covered = {f.facts.id: max(f.edge.coverage, f.edge.containment) for f in findings}
+    return {
+        f.facts.id: min(1.0, covered[f.facts.id] + sum(covered.get(i, 0.0) for i in f.edge.graded_with))
+        for f in findings
+    }
+
+
 def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
     """Best source first: true originals before copies, then by how much of the page they cover,
     then by how sure the judge is that the page copied it."""
     primaries = _primary_among_alternates(findings)
-    # Pages graded together (a publisher's takes of one story) cover the page together: ranked by what they
-    # cover as one source, each its share, against a single source covering more than any one take.
-    covered = {f.facts.id: max(f.edge.coverage, f.edge.containment) for f in findings}
-    together = {
-        f.facts.id: covered[f.facts.id] + sum(covered.get(i, 0.0) for i in f.edge.graded_with) for f in findings
-    }
+    # Pages graded together (a publisher's takes of one story) are ranked by what they cover as one source
+    # (each covers its share), against a single source covering more than any one take.
+    together = covered_together(findings)
     seen_sites: dict[str, int] = {}
     ranked = []
     for f in primaries:
