@@ -347,6 +347,10 @@ def match_page(
     return PageMatching(verify_all(page, list(others.values()), n, settings.match), page, others, aligned)
 
 
+REGRADED_MOST = 16  # pages graded again with one page's earlier takes, at most (each aligned with a few)
+EARLIER_READ_MOST = 16  # of a page's earlier pages on one publisher, the ones read to grade it with, at most
+
+
 def _graded_with_earlier_takes(
     services: Services,
     matching: PageMatching,
@@ -367,28 +371,30 @@ def _graded_with_earlier_takes(
         held
         for held, other, _ in matching.found.aligned
         if other == page.facts.id and held in others and published_before(page.facts, others[held].facts)
-    ]
+    ][:REGRADED_MOST]
     if not takers:
         return edges, set()
     pages, settings = services.pages, services.settings
     links = matching.aligned
-    earlier = {
-        taker: [o for o, p in links.get(taker, {}).items() if p == publisher and o not in (page.facts.id, taker)]
+    earlier = {  # the latest to arrive first (a live story's many updates: the read stays bounded)
+        taker: sorted(
+            (o for o, p in links.get(taker, {}).items() if p == publisher and o not in (page.facts.id, taker)),
+            reverse=True,
+        )[:EARLIER_READ_MOST]
         for taker in takers
     }
     wanted = sorted({o for found in earlier.values() for o in found} - set(others))
-    if not wanted:
+    if not any(earlier.values()):
         return edges, set()
     n = settings.fingerprint.shingle_words
-    stored = {
-        i: MatchInput(f, t, *stored_text_features(t, n)) for i, (t, f) in pages.texts_and_facts(wanted).items() if t
-    }
-    sites.update({i: m.facts.site for i, m in stored.items()})
+    read = pages.texts_and_facts(wanted) if wanted else {}
+    inputs = {i: MatchInput(f, t, *stored_text_features(t, n)) for i, (t, f) in read.items() if t} | others
+    sites.update({i: m.facts.site for i, m in inputs.items()})
     mine = {e.other: i for i, (e, _) in enumerate(edges)}
     edges = list(edges)
     regraded: set[int] = set()
     for taker in takers:
-        members = [page, *(stored[o] for o in earlier[taker] if o in stored)]
+        members = [page, *(inputs[o] for o in earlier[taker] if o in inputs)]
         if len(members) < 2:
             continue
         found = graded_with_publisher(others[taker], members, n, settings.match)

@@ -113,3 +113,16 @@ def test_takes_graded_together_and_the_links_that_find_them_survive_export_and_i
     # Exported again, the edges name the pages graded with them by URL, as they do the other page.
     exported = next(line for line in export_lines(moved) if line.get("url") == STORY_URL)
     assert sorted(u for e in exported["edges"] for u in e["graded_with"]) == [TAKE_1, TAKE_2]
+
+
+def test_an_update_repeating_the_first_takes_last_paragraph_grades_the_story_with_it(api: httpx.Client) -> None:
+    # The update shares a paragraph with the first take (so each is the other's candidate too); the story
+    # arrives between them.
+    pages = _pages("2025-03-04T09:00:00+00:00", "2025-03-04T09:40:00+00:00")
+    update = html("Bridge to close (update)", ORIGINAL[3:8], "2025-03-04T09:40:00+00:00", "wire")
+    submit(api, *pages["take 1"])
+    submit(api, *pages["story"])
+    submit(api, TAKE_2, update)
+    sources = {s["url"]: s for s in report(api, STORY_URL)["provenance"]["sources"]}
+    assert sources[TAKE_1]["graded_with"] == [TAKE_2] and sources[TAKE_2]["graded_with"] == [TAKE_1]
+    assert {s["reuse"] for s in sources.values()} == {"wholly"}
