@@ -364,11 +364,16 @@ def _within(when: datetime | None, anchor: datetime | None, span: timedelta) -> 
 
 
 def published_before(earlier: PageFacts, later: PageFacts) -> bool:
-    """Whether both pages give a date and the first is the earlier (by the day when either gives the day
-    alone). Only pages published before a page are graded together as its source: an original that several
-    copies each took a part of is never read as made of them (their union holds it all)."""
+    """Whether both pages give a date and the first is the earlier: by the day when either gives the day
+    alone, and a page timed on the day a page gives alone counts as before it (an agency's takes, timed, and a
+    printed paper's story, dated by its day: nothing says the story came first). Only pages published before a
+    page are graded together as its source: an original that several copies each took a part of is never read
+    as made of them (their union holds it all); the same day's pages, the direction judge weighs as it does
+    any pair (tests/test_takes.py)."""
     if earlier.published_at is None or later.published_at is None:
         return False
+    if later.date_only and not earlier.date_only:
+        return earlier.published_at.date() <= later.published_at.date()
     if earlier.date_only or later.date_only:
         return earlier.published_at.date() < later.published_at.date()
     return earlier.published_at < later.published_at
