@@ -19,12 +19,11 @@ from farmwatch.store.embedded import EmbeddedRedis
 from farmwatch.store.jobs import JobQueue
 from workers.worker import Worker
 
-# Nouns the articles are drawn from: each article a different random sequence of them.
-_NOUNS = (
-    "council harbour engineers budget ferry bridge station museum river market school hospital garden tunnel "
-    "library railway mayor contract festival stadium factory airport orchard village summit union court tower"
-)
-_WORDS = _NOUNS.split()
+# Made-up words the articles are drawn from (800 of them): each article a different random sequence, so two
+# articles share a word here and there and no sentence, as two stories do. (From a few dozen words, any two
+# sentences share most of their words: the alignment rightly reads them as rewordings of each other.)
+_SYLLABLES = tuple("bakoritumesalonivedapugemotafirunezaholi"[i : i + 2] for i in range(0, 40, 2))
+_WORDS = [a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in ("n", "r")]
 
 
 def _article(seed: int) -> list[str]:
