@@ -388,6 +388,9 @@ def _graded_with_earlier_takes(
         return edges, set()
     n = settings.fingerprint.shingle_words
     read = pages.texts_and_facts(wanted) if wanted else {}
+    gone = set(wanted) - set(read)  # deleted since they were linked: the links go (they held read slots)
+    for taker in takers if gone else ():
+        pages.forget_aligned(taker, [o for o in earlier[taker] if o in gone], writes)
     inputs = {i: MatchInput(f, t, *stored_text_features(t, n)) for i, (t, f) in read.items() if t} | others
     sites.update({i: m.facts.site for i, m in inputs.items()})
     mine = {e.other: i for i, (e, _) in enumerate(edges)}

@@ -131,3 +131,22 @@ def test_an_update_repeating_the_first_takes_last_paragraph_grades_the_story_wit
     sources = {s["url"]: s for s in report(api, STORY_URL)["provenance"]["sources"]}
     assert sources[TAKE_1]["graded_with"] == [TAKE_2] and sources[TAKE_2]["graded_with"] == [TAKE_1]
     assert {s["reuse"] for s in sources.values()} == {"wholly"}
+
+
+def test_a_deleted_takes_link_is_dropped_when_the_next_take_reads_it(
+    api: httpx.Client, redis_client: redis.Redis, settings: Settings
+) -> None:
+    pages = _pages("2025-03-04T09:00:00+00:00", "2025-03-04T09:40:00+00:00")
+    submit(api, *pages["take 1"])
+    submit(api, *pages["story"])  # aligns with part of take 1: the story keeps a link to it
+    store = Services.create(redis_client, settings).pages
+    story_id, take_1_id = store.page_id(STORY_URL), store.page_id(TAKE_1)
+    assert story_id is not None and take_1_id is not None
+    links = store.keys.aligned(story_id)
+    assert redis_client.hexists(links, str(take_1_id))
+    assert api.delete("/v1/pages", params={"url": TAKE_1}).status_code == 200
+    submit(api, *pages["take 2"])  # reads the story's links to grade it with the take it took from before
+    assert not redis_client.hexists(links, str(take_1_id))
+    sources = report(api, STORY_URL)["provenance"]["sources"]
+    assert TAKE_1 not in {source["url"] for source in sources}
+    assert all(source["graded_with"] == [] for source in sources)

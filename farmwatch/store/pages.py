@@ -519,6 +519,13 @@ class PageStore:
         for page_id, other, publisher in links:
             pipe.hset(self.keys.aligned(page_id), str(other), publisher)
 
+    def forget_aligned(self, page_id: int, others: list[int], pipe: redis.client.Pipeline) -> None:
+        """Drop the page's save_aligned links to pages no longer stored. A deleted page's links are dropped
+        where they are next read, not when it is deleted: which pages hold a link to it is not kept (a
+        reverse index would cost every ingest a write for what deletion needs rarely)."""
+        if others:
+            pipe.hdel(self.keys.aligned(page_id), *(str(other) for other in others))
+
     def edges(self, page_id: int) -> list[Edge]:
         raw = self.client.hgetall(self._edges(page_id))
         return [Edge(**orjson.loads(value)) for value in raw.values()]
