@@ -134,6 +134,7 @@ class Source(BaseModel):
             "coverage": 0.99,
             "source_coverage": 0.97,
             "reuse": "wholly",
+            "reuse_probability": 0.998,
             "spans": [Span.model_config["json_schema_extra"]["examples"][0]],
             "passages": [0, 1, 2],
             "probability": 0.99,
@@ -156,6 +157,14 @@ class Source(BaseModel):
     source_coverage: float = Field(0.0, description="Share of the source's main text aligned to this page.")
     reuse: Literal["wholly", "partially"] | None = Field(
         None, description="How much of the page derives from the source, graded as journalists do."
+    )
+    reuse_probability: float | None = Field(
+        None,
+        description=(
+            "Probability, from the alignment alone, that this page's text derives from the source's (the reuse "
+            "model, fitted with held-out folds): how sure the text evidence is, who came first aside. The page's "
+            "`provenance.score` weighs it with `probability`. Null for a source matched before it was kept."
+        ),
     )
     spans: list[Span] = Field(default_factory=list, description="The aligned passages, in this page's order.")
     passages: list[int] = Field(description="Indexes of this page's paragraphs found in the source.")

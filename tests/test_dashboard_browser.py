@@ -155,8 +155,11 @@ def test_spans_are_highlighted_on_both_sides_and_jump(page, api: httpx.Client) -
     assert focused == ["3", "page"]
     assert page.locator(".column.source mark.flash").get_attribute("data-span") == "3"
     assert page.locator(".para[dir=auto]").count() == page.locator(".para").count()
-    # Raw figures sit under "details".
+    # Raw figures sit under "details", each named with what it means.
     assert not page.locator(".rawdetails table.figures").is_visible()
+    row = page.locator(".rawdetails table.figures tr", has=page.locator("abbr", has_text="reuse probability"))
+    assert row.locator("abbr").get_attribute("title").startswith("How likely it is, from the matched text alone")
+    assert 0.0 < float(row.locator("td").text_content()) <= 1.0
 
 
 def test_a_reworded_copy_marks_the_changed_words(page, api: httpx.Client) -> None:

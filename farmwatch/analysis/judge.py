@@ -204,6 +204,7 @@ def source_entry(finding: SourceFinding, others: dict[int, PageFacts] | None = N
         coverage=edge.coverage,
         source_coverage=edge.other_coverage,
         reuse=edge.reuse,
+        reuse_probability=edge.reuse_probability,
         spans=[  # validated into Spans by Source, as _evidence's items are
             {"start": a, "end": b, "source_start": c, "source_end": d, "similarity": sim, "quoted": quoted}
             for a, b, c, d, sim, quoted in edge.spans

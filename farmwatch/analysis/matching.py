@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from farmwatch.analysis.align import THRESHOLDS, Alignment, align, align_both, reuse_grade
+from farmwatch.analysis.align import MODEL, THRESHOLDS, Alignment, align, align_both, reuse_grade
 from farmwatch.analysis.facts import PageFacts, links_to
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.text import PreparedText, prepare
@@ -48,6 +48,9 @@ class Edge:
     # Pages of b's publisher a was graded against together with b (farmwatch/analysis/matching.py,
     # graded_together): `reuse` is the grade of all of them as one source, none of which is one alone.
     graded_with: list[int] = field(default_factory=list)
+    # P(a derives from b) by the reuse model from the alignment alone (align.ReuseModel; 0.0 where nothing
+    # aligns, None on edges stored before it was kept): how sure the text evidence is, who came first aside.
+    reuse_probability: float | None = None
 
     def seen_from(self, other: int, passages: list[int]) -> Edge:
         """The same edge from b's side: b's sizes and shares first, b's passages, a as the other page.
@@ -277,6 +280,10 @@ def _compare(
     )
 
 
+def _reuse_probability(alignment: Alignment | None) -> float:
+    return round(MODEL.probability(alignment), 4) if alignment is not None and alignment.spans else 0.0
+
+
 def _verify(
     page: MatchInput, other: MatchInput, shingle_words: int, settings: MatchSettings
 ) -> tuple[tuple[Edge, Edge] | None, Alignment, Alignment]:
@@ -297,6 +304,8 @@ def _verify(
     theirs.reuse = other_grade or verbatim_grade(theirs, settings)
     mine.spans = _spans(forward)
     theirs.spans = _spans(backward) if backward is not None else []
+    mine.reuse_probability = _reuse_probability(forward)
+    theirs.reuse_probability = _reuse_probability(backward)
     return (mine, theirs), forward, backward
 
 
@@ -437,6 +446,7 @@ def graded_together(
         theirs.other_coverage = mine.coverage
         mine.other_coverage = theirs.coverage
         mine.reuse = grade
+        mine.reuse_probability = max(mine.reuse_probability or 0.0, _reuse_probability(together))
         mine.spans = own
         mine.graded_with = [o.facts.id for o, _, _ in found if o is not other]
         edges.append((mine, theirs))

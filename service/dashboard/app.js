@@ -23,6 +23,7 @@ const TERMS = {
   source_containment: "Share of the source's word sequences found in this page.",
   score: "How confident the service is that this page is republished from elsewhere, 0 to 1.",
   probability: "How likely it is that this page copied the source, and not the other way round.",
+  reuse_probability: "How likely it is, from the matched text alone, that this page's text derives from the source's (whoever came first).",
   margin: "The weighed evidence about who copied whom, as log-odds: above 0 points to this page being the copy.",
   credited: "The page names or links the source it copied (a credit line, a source link, a canonical link).",
   reworded: "Words changed between the two versions of a matched passage.",
@@ -686,7 +687,8 @@ function evidencePanel(page, index) {
     details.push(h("table", { class: "figures" },
       h("caption", { class: "sr-only" }, "Figures for this source"),
       [["coverage", pct(s.coverage)], ["source_coverage", pct(s.source_coverage)], ["similarity", num(s.similarity)],
-        ["containment", pct(s.containment)], ["source_containment", pct(s.source_containment)], ["probability", num(s.probability)],
+        ["containment", pct(s.containment)], ["source_containment", pct(s.source_containment)], ["reuse_probability", num(s.reuse_probability)],
+        ["probability", num(s.probability)],
         ["margin", num(s.margin, 1)], ["score", num(prov.score)]].map(([name, value]) =>
         h("tr", {}, h("th", { scope: "row" }, term(name)), h("td", {}, value)))));
     details.push(h("h4", {}, "Evidence weights"));
