@@ -110,6 +110,24 @@ def test_a_reworded_copy_is_found_with_spans_on_both_pages(api: httpx.Client, co
     assert "Ortiz" in original["main_text"][mayor["source_start"] : mayor["source_end"]]
 
 
+def test_the_score_weighs_how_sure_the_text_evidence_is(api: httpx.Client) -> None:
+    submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
+    verbatim_url = "https://mirror.example.net/bridge"
+    submit(api, verbatim_url, html("Bridge closure", ORIGINAL, "2025-03-04T15:30:00+00:00", "mirror"))
+    # Three of the source's sentences reworded, in a story of the paper's own reporting.
+    partial = [INDEPENDENT[0], REWORDED[0], REWORDED[2], INDEPENDENT[3], REWORDED[3], INDEPENDENT[4]]
+    submit(api, COPY_URL, html("Bridge closure announced", partial, "2025-03-04T15:30:00+00:00", "digest"))
+    verbatim, reworded = report(api, verbatim_url)["provenance"], report(api, COPY_URL)["provenance"]
+    for provenance in (verbatim, reworded):
+        assert provenance["verdict"] == "republished"
+        source = provenance["sources"][0]
+        assert 0.0 < source["reuse_probability"] <= 1.0
+        # P(republished) = P(it copied the source) x P(what it shares is reuse): never above the first.
+        assert provenance["score"] <= source["probability"] + 1e-9
+    assert verbatim["sources"][0]["reuse_probability"] > reworded["sources"][0]["reuse_probability"]
+    assert verbatim["score"] > reworded["score"]
+
+
 def test_a_thirty_word_copy_of_two_sentences_is_found(api: httpx.Client) -> None:
     submit(api, ORIGINAL_URL, html("Riverside bridge to close", ORIGINAL, "2025-03-04T09:00:00+00:00", "gazette"))
     short = [

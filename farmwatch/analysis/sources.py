@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from farmwatch.analysis.align import MODEL as REUSE_MODEL
 from farmwatch.analysis.direction import PairJudgement, is_alternate_url, load_model, sigmoid
 from farmwatch.analysis.facts import PageFacts
 from farmwatch.analysis.matching import Edge
@@ -77,22 +78,38 @@ def rank_sources(findings: list[SourceFinding]) -> list[SourceFinding]:
 
 
 # What the score's reuse term reads from an edge, in the order of its fitted weights (direction_model.json, "reuse").
-REUSE_FEATURES = ("coverage", "log_shared")
+REUSE_FEATURES = ("coverage", "log_shared", "alignment_logit")
+_LOGIT_MOST = 8.0  # |log-odds| of the alignment's P(reuse) read at most (P 0.9997): beyond, no more is learnt
 
 
 def reuse_features(edge: Edge) -> np.ndarray:
     """How much of the page the source accounts for, as the reuse term reads it: the share of the page
     aligned to the source or found in it word for word, whichever is larger (matching.verify sets
     `coverage` so; an edge made by `compare` alone, as bench/fit_direction.py makes them, or stored before
-    alignment, has only the verbatim shares)."""
+    alignment, has only the verbatim shares); the shingles shared; and how sure the reuse model is, from the
+    alignment alone, that the page's text derives from the source's (its log-odds)."""
     return np.array(_reuse_values(edge))
 
 
-def _reuse_values(edge: Edge) -> tuple[float, float]:
-    """reuse_features as Python floats (the same values: a two-element array costs more to make than the
+def _reuse_values(edge: Edge) -> tuple[float, float, float]:
+    """reuse_features as Python floats (the same values: a small array costs more to make than the
     term it feeds, once per source per judgement)."""
     coverage = max(edge.coverage, edge.containment, edge.jaccard)
-    return float(coverage), math.log1p(edge.shared) / math.log1p(1000)
+    return float(coverage), math.log1p(edge.shared) / math.log1p(1000), _alignment_logit(edge)
+
+
+def _alignment_logit(edge: Edge) -> float:
+    """The log-odds of the alignment's P(reuse). A grade the reuse model did not give (below its threshold:
+    a verbatim passage, the verbatim overlap of shingles, a credit) rests on evidence the model does not
+    weigh, and reads as sure, as the grade takes it: a farm page holding a whole source inside far more text
+    aligns little of itself (P 0.04-0.42 on provenance-dev's exact copies) yet is surely a copy. An edge
+    stored before the probability was kept reads as sure too (the term it had then was flat, ~1)."""
+    p = edge.reuse_probability
+    if p is None or p >= 1.0 or (edge.reuse is not None and p < REUSE_MODEL.threshold):
+        return _LOGIT_MOST
+    if p <= 0.0:
+        return -_LOGIT_MOST
+    return max(-_LOGIT_MOST, min(_LOGIT_MOST, math.log(p / (1.0 - p))))
 
 
 def reuse_probability(edge: Edge) -> float:
@@ -100,8 +117,8 @@ def reuse_probability(edge: Edge) -> float:
     reuse = load_model().meta.get("reuse") or {}
     if not reuse:
         return 1.0
-    z = float(reuse["intercept"]) + sum(
-        float(reuse[name]) * value for name, value in zip(REUSE_FEATURES, _reuse_values(edge), strict=True)
+    z = float(reuse["intercept"]) + sum(  # a term the model was fitted without weighs nothing
+        float(reuse.get(name, 0.0)) * value for name, value in zip(REUSE_FEATURES, _reuse_values(edge), strict=True)
     )
     return sigmoid(z)
 
