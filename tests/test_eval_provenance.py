@@ -109,12 +109,12 @@ def _original(page_id: str, url: str) -> dict:
 
 
 def _said_to_copy(url: str, probability: float):
-    """A report's provenance: republished, from `url`, with that score."""
+    """A report's provenance: republished, from `url`, with that score (the source wholly covering the page,
+    surely reuse by its alignment, surely copied by its dates)."""
     from farmwatch.report import Provenance, Source
 
-    return Provenance.model_construct(
-        verdict="republished", score=probability, sources=[Source.model_construct(url=url)]
-    )
+    source = Source.model_construct(url=url, coverage=1.0, reuse="wholly", reuse_probability=0.99, probability=0.96)
+    return Provenance.model_construct(verdict="republished", score=probability, sources=[source])
 
 
 def test_a_copy_traced_to_the_wrong_original_is_listed_as_a_mistake() -> None:
@@ -137,6 +137,10 @@ def test_a_copy_traced_to_the_wrong_original_is_listed_as_a_mistake() -> None:
             "said": "republished",
             "score": 0.95,
             "source": "https://paper.example/story",
+            "coverage": 1.0,
+            "reuse": "wholly",
+            "reuse_probability": 0.99,
+            "probability": 0.96,
             "labelled": "https://agency.example/story",
             "labelled_text_in_source": None,  # neither page's report is known here
         }
@@ -181,9 +185,11 @@ def test_every_mistake_is_listed_originals_accused_first() -> None:
         "url": "https://paper.example/own",
         "truth": {"verdict": "original", "sources": [], "kind": "independent"},
     }
-    said = Provenance.model_construct(
-        verdict="republished", score=0.81, sources=[Source.model_construct(url="https://agency.example/story")]
+    # What accused it: a third of its text aligned with the agency's, a weak alignment, a date hours later.
+    source = Source.model_construct(
+        url="https://agency.example/story", coverage=0.33, reuse="partially", reuse_probability=0.84, probability=0.9
     )
+    said = Provenance.model_construct(verdict="republished", score=0.81, sources=[source])
     reports = {"own-report": PageReport.model_construct(provenance=said)}
     mistakes = score([agency, *missed, independent], reports)["mistakes"]
     assert len(mistakes) == 61
@@ -194,6 +200,10 @@ def test_every_mistake_is_listed_originals_accused_first() -> None:
         "said": "republished",
         "score": 0.81,
         "source": "https://agency.example/story",
+        "coverage": 0.33,
+        "reuse": "partially",
+        "reuse_probability": 0.84,
+        "probability": 0.9,
     }
     assert {m["mistake"] for m in mistakes[1:]} == {"missed"}
     assert mistakes[1] == {"id": "m0", "kind": "wholly_derived", "mistake": "missed", "said": None, "score": None}

@@ -154,7 +154,9 @@ def _text_held(holder: PageReport | None, text_of: PageReport | None, n: int = 5
 
 
 def _mistake(row: dict, kind: str, mistake: str, provenance: dict) -> dict:
-    """One line of --show-mistakes: what the report said, and for a page said republished its first source."""
+    """One line of --show-mistakes: what the report said, and for a page said republished its first source with
+    what decided it: how much of the page it covers and the grade, the alignment's P(reuse) (the text
+    evidence) and the direction model's P(this page copied it) (who came first)."""
     entry = {
         "id": row["id"],
         "kind": kind,
@@ -163,7 +165,10 @@ def _mistake(row: dict, kind: str, mistake: str, provenance: dict) -> dict:
         "score": provenance.get("score"),
     }
     if mistake != "missed":
-        entry["source"] = (provenance.get("sources") or [{}])[0].get("url")
+        first = (provenance.get("sources") or [{}])[0]
+        entry["source"] = first.get("url")
+        for name in ("coverage", "reuse", "reuse_probability", "probability"):
+            entry[name] = first.get(name)
     return entry
 
 
