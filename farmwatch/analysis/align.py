@@ -828,13 +828,22 @@ def reuse_grade(
 ) -> Grade | None:
     """ "wholly" or "partially" derived (a from b), or None: not reuse (an independent text, perhaps on the
     same event, quoting the same people and giving the same facts in its own words)."""
+    return assess_reuse(alignment, thresholds, model)[0]
+
+
+def assess_reuse(
+    alignment: Alignment, thresholds: ReuseThresholds | None = None, model: ReuseModel | None = None
+) -> tuple[Grade | None, float]:
+    """reuse_grade() and the model's P(a derives from b) it weighs, computed once: matching keeps both on the
+    edge."""
     t = thresholds or THRESHOLDS
     m = model or MODEL
+    probability = m.probability(alignment)
     if alignment.aligned_sentences < t.min_aligned_sentences:
-        return None
+        return None, probability
     verbatim_passage = alignment.longest_run >= t.passage_run and (
         max(alignment.containment, alignment.source_containment) >= t.passage_share
     )
-    if m.probability(alignment) < m.threshold and not verbatim_passage:
-        return None
-    return "wholly" if alignment.evidence(t) >= m.wholly else "partially"
+    if probability < m.threshold and not verbatim_passage:
+        return None, probability
+    return ("wholly" if alignment.evidence(t) >= m.wholly else "partially"), probability

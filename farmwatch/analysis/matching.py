@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from farmwatch.analysis.align import MODEL, THRESHOLDS, Alignment, align, align_both, reuse_grade
+from farmwatch.analysis.align import THRESHOLDS, Alignment, Grade, align, align_both, assess_reuse
 from farmwatch.analysis.facts import PageFacts, links_to
 from farmwatch.analysis.fingerprint import overlap, shingle_hashes
 from farmwatch.analysis.text import PreparedText, prepare
@@ -280,8 +280,12 @@ def _compare(
     )
 
 
-def _reuse_probability(alignment: Alignment | None) -> float:
-    return round(MODEL.probability(alignment), 4) if alignment is not None and alignment.spans else 0.0
+def _assessed(alignment: Alignment | None) -> tuple[Grade | None, float]:
+    """assess_reuse() where anything aligned: (grade, P rounded as edges keep it); (None, 0.0) otherwise."""
+    if alignment is None or not alignment.spans:
+        return None, 0.0
+    grade, probability = assess_reuse(alignment)
+    return grade, round(probability, 4)
 
 
 def _verify(
@@ -289,8 +293,8 @@ def _verify(
 ) -> tuple[tuple[Edge, Edge] | None, Alignment, Alignment]:
     """verify's answer, and the alignments of the page with the other page and of the other with the page."""
     forward, backward = align_both(page.prepared, other.prepared)
-    grade = reuse_grade(forward) if forward.spans else None
-    other_grade = reuse_grade(backward) if backward.spans else None
+    grade, probability = _assessed(forward)
+    other_grade, other_probability = _assessed(backward)
     grade = grade or _credited(forward, page.facts, other.facts)
     other_grade = other_grade or _credited(backward, other.facts, page.facts)
     pair = _compare(page, other, shingle_words, settings, force=grade is not None or other_grade is not None)
@@ -304,8 +308,7 @@ def _verify(
     theirs.reuse = other_grade or verbatim_grade(theirs, settings)
     mine.spans = _spans(forward)
     theirs.spans = _spans(backward) if backward is not None else []
-    mine.reuse_probability = _reuse_probability(forward)
-    theirs.reuse_probability = _reuse_probability(backward)
+    mine.reuse_probability, theirs.reuse_probability = probability, other_probability
     return (mine, theirs), forward, backward
 
 
@@ -417,7 +420,7 @@ def graded_together(
         starts.append(at)
         at += len(other.text) + 1  # joined by newlines: each text's last sentence ends there
     together = align(page.prepared, prepare("\n".join(other.text for other, _, _ in members)))
-    grade = reuse_grade(together) if together.spans else None
+    grade, together_probability = _assessed(together)
     if grade is None:  # as verify grades one page: the shingles the page shares with them word for word
         verbatim = overlap(page.shingles, np.unique(np.concatenate([other.shingles for other, _, _ in members])))
         grade = _verbatim_grade(verbatim.shared, verbatim.containment_a, settings)
@@ -446,7 +449,7 @@ def graded_together(
         theirs.other_coverage = mine.coverage
         mine.other_coverage = theirs.coverage
         mine.reuse = grade
-        mine.reuse_probability = max(mine.reuse_probability or 0.0, _reuse_probability(together))
+        mine.reuse_probability = max(mine.reuse_probability or 0.0, together_probability)
         mine.spans = own
         mine.graded_with = [o.facts.id for o, _, _ in found if o is not other]
         edges.append((mine, theirs))
